@@ -1,0 +1,106 @@
+/**
+ * The ports through which the rollout asks the outside world (ARCHITECTURE.md): plain data
+ * in, plain data out. Nothing here imports Pulumi or the AWS SDK; `src/aws` and `src/stack`
+ * implement these, tests use fakes from test/helpers.
+ */
+import type { DeploymentConfig } from '../config/types.js';
+
+/** The two slots of a canary group. */
+export type Slot = 'blue' | 'green';
+export const SLOTS: readonly Slot[] = ['blue', 'green'];
+export const otherSlot = (slot: Slot): Slot => (slot === 'blue' ? 'green' : 'blue');
+
+// ---------------------------------------------------------------- discovery (AwsLookup)
+
+export interface SlotListener {
+  port: number;
+  /** Absent when the slot's ALB has no listener on that port: the stack creates it. */
+  listenerArn?: string;
+  /** The rule priority to use: the file's, or the lowest free one on that listener. */
+  priority: number;
+}
+
+export interface SlotInfo {
+  slot: Slot;
+  /** The `CanaryRelease` tag value (the Route 53 set identifier). */
+  releaseId: string;
+  albArn: string;
+  albName: string;
+  albDnsName: string;
+  /** The ALB's canonical hosted zone id, for alias records. */
+  albZoneId: string;
+  vpcId: string;
+  /** One entry per `listeners[].port` of the file, in the file's order. */
+  listeners: SlotListener[];
+}
+
+export interface HostedZoneInfo {
+  fqdn: string;
+  zoneId: string;
+  zoneName: string;
+}
+
+/** What discovery found for one deployment file in one account and region. */
+export interface Environment {
+  accountId: string;
+  region: string;
+  slots: Record<Slot, SlotInfo>;
+  /** One per service fqdn, in the file's order. */
+  zones: HostedZoneInfo[];
+}
+
+export interface AwsLookup {
+  /** Account id only (STS): renders `{{account_id}}` before the full discovery. */
+  accountId(): Promise<string>;
+  discover(config: DeploymentConfig): Promise<Environment>;
+  /** Which set identifier serves each fqdn now, by the records' weights (drift check). */
+  liveWeights(zones: HostedZoneInfo[]): Promise<Record<string, Record<string, number>>>;
+}
+
+// ---------------------------------------------------------------- health (HealthProbe)
+
+export type TargetState = 'healthy' | 'unhealthy' | 'initial' | 'draining' | 'unused' | 'unavailable';
+
+export interface TargetGroupObservation {
+  targetGroupArn: string;
+  /** Count of targets per state, over all registered targets. */
+  counts: Record<TargetState, number>;
+  total: number;
+  /** Distinct reasons/descriptions reported for targets that are not healthy. */
+  reasons: string[];
+}
+
+export interface ServiceObservation {
+  desired: number;
+  running: number;
+  pending: number;
+  /** Tasks of the current deployment that stopped with a failure. */
+  failedTasks: { taskArn: string; stoppedReason: string }[];
+}
+
+/** One look at the candidate release. The probe decides nothing. */
+export interface Observation {
+  /** Epoch milliseconds of the observation. */
+  at: number;
+  targetGroups: TargetGroupObservation[];
+  /** null when the ECS service does not exist (yet, or any more). */
+  service: ServiceObservation | null;
+}
+
+export interface CandidateRef {
+  cluster: string;
+  serviceName: string;
+  targetGroupArns: string[];
+}
+
+export interface HealthProbe {
+  observe(candidate: CandidateRef): Promise<Observation>;
+}
+
+// ---------------------------------------------------------------- clock
+
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms`, or rejects early with the signal's reason when it aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}

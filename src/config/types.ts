@@ -1,0 +1,157 @@
+/**
+ * The resolved deployment file: every default applied, every template rendered, every
+ * alternative spelling normalised. This is the contract between `src/config` and the rest of
+ * ecs-crd; keys keep the file's snake_case so `validate --json` can print it as it is.
+ */
+
+export const ENVIRONMENTS = ['dev', 'qua', 'stage', 'preprod', 'prod'] as const;
+export type EnvironmentName = (typeof ENVIRONMENTS)[number];
+
+export interface StrategyStep {
+  /** Percent of traffic to the candidate, 1–100, strictly increasing along the list. */
+  weight: number;
+  /** Seconds to watch the candidate at this weight before the next step. */
+  wait: number;
+}
+
+export interface CanaryConfig {
+  group: string;
+  /** The `CanaryRelease` tag values of the two slots, compared as strings. */
+  releases: { blue: string; green: string };
+  scale: { desired: number; wait: number };
+  /** As written in the file (the implied final 100 % step is added by the plan, not here). */
+  strategy: StrategyStep[];
+  health: { interval: number; timeout: number };
+}
+
+export interface PortMapping {
+  container_port: number;
+  /** 0 = dynamic host port. */
+  host_port: number;
+  protocol: 'tcp' | 'udp';
+}
+
+export interface ContainerHealthCheck {
+  command: string[];
+  interval?: number;
+  timeout?: number;
+  retries?: number;
+  start_period?: number;
+}
+
+export interface LogConfiguration {
+  log_driver: string;
+  options: Record<string, string>;
+}
+
+export interface ContainerConfig {
+  name: string;
+  image: string;
+  cpu: number;
+  memory: number;
+  memory_reservation?: number;
+  port_mappings: PortMapping[];
+  entry_point?: string[];
+  command?: string[];
+  /** Normalised from either a map or the original's list of one-key maps. */
+  environment: Record<string, string>;
+  /** NAME → ARN of an SSM parameter or Secrets Manager secret (never the value). */
+  secrets: Record<string, string>;
+  dns_search_domains?: string[];
+  dns_servers?: string[];
+  disable_networking?: boolean;
+  essential: boolean;
+  health_check?: ContainerHealthCheck;
+  /** Absent: awslogs to the log group the stack creates. */
+  log_configuration?: LogConfiguration;
+}
+
+export interface ContainerPortRef {
+  name: string;
+  port: number;
+}
+
+export interface TargetGroupConfig {
+  container: ContainerPortRef;
+  protocol: 'HTTP' | 'HTTPS';
+  deregistration_delay: number;
+  health_check: {
+    path: string;
+    matcher: string;
+    interval: number;
+    timeout: number;
+    healthy_threshold: number;
+    unhealthy_threshold: number;
+  };
+}
+
+export interface ListenerConfig {
+  port: number;
+  protocol: 'HTTP' | 'HTTPS';
+  certificate_arns: string[];
+  target_group: { container: ContainerPortRef };
+  rule: {
+    /** Absent: the lowest free priority on that listener, found by discovery. */
+    priority?: number;
+    conditions: { host_header: string[]; path_pattern?: string[] };
+  };
+}
+
+export interface NetworkConfig {
+  subnets: string[];
+  security_groups: string[];
+  assign_public_ip: boolean;
+}
+
+export interface PolicyStatement {
+  effect: 'Allow' | 'Deny';
+  actions: string[];
+  resources: string[];
+}
+
+export interface ServiceConfig {
+  project: string;
+  name: string;
+  cluster: string;
+  /** Always a list after resolution; the first one is `{{fqdn}}`. */
+  fqdn: string[];
+  version: string;
+  scheduling_strategy: 'REPLICA' | 'DAEMON';
+  platform_version?: string;
+  launch_type: 'EC2' | 'FARGATE';
+  network_mode: 'bridge' | 'host' | 'awsvpc' | 'none';
+  network?: NetworkConfig;
+  cpu?: number;
+  memory?: number;
+  placement_constraints: { type: 'distinctInstance' | 'memberOf'; expression?: string }[];
+  placement_strategies: { type: 'binpack' | 'random' | 'spread'; field?: string }[];
+  policies: PolicyStatement[];
+  containers: ContainerConfig[];
+}
+
+export interface DeploymentConfig {
+  canary: CanaryConfig;
+  service: ServiceConfig;
+  /** Always at least one: defaulted to the first container's first port mapping. */
+  target_groups: TargetGroupConfig[];
+  /** Always at least one: defaulted to port 80 HTTP. */
+  listeners: ListenerConfig[];
+}
+
+/** Values the templates `{{…}}` may refer to, besides the service's own keys. */
+export interface TemplateContext {
+  environment: EnvironmentName;
+  region: string;
+  /** Unknown offline (validate without --account-id): `{{account_id}}` then stays as written. */
+  account_id?: string;
+}
+
+/** One problem in a deployment file, where it is. */
+export interface ConfigProblem {
+  file: string;
+  line: number;
+  column: number;
+  /** Key path as a user writes it: `canary.strategy[1].weight`. */
+  path: string;
+  message: string;
+}

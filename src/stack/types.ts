@@ -1,0 +1,123 @@
+/**
+ * The contract between the rollout and the Pulumi side: what a deployment wants to exist
+ * (`DesiredState`, the single input of the program), what the stack remembers between runs
+ * (`StackOutputs`), and the `StackRunner` port. No Pulumi import here, so `src/canary` can
+ * depend on it.
+ */
+import type { DeploymentConfig, EnvironmentName } from '../config/types.js';
+import type { Environment, Slot } from '../canary/ports.js';
+
+/** Where a deployment is, as saved in the stack's outputs after every `up`. */
+export type Phase = 'stable' | 'deploying' | 'rolling_back' | 'interrupted' | 'rolled_back' | 'failed';
+
+/** Which stack: one per (project, service name, environment, region). */
+export interface StackIdentity {
+  project: string;
+  name: string;
+  environment: EnvironmentName;
+  region: string;
+}
+
+/** Everything the program declares, as data. Changing only `weights` changes only the records. */
+export interface DesiredState {
+  identity: StackIdentity;
+  environment: Environment;
+  /** The resolved spec of each slot that holds a release; a slot absent here has no service. */
+  releases: Partial<Record<Slot, DeploymentConfig>>;
+  /** Percent of traffic per slot; the two always sum to 100. */
+  weights: Record<Slot, number>;
+  /** Recorded as stack outputs so the next run knows where things stand. */
+  meta: DeploymentMeta;
+}
+
+export interface DeploymentMeta {
+  phase: Phase;
+  /** The slot serving (or last serving) production traffic; null before the first deployment. */
+  liveSlot: Slot | null;
+  liveVersion: string | null;
+  /** Unique per `deploy` run. */
+  deploymentId: string;
+  /** The version being deployed by that run. */
+  candidateVersion: string | null;
+  candidateSlot: Slot | null;
+  /** Index of the last completed strategy step, -1 before the first. */
+  step: number;
+  /** ISO-8601 start of that run. */
+  startedAt: string;
+  /** Final outcome once the run ended. */
+  outcome: 'deployed' | 'rolled_back' | 'rollback_failed' | 'interrupted' | null;
+  reason: string | null;
+}
+
+/** The stack outputs, read back. `releases` lets the next deployment declare the live release unchanged. */
+export interface StackOutputs {
+  meta: DeploymentMeta;
+  releases: Partial<Record<Slot, DeploymentConfig>>;
+  weights: Record<Slot, number>;
+  /** Per-slot target group ARNs, for the health probe. */
+  targetGroupArns: Partial<Record<Slot, string[]>>;
+  /** Per-slot ECS service name. */
+  serviceNames: Partial<Record<Slot, string>>;
+}
+
+export type ResourceOperation = 'create' | 'update' | 'replace' | 'delete' | 'same' | 'read' | 'refresh';
+
+/** An engine event turned into ours, for the reporters. */
+export interface EngineEvent {
+  kind: 'resource-start' | 'resource-done' | 'resource-failed' | 'diagnostic' | 'summary';
+  urn?: string;
+  type?: string;
+  name?: string;
+  operation?: ResourceOperation;
+  /** Properties that change (preview and updates). */
+  diffs?: string[];
+  durationMs?: number;
+  message?: string;
+  severity?: 'info' | 'warning' | 'error';
+}
+
+export interface ChangeSummary {
+  /** Count per operation, as the engine reports it. */
+  changes: Partial<Record<ResourceOperation, number>>;
+}
+
+export interface PlannedChange {
+  urn: string;
+  type: string;
+  name: string;
+  operation: ResourceOperation;
+  diffs: string[];
+}
+
+export interface HistoryEntry {
+  version: number;
+  kind: string;
+  result: 'succeeded' | 'failed' | 'in-progress';
+  startTime: string;
+  endTime?: string;
+  /** The outputs' meta at the end of that update, when the engine kept it. */
+  meta?: DeploymentMeta;
+}
+
+export interface RunOptions {
+  onEvent?: (event: EngineEvent) => void;
+  /** Every line the engine prints, for --log-file. */
+  onOutput?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+/** The Pulumi side, as the rollout sees it. Implemented by `src/stack/runner.ts`. */
+export interface StackRunner {
+  preview(state: DesiredState, options?: RunOptions): Promise<PlannedChange[]>;
+  up(state: DesiredState, options?: RunOptions): Promise<ChangeSummary>;
+  destroy(options?: RunOptions): Promise<ChangeSummary>;
+  /** null when the stack does not exist yet. */
+  outputs(): Promise<StackOutputs | null>;
+  history(): Promise<HistoryEntry[]>;
+  /** Removes a stale lock left by a killed process. */
+  cancel(): Promise<void>;
+  /** `refresh --clear-pending-creates` after a crash. */
+  clearPending(): Promise<void>;
+  /** Deletes the (empty) stack. */
+  remove(): Promise<void>;
+}
