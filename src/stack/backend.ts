@@ -1,0 +1,85 @@
+/**
+ * Where stack state lives and how its secrets are sealed (SPEC §3). The default is a local
+ * file backend under `~/.ecs-crd/state`: no login, no account. Teams choose S3 or Pulumi
+ * Cloud with `--backend-url` / `PULUMI_BACKEND_URL`.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+
+/** The folder ecs-crd keeps its own files in; `ECS_CRD_HOME` moves it (tests, CI caches). */
+export function ecsCrdHome(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.ECS_CRD_HOME ?? join(homedir(), '.ecs-crd'));
+}
+
+/** Creates a private folder (0700), tightening it when it already exists with wider rights. */
+export function ensurePrivateDir(dir: string): string {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
+  return dir;
+}
+
+export interface Backend {
+  url: string;
+  /** True for the embedded `file://~/.ecs-crd/state` default. */
+  isDefault: boolean;
+  /** Environment for the engine: the backend URL and how to find the passphrase (never the passphrase itself). */
+  env: Record<string, string>;
+}
+
+/**
+ * Picks the backend (flag, then `PULUMI_BACKEND_URL`, then the default) and the secrets
+ * passphrase: `PULUMI_CONFIG_PASSPHRASE(_FILE)` when set; for the default backend only, a
+ * random passphrase created once in `~/.ecs-crd/passphrase` (0600) and handed to the engine
+ * as a file, so it never appears in an environment dump or a log.
+ */
+export function resolveBackend(flagUrl: string | undefined, env: NodeJS.ProcessEnv = process.env): Backend {
+  const home = ecsCrdHome(env);
+  const chosen = flagUrl ?? env.PULUMI_BACKEND_URL;
+  const isDefault = chosen === undefined || chosen === '';
+  let url: string;
+  if (isDefault) {
+    url = `file://${ensurePrivateDir(join(ensurePrivateDir(home), 'state'))}`;
+  } else {
+    url = normaliseFileUrl(chosen);
+    if (url.startsWith('file://')) ensurePrivateDir(url.slice('file://'.length));
+  }
+  const out: Record<string, string> = { PULUMI_BACKEND_URL: url };
+  if (env.PULUMI_CONFIG_PASSPHRASE !== undefined || env.PULUMI_CONFIG_PASSPHRASE_FILE !== undefined) {
+    return { url, isDefault, env: out };
+  }
+  const isCloud = /^https?:\/\//.test(url);
+  if (isDefault) {
+    out.PULUMI_CONFIG_PASSPHRASE_FILE = defaultPassphraseFile(home);
+  } else if (!isCloud) {
+    throw new UsageError(`The state backend ${url} needs a secrets passphrase.`, {
+      hint: 'Set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE (the same value every run and for every teammate).',
+    });
+  }
+  return { url, isDefault, env: out };
+}
+
+/** `file://~/x` and relative `file://x` become absolute: the engine resolves them against its own cwd. */
+function normaliseFileUrl(url: string): string {
+  if (!url.startsWith('file://')) return url;
+  const path = url.slice('file://'.length);
+  if (path.startsWith('~/')) return `file://${join(homedir(), path.slice(2))}`;
+  return `file://${resolve(path)}`;
+}
+
+function defaultPassphraseFile(home: string): string {
+  const file = join(home, 'passphrase');
+  if (!existsSync(file)) {
+    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
+  } else if ((statSync(file).mode & 0o077) !== 0) {
+    chmodSync(file, 0o600);
+  }
+  if (readFileSync(file, 'utf8').trim() === '') {
+    throw new UsageError(`The passphrase file ${file} is empty.`, {
+      hint: 'Restore it from your backup; without it the secrets in the stack state cannot be decrypted.',
+    });
+  }
+  return file;
+}

@@ -1,0 +1,30 @@
+/**
+ * The `aws:*` stack configuration of the default AWS provider: region, credentials profile
+ * and, with `--endpoint-url`, every service the program uses sent to one endpoint (moto,
+ * LocalStack) with the account and credential checks such emulators cannot answer skipped.
+ * Credentials themselves never go into config: the provider reads the standard chain.
+ */
+
+/** The services the program's resources call, by pulumi-aws's `endpoints` key. */
+const ENDPOINT_SERVICES = ['cloudwatchlogs', 'ec2', 'ecs', 'elbv2', 'iam', 'route53', 'sts'] as const;
+
+export interface ProviderSettings {
+  region: string;
+  profile?: string;
+  endpointUrl?: string;
+}
+
+/** Stack config entries, values as the engine stores them (strings; objects as JSON). */
+export function awsProviderConfig(settings: ProviderSettings): Record<string, string> {
+  const config: Record<string, string> = { 'aws:region': settings.region };
+  if (settings.profile) config['aws:profile'] = settings.profile;
+  if (settings.endpointUrl) {
+    const url = settings.endpointUrl;
+    config['aws:endpoints'] = JSON.stringify([Object.fromEntries(ENDPOINT_SERVICES.map((s) => [s, url]))]);
+    config['aws:skipCredentialsValidation'] = 'true';
+    config['aws:skipMetadataApiCheck'] = 'true';
+    config['aws:skipRegionValidation'] = 'true';
+    config['aws:skipRequestingAccountId'] = 'true';
+  }
+  return config;
+}
