@@ -4,8 +4,9 @@
  * (`StackOutputs`), and the `StackRunner` port. No Pulumi import here, so `src/canary` can
  * depend on it.
  */
+
+import type { Environment, Slot, SlotInfo } from '../canary/ports.js';
 import type { DeploymentConfig, EnvironmentName } from '../config/types.js';
-import type { Environment, Slot } from '../canary/ports.js';
 
 /** Where a deployment is, as saved in the stack's outputs after every `up`. */
 export type Phase = 'stable' | 'deploying' | 'rolling_back' | 'interrupted' | 'rolled_back' | 'failed';
@@ -58,6 +59,13 @@ export interface StackOutputs {
   targetGroupArns: Partial<Record<Slot, string[]>>;
   /** Per-slot ECS service name. */
   serviceNames: Partial<Record<Slot, string>>;
+  /**
+   * Per slot holding a release, the discovery its resources were declared with. The next run
+   * declares the live release with this, not with a fresh discovery: the rule priority it
+   * holds (a fresh "lowest free" one would differ) and, where the stack created the listener,
+   * no `listenerArn` (a fresh discovery would find that listener and the program would drop it).
+   */
+  slots?: Partial<Record<Slot, SlotInfo>>;
 }
 
 export type ResourceOperation = 'create' | 'update' | 'replace' | 'delete' | 'same' | 'read' | 'refresh';

@@ -1,0 +1,235 @@
+/**
+ * The `StackRunner` over Pulumi's Automation API: one inline stack per (project, service,
+ * environment, region) in Pulumi project `ecs-crd`, a stable work dir, the pinned CLI.
+ * Pulumi itself is imported lazily: `--help` and `validate` never pay for it.
+ */
+import { join } from 'node:path';
+import { EcsCrdError, StackLockedError } from '../errors.js';
+import { type Backend, ecsCrdHome, ensurePrivateDir, resolveBackend } from './backend.js';
+import { EngineEventTranslator, plannedChanges, type RawEngineEvent, summaryOf } from './events.js';
+import { stackName } from './naming.js';
+import { awsProviderConfig, type ProviderSettings } from './provider-config.js';
+import { parseHistory, parseOutputs, updateMessage } from './state.js';
+import type {
+  ChangeSummary,
+  DesiredState,
+  HistoryEntry,
+  PlannedChange,
+  RunOptions,
+  StackIdentity,
+  StackOutputs,
+  StackRunner,
+} from './types.js';
+
+type Automation = typeof import('@pulumi/pulumi/automation/index.js');
+type Stack = import('@pulumi/pulumi/automation/index.js').Stack;
+
+export const PULUMI_PROJECT = 'ecs-crd';
+
+export interface StackRunnerOptions {
+  identity: StackIdentity;
+  /** The pinned CLI version (package.json `config.pulumiVersion`). */
+  pulumiVersion: string;
+  /** `--backend-url`; falls back to `PULUMI_BACKEND_URL`, then the default file backend. */
+  backendUrl?: string;
+  provider: ProviderSettings;
+  /** Extra engine environment (the sandbox puts its stand-in provider first on PATH). */
+  engineEnv?: Record<string, string>;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Opens (lazily: no engine call yet) the runner for one service's stack. */
+export async function openStackRunner(options: StackRunnerOptions): Promise<StackRunner> {
+  const env = options.env ?? process.env;
+  const backend = resolveBackend(options.backendUrl, env);
+  const auto = await import('@pulumi/pulumi/automation/index.js');
+  return new PulumiStackRunner(auto, options, backend, ecsCrdHome(env));
+}
+
+class PulumiStackRunner implements StackRunner {
+  private readonly name: string;
+  private stack: Stack | undefined;
+
+  constructor(
+    private readonly auto: Automation,
+    private readonly options: StackRunnerOptions,
+    private readonly backend: Backend,
+    private readonly home: string,
+  ) {
+    this.name = stackName(options.identity);
+  }
+
+  async preview(state: DesiredState, options: RunOptions = {}): Promise<PlannedChange[]> {
+    const stack = await this.open(true);
+    const events: RawEngineEvent[] = [];
+    await this.engine(() =>
+      stack.preview({
+        program: this.program(state),
+        ...this.watch(options, (e) => events.push(e)),
+      }),
+    );
+    return plannedChanges(events);
+  }
+
+  async up(state: DesiredState, options: RunOptions = {}): Promise<ChangeSummary> {
+    const stack = await this.open(true);
+    const result = await this.engine(() =>
+      stack.up({ program: this.program(state), message: updateMessage(state.meta), ...this.watch(options) }),
+    );
+    return summaryOf(result.summary.resourceChanges);
+  }
+
+  async destroy(options: RunOptions = {}): Promise<ChangeSummary> {
+    const stack = await this.open(false);
+    if (!stack) return { changes: {} };
+    const result = await this.engine(() => stack.destroy({ ...this.watch(options) }));
+    return summaryOf(result.summary.resourceChanges);
+  }
+
+  async outputs(): Promise<StackOutputs | null> {
+    const stack = await this.open(false);
+    if (!stack) return null;
+    return parseOutputs(await this.engine(() => stack.outputs()));
+  }
+
+  async history(): Promise<HistoryEntry[]> {
+    const stack = await this.open(false);
+    if (!stack) return [];
+    return parseHistory(await this.engine(() => stack.history()));
+  }
+
+  async cancel(): Promise<void> {
+    const stack = await this.open(false);
+    if (stack) await this.engine(() => stack.cancel());
+  }
+
+  async clearPending(): Promise<void> {
+    const stack = await this.open(false);
+    if (!stack) return;
+    // Export/import rather than `refresh --clear-pending-creates`: it needs no provider call,
+    // so it works even when the cloud side is what failed.
+    const exported = await this.engine(() => stack.exportStack());
+    const deployment = exported.deployment as { pending_operations?: unknown[] } | undefined;
+    if (!deployment?.pending_operations?.length) return;
+    deployment.pending_operations = [];
+    await this.engine(() => stack.importStack(exported));
+  }
+
+  async remove(): Promise<void> {
+    const stack = await this.open(false);
+    if (stack) await this.engine(() => stack.workspace.removeStack(this.name));
+  }
+
+  /** The program of one run: the pure function of the desired state, loaded on first use. */
+  private program(state: DesiredState): () => Promise<Record<string, unknown>> {
+    return async () => {
+      const { deploymentProgram } = await import('./program.js');
+      return deploymentProgram(state)();
+    };
+  }
+
+  private watch(options: RunOptions, also?: (e: RawEngineEvent) => void) {
+    const translator = new EngineEventTranslator();
+    return {
+      onEvent: (raw: RawEngineEvent) => {
+        also?.(raw);
+        const event = translator.translate(raw);
+        if (event) options.onEvent?.(event);
+      },
+      ...(options.onOutput ? { onOutput: options.onOutput } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+  }
+
+  /** Selects the stack (creating it only when asked), configuring the AWS provider once. */
+  private async open(create: true): Promise<Stack>;
+  private async open(create: boolean): Promise<Stack | undefined>;
+  private async open(create: boolean): Promise<Stack | undefined> {
+    if (this.stack) return this.stack;
+    const pulumiCommand = await this.command();
+    const workDir = ensurePrivateDir(join(this.home, 'workspaces', this.name));
+    const args = { stackName: this.name, projectName: PULUMI_PROJECT, program: async () => ({}) };
+    const opts = {
+      workDir,
+      pulumiCommand,
+      projectSettings: {
+        name: PULUMI_PROJECT,
+        runtime: 'nodejs' as const,
+        backend: { url: this.backend.url },
+      },
+      envVars: { PULUMI_SKIP_UPDATE_CHECK: 'true', ...this.backend.env, ...this.options.engineEnv },
+    };
+    let stack: Stack;
+    try {
+      stack = create
+        ? await this.engine(() => this.auto.LocalWorkspace.createOrSelectStack(args, opts))
+        : await this.engine(() => this.auto.LocalWorkspace.selectStack(args, opts));
+    } catch (err) {
+      if (!create && err instanceof EcsCrdError && err.cause instanceof this.auto.StackNotFoundError)
+        return undefined;
+      throw err;
+    }
+    const config = awsProviderConfig(this.options.provider);
+    await this.engine(() =>
+      stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }]))),
+    );
+    this.stack = stack;
+    return stack;
+  }
+
+  private async command() {
+    const version = this.options.pulumiVersion;
+    try {
+      const semver = (await import('semver')).default;
+      const parsed = semver.parse(version);
+      if (!parsed) throw new Error(`not a version: ${version}`);
+      return await this.auto.PulumiCommand.install({ version: parsed });
+    } catch (cause) {
+      throw new EcsCrdError(`The Pulumi CLI v${version} is not installed and could not be downloaded.`, {
+        cause,
+        hint: `Install it with \`bash scripts/install-pulumi.sh\` (builds it from Go modules when offline), or the official installer: it must be at ~/.pulumi/versions/${version}/bin/pulumi.`,
+      });
+    }
+  }
+
+  /** Runs one engine call, translating its failures into ecs-crd's errors. */
+  private async engine<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      throw translateEngineError(err, this.auto);
+    }
+  }
+}
+
+/** A locked stack is exit 5 and names the holder; anything else keeps the engine's own error lines. */
+export function translateEngineError(
+  err: unknown,
+  auto: Pick<Automation, 'ConcurrentUpdateError'>,
+): EcsCrdError {
+  if (err instanceof EcsCrdError) return err;
+  const text = err instanceof Error ? err.message : String(err);
+  if (
+    err instanceof auto.ConcurrentUpdateError ||
+    /currently locked by|conflict: Another update/.test(text)
+  ) {
+    const holders = text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => /created by|locked by/i.test(l) && !/currently locked by/.test(l));
+    return new StackLockedError(
+      `The stack is locked by another deployment${holders.length ? `: ${holders.join('; ')}` : '.'}`,
+      {
+        cause: err,
+        hint: 'Wait for it to finish. If that process is gone (killed, machine lost), run `ecs-crd rollback`: it removes the stale lock and restores the stable release.',
+      },
+    );
+  }
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^error:|error: /.test(l));
+  return new EcsCrdError(`The Pulumi engine failed${lines.length ? `: ${lines.join(' ')}` : '.'}`, {
+    cause: err,
+  });
+}
