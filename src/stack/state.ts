@@ -37,6 +37,7 @@ export function parseOutputs(outputs: OutputMap): StackOutputs | null {
     weights: (outputs.weights?.value ?? { blue: 0, green: 0 }) as StackOutputs['weights'],
     targetGroupArns: (outputs.targetGroupArns?.value ?? {}) as StackOutputs['targetGroupArns'],
     serviceNames: (outputs.serviceNames?.value ?? {}) as StackOutputs['serviceNames'],
+    slots: (outputs.slots?.value ?? {}) as StackOutputs['slots'],
   };
 }
 
