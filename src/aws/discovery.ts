@@ -1,0 +1,455 @@
+/**
+ * Discovery (SPEC §3): the account, the two slot ALBs of a canary group with their listeners
+ * and rule priorities, and the hosted zone of every fqdn; later, the live weights of the
+ * records. Implements the `AwsLookup` port over the narrow clients of ./clients.ts.
+ *
+ * Problems the user can fix (tags, the file's priorities, a missing zone) are UsageErrors
+ * that say what was found and what to change; AWS failures arrive as the clients' errors.
+ */
+import type { Listener, LoadBalancer, Rule } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { ResourceRecordSet, RRType } from '@aws-sdk/client-route-53';
+import type {
+  AwsLookup,
+  Environment,
+  HostedZoneInfo,
+  Slot,
+  SlotInfo,
+  SlotListener,
+} from '../canary/ports.js';
+import type { DeploymentConfig, ListenerConfig } from '../config/types.js';
+import { EcsCrdError, UsageError } from '../errors.js';
+import type { AwsClients, Elbv2Api, Route53Api } from './clients.js';
+import { allPages, chunk, once } from './util.js';
+
+/** The tags that make an ALB a slot of a canary group. */
+export const GROUP_TAG = 'CanaryGroup';
+export const RELEASE_TAG = 'CanaryRelease';
+
+/** DescribeTags accepts at most 20 ARNs per call. */
+const TAGS_BATCH = 20;
+/** The largest page DescribeLoadBalancers, DescribeListeners and DescribeRules allow. */
+const ELB_PAGE_SIZE = 400;
+/** The range of listener rule priorities an ALB accepts. */
+const MAX_RULE_PRIORITY = 50_000;
+
+/** Choices that are not in the deployment file. */
+export interface DiscoveryOptions {
+  /** Look the fqdns up in private hosted zones instead of public ones. Default false. */
+  privateZone?: boolean;
+}
+
+/** The `AwsLookup` port over real (or faked) AWS clients. */
+export function createAwsLookup(
+  clients: Pick<AwsClients, 'region' | 'sts' | 'elbv2' | 'route53'>,
+  options: DiscoveryOptions = {},
+): AwsLookup {
+  // Asked once before rendering the templates and again by discover(): one STS call.
+  const accountId = once(async () => {
+    const { Account } = await clients.sts.getCallerIdentity({});
+    if (Account === undefined) throw new EcsCrdError('AWS STS GetCallerIdentity returned no account id');
+    return Account;
+  });
+  return {
+    accountId,
+    async discover(config: DeploymentConfig): Promise<Environment> {
+      const [account, slots, zones] = await Promise.all([
+        accountId(),
+        findSlots(clients.elbv2, config, clients.region),
+        findZones(clients.route53, config.service.fqdn, options.privateZone ?? false),
+      ]);
+      return { accountId: account, region: clients.region, slots, zones };
+    },
+    liveWeights: (zones) => liveWeights(clients.route53, zones),
+  };
+}
+
+// ---------------------------------------------------------------- slots
+
+/** A load balancer with its tags. */
+export interface TaggedLoadBalancer {
+  loadBalancer: LoadBalancer;
+  tags: Record<string, string>;
+}
+
+async function findSlots(
+  elbv2: Elbv2Api,
+  config: DeploymentConfig,
+  region: string,
+): Promise<Record<Slot, SlotInfo>> {
+  const group = await listGroupLoadBalancers(elbv2, config.canary.group);
+  // async, so that a slot's error is a rejection Promise.all handles, not a throw that would
+  // leave the other slot's calls running unobserved.
+  const slotInfo = async (slot: Slot): Promise<SlotInfo> => {
+    const releaseId = config.canary.releases[slot];
+    const loadBalancer = selectSlotLoadBalancer(group, {
+      slot,
+      group: config.canary.group,
+      releaseId,
+      region,
+    });
+    return describeSlot(elbv2, slot, releaseId, loadBalancer, config.listeners);
+  };
+  const [blue, green] = await Promise.all([slotInfo('blue'), slotInfo('green')]);
+  return { blue, green };
+}
+
+/** Every load balancer of the region tagged `CanaryGroup=<group>`, whatever its type. */
+async function listGroupLoadBalancers(elbv2: Elbv2Api, group: string): Promise<TaggedLoadBalancer[]> {
+  const pages = await allPages(
+    (Marker: string | undefined) => elbv2.describeLoadBalancers({ Marker, PageSize: ELB_PAGE_SIZE }),
+    (page) => page.NextMarker,
+  );
+  const byArn = new Map<string, LoadBalancer>();
+  for (const loadBalancer of pages.flatMap((page) => page.LoadBalancers ?? [])) {
+    if (loadBalancer.LoadBalancerArn !== undefined) byArn.set(loadBalancer.LoadBalancerArn, loadBalancer);
+  }
+  // DescribeLoadBalancers cannot filter by tag: read the tags of all of them, 20 at a time.
+  const found: TaggedLoadBalancer[] = [];
+  for (const ResourceArns of chunk([...byArn.keys()], TAGS_BATCH)) {
+    const { TagDescriptions = [] } = await elbv2.describeTags({ ResourceArns });
+    for (const description of TagDescriptions) {
+      const loadBalancer = byArn.get(description.ResourceArn ?? '');
+      const tags = Object.fromEntries(
+        (description.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']),
+      );
+      if (loadBalancer !== undefined && tags[GROUP_TAG] === group) found.push({ loadBalancer, tags });
+    }
+  }
+  return found;
+}
+
+/** What a slot's ALB must carry. */
+export interface SlotWanted {
+  slot: Slot;
+  group: string;
+  releaseId: string;
+  region: string;
+}
+
+/**
+ * The one application load balancer of a slot among the group's load balancers, or a
+ * UsageError that lists what the group holds.
+ */
+export function selectSlotLoadBalancer(group: TaggedLoadBalancer[], wanted: SlotWanted): LoadBalancer {
+  const tagged = `${GROUP_TAG}=${wanted.group} and ${RELEASE_TAG}=${wanted.releaseId}`;
+  const matches = group.filter((candidate) => candidate.tags[RELEASE_TAG] === wanted.releaseId);
+  const [match, ...others] = matches;
+  if (match === undefined) {
+    const found =
+      group.length === 0
+        ? `No load balancer in ${wanted.region} is tagged ${GROUP_TAG}=${wanted.group}.`
+        : `The group's load balancers: ${group.map((c) => `${lbName(c.loadBalancer)} (${RELEASE_TAG}=${c.tags[RELEASE_TAG] ?? 'missing'})`).join(', ')}.`;
+    throw new UsageError(
+      `No load balancer is tagged ${tagged} in ${wanted.region} (the ${wanted.slot} slot). ${found}`,
+      {
+        hint: `Tag the ${wanted.slot} slot's application load balancer with ${tagged}, or correct canary.group / canary.releases.${wanted.slot} in the deployment file.`,
+      },
+    );
+  }
+  if (others.length > 0) {
+    throw new UsageError(
+      `${matches.length} load balancers are tagged ${tagged} in ${wanted.region} (the ${wanted.slot} slot): ${matches.map((c) => `${lbName(c.loadBalancer)} (${c.loadBalancer.LoadBalancerArn})`).join(', ')}.`,
+      {
+        hint: `A slot is exactly one load balancer: remove the ${RELEASE_TAG} tag from all but one of them.`,
+      },
+    );
+  }
+  const { loadBalancer } = match;
+  if (loadBalancer.Type !== 'application') {
+    throw new UsageError(
+      `Load balancer ${lbName(loadBalancer)}, tagged ${tagged} (the ${wanted.slot} slot), is of type ${loadBalancer.Type ?? 'unknown'}; a slot must be an application load balancer.`,
+      { hint: `Move the ${GROUP_TAG} and ${RELEASE_TAG} tags to an application load balancer.` },
+    );
+  }
+  return loadBalancer;
+}
+
+async function describeSlot(
+  elbv2: Elbv2Api,
+  slot: Slot,
+  releaseId: string,
+  loadBalancer: LoadBalancer,
+  wantedListeners: ListenerConfig[],
+): Promise<SlotInfo> {
+  const albArn = loadBalancer.LoadBalancerArn ?? '';
+  const pages = await allPages(
+    (Marker: string | undefined) =>
+      elbv2.describeListeners({ LoadBalancerArn: albArn, Marker, PageSize: ELB_PAGE_SIZE }),
+    (page) => page.NextMarker,
+  );
+  const existing = pages.flatMap((page) => page.Listeners ?? []);
+  // Priorities handed out in this run, per port: two entries on one port must not share one.
+  const assigned = new Map<number, Set<number>>();
+  const listeners: SlotListener[] = [];
+  for (const [index, wanted] of wantedListeners.entries()) {
+    const listener = existing.find((candidate) => candidate.Port === wanted.port);
+    const reserved = assigned.get(wanted.port) ?? new Set<number>();
+    assigned.set(wanted.port, reserved);
+    const rules = listener?.ListenerArn === undefined ? [] : await listRules(elbv2, listener.ListenerArn);
+    const priority = choosePriority(rules, wanted, reserved, {
+      where: `port ${wanted.port} of load balancer ${lbName(loadBalancer)} (the ${slot} slot)`,
+      key: `listeners[${index}].rule.priority`,
+    });
+    reserved.add(priority);
+    listeners.push(listenerInfo(wanted.port, listener, priority));
+  }
+  return {
+    slot,
+    releaseId,
+    albArn,
+    albName: lbName(loadBalancer),
+    albDnsName: loadBalancer.DNSName ?? '',
+    albZoneId: loadBalancer.CanonicalHostedZoneId ?? '',
+    vpcId: loadBalancer.VpcId ?? '',
+    listeners,
+  };
+}
+
+function listenerInfo(port: number, listener: Listener | undefined, priority: number): SlotListener {
+  return listener?.ListenerArn === undefined
+    ? { port, priority }
+    : { port, listenerArn: listener.ListenerArn, priority };
+}
+
+async function listRules(elbv2: Elbv2Api, listenerArn: string): Promise<Rule[]> {
+  const pages = await allPages(
+    (Marker: string | undefined) =>
+      elbv2.describeRules({ ListenerArn: listenerArn, Marker, PageSize: ELB_PAGE_SIZE }),
+    (page) => page.NextMarker,
+  );
+  return pages.flatMap((page) => page.Rules ?? []);
+}
+
+/** Where a priority is chosen, for the error message. */
+export interface PriorityContext {
+  where: string;
+  /** The key path of the priority in the deployment file. */
+  key: string;
+}
+
+/**
+ * The rule priority for one listener entry of the file: the file's own if no other rule holds
+ * it; otherwise, when the file gives none, the priority of this service's rule from an earlier
+ * deployment (so the live release's rule is left as it is), else the lowest free one.
+ * `reserved` holds priorities already handed out on the same listener.
+ */
+export function choosePriority(
+  rules: Rule[],
+  wanted: Pick<ListenerConfig, 'rule'>,
+  reserved: ReadonlySet<number>,
+  context: PriorityContext,
+): number {
+  const taken = new Map<number, Rule>();
+  let ours: number | undefined;
+  for (const rule of rules) {
+    const priority = Number(rule.Priority);
+    if (rule.IsDefault === true || !Number.isInteger(priority)) continue;
+    // A rule with exactly this entry's conditions is this service's own (from an earlier
+    // deployment); it does not block its priority.
+    if (ours === undefined && hasConditions(rule, wanted.rule.conditions)) ours = priority;
+    else taken.set(priority, rule);
+  }
+  const isFree = (priority: number) => !taken.has(priority) && !reserved.has(priority);
+  const requested = wanted.rule.priority;
+  if (requested === undefined)
+    return ours !== undefined && !reserved.has(ours) ? ours : lowestFree(isFree, context);
+  if (isFree(requested)) return requested;
+  const holder = taken.get(requested);
+  const holderText =
+    holder === undefined
+      ? 'another listener entry of this file'
+      : `rule ${holder.RuleArn} (${conditionsText(holder)})`;
+  throw new UsageError(
+    `Listener rule priority ${requested} on ${context.where} is already taken by ${holderText}.`,
+    {
+      hint: `Choose a free priority for ${context.key} (the lowest free one is ${lowestFree(isFree, context)}), or omit it to use the lowest free one.`,
+    },
+  );
+}
+
+function lowestFree(isFree: (priority: number) => boolean, context: PriorityContext): number {
+  for (let priority = 1; priority <= MAX_RULE_PRIORITY; priority++) {
+    if (isFree(priority)) return priority;
+  }
+  throw new UsageError(`Every listener rule priority on ${context.where} is taken.`, {
+    hint: 'Remove unused listener rules from that listener.',
+  });
+}
+
+/** The values of a rule's conditions of one field, lower-cased for host names. */
+function conditionValues(rule: Rule, field: 'host-header' | 'path-pattern'): string[] {
+  return (rule.Conditions ?? [])
+    .filter((condition) => condition.Field === field)
+    .flatMap((condition) =>
+      field === 'host-header'
+        ? (condition.HostHeaderConfig?.Values ?? condition.Values ?? []).map((host) => host.toLowerCase())
+        : (condition.PathPatternConfig?.Values ?? condition.Values ?? []),
+    );
+}
+
+function hasConditions(rule: Rule, conditions: ListenerConfig['rule']['conditions']): boolean {
+  const onlyKnownFields = (rule.Conditions ?? []).every(
+    (condition) => condition.Field === 'host-header' || condition.Field === 'path-pattern',
+  );
+  return (
+    onlyKnownFields &&
+    sameSet(
+      conditionValues(rule, 'host-header'),
+      conditions.host_header.map((host) => host.toLowerCase()),
+    ) &&
+    sameSet(conditionValues(rule, 'path-pattern'), conditions.path_pattern ?? [])
+  );
+}
+
+function conditionsText(rule: Rule): string {
+  const parts = (rule.Conditions ?? []).map(
+    (condition) =>
+      `${condition.Field} ${(condition.HostHeaderConfig?.Values ?? condition.PathPatternConfig?.Values ?? condition.Values ?? []).join(', ')}`,
+  );
+  return parts.length === 0 ? 'no conditions' : parts.join('; ');
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const left = new Set(a);
+  const right = new Set(b);
+  return left.size === right.size && [...left].every((value) => right.has(value));
+}
+
+function lbName(loadBalancer: LoadBalancer): string {
+  return loadBalancer.LoadBalancerName ?? loadBalancer.LoadBalancerArn ?? 'unnamed';
+}
+
+// ---------------------------------------------------------------- hosted zones
+
+/** A hosted zone as discovery compares it. */
+export interface ZoneSummary {
+  /** Without the `/hostedzone/` prefix. */
+  id: string;
+  /** Normalised: lower case, no trailing dot, escapes decoded. */
+  name: string;
+  private: boolean;
+}
+
+async function findZones(
+  route53: Route53Api,
+  fqdns: string[],
+  privateZone: boolean,
+): Promise<HostedZoneInfo[]> {
+  const pages = await allPages(
+    (Marker: string | undefined) => route53.listHostedZones({ Marker }),
+    (page) => (page.IsTruncated === true ? page.NextMarker : undefined),
+  );
+  const zones = pages
+    .flatMap((page) => page.HostedZones ?? [])
+    .map((zone) => ({
+      id: (zone.Id ?? '').replace(/^\/hostedzone\//, ''),
+      name: normalizeDnsName(zone.Name ?? ''),
+      private: zone.Config?.PrivateZone === true,
+    }));
+  return fqdns.map((fqdn) => matchZone(fqdn, zones, privateZone));
+}
+
+/**
+ * The hosted zone of an fqdn: among the zones of the asked visibility, the one whose name is
+ * the longest suffix of the fqdn (at a label boundary).
+ */
+export function matchZone(fqdn: string, zones: ZoneSummary[], privateZone: boolean): HostedZoneInfo {
+  const name = normalizeDnsName(fqdn);
+  const kind = privateZone ? 'private' : 'public';
+  const eligible = zones.filter((zone) => zone.private === privateZone);
+  const containing = eligible.filter((zone) => name === zone.name || name.endsWith(`.${zone.name}`));
+  const longest = Math.max(0, ...containing.map((zone) => zone.name.length));
+  const best = containing.filter((zone) => zone.name.length === longest);
+  const [zone, ...twins] = best;
+  if (zone === undefined) {
+    const otherKind = zones.filter((candidate) => candidate.private !== privateZone);
+    const found = [
+      `${kind} zones: ${listNames(eligible)}`,
+      ...(otherKind.length > 0
+        ? [`${privateZone ? 'public' : 'private'} zones: ${listNames(otherKind)}`]
+        : []),
+    ].join('; ');
+    throw new UsageError(`No ${kind} hosted zone of this account contains ${fqdn} (${found}).`, {
+      hint: `Create a ${kind} hosted zone for ${fqdn} or one of its parent domains, or correct service.fqdn${privateZone ? '' : ' (for a private zone, ask for one explicitly)'}.`,
+    });
+  }
+  if (twins.length > 0) {
+    throw new UsageError(
+      `${best.length} ${kind} hosted zones are named ${zone.name} (${best.map((z) => z.id).join(', ')}): ecs-crd cannot tell which one serves ${fqdn}.`,
+      { hint: `Delete the hosted zone ${zone.name} that is not delegated to, so only one remains.` },
+    );
+  }
+  return { fqdn, zoneId: zone.id, zoneName: zone.name };
+}
+
+function listNames(zones: ZoneSummary[]): string {
+  const LIMIT = 10;
+  if (zones.length === 0) return 'none';
+  const names = zones.slice(0, LIMIT).map((zone) => zone.name);
+  return zones.length > LIMIT ? `${names.join(', ')} and ${zones.length - LIMIT} more` : names.join(', ');
+}
+
+/**
+ * A DNS name as Route 53 compares it: lower case, without the trailing dot, with Route 53's
+ * octal escapes (`\052` for `*`) decoded.
+ */
+export function normalizeDnsName(name: string): string {
+  return name
+    .replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)))
+    .replace(/\.$/, '')
+    .toLowerCase();
+}
+
+// ---------------------------------------------------------------- live weights
+
+async function liveWeights(
+  route53: Route53Api,
+  zones: HostedZoneInfo[],
+): Promise<Record<string, Record<string, number>>> {
+  const entries = await Promise.all(
+    zones.map(async (zone) => [zone.fqdn, await recordWeights(route53, zone)]),
+  );
+  return Object.fromEntries(entries);
+}
+
+/** Where the next page of ListResourceRecordSets starts. */
+interface RecordToken {
+  name: string | undefined;
+  type: RRType | undefined;
+  identifier: string | undefined;
+}
+
+/** Set identifier → weight of the weighted A records of one fqdn. */
+async function recordWeights(route53: Route53Api, zone: HostedZoneInfo): Promise<Record<string, number>> {
+  const name = normalizeDnsName(zone.fqdn);
+  const isWanted = (record: ResourceRecordSet) =>
+    record.Type === 'A' && normalizeDnsName(record.Name ?? '') === name;
+  // Route 53 lists records sorted by name and type: start at <fqdn> A and stop once past it.
+  const pages = await allPages(
+    (token: RecordToken | undefined) =>
+      route53.listResourceRecordSets({
+        HostedZoneId: zone.zoneId,
+        StartRecordName: token?.name ?? zone.fqdn,
+        StartRecordType: token?.type ?? 'A',
+        StartRecordIdentifier: token?.identifier,
+      }),
+    (page) => {
+      const last = page.ResourceRecordSets?.at(-1);
+      const more =
+        page.IsTruncated === true &&
+        page.NextRecordName !== undefined &&
+        last !== undefined &&
+        isWanted(last);
+      return more
+        ? { name: page.NextRecordName, type: page.NextRecordType, identifier: page.NextRecordIdentifier }
+        : undefined;
+    },
+  );
+  const weights: Record<string, number> = {};
+  for (const record of pages.flatMap((page) => page.ResourceRecordSets ?? [])) {
+    if (isWanted(record) && record.SetIdentifier !== undefined && record.Weight !== undefined) {
+      weights[record.SetIdentifier] = record.Weight;
+    }
+  }
+  return weights;
+}
