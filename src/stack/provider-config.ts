@@ -5,8 +5,11 @@
  * Credentials themselves never go into config: the provider reads the standard chain.
  */
 
-/** The services the program's resources call, by pulumi-aws's `endpoints` key. */
-const ENDPOINT_SERVICES = ['cloudwatchlogs', 'ec2', 'ecs', 'elbv2', 'iam', 'route53', 'sts'] as const;
+/**
+ * The services the program's resources call, by pulumi-aws's `endpoints` key. `logs` is the
+ * canonical key (`cloudwatchlogs` is an alias; giving both is a conflict).
+ */
+const ENDPOINT_SERVICES = ['cloudwatch', 'ec2', 'ecs', 'elbv2', 'iam', 'logs', 'route53', 'sts'] as const;
 
 export interface ProviderSettings {
   region: string;

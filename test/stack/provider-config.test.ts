@@ -20,7 +20,7 @@ describe('aws provider config', () => {
       'elbv2',
       'route53',
       'iam',
-      'cloudwatchlogs',
+      'logs',
     ]);
     expect(Object.values(endpoints[0] ?? {})).to.satisfy((v: string[]) =>
       v.every((u) => u === 'http://127.0.0.1:5000'),

@@ -1,0 +1,173 @@
+/**
+ * The plan of a canary release: the deployment file's strategy turned into the ordered steps
+ * the rollout walks through (SPEC §4). Pure: no clock, no ports.
+ */
+import type { CanaryConfig, StrategyStep } from '../config/types.js';
+import { EcsCrdError } from '../errors.js';
+
+/** The bake step added when the strategy does not end at 100 % (SPEC §2). */
+export const IMPLIED_FINAL_STEP: Readonly<StrategyStep> = Object.freeze({ weight: 100, wait: 60 });
+
+/** One step of a rollout. Waits are in seconds, weights in percent of traffic to the candidate. */
+export type PlanStep =
+  /** One `up` adding the candidate release at weight 0; the stable release is untouched. */
+  | { kind: 'provision' }
+  /** Watch the freshly scaled candidate for `wait` seconds, then require it healthy. */
+  | { kind: 'scale-wait'; wait: number }
+  /**
+   * One `up` changing only the two weights, then watch for `wait` seconds and require healthy.
+   * `shift` counts the shift steps from 0 (it is `DeploymentMeta.step` once passed);
+   * `implied` marks the bake step the file did not write.
+   */
+  | { kind: 'shift'; shift: number; weight: number; wait: number; implied: boolean }
+  /** One `up` removing the old release; the candidate becomes the stable release. */
+  | { kind: 'finalize' };
+
+export type PlanStepKind = PlanStep['kind'];
+export type ShiftStep = Extract<PlanStep, { kind: 'shift' }>;
+
+export interface Plan {
+  /** No stable release before this one: the candidate goes straight to 100 %. */
+  firstDeployment: boolean;
+  steps: PlanStep[];
+}
+
+/**
+ * Turns the canary section into steps: provision → scale wait → one shift per strategy step
+ * (plus the implied final `{weight: 100, wait: 60}`) → finalize. A first deployment has no
+ * release to protect, so it makes one shift to 100 % with the final step's wait.
+ *
+ * @throws EcsCrdError when the strategy breaks the rules the config layer enforces
+ *   (weights 1–100 strictly increasing, waits ≥ 0): a bug upstream, not a user error.
+ */
+export function planRollout(
+  canary: Pick<CanaryConfig, 'scale' | 'strategy'>,
+  options: { firstDeployment: boolean },
+): Plan {
+  assertStrategy(canary.strategy);
+  const shifts = withFinalStep(canary.strategy);
+  const chosen = options.firstDeployment ? shifts.slice(-1) : shifts;
+  return {
+    firstDeployment: options.firstDeployment,
+    steps: [
+      { kind: 'provision' },
+      { kind: 'scale-wait', wait: canary.scale.wait },
+      ...chosen.map((step, shift): PlanStep => ({ kind: 'shift', shift, ...step })),
+      { kind: 'finalize' },
+    ],
+  };
+}
+
+/** The shift steps of a plan, in order. */
+export function shiftSteps(plan: Plan): ShiftStep[] {
+  return plan.steps.filter((step): step is ShiftStep => step.kind === 'shift');
+}
+
+/** The candidate's share of traffic once the step's `up` has landed. */
+export function candidateWeightAt(step: PlanStep): number {
+  switch (step.kind) {
+    case 'provision':
+    case 'scale-wait':
+      return 0;
+    case 'shift':
+      return step.weight;
+    case 'finalize':
+      return 100;
+    default:
+      return assertNever(step);
+  }
+}
+
+/** Seconds the rollout watches the candidate during the step (0 for the `up`-only steps). */
+export function waitOf(step: PlanStep): number {
+  switch (step.kind) {
+    case 'provision':
+    case 'finalize':
+      return 0;
+    case 'scale-wait':
+    case 'shift':
+      return step.wait;
+    default:
+      return assertNever(step);
+  }
+}
+
+/** A short human label, shared by events, `preview` and error messages. */
+export function describeStep(step: PlanStep): string {
+  switch (step.kind) {
+    case 'provision':
+      return 'provision the candidate (weight 0)';
+    case 'scale-wait':
+      return `scale wait (${step.wait} s)`;
+    case 'shift':
+      return `shift ${step.weight} % to the candidate${step.implied ? ' (implied bake step)' : ''}, watch ${step.wait} s`;
+    case 'finalize':
+      return 'finalize (remove the old release)';
+    default:
+      return assertNever(step);
+  }
+}
+
+/** One row of the planned timeline `preview` prints. */
+export interface TimelineEntry {
+  /** 1-based position in the plan. */
+  number: number;
+  kind: PlanStepKind;
+  label: string;
+  /** Percent of traffic once the step's `up` has landed (`stable` is 0 on a first deployment's empty slot). */
+  weights: { candidate: number; stable: number };
+  waitS: number;
+  /** Seconds of waiting before the step starts and when it ends (`up` durations excluded: unknown). */
+  startS: number;
+  endS: number;
+}
+
+/** The plan as `preview` shows it: each step's weights, wait, cumulative elapsed seconds. */
+export function timeline(plan: Plan): TimelineEntry[] {
+  let elapsed = 0;
+  return plan.steps.map((step, index) => {
+    const candidate = candidateWeightAt(step);
+    const waitS = waitOf(step);
+    const entry: TimelineEntry = {
+      number: index + 1,
+      kind: step.kind,
+      label: describeStep(step),
+      weights: { candidate, stable: 100 - candidate },
+      waitS,
+      startS: elapsed,
+      endS: elapsed + waitS,
+    };
+    elapsed += waitS;
+    return entry;
+  });
+}
+
+/** Exhaustiveness guard for switches over the unions of `src/canary`. */
+export function assertNever(value: never): never {
+  throw new EcsCrdError(`internal error: unexpected value ${JSON.stringify(value)}`);
+}
+
+function withFinalStep(strategy: readonly StrategyStep[]): (StrategyStep & { implied: boolean })[] {
+  const steps = strategy.map((step) => ({ weight: step.weight, wait: step.wait, implied: false }));
+  if (steps.at(-1)?.weight !== 100) steps.push({ ...IMPLIED_FINAL_STEP, implied: true });
+  return steps;
+}
+
+function assertStrategy(strategy: readonly StrategyStep[]): void {
+  let previous = 0;
+  for (const [index, step] of strategy.entries()) {
+    const valid =
+      Number.isInteger(step.weight) &&
+      step.weight > previous &&
+      step.weight <= 100 &&
+      Number.isFinite(step.wait) &&
+      step.wait >= 0;
+    if (!valid) {
+      throw new EcsCrdError(
+        `internal error: canary.strategy[${index}] ${JSON.stringify(step)} breaks the plan's rules ` +
+          '(weights 1–100 strictly increasing, waits ≥ 0); the configuration layer should have refused it',
+      );
+    }
+    previous = step.weight;
+  }
+}

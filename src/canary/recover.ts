@@ -1,0 +1,144 @@
+/**
+ * The pure part of `ecs-crd rollback`: from the outputs of a stack left by an interrupted or
+ * failed deployment, the `up`s that put it back (all traffic to the stable release, the
+ * candidate removed). The command unlocks the stack and clears pending operations first, then
+ * runs these in order. Running it again on a recovered stack plans nothing.
+ */
+import type { DeploymentConfig } from '../config/types.js';
+import { EcsCrdError } from '../errors.js';
+import type { DeploymentMeta, DesiredState, StackIdentity, StackOutputs } from '../stack/types.js';
+import { type Environment, otherSlot, SLOTS, type Slot } from './ports.js';
+import { isSettled, keepDeclaredSlots, splitWeights, type UpPurpose } from './rollout.js';
+
+export interface RecoveryRequest {
+  /** The stack's outputs; null when the stack does not exist. */
+  outputs: StackOutputs | null;
+  identity: StackIdentity;
+  /** Discovery of the deployment file, as for `deploy`. */
+  environment: Environment;
+  /**
+   * The command found a stale lock or pending operations: an update died mid-flight, so what
+   * exists may be ahead of the outputs (which only the last finished update wrote).
+   */
+  dirty?: boolean;
+}
+
+export type RecoveryPurpose = Extract<UpPurpose, 'restore-traffic' | 'remove-candidate'>;
+
+export interface RecoveryStep {
+  purpose: RecoveryPurpose;
+  desired: DesiredState;
+  description: string;
+}
+
+export interface RecoveryPlan {
+  /** false: the stack is settled, nothing to do. */
+  needed: boolean;
+  /** Why recovery is (not) needed, for the user. */
+  reason: string;
+  /** The release that serves 100 % once recovered; null when none was ever finalized. */
+  liveSlot: Slot | null;
+  liveVersion: string | null;
+  /** The `up`s to run, in order: traffic first, then the removal. */
+  steps: RecoveryStep[];
+}
+
+/**
+ * Plans the recovery of a stack.
+ *
+ * @throws EcsCrdError when the outputs name a live slot but keep no release for it: nothing
+ *   safe can be declared, a person has to look.
+ */
+export function planRecovery(request: RecoveryRequest): RecoveryPlan {
+  const { outputs } = request;
+  if (!outputs) {
+    return {
+      needed: false,
+      reason: 'the stack does not exist: nothing to recover',
+      liveSlot: null,
+      liveVersion: null,
+      steps: [],
+    };
+  }
+  const { meta } = outputs;
+  const live = meta.liveSlot;
+  const liveRelease = live ? outputs.releases[live] : undefined;
+  if (live && !liveRelease) {
+    throw new EcsCrdError(`the stack says slot ${live} is live but keeps no release for it`, {
+      hint: 'inspect the stack and the Route 53 records by hand: the outputs are inconsistent',
+    });
+  }
+  const target: Partial<Record<Slot, DeploymentConfig>> = live && liveRelease ? { [live]: liveRelease } : {};
+  // The slot that must end with no traffic: the non-live one, or the first deployment's candidate.
+  const drained = live ? otherSlot(live) : (meta.candidateSlot ?? 'blue');
+  const weights = splitWeights(drained, 0);
+  const leftovers = SLOTS.filter((slot) => slot !== live && outputs.releases[slot] !== undefined);
+  const settled = isSettled(meta.phase);
+  const uncertain = !settled || request.dirty === true;
+  const trafficRight = outputs.weights.blue === weights.blue && outputs.weights.green === weights.green;
+  const plan = { liveSlot: live, liveVersion: meta.liveVersion };
+
+  if (!uncertain && leftovers.length === 0 && trafficRight) {
+    const serving = live
+      ? `${meta.liveVersion ?? 'the live release'} on ${live} serves 100 %`
+      : 'no release is live';
+    return {
+      ...plan,
+      needed: false,
+      reason: `the stack is ${meta.phase} and ${serving}: nothing to recover`,
+      steps: [],
+    };
+  }
+
+  const environment = keepDeclaredSlots(
+    request.environment,
+    outputs,
+    SLOTS.filter((slot) => outputs.releases[slot]),
+  );
+  const base = { identity: request.identity, environment, weights };
+  const steps: RecoveryStep[] = [];
+  // An `up` killed mid-flight may have moved weights the outputs never recorded: restore
+  // traffic before deleting anything whenever the candidate still exists and we cannot be sure.
+  if (leftovers.length > 0 && (!trafficRight || uncertain)) {
+    steps.push({
+      purpose: 'restore-traffic',
+      desired: { ...base, releases: { ...outputs.releases }, meta: { ...meta, phase: 'rolling_back' } },
+      description: live
+        ? `send 100 % of traffic to ${live} (${meta.liveVersion ?? 'live release'})`
+        : `take all traffic off ${drained}`,
+    });
+  }
+  steps.push({
+    purpose: 'remove-candidate',
+    desired: { ...base, releases: target, meta: recoveredMeta(meta, settled) },
+    description:
+      leftovers.length > 0
+        ? `remove the release on ${leftovers.join(' and ')}`
+        : 'remove anything the interrupted update left behind',
+  });
+  return {
+    ...plan,
+    needed: true,
+    reason: whyNeeded(meta, settled, request.dirty === true, leftovers),
+    steps,
+  };
+}
+
+function recoveredMeta(meta: DeploymentMeta, settled: boolean): DeploymentMeta {
+  if (settled) return meta;
+  return {
+    ...meta,
+    phase: 'rolled_back',
+    outcome: meta.outcome ?? (meta.phase === 'rolling_back' ? 'rolled_back' : 'interrupted'),
+    reason: `recovered by \`ecs-crd rollback\`${meta.reason ? `: ${meta.reason}` : ''}`,
+  };
+}
+
+function whyNeeded(meta: DeploymentMeta, settled: boolean, dirty: boolean, leftovers: Slot[]): string {
+  if (!settled) {
+    return `deployment ${meta.deploymentId} (version ${meta.candidateVersion ?? 'unknown'}) did not finish: the stack is ${meta.phase}`;
+  }
+  if (dirty) return 'an update was left unfinished (stale lock or pending operations)';
+  if (leftovers.length > 0) return `a release is left on ${leftovers.join(' and ')}`;
+  return 'the weights do not send all traffic to the live release';
+}

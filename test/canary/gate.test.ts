@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { evaluateGate, type GateCode, type GateInput, type GateVerdict } from '../../src/canary/gate.js';
+import type {
+  Observation,
+  ServiceObservation,
+  TargetGroupObservation,
+  TargetState,
+} from '../../src/canary/ports.js';
+
+const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
+const tgArn = (name: string) =>
+  `arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/${name}/0123456789abcdef`;
+
+function group(
+  name: string,
+  counts: Partial<Record<TargetState, number>>,
+  reasons: string[] = [],
+): TargetGroupObservation {
+  const full: Record<TargetState, number> = {
+    healthy: 0,
+    unhealthy: 0,
+    initial: 0,
+    draining: 0,
+    unused: 0,
+    unavailable: 0,
+    ...counts,
+  };
+  return {
+    targetGroupArn: tgArn(name),
+    counts: full,
+    total: Object.values(full).reduce((a, b) => a + b, 0),
+    reasons,
+  };
+}
+
+function service(overrides: Partial<ServiceObservation> = {}): ServiceObservation {
+  return { desired: 2, running: 2, pending: 0, failedTasks: [], ...overrides };
+}
+
+function observation(
+  targetGroups: TargetGroupObservation[],
+  svc: ServiceObservation | null = service(),
+): Observation {
+  return { at: NOW, targetGroups, service: svc };
+}
+
+interface Case {
+  name: string;
+  input: Partial<GateInput> & { observation: Observation };
+  verdict: GateVerdict;
+  code: GateCode;
+  reason?: RegExp;
+}
+
+const healthy = [group('web', { healthy: 2 })];
+const crash = {
+  taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/main/4f2a9c1e0b',
+  stoppedReason: 'Essential container in task exited',
+};
+
+const cases: Case[] = [
+  {
+    name: 'passes when every target is healthy and every task runs',
+    input: { observation: observation(healthy) },
+    verdict: 'pass',
+    code: 'healthy',
+  },
+  {
+    name: 'passes with more targets than desired, all healthy',
+    input: { observation: observation([group('web', { healthy: 3 })], service({ desired: 3, running: 3 })) },
+    verdict: 'pass',
+    code: 'healthy',
+  },
+  {
+    name: 'passes at the deadline when healthy',
+    input: { observation: observation(healthy), deadline: NOW },
+    verdict: 'pass',
+    code: 'healthy',
+  },
+  {
+    name: 'fails at once on a failed task of the deployment, even with healthy targets',
+    input: {
+      observation: observation(healthy, service({ failedTasks: [crash, { ...crash, taskArn: 'x/y' }] })),
+    },
+    verdict: 'fail',
+    code: 'task-failed',
+    reason: /task 4f2a9c1e0b stopped: Essential container in task exited \(and 1 more\)/,
+  },
+  {
+    name: 'fails at once on an unhealthy target after the candidate had been healthy',
+    input: {
+      observation: observation([group('web', { healthy: 1, unhealthy: 1 }, ['Target.ResponseCodeMismatch'])]),
+      wasHealthy: true,
+    },
+    verdict: 'fail',
+    code: 'target-unhealthy',
+    reason:
+      /1 unhealthy target\(s\) in web after the candidate had been healthy: Target.ResponseCodeMismatch/,
+  },
+  {
+    name: 'waits on an unhealthy target before the candidate was ever healthy (it may still be booting)',
+    input: { observation: observation([group('web', { healthy: 1, unhealthy: 1 })]) },
+    verdict: 'wait',
+    code: 'targets-not-healthy',
+    reason: /web: 1\/2 healthy \(1 unhealthy\)/,
+  },
+  {
+    name: 'fails with a timeout when still not healthy at the deadline',
+    input: { observation: observation([group('web', { initial: 2 })]), deadline: NOW },
+    verdict: 'fail',
+    code: 'timeout',
+    reason: /not healthy in time: web: 0\/2 healthy \(2 initial\)/,
+  },
+  {
+    name: 'waits while the ECS service does not exist',
+    input: { observation: observation([], null) },
+    verdict: 'wait',
+    code: 'service-missing',
+  },
+  {
+    name: 'waits while fewer tasks run than desired',
+    input: { observation: observation(healthy, service({ running: 1, pending: 1 })) },
+    verdict: 'wait',
+    code: 'tasks-not-running',
+    reason: /1\/2 tasks running, 1 pending/,
+  },
+  {
+    name: 'waits while no target group is observed',
+    input: { observation: observation([]) },
+    verdict: 'wait',
+    code: 'no-target-groups',
+  },
+  {
+    name: 'waits while a target group holds fewer targets than scale.desired, even all healthy',
+    input: { observation: observation([group('web', { healthy: 1 })], service({ desired: 1, running: 1 })) },
+    verdict: 'wait',
+    code: 'too-few-targets',
+    reason: /web: 1 target\(s\) registered, 2 wanted/,
+  },
+  {
+    name: 'looks at every target group, not only the first',
+    input: {
+      observation: observation([group('web', { healthy: 2 }), group('admin', { healthy: 1, initial: 1 })]),
+    },
+    verdict: 'wait',
+    code: 'targets-not-healthy',
+    reason: /admin: 1\/2 healthy \(1 initial\)/,
+  },
+  {
+    name: 'waits on a draining target after healthy (a replacement, not a failure yet)',
+    input: { observation: observation([group('web', { healthy: 2, draining: 1 })]), wasHealthy: true },
+    verdict: 'wait',
+    code: 'targets-not-healthy',
+  },
+];
+
+describe('canary health gate', () => {
+  for (const { name, input, verdict, code, reason } of cases) {
+    it(name, () => {
+      const result = evaluateGate({
+        desired: 2,
+        wasHealthy: false,
+        now: NOW,
+        deadline: NOW + 60_000,
+        ...input,
+      });
+      assert.equal(result.verdict, verdict, result.reason);
+      assert.equal(result.code, code);
+      if (reason) assert.match(result.reason, reason);
+    });
+  }
+
+  it('sums healthy and registered targets over all target groups for the live view', () => {
+    const result = evaluateGate({
+      observation: observation([group('web', { healthy: 2 }), group('admin', { healthy: 1, initial: 2 })]),
+      desired: 2,
+      wasHealthy: false,
+      now: NOW,
+      deadline: NOW + 1,
+    });
+    assert.deepEqual([result.healthy, result.total], [3, 5]);
+  });
+});

@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  IMPLIED_FINAL_STEP,
+  type PlanStep,
+  planRollout,
+  shiftSteps,
+  timeline,
+} from '../../src/canary/plan.js';
+import type { StrategyStep } from '../../src/config/types.js';
+import { strategyArbitrary } from '../helpers/canary-arbitraries.js';
+
+const canary = (strategy: StrategyStep[], wait = 60) => ({ scale: { desired: 2, wait }, strategy });
+
+describe('canary plan', () => {
+  it('provisions, waits for the scale-up, shifts step by step, adds the implied 100 % bake step, finalizes', () => {
+    const plan = planRollout(
+      canary([
+        { weight: 10, wait: 70 },
+        { weight: 60, wait: 50 },
+      ]),
+      { firstDeployment: false },
+    );
+    assert.deepEqual(plan.steps, [
+      { kind: 'provision' },
+      { kind: 'scale-wait', wait: 60 },
+      { kind: 'shift', shift: 0, weight: 10, wait: 70, implied: false },
+      { kind: 'shift', shift: 1, weight: 60, wait: 50, implied: false },
+      { kind: 'shift', shift: 2, weight: 100, wait: 60, implied: true },
+      { kind: 'finalize' },
+    ] satisfies PlanStep[]);
+  });
+
+  it('adds no step when the strategy already ends at 100 %, keeping its wait as the bake time', () => {
+    const plan = planRollout(
+      canary([
+        { weight: 25, wait: 5 },
+        { weight: 100, wait: 30 },
+      ]),
+      { firstDeployment: false },
+    );
+    assert.deepEqual(
+      shiftSteps(plan).map(({ weight, wait, implied }) => ({ weight, wait, implied })),
+      [
+        { weight: 25, wait: 5, implied: false },
+        { weight: 100, wait: 30, implied: false },
+      ],
+    );
+  });
+
+  it('turns an empty strategy into the single implied step', () => {
+    const plan = planRollout(canary([]), { firstDeployment: false });
+    assert.deepEqual(shiftSteps(plan), [{ kind: 'shift', shift: 0, ...IMPLIED_FINAL_STEP, implied: true }]);
+  });
+
+  it('sends a first deployment straight to 100 % with the final step’s wait', () => {
+    const written = planRollout(
+      canary([
+        { weight: 10, wait: 70 },
+        { weight: 100, wait: 30 },
+      ]),
+      { firstDeployment: true },
+    );
+    assert.deepEqual(shiftSteps(written), [
+      { kind: 'shift', shift: 0, weight: 100, wait: 30, implied: false },
+    ]);
+    const implied = planRollout(canary([{ weight: 10, wait: 70 }]), { firstDeployment: true });
+    assert.deepEqual(shiftSteps(implied), [
+      { kind: 'shift', shift: 0, weight: 100, wait: 60, implied: true },
+    ]);
+    assert.deepEqual(
+      implied.steps.map((step) => step.kind),
+      ['provision', 'scale-wait', 'shift', 'finalize'],
+    );
+  });
+
+  it('refuses a strategy the configuration layer should have refused', () => {
+    for (const strategy of [
+      [
+        { weight: 50, wait: 1 },
+        { weight: 50, wait: 1 },
+      ],
+      [{ weight: 0, wait: 1 }],
+      [{ weight: 101, wait: 1 }],
+      [{ weight: 10, wait: -1 }],
+    ]) {
+      assert.throws(
+        () => planRollout(canary(strategy), { firstDeployment: false }),
+        /internal error: canary\.strategy/,
+      );
+    }
+  });
+
+  it('gives preview each step’s weights, wait and cumulative time', () => {
+    const plan = planRollout(
+      canary([
+        { weight: 10, wait: 70 },
+        { weight: 60, wait: 50 },
+      ]),
+      { firstDeployment: false },
+    );
+    assert.deepEqual(
+      timeline(plan).map(({ number, kind, weights, waitS, startS, endS }) => [
+        number,
+        kind,
+        weights.candidate,
+        weights.stable,
+        waitS,
+        startS,
+        endS,
+      ]),
+      [
+        [1, 'provision', 0, 100, 0, 0, 0],
+        [2, 'scale-wait', 0, 100, 60, 0, 60],
+        [3, 'shift', 10, 90, 70, 60, 130],
+        [4, 'shift', 60, 40, 50, 130, 180],
+        [5, 'shift', 100, 0, 60, 180, 240],
+        [6, 'finalize', 100, 0, 0, 240, 240],
+      ],
+    );
+    assert.match(timeline(plan)[4]?.label ?? '', /implied/);
+  });
+
+  it('always ends at 100 % through strictly increasing weights, with the shifts numbered in order', () => {
+    fc.assert(
+      fc.property(strategyArbitrary(), fc.nat(300), fc.boolean(), (strategy, wait, firstDeployment) => {
+        const plan = planRollout(canary(strategy, wait), { firstDeployment });
+        const shifts = shiftSteps(plan);
+        assert.equal(shifts.at(-1)?.weight, 100);
+        shifts.forEach((step, index) => {
+          assert.equal(step.shift, index);
+          if (index > 0) assert.ok(step.weight > (shifts[index - 1]?.weight ?? 0));
+        });
+        assert.equal(
+          shifts.length,
+          firstDeployment ? 1 : strategy.length + (strategy.at(-1)?.weight === 100 ? 0 : 1),
+        );
+        const rows = timeline(plan);
+        assert.equal(rows.at(-1)?.endS, wait + shifts.reduce((total, step) => total + step.wait, 0));
+      }),
+    );
+  });
+});

@@ -1,0 +1,151 @@
+/**
+ * Runs a whole rollout against the fakes, from a few knobs: the canary section, whether a
+ * release is live, the candidate's health, failing `up`s and interrupts at virtual times.
+ * Keeps one log interleaving every `up` with every event, for the ordering properties.
+ */
+import type { RolloutEvent } from '../../src/canary/events.js';
+import { createInterruptController } from '../../src/canary/interrupt.js';
+import { type RolloutResult, runRollout } from '../../src/canary/rollout.js';
+import type { CanaryConfig, DeploymentConfig } from '../../src/config/types.js';
+import type { DesiredState, StackOutputs } from '../../src/stack/types.js';
+import {
+  buildConfig,
+  buildDesiredState,
+  buildEnvironment,
+  buildIdentity,
+  buildMeta,
+  buildSlotListener,
+} from './builders.js';
+import {
+  FakeClock,
+  FakeHealthProbe,
+  FakeStackRunner,
+  type HealthScript,
+  healthTimeline,
+  outputsOf,
+  RecordingReporter,
+} from './fakes.js';
+
+export const STABLE_VERSION = '1.0.0';
+export const CANDIDATE_VERSION = '2.0.0';
+
+export type LogEntry =
+  | { kind: 'up'; index: number; desired: DesiredState }
+  | { kind: 'event'; event: RolloutEvent };
+
+export interface ScenarioOptions {
+  canary?: Partial<CanaryConfig>;
+  /** No live release before this run. */
+  firstDeployment?: boolean;
+  /** The candidate's health; default: healthy from the start. */
+  health?: HealthScript;
+  /** The candidate's health as a function of the stack (e.g. sick once it gets 50 %); wins over `health`. */
+  healthFrom?: (runner: FakeStackRunner) => HealthScript;
+  upDurationMs?: number;
+  failUp?: (desired: DesiredState, index: number) => Error | undefined;
+  /** Virtual ms after the start of the first interrupt (0: before the run), and of a double one. */
+  interruptAtMs?: number;
+  hardStopAtMs?: number;
+  /** The outputs before the run; default: the stable release live on blue (or none). */
+  previous?: StackOutputs | null;
+}
+
+export interface Scenario {
+  result: RolloutResult;
+  runner: FakeStackRunner;
+  probe: FakeHealthProbe;
+  clock: FakeClock;
+  reports: RecordingReporter;
+  log: LogEntry[];
+  config: DeploymentConfig;
+  /** The live release's spec before the run; null on a first deployment. */
+  stableConfig: DeploymentConfig | null;
+  /** The soft interrupt signal, to check no `up` was given it. */
+  softSignal: AbortSignal;
+  /** The stack's outputs before the run. */
+  previous: StackOutputs | null;
+}
+
+/**
+ * The stack after a finished deployment of `STABLE_VERSION` on blue. Its listener rule holds
+ * priority 7, where a fresh discovery would pick 10: the live release must keep its 7.
+ */
+export function stableOutputs(config = buildConfig({ service: { version: STABLE_VERSION } })): StackOutputs {
+  return outputsOf(
+    buildDesiredState({
+      environment: buildEnvironment({
+        slots: { blue: { listeners: [buildSlotListener('blue', { priority: 7 })] } },
+      }),
+      releases: { blue: config },
+      weights: { blue: 100, green: 0 },
+      meta: buildMeta({ liveSlot: 'blue', liveVersion: STABLE_VERSION }),
+    }),
+  );
+}
+
+/** Builds the fakes, runs `runRollout` once, returns everything to assert on. */
+export async function runScenario(options: ScenarioOptions = {}): Promise<Scenario> {
+  const clock = new FakeClock();
+  const log: LogEntry[] = [];
+  const previous =
+    options.previous !== undefined ? options.previous : options.firstDeployment ? null : stableOutputs();
+  const runner = new FakeStackRunner({
+    clock,
+    upDurationMs: options.upDurationMs ?? 5_000,
+    outputs: previous,
+    ...(options.failUp ? { failUp: options.failUp } : {}),
+    onUp: (desired, index) => log.push({ kind: 'up', index, desired }),
+  });
+  const config = buildConfig({ service: { version: CANDIDATE_VERSION }, canary: options.canary ?? {} });
+  const script =
+    options.healthFrom?.(runner) ??
+    options.health ??
+    healthTimeline(config.canary.scale.desired, [{ fromMs: 0, condition: 'healthy' }]);
+  const probe = new FakeHealthProbe(clock, script);
+  const reports = new RecordingReporter();
+  const interrupts = createInterruptController();
+  // At 0 the interrupt comes before the run starts; later ones fire as virtual time passes.
+  if (options.interruptAtMs === 0) interrupts.interrupt();
+  else if (options.interruptAtMs !== undefined) clock.at(options.interruptAtMs, () => interrupts.interrupt());
+  if (options.hardStopAtMs !== undefined) {
+    const at = options.hardStopAtMs;
+    clock.at(at, () => {
+      interrupts.interrupt();
+      interrupts.interrupt();
+    });
+  }
+  const result = await runRollout(
+    {
+      runner,
+      probe,
+      clock,
+      reporter: (event) => {
+        log.push({ kind: 'event', event });
+        reports.reporter(event);
+      },
+      signal: interrupts.signal,
+      hardStop: interrupts.hardStop,
+    },
+    {
+      config,
+      environment: buildEnvironment(),
+      identity: buildIdentity(),
+      previous,
+      deploymentId: 'd-test-0001',
+    },
+  );
+  const liveSlot = previous?.meta.liveSlot;
+  const stableConfig = liveSlot ? (previous?.releases[liveSlot] ?? null) : null;
+  return {
+    result,
+    runner,
+    probe,
+    clock,
+    reports,
+    log,
+    config,
+    stableConfig,
+    softSignal: interrupts.signal,
+    previous,
+  };
+}
