@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { EcsCrdError, StackLockedError } from '../errors.js';
-import { type Backend, ecsCrdHome, ensurePrivateDir, resolveBackend } from './backend.js';
+import { type Backend, ecsCrdHome, ensurePrivateDir } from './backend.js';
 import { EngineEventTranslator, plannedChanges, type RawEngineEvent, summaryOf } from './events.js';
 import { stackName } from './naming.js';
 import { awsProviderConfig, type ProviderSettings } from './provider-config.js';
@@ -30,8 +30,8 @@ export interface StackRunnerOptions {
   identity: StackIdentity;
   /** The pinned CLI version (package.json `config.pulumiVersion`). */
   pulumiVersion: string;
-  /** `--backend-url`; falls back to `PULUMI_BACKEND_URL`, then the default file backend. */
-  backendUrl?: string;
+  /** From `resolveBackend`: where the state lives and how its secrets are sealed. */
+  backend: Backend;
   provider: ProviderSettings;
   /** Extra engine environment (the sandbox puts its stand-in provider first on PATH). */
   engineEnv?: Record<string, string>;
@@ -40,10 +40,8 @@ export interface StackRunnerOptions {
 
 /** Opens (lazily: no engine call yet) the runner for one service's stack. */
 export async function openStackRunner(options: StackRunnerOptions): Promise<StackRunner> {
-  const env = options.env ?? process.env;
-  const backend = resolveBackend(options.backendUrl, env);
   const auto = await import('@pulumi/pulumi/automation/index.js');
-  return new PulumiStackRunner(auto, options, backend, ecsCrdHome(env));
+  return new PulumiStackRunner(auto, options, options.backend, ecsCrdHome(options.env ?? process.env));
 }
 
 class PulumiStackRunner implements StackRunner {
@@ -103,16 +101,17 @@ class PulumiStackRunner implements StackRunner {
     if (stack) await this.engine(() => stack.cancel());
   }
 
-  async clearPending(): Promise<void> {
+  async clearPending(): Promise<boolean> {
     const stack = await this.open(false);
-    if (!stack) return;
+    if (!stack) return false;
     // Export/import rather than `refresh --clear-pending-creates`: it needs no provider call,
     // so it works even when the cloud side is what failed.
     const exported = await this.engine(() => stack.exportStack());
     const deployment = exported.deployment as { pending_operations?: unknown[] } | undefined;
-    if (!deployment?.pending_operations?.length) return;
+    if (!deployment?.pending_operations?.length) return false;
     deployment.pending_operations = [];
     await this.engine(() => stack.importStack(exported));
+    return true;
   }
 
   async remove(): Promise<void> {

@@ -124,8 +124,8 @@ export interface StackRunner {
   history(): Promise<HistoryEntry[]>;
   /** Removes a stale lock left by a killed process. */
   cancel(): Promise<void>;
-  /** `refresh --clear-pending-creates` after a crash. */
-  clearPending(): Promise<void>;
+  /** Drops the operations a killed engine left pending; true when there were any. */
+  clearPending(): Promise<boolean>;
   /** Deletes the (empty) stack. */
   remove(): Promise<void>;
 }

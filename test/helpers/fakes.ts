@@ -163,7 +163,9 @@ export class FakeStackRunner implements StackRunner {
 
   async cancel(): Promise<void> {}
 
-  async clearPending(): Promise<void> {}
+  async clearPending(): Promise<boolean> {
+    return false;
+  }
 
   async remove(): Promise<void> {
     this.current = null;

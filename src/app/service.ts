@@ -1,0 +1,103 @@
+/**
+ * The composition root: from a command's options to the ports of one service's stack. The
+ * only place that builds real AWS clients and the Pulumi runner, both loaded lazily so that
+ * commands pay for them only when they run.
+ */
+import type { AwsLookup, HealthProbe } from '../canary/ports.js';
+import { requireDeployment } from '../config/load.js';
+import type { DeploymentConfig, EnvironmentName } from '../config/types.js';
+import { type Backend, resolveBackend } from '../stack/backend.js';
+import { leaseDir } from '../stack/lease.js';
+import { stackName } from '../stack/naming.js';
+import type { StackIdentity, StackRunner } from '../stack/types.js';
+
+export interface ServiceOptions {
+  environment: EnvironmentName;
+  region: string;
+  file?: string | undefined;
+  dir?: string | undefined;
+  profile?: string | undefined;
+  /** `--endpoint-url`, else `AWS_ENDPOINT_URL`. */
+  endpointUrl?: string | undefined;
+  backendUrl?: string | undefined;
+  /** The pinned Pulumi CLI version. */
+  pulumiVersion: string;
+}
+
+/** One service's stack and the AWS account it lives in. */
+export interface ServiceContext {
+  file: string;
+  config: DeploymentConfig;
+  identity: StackIdentity;
+  stack: string;
+  backend: Backend;
+  /** Where the deployment lease lives; undefined for backends that keep none. */
+  leases: string | undefined;
+  runner: StackRunner;
+}
+
+export interface AwsContext {
+  lookup: AwsLookup;
+  probe: HealthProbe;
+}
+
+/** The endpoint every AWS call goes to, when one is set. */
+export function endpointOf(
+  options: Pick<ServiceOptions, 'endpointUrl'>,
+  env = process.env,
+): string | undefined {
+  const url = options.endpointUrl ?? env.AWS_ENDPOINT_URL;
+  return url === '' ? undefined : url;
+}
+
+export async function openAws(options: ServiceOptions): Promise<AwsContext> {
+  const aws = await import('../aws/index.js');
+  const clients = aws.createAwsClients({
+    region: options.region,
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(endpointOf(options) ? { endpointUrl: endpointOf(options) } : {}),
+  });
+  return { lookup: aws.createAwsLookup(clients), probe: aws.createHealthProbe(clients) };
+}
+
+/**
+ * Loads the deployment file (rendering `{{account_id}}` when an account id is given) and opens
+ * the runner of its stack. No engine call is made until the runner is used.
+ */
+export async function openService(options: ServiceOptions, accountId?: string): Promise<ServiceContext> {
+  const { file, config } = await requireDeployment({
+    environment: options.environment,
+    file: options.file,
+    dir: options.dir,
+    region: options.region,
+    ...(accountId ? { account_id: accountId } : {}),
+  });
+  const identity: StackIdentity = {
+    project: config.service.project,
+    name: config.service.name,
+    environment: options.environment,
+    region: options.region,
+  };
+  const backend = resolveBackend(options.backendUrl);
+  const { openStackRunner } = await import('../stack/runner.js');
+  const endpointUrl = endpointOf(options);
+  const runner = await openStackRunner({
+    identity,
+    backend,
+    pulumiVersion: options.pulumiVersion,
+    provider: {
+      region: options.region,
+      ...(options.profile ? { profile: options.profile } : {}),
+      ...(endpointUrl ? { endpointUrl } : {}),
+    },
+  });
+  return {
+    file,
+    config,
+    identity,
+    stack: stackName(identity),
+    backend,
+    leases: leaseDir(backend.url),
+    runner,
+  };
+}
