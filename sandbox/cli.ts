@@ -1,0 +1,206 @@
+/**
+ * `npm run -s sandbox -- start|env|stop`: the sandbox for a person at a shell.
+ *
+ *   eval "$(npm run -s sandbox start)"   starts moto (detached) with the fixtures, prints `export …` lines
+ *   eval "$(npm run -s sandbox env)"     prints them again for a running sandbox
+ *   npm run -s sandbox stop              stops what start began and forgets the stack state
+ *
+ * The export lines go to stdout, everything meant for a person to stderr, so `eval` gets only
+ * the former. Everything lives in <repo>/.sandbox/ (mode 0700, gitignored): moto.pid,
+ * moto.port, moto.log, fixtures.json and state/ (the Pulumi file backend).
+ */
+import { spawn } from 'node:child_process';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import {
+  createFixtures,
+  PROVIDER_BIN_DIR,
+  REPO_ROOT,
+  SANDBOX_REGION,
+  SANDBOX_ROOT,
+  type SandboxFixtures,
+  sandboxEnv,
+} from './harness.js';
+
+// A notice about Node 20 from every AWS SDK client: noise on a person's terminal.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const DIR = join(REPO_ROOT, '.sandbox');
+const PID_FILE = join(DIR, 'moto.pid');
+const PORT_FILE = join(DIR, 'moto.port');
+const LOG_FILE = join(DIR, 'moto.log');
+const FIXTURES_FILE = join(DIR, 'fixtures.json');
+const STATE_DIR = join(DIR, 'state');
+const READY_TIMEOUT_MS = 20_000;
+const STOP_TIMEOUT_MS = 5_000;
+
+function say(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+function readNumber(file: string): number | undefined {
+  if (!existsSync(file)) return undefined;
+  const value = Number(readFileSync(file, 'utf8').trim());
+  return Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
+/** The pid of our moto, only if that process is alive and still runs our wrapper (pids get reused). */
+function ourMotoPid(): number | undefined {
+  const pid = readNumber(PID_FILE);
+  if (!pid) return undefined;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return undefined;
+  }
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (!cmdline.includes(join(SANDBOX_ROOT, 'moto', 'server.py'))) return undefined;
+  } catch {
+    // No /proc (macOS): the pid file and a live process are the best evidence there is.
+  }
+  return pid;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function quote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The export lines: the harness's environment, plus the backend and passphrase of the sandbox's state. */
+function exportLines(endpoint: string): string {
+  const env = sandboxEnv(endpoint, SANDBOX_REGION);
+  const lines = Object.entries(env)
+    .filter(([key]) => key !== 'PATH')
+    .map(([key, value]) => `export ${key}=${quote(value)}`);
+  // PATH is extended, not replaced: the shell that evals this expands its own $PATH.
+  lines.push(`export PATH=${quote(PROVIDER_BIN_DIR)}":$PATH"`);
+  lines.push(`export PULUMI_BACKEND_URL=${quote(`file://${STATE_DIR}`)}`);
+  // An empty passphrase: the sandbox's state holds nothing secret.
+  lines.push(`export PULUMI_CONFIG_PASSPHRASE=''`);
+  return `${lines.join('\n')}\n`;
+}
+
+async function waitForPortFile(pid: number): Promise<number> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const port = readNumber(PORT_FILE);
+    if (port) return port;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      throw new Error(`moto exited during start-up: see ${LOG_FILE}`);
+    }
+    await sleep(100);
+  }
+  throw new Error(`moto did not listen within ${READY_TIMEOUT_MS} ms: see ${LOG_FILE}`);
+}
+
+async function start(): Promise<void> {
+  mkdirSync(DIR, { recursive: true, mode: 0o700 });
+  chmodSync(DIR, 0o700);
+  const running = ourMotoPid();
+  const knownPort = readNumber(PORT_FILE);
+  if (running && knownPort) {
+    say(`sandbox already running (pid ${running}) on http://127.0.0.1:${knownPort}`);
+    process.stdout.write(exportLines(`http://127.0.0.1:${knownPort}`));
+    return;
+  }
+  for (const file of [PID_FILE, PORT_FILE, FIXTURES_FILE]) rmSync(file, { force: true });
+  // moto keeps everything in memory: state from an earlier run describes resources that no longer exist.
+  rmSync(STATE_DIR, { recursive: true, force: true });
+  mkdirSync(STATE_DIR, { recursive: true, mode: 0o700 });
+
+  const log = openSync(LOG_FILE, 'a', 0o600);
+  const child = spawn(
+    'python3',
+    [join(SANDBOX_ROOT, 'moto', 'server.py'), '--port', '0', '--port-file', PORT_FILE],
+    {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: { ...process.env, SANDBOX_MOTO_DETACHED: '1' },
+    },
+  );
+  closeSync(log);
+  const pid = child.pid;
+  if (!pid) throw new Error('could not start python3 (is it installed? scripts/ensure-moto.sh)');
+  child.unref();
+  writeFileSync(PID_FILE, `${pid}\n`, { mode: 0o600 });
+
+  try {
+    const port = await waitForPortFile(pid);
+    const endpoint = `http://127.0.0.1:${port}`;
+    const fixtures = await createFixtures(endpoint, SANDBOX_REGION);
+    writeFileSync(FIXTURES_FILE, `${JSON.stringify(fixtures, null, 2)}\n`, { mode: 0o600 });
+    describeFixtures(endpoint, pid, fixtures);
+    process.stdout.write(exportLines(endpoint));
+  } catch (error) {
+    await stop(true);
+    throw error;
+  }
+}
+
+function describeFixtures(endpoint: string, pid: number, f: SandboxFixtures): void {
+  say(`sandbox: moto ${endpoint} (pid ${pid}), region ${SANDBOX_REGION}, account ${f.accountId}`);
+  say(
+    `  canary group 'sandbox': ALB ${f.loadBalancers.blue.name} (CanaryRelease=blue), ${f.loadBalancers.green.name} (CanaryRelease=green), HTTP:80 each`,
+  );
+  say(`  hosted zone ${f.hostedZoneName} (${f.hostedZoneId}), ECS cluster ${f.clusterName}`);
+  say(`  vpc ${f.vpcId}, subnets ${f.subnetIds.join(', ')}, security group ${f.securityGroupId}`);
+  say(`  state backend file://${STATE_DIR}; fixtures in ${FIXTURES_FILE}`);
+}
+
+function env(): void {
+  const pid = ourMotoPid();
+  const port = readNumber(PORT_FILE);
+  if (!pid || !port) throw new Error('no sandbox running: npm run -s sandbox start');
+  process.stdout.write(exportLines(`http://127.0.0.1:${port}`));
+}
+
+async function stop(quiet = false): Promise<void> {
+  const pid = ourMotoPid();
+  if (pid) {
+    process.kill(pid, 'SIGTERM');
+    const deadline = Date.now() + STOP_TIMEOUT_MS;
+    while (Date.now() < deadline && ourMotoPid() === pid) await sleep(100);
+    if (ourMotoPid() === pid) process.kill(pid, 'SIGKILL');
+    if (!quiet) say(`sandbox stopped (pid ${pid})`);
+  } else if (!quiet) {
+    say('no sandbox running');
+  }
+  for (const file of [PID_FILE, PORT_FILE, FIXTURES_FILE]) rmSync(file, { force: true });
+  rmSync(STATE_DIR, { recursive: true, force: true });
+}
+
+const USAGE = 'usage: npm run -s sandbox -- start | env | stop';
+
+async function main(command: string | undefined): Promise<void> {
+  switch (command) {
+    case 'start':
+      return start();
+    case 'env':
+      return env();
+    case 'stop':
+      return stop();
+    default:
+      say(USAGE);
+      process.exitCode = 2;
+  }
+}
+
+main(process.argv[2]).catch((error: unknown) => {
+  say(`sandbox: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});

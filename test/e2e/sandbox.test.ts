@@ -1,0 +1,566 @@
+/**
+ * The sandbox itself, end to end: the real Pulumi engine (pinned CLI), the stand-in aws
+ * provider, moto through its wrapper, a file backend in a temp dir and an empty passphrase.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
+import {
+  DescribeRulesCommand,
+  DescribeTagsCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import {
+  ChangeResourceRecordSetsCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
+import * as cloudwatch from '@pulumi/aws/cloudwatch/index.js';
+import * as ecs from '@pulumi/aws/ecs/index.js';
+import * as iam from '@pulumi/aws/iam/index.js';
+import * as lb from '@pulumi/aws/lb/index.js';
+import * as route53 from '@pulumi/aws/route53/index.js';
+import {
+  ConcurrentUpdateError,
+  type EngineEvent,
+  LocalWorkspace,
+  type PulumiCommand,
+  type PulumiFn,
+  type Stack,
+} from '@pulumi/pulumi/automation/index.js';
+import { pinnedPulumiCommand } from '../../sandbox/engine.js';
+import { FAKE_CREDENTIALS, SANDBOX_ROOT, type Sandbox, startSandbox } from '../../sandbox/harness.js';
+import { KINDS } from '../../sandbox/provider/kinds.js';
+import { awsEmulatorStackConfig } from '../../sandbox/pulumi-config.js';
+
+const PROJECT = 'sandbox-e2e';
+const FQDN = 'web.sandbox.example.com';
+
+interface Env {
+  sandbox: Sandbox;
+  pulumi: PulumiCommand;
+  dir: string;
+}
+
+/**
+ * A stack on a file backend in the test's temp dir. The engine gets the sandbox environment
+ * without AWS_ENDPOINT_URL: the provider must find the emulator through the `aws:*` stack
+ * config, the mechanism the product's runner uses.
+ */
+async function openStack(env: Env, stackName: string, program: PulumiFn): Promise<Stack> {
+  const workDir = join(env.dir, 'work');
+  const stateDir = join(env.dir, 'state');
+  mkdirSync(workDir, { recursive: true });
+  mkdirSync(stateDir, { recursive: true });
+  const { AWS_ENDPOINT_URL: _configured, ...engineEnv } = env.sandbox.env;
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName, projectName: PROJECT, program },
+    {
+      workDir,
+      pulumiCommand: env.pulumi,
+      envVars: {
+        ...engineEnv,
+        PULUMI_BACKEND_URL: `file://${stateDir}`,
+        PULUMI_CONFIG_PASSPHRASE: '',
+      },
+    },
+  );
+  await stack.setAllConfig(
+    awsEmulatorStackConfig({
+      endpoint: env.sandbox.endpoint,
+      region: env.sandbox.region,
+      accessKey: FAKE_CREDENTIALS.accessKeyId,
+      secretKey: FAKE_CREDENTIALS.secretAccessKey,
+    }),
+  );
+  return stack;
+}
+
+function sdk<T>(sandbox: Sandbox, make: new (config: object) => T): T {
+  return new make({
+    endpoint: sandbox.endpoint,
+    region: sandbox.region,
+    credentials: FAKE_CREDENTIALS,
+    maxAttempts: 2,
+  });
+}
+
+/** Rejects after `ms` with a message: no wait in this suite is unbounded. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** URNs the engine changed (create/update/replace/delete), from its event stream. */
+function changeCollector() {
+  const changed: { op: string; urn: string; type: string }[] = [];
+  const onEvent = (event: EngineEvent) => {
+    const meta = event.resOutputsEvent?.metadata;
+    if (meta && meta.op !== 'same' && meta.op !== 'read')
+      changed.push({ op: meta.op, urn: meta.urn, type: meta.type });
+  };
+  return { changed, onEvent };
+}
+
+async function startEnv(): Promise<Env> {
+  const dir = mkdtempSync(join(tmpdir(), 'ecs-crd-sandbox-'));
+  try {
+    const [sandbox, pulumi] = await Promise.all([startSandbox(), pinnedPulumiCommand()]);
+    return { sandbox, pulumi, dir };
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function stopEnv(env: Env | undefined): Promise<void> {
+  if (!env) return;
+  await env.sandbox.stop();
+  rmSync(env.dir, { recursive: true, force: true });
+}
+
+describe('sandbox: engine, stand-in provider and emulator', () => {
+  let env: Env;
+  before(async function () {
+    this.timeout(120_000);
+    env = await startEnv();
+  });
+  after(async () => {
+    await stopEnv(env);
+  });
+
+  describe('weighted records through the Automation API', () => {
+    let stack: Stack;
+    let route53Client: Route53Client;
+    let elbv2: ElasticLoadBalancingV2Client;
+    let targetGroupArn = '';
+
+    const program =
+      (weights: { blue: number; green: number }): PulumiFn =>
+      async () => {
+        const f = env.sandbox.fixtures;
+        const group = new lb.TargetGroup('web', {
+          port: 8080,
+          protocol: 'HTTP',
+          targetType: 'ip',
+          vpcId: f.vpcId,
+          deregistrationDelay: 30,
+          healthCheck: { path: '/health', matcher: '200', interval: 15 },
+        });
+        const records = (['blue', 'green'] as const).map(
+          (slot) =>
+            new route53.Record(`web-${slot}`, {
+              zoneId: f.hostedZoneId,
+              name: FQDN,
+              type: 'A',
+              setIdentifier: slot,
+              weightedRoutingPolicies: [{ weight: weights[slot] }],
+              aliases: [
+                {
+                  name: f.loadBalancers[slot].dnsName,
+                  zoneId: f.loadBalancers[slot].canonicalHostedZoneId,
+                  evaluateTargetHealth: true,
+                },
+              ],
+            }),
+        );
+        return { targetGroupArn: group.arn, arnSuffix: group.arnSuffix, fqdn: records[0]?.fqdn };
+      };
+
+    async function liveWeights(): Promise<Record<string, number | undefined>> {
+      const listed = await route53Client.send(
+        new ListResourceRecordSetsCommand({ HostedZoneId: env.sandbox.fixtures.hostedZoneId }),
+      );
+      const weights: Record<string, number | undefined> = {};
+      for (const record of listed.ResourceRecordSets ?? []) {
+        if (record.Type === 'A' && record.SetIdentifier)
+          weights[`${record.Name}/${record.SetIdentifier}`] = record.Weight;
+      }
+      return weights;
+    }
+
+    before(async () => {
+      route53Client = sdk(env.sandbox, Route53Client);
+      elbv2 = sdk(env.sandbox, ElasticLoadBalancingV2Client);
+      stack = await openStack(env, 'records', program({ blue: 100, green: 0 }));
+    });
+    after(() => {
+      route53Client.destroy();
+      elbv2.destroy();
+    });
+
+    it('creates a target group and two weighted alias records', async () => {
+      const result = await stack.up({ program: program({ blue: 100, green: 0 }) });
+      assert.equal(result.summary.result, 'succeeded');
+      assert.ok(
+        (result.summary.resourceChanges?.create ?? 0) >= 3,
+        JSON.stringify(result.summary.resourceChanges),
+      );
+      targetGroupArn = String(result.outputs.targetGroupArn?.value);
+      assert.match(String(result.outputs.arnSuffix?.value), /^targetgroup\/web-[0-9a-f]{7}\/[0-9a-f]+$/);
+      assert.equal(result.outputs.fqdn?.value, FQDN);
+      assert.deepEqual(await liveWeights(), { [`${FQDN}./blue`]: 100, [`${FQDN}./green`]: 0 });
+      const groups = await elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [targetGroupArn] }));
+      assert.equal(groups.TargetGroups?.[0]?.HealthCheckPath, '/health');
+    });
+
+    it('a second up changing one weight updates only that record', async () => {
+      const { changed, onEvent } = changeCollector();
+      const result = await stack.up({ program: program({ blue: 100, green: 10 }), onEvent });
+      assert.equal(result.summary.result, 'succeeded');
+      const { same, update, ...others } = result.summary.resourceChanges ?? {};
+      assert.equal(update, 1);
+      assert.ok((same ?? 0) >= 3, `same: ${same}`);
+      assert.deepEqual(others, {}, 'no create, delete or replace');
+      assert.equal(changed.length, 1);
+      assert.equal(changed[0]?.op, 'update');
+      assert.match(String(changed[0]?.urn), /::web-green$/);
+      assert.deepEqual(await liveWeights(), { [`${FQDN}./blue`]: 100, [`${FQDN}./green`]: 10 });
+    });
+
+    it('refresh reads a weight changed behind the engine, and the next up restores it', async () => {
+      const f = env.sandbox.fixtures;
+      await route53Client.send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: f.hostedZoneId,
+          ChangeBatch: {
+            Changes: [
+              {
+                Action: 'UPSERT',
+                ResourceRecordSet: {
+                  Name: FQDN,
+                  Type: 'A',
+                  SetIdentifier: 'blue',
+                  Weight: 50,
+                  AliasTarget: {
+                    DNSName: f.loadBalancers.blue.dnsName,
+                    HostedZoneId: f.loadBalancers.blue.canonicalHostedZoneId,
+                    EvaluateTargetHealth: true,
+                  },
+                },
+              },
+            ],
+          },
+        }),
+      );
+      const drift = changeCollector();
+      const refreshed = await stack.refresh({ onEvent: drift.onEvent });
+      assert.equal(refreshed.summary.result, 'succeeded');
+      assert.deepEqual(
+        drift.changed.map((c) => `${c.op} ${c.urn.split('::').pop()}`),
+        ['update web-blue'],
+      );
+      const { changed, onEvent } = changeCollector();
+      await stack.up({ program: program({ blue: 100, green: 10 }), onEvent });
+      assert.deepEqual(
+        changed.map((c) => `${c.op} ${c.urn.split('::').pop()}`),
+        ['update web-blue'],
+      );
+      assert.deepEqual(await liveWeights(), { [`${FQDN}./blue`]: 100, [`${FQDN}./green`]: 10 });
+    });
+
+    it('a second concurrent up on the same stack fails with the lock error', async () => {
+      let release = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let announce = () => {};
+      const holding = new Promise<void>((resolve) => {
+        announce = resolve;
+      });
+      const slow: PulumiFn = async () => {
+        // The engine takes the stack lock before it runs the program: past this line, it is held.
+        announce();
+        await gate;
+        return program({ blue: 100, green: 10 })();
+      };
+      const first = stack.up({ program: slow });
+      try {
+        await within(holding, 120_000, 'first up');
+        const rival = await LocalWorkspace.selectStack(
+          { stackName: 'records', projectName: PROJECT, program: program({ blue: 90, green: 10 }) },
+          {
+            workDir: stack.workspace.workDir,
+            pulumiCommand: env.pulumi,
+            envVars: stack.workspace.envVars,
+          },
+        );
+        const error = await within(
+          rival.up().then(
+            () => undefined,
+            (e: unknown) => e,
+          ),
+          120_000,
+          'second up',
+        );
+        assert.ok(
+          error instanceof ConcurrentUpdateError,
+          `expected ConcurrentUpdateError, got ${String(error)}`,
+        );
+        assert.match(String((error as Error).message), /currently locked/);
+      } finally {
+        release();
+        await first;
+      }
+      // The rival changed nothing.
+      assert.deepEqual(await liveWeights(), { [`${FQDN}./blue`]: 100, [`${FQDN}./green`]: 10 });
+    });
+
+    it('destroy leaves the emulator without those resources', async () => {
+      const result = await stack.destroy();
+      assert.equal(result.summary.result, 'succeeded');
+      assert.ok(
+        (result.summary.resourceChanges?.delete ?? 0) >= 3,
+        JSON.stringify(result.summary.resourceChanges),
+      );
+      assert.deepEqual(await liveWeights(), {});
+      const error = await elbv2
+        .send(new DescribeTargetGroupsCommand({ TargetGroupArns: [targetGroupArn] }))
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      assert.equal((error as Error | undefined)?.name, 'TargetGroupNotFoundException');
+      await stack.workspace.removeStack('records');
+    });
+  });
+
+  describe('the stand-in ECS scheduler', () => {
+    let stack: Stack;
+    let ecsClient: ECSClient;
+    let elbv2: ElasticLoadBalancingV2Client;
+    let iamClient: IAMClient;
+    let outputs: Record<string, string> = {};
+
+    type Mode = 'healthy' | 'unhealthy' | 'crash';
+    const MODES: Mode[] = ['healthy', 'unhealthy', 'crash'];
+
+    const program =
+      (health: Record<Mode, string | undefined>): PulumiFn =>
+      async () => {
+        const f = env.sandbox.fixtures;
+        const logs = new cloudwatch.LogGroup('web', { retentionInDays: 7 });
+        const executionRole = new iam.Role('execution', {
+          assumeRolePolicy: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Service: 'ecs-tasks.amazonaws.com' },
+                Action: 'sts:AssumeRole',
+              },
+            ],
+          }),
+        });
+        new iam.RolePolicy('execution-logs', {
+          role: executionRole.name,
+          policy: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: ['logs:PutLogEvents'], Resource: '*' }],
+          }),
+        });
+        new iam.RolePolicyAttachment('execution-ecr', {
+          role: executionRole.name,
+          policyArn: 'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly',
+        });
+        const result: Record<string, unknown> = { role: executionRole.name, logGroup: logs.name };
+        for (const mode of MODES) {
+          const value = health[mode];
+          const definition = new ecs.TaskDefinition(`web-${mode}`, {
+            family: `web-${mode}`,
+            executionRoleArn: executionRole.arn,
+            containerDefinitions: logs.name.apply((group) =>
+              JSON.stringify([
+                {
+                  name: 'web',
+                  image: 'nginx:1.27',
+                  memory: 128,
+                  essential: true,
+                  portMappings: [{ containerPort: 8080, hostPort: 0, protocol: 'tcp' }],
+                  environment: value ? [{ name: 'SANDBOX_HEALTH', value }] : [],
+                  logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': group } },
+                },
+              ]),
+            ),
+          });
+          const group = new lb.TargetGroup(`web-${mode}`, { port: 8080, protocol: 'HTTP', vpcId: f.vpcId });
+          const rule = new lb.ListenerRule(`web-${mode}`, {
+            listenerArn: f.loadBalancers.blue.listenerArn,
+            conditions: [{ hostHeader: { values: [`${mode}.${f.hostedZoneName}`] } }],
+            actions: [{ type: 'forward', targetGroupArn: group.arn }],
+          });
+          const service = new ecs.Service(
+            `web-${mode}`,
+            {
+              name: `web-${mode}`,
+              cluster: f.clusterName,
+              taskDefinition: definition.arn,
+              desiredCount: 2,
+              loadBalancers: [{ targetGroupArn: group.arn, containerName: 'web', containerPort: 8080 }],
+            },
+            { dependsOn: [rule] },
+          );
+          result[`${mode}TargetGroup`] = group.arn;
+          result[`${mode}Service`] = service.name;
+          result[`${mode}TaskDefinition`] = definition.arn;
+        }
+        return result;
+      };
+
+    async function targetStates(targetGroupArn: string): Promise<string[]> {
+      const health = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
+      return (health.TargetHealthDescriptions ?? []).map((d) => d.TargetHealth?.State ?? '?');
+    }
+
+    async function serviceCounts(name: string) {
+      const found = await ecsClient.send(
+        new DescribeServicesCommand({ cluster: env.sandbox.fixtures.clusterName, services: [name] }),
+      );
+      const live = found.services?.[0];
+      return { status: live?.status, desired: live?.desiredCount, running: live?.runningCount };
+    }
+
+    function stringOutputs(result: { outputs: Record<string, { value: unknown }> }): Record<string, string> {
+      return Object.fromEntries(
+        Object.entries(result.outputs).map(([key, output]) => [key, String(output.value)]),
+      );
+    }
+
+    before(async () => {
+      await env.sandbox.reset();
+      ecsClient = sdk(env.sandbox, ECSClient);
+      elbv2 = sdk(env.sandbox, ElasticLoadBalancingV2Client);
+      iamClient = sdk(env.sandbox, IAMClient);
+      stack = await openStack(
+        env,
+        'scheduler',
+        program({ healthy: undefined, unhealthy: 'unhealthy', crash: 'crash' }),
+      );
+    });
+    after(() => {
+      ecsClient.destroy();
+      elbv2.destroy();
+      iamClient.destroy();
+    });
+
+    it('registers targets and sets the running count per SANDBOX_HEALTH', async () => {
+      const result = await stack.up({
+        program: program({ healthy: undefined, unhealthy: 'unhealthy', crash: 'crash' }),
+      });
+      assert.equal(result.summary.result, 'succeeded');
+      outputs = stringOutputs(result);
+
+      assert.deepEqual(await targetStates(outputs.healthyTargetGroup ?? ''), ['healthy', 'healthy']);
+      assert.deepEqual(await serviceCounts('web-healthy'), { status: 'ACTIVE', desired: 2, running: 2 });
+
+      assert.deepEqual(await targetStates(outputs.unhealthyTargetGroup ?? ''), ['unhealthy', 'unhealthy']);
+      assert.deepEqual(await serviceCounts('web-unhealthy'), { status: 'ACTIVE', desired: 2, running: 2 });
+
+      assert.deepEqual(await targetStates(outputs.crashTargetGroup ?? ''), []);
+      assert.deepEqual(await serviceCounts('web-crash'), { status: 'ACTIVE', desired: 2, running: 0 });
+
+      const rules = await elbv2.send(
+        new DescribeRulesCommand({ ListenerArn: env.sandbox.fixtures.loadBalancers.blue.listenerArn }),
+      );
+      assert.deepEqual(
+        rules.Rules?.filter((rule) => !rule.IsDefault).map((rule) => rule.Priority),
+        ['1', '2', '3'],
+      );
+    });
+
+    it('refresh of the untouched stack reads every resource back unchanged', async () => {
+      const { changed, onEvent } = changeCollector();
+      const result = await stack.refresh({ onEvent });
+      assert.equal(result.summary.result, 'succeeded');
+      assert.deepEqual(changed, []);
+    });
+
+    it('a fixed task definition replaces the revision, updates the service in place and heals its targets', async () => {
+      const { changed, onEvent } = changeCollector();
+      const result = await stack.up({
+        program: program({ healthy: undefined, unhealthy: undefined, crash: 'crash' }),
+        onEvent,
+      });
+      assert.equal(result.summary.result, 'succeeded');
+      const ops = changed.map((c) => `${c.op} ${c.type} ${c.urn.split('::').pop()}`).sort();
+      // A task definition is immutable: a new revision first, the service moves to it, then the old one goes.
+      assert.deepEqual(ops, [
+        'create-replacement aws:ecs/taskDefinition:TaskDefinition web-unhealthy',
+        'delete-replaced aws:ecs/taskDefinition:TaskDefinition web-unhealthy',
+        'replace aws:ecs/taskDefinition:TaskDefinition web-unhealthy',
+        'update aws:ecs/service:Service web-unhealthy',
+      ]);
+      const after = stringOutputs(result);
+      assert.notEqual(after.unhealthyTaskDefinition, outputs.unhealthyTaskDefinition);
+      assert.deepEqual(await targetStates(after.unhealthyTargetGroup ?? ''), ['healthy', 'healthy']);
+      const tags = await elbv2.send(
+        new DescribeTagsCommand({ ResourceArns: [after.unhealthyTargetGroup ?? ''] }),
+      );
+      assert.deepEqual(tags.TagDescriptions?.[0]?.Tags ?? [], []);
+      // The old revision is gone (deregistered and deleted) once the service moved off it.
+      const old = await ecsClient
+        .send(new DescribeTaskDefinitionCommand({ taskDefinition: outputs.unhealthyTaskDefinition }))
+        .then(
+          (found) => found.taskDefinition?.status,
+          (e: unknown) => (e as Error).name,
+        );
+      assert.notEqual(old, 'ACTIVE');
+    });
+
+    it('destroy removes services, targets, rules, task definitions, roles and log groups', async () => {
+      const result = await stack.destroy();
+      assert.equal(result.summary.result, 'succeeded');
+      for (const mode of MODES) {
+        assert.equal((await serviceCounts(`web-${mode}`)).status ?? 'INACTIVE', 'INACTIVE');
+        const error = await elbv2
+          .send(new DescribeTargetGroupsCommand({ TargetGroupArns: [outputs[`${mode}TargetGroup`] ?? ''] }))
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        assert.equal((error as Error | undefined)?.name, 'TargetGroupNotFoundException');
+      }
+      const rules = await elbv2.send(
+        new DescribeRulesCommand({ ListenerArn: env.sandbox.fixtures.loadBalancers.blue.listenerArn }),
+      );
+      assert.deepEqual(
+        rules.Rules?.filter((rule) => !rule.IsDefault),
+        [],
+      );
+      const role = await iamClient.send(new GetRoleCommand({ RoleName: outputs.role })).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      assert.equal((role as Error | undefined)?.name, 'NoSuchEntityException');
+      await stack.workspace.removeStack('scheduler');
+    });
+  });
+});
+
+describe('sandbox: the stand-in provider matches its README', () => {
+  it('documents exactly the replace rules the provider applies', () => {
+    const readme = readFileSync(join(SANDBOX_ROOT, 'README.md'), 'utf8');
+    const documented = new Map<string, string[]>();
+    for (const line of readme.split('\n')) {
+      const cells = line.split('|').map((cell) => cell.trim());
+      const token = /^`(aws:[a-z0-9]+\/[^`]+)`$/.exec(cells[1] ?? '')?.[1];
+      if (token)
+        documented.set(
+          token,
+          [...(cells[2] ?? '').matchAll(/`([A-Za-z]+)`/g)].map((m) => m[1] ?? ''),
+        );
+    }
+    assert.deepEqual([...documented.keys()].sort(), [...KINDS.keys()].sort());
+    for (const [token, kind] of KINDS) {
+      assert.deepEqual(documented.get(token)?.slice().sort(), [...kind.replaceOn].sort(), token);
+    }
+  });
+});
