@@ -1,0 +1,361 @@
+/**
+ * The live view on a terminal (SPEC §7): a small block at the bottom of stderr, redrawn in
+ * place, showing the current step, a bar of the two weights, the candidate's health, the
+ * countdown of the wait and what the engine is doing; finished steps and warnings scroll above
+ * it as permanent lines.
+ *
+ * Built as a pure reducer (`reduceLiveView`: events → state) and a pure renderer
+ * (`renderLiveView`: state, time, width → lines), both tested without a terminal;
+ * `createLiveView` is the thin glue that owns the cursor and the timers.
+ */
+import type { RolloutEvent } from '../canary/events.js';
+import type { GateVerdict } from '../canary/gate.js';
+import { assertNever, type PlanStepKind } from '../canary/plan.js';
+import type { Slot } from '../canary/ports.js';
+import { splitWeights, type UpPurpose } from '../canary/rollout.js';
+import type { ResourceOperation } from '../stack/types.js';
+import { formatClock, paint, type Style, truncate } from './format.js';
+import { redact } from './redact.js';
+import { STEP_MARK, stepOutcomeText } from './render-result.js';
+import type { OutputStream, ReporterSession } from './reporter.js';
+
+/** Fixed for a run. */
+export interface LiveViewOptions {
+  /**
+   * Every event scrolls above the block (the routine ones dimmed), except the countdown ticks and
+   * the engine's raw output, which only the log file keeps.
+   */
+  verbose: boolean;
+  color: boolean;
+}
+
+/** The step under way, as `step.started` announced it. */
+export interface LiveStep {
+  number: number;
+  total: number;
+  kind: PlanStepKind;
+  candidateWeight: number;
+}
+
+/** The candidate's last observation. */
+export interface LiveHealth {
+  verdict: GateVerdict;
+  reason: string;
+  healthy: number;
+  total: number;
+  running: number | null;
+  desired: number | null;
+}
+
+/** Everything the block shows; plain data, replaced (never changed) by each event. */
+export interface LiveViewState {
+  readonly options: LiveViewOptions;
+  /** Set by `rollout.started`; the block stays empty until then. */
+  readonly release: { version: string; candidateSlot: Slot } | null;
+  readonly step: LiveStep | null;
+  /** The declared weights of the two slots. */
+  readonly weights: Record<Slot, number> | null;
+  readonly health: LiveHealth | null;
+  /** The last probe error, until the next observation succeeds. */
+  readonly probeError: string | null;
+  /** Epoch milliseconds at which the running wait ends; null outside a wait. */
+  readonly waitEndsAt: number | null;
+  /** The stack update under way and the engine's current operation in it. */
+  readonly update: { purpose: UpPurpose; operation: string | null } | null;
+  /** Why the rollout is rolling back; null while it goes forward. */
+  readonly rollbackReason: string | null;
+  /** `rollout.finished` came: the block is gone, the result summary follows. */
+  readonly finished: boolean;
+  /** The permanent lines the last event added above the block, in order (the glue prints them once). */
+  readonly emitted: readonly string[];
+}
+
+/** The state before any event. */
+export function initialLiveView(options: LiveViewOptions): LiveViewState {
+  return {
+    options,
+    release: null,
+    step: null,
+    weights: null,
+    health: null,
+    probeError: null,
+    waitEndsAt: null,
+    update: null,
+    rollbackReason: null,
+    finished: false,
+    emitted: [],
+  };
+}
+
+/** The view after one more event. Pure. */
+export function reduceLiveView(state: LiveViewState, event: RolloutEvent): LiveViewState {
+  return { ...apply(state, event), emitted: scrolledLines(state, event) };
+}
+
+/**
+ * The block for `state` at `now` (epoch ms, for the countdown) in a terminal `width` columns
+ * wide. Every line is shorter than `width`, so none wraps and the glue can count lines to
+ * erase. Empty before the start and after the end.
+ */
+export function renderLiveView(state: LiveViewState, now: number, width: number): string[] {
+  const { release } = state;
+  if (!release || state.finished) return [];
+  const usable = Math.max(1, width - 1);
+  const { color } = state.options;
+  const shown = (text: string, style?: Style): string => {
+    const line = truncate(text, usable);
+    return style ? paint(line, style, color) : line;
+  };
+  const lines = [
+    state.rollbackReason === null
+      ? shown(
+          `${state.step ? stepTitle(state.step) : 'starting'} · ${release.version} → ${release.candidateSlot}`,
+          'bold',
+        )
+      : shown(`rolling back · ${state.rollbackReason}`, 'yellow'),
+  ];
+  if (state.weights) lines.push(weightBar(state.weights, usable, color));
+  const health = healthLine(state);
+  if (health) lines.push(shown(health.text, health.style));
+  if (state.waitEndsAt !== null) {
+    const left = Math.ceil((state.waitEndsAt - now) / 1000);
+    lines.push(shown(left > 0 ? `wait ${formatClock(left)} left` : 'wait over · checking health'));
+  }
+  if (state.update) {
+    lines.push(shown(`${state.update.operation ?? `updating the stack (${state.update.purpose})`}…`, 'cyan'));
+  }
+  return lines;
+}
+
+/** `step 2 of 4 · shift to 30 %`. */
+export function stepTitle(step: LiveStep): string {
+  return `step ${step.number} of ${step.total} · ${stepAction(step)}`;
+}
+
+/** Wider bars say nothing more; the cap keeps the block compact on a wide terminal. */
+const MAX_BAR = 24;
+/** Below this the bar says nothing; the line falls back to words. */
+const MIN_BAR = 4;
+
+/**
+ * `blue ████████████░░░░ green  70 % / 30 %`: blue always on the left so the bar does not flip
+ * between deployments; the two parts always fill the bar exactly.
+ */
+export function weightBar(weights: Record<Slot, number>, width: number, color: boolean): string {
+  const figures = `${weights.blue} % / ${weights.green} %`;
+  // Sized for the widest figures, so the bar keeps its length as the weights change.
+  const cells = Math.min(MAX_BAR, width - 'blue  green  100 % / 0 %'.length);
+  if (cells < MIN_BAR) return truncate(`blue ${weights.blue} % / green ${weights.green} %`, width);
+  const blue = Math.round((weights.blue / 100) * cells);
+  const bar = paint('█'.repeat(blue), 'blue', color) + paint('░'.repeat(cells - blue), 'green', color);
+  return `blue ${bar} green  ${figures}`;
+}
+
+// ---------------------------------------------------------------- the reducer's parts
+
+function apply(s: LiveViewState, event: RolloutEvent): LiveViewState {
+  switch (event.code) {
+    case 'rollout.started': {
+      const { version, candidateSlot } = event.data;
+      return {
+        ...initialLiveView(s.options),
+        release: { version, candidateSlot },
+        weights: splitWeights(candidateSlot, 0),
+      };
+    }
+    case 'step.started': {
+      const { number, total, kind, candidateWeight } = event.data;
+      return { ...s, step: { number, total, kind, candidateWeight }, waitEndsAt: null, update: null };
+    }
+    case 'step.finished':
+    case 'rollback.started':
+      return {
+        ...s,
+        waitEndsAt: null,
+        rollbackReason: event.code === 'rollback.started' ? redact(event.data.reason) : s.rollbackReason,
+      };
+    case 'stack.update.started':
+      return { ...s, update: { purpose: event.data.purpose, operation: null }, waitEndsAt: null };
+    case 'stack.update.finished':
+      return { ...s, update: null };
+    case 'weights.changed':
+      return { ...s, weights: event.data.weights };
+    case 'wait.started':
+    case 'wait.tick':
+      return { ...s, waitEndsAt: event.data.endsAt };
+    case 'health.observed': {
+      const { verdict, reason, healthy, total, running, desired } = event.data;
+      return { ...s, health: { verdict, reason, healthy, total, running, desired }, probeError: null };
+    }
+    case 'health.probe-failed':
+      return { ...s, probeError: event.data.error };
+    case 'rollout.finished':
+      return { ...s, finished: true, waitEndsAt: null, update: null };
+    case 'engine.event': {
+      const { kind, operation, name, type } = event.data;
+      // Unchanged resources flash by in every update: show only what the update really does.
+      const changes = operation !== undefined && operation !== 'same';
+      if (!s.update || kind !== 'resource-start' || !changes || type === 'pulumi:pulumi:Stack') return s;
+      return {
+        ...s,
+        update: { ...s.update, operation: `${VERB[operation]} ${name ?? type ?? 'a resource'}` },
+      };
+    }
+    case 'interrupt.received':
+    case 'engine.output':
+      return s;
+    default:
+      return assertNever(event);
+  }
+}
+
+const VERB: Record<ResourceOperation, string> = {
+  create: 'creating',
+  update: 'updating',
+  replace: 'replacing',
+  delete: 'deleting',
+  same: 'checking',
+  read: 'reading',
+  refresh: 'refreshing',
+};
+
+/** What scrolls above the block for `event`, seen from the state before it. */
+function scrolledLines(before: LiveViewState, event: RolloutEvent): string[] {
+  const { color, verbose } = before.options;
+  const text = redact(event.text);
+  switch (event.code) {
+    case 'rollout.started':
+      return [paint(text, 'bold', color)];
+    case 'step.finished': {
+      const { number, total, kind, outcome } = event.data;
+      // The weight is only in `step.started`; a finished step is normally the one under way.
+      const current = before.step?.number === number ? before.step : null;
+      const step = current ?? { number, total, kind, candidateWeight: 0 };
+      const [glyph, style] = STEP_MARK[outcome];
+      return [`${paint(glyph, style, color)} ${stepTitle(step)} · ${stepOutcomeText(outcome)}`];
+    }
+    // The result summary follows the block; the health line shows probe errors without repeating them.
+    case 'rollout.finished':
+    case 'health.probe-failed':
+    // Too chatty for the terminal even with --verbose: the block shows the countdown, the log keeps the output.
+    case 'wait.tick':
+    case 'engine.output':
+      return [];
+    default:
+      if (event.level === 'warn') return [`${paint('!', 'yellow', color)} ${text}`];
+      if (event.level === 'error') return [`${paint('✖', 'red', color)} ${text}`];
+      return verbose ? [paint(`  ${text}`, 'dim', color)] : [];
+  }
+}
+
+function stepAction(step: LiveStep): string {
+  switch (step.kind) {
+    case 'provision':
+      return 'provision the candidate';
+    case 'scale-wait':
+      return 'scale wait';
+    case 'shift':
+      return `shift to ${step.candidateWeight} %`;
+    case 'finalize':
+      return 'finalize';
+    default:
+      return assertNever(step.kind);
+  }
+}
+
+function healthLine(s: LiveViewState): { text: string; style: Style } | null {
+  const { health, probeError } = s;
+  if (!health && probeError === null) return null;
+  const parts: string[] = [];
+  let style: Style = 'yellow';
+  if (health) {
+    parts.push(`healthy ${health.healthy}/${health.total} targets`);
+    if (health.running !== null) parts.push(`running ${health.running}/${health.desired ?? '?'}`);
+    if (health.verdict === 'pass') style = 'green';
+    else parts.push(health.reason);
+    if (health.verdict === 'fail') style = 'red';
+  } else {
+    parts.push('health unknown');
+  }
+  if (probeError !== null) {
+    parts.push(`probe failed: ${redact(probeError)}`);
+    style = 'yellow';
+  }
+  return { text: parts.join(' · '), style };
+}
+
+// ---------------------------------------------------------------- the terminal glue
+
+/** At most 10 redraws a second: the engine can send hundreds of events in a burst. */
+const REDRAW_MS = 100;
+/** The countdown moves once a second. */
+const TICK_MS = 1000;
+
+const eraseBlock = (lines: number): string => (lines > 0 ? `\u001b[${lines}A\r\u001b[J` : '');
+
+/**
+ * Draws the live view on `stream` (a terminal) at most every 100 ms, and every second during a
+ * wait for the countdown: permanent lines wait for the next frame (in order), the block is
+ * redrawn below them. `close` stops the timers, prints the permanent lines still pending and
+ * erases the block, so the result lands right below the permanent lines.
+ */
+export function createLiveView(options: {
+  stream: OutputStream;
+  verbose: boolean;
+  color: boolean;
+  now: () => number;
+}): ReporterSession {
+  const { stream, now } = options;
+  let state = initialLiveView({ verbose: options.verbose, color: options.color });
+  let above: string[] = [];
+  let drawnLines = 0;
+  let lastDrawAt = 0;
+  let redraw: ReturnType<typeof setTimeout> | undefined;
+  let ticker: ReturnType<typeof setInterval> | undefined;
+  let closed = false;
+
+  // One write per frame (erase, permanent lines, block): a terminal never shows half of one.
+  const draw = (block: readonly string[]): void => {
+    clearTimeout(redraw);
+    redraw = undefined;
+    lastDrawAt = Date.now();
+    const frame = eraseBlock(drawnLines) + [...above, ...block].map((line) => `${line}\n`).join('');
+    above = [];
+    drawnLines = block.length;
+    if (frame !== '') stream.write(frame);
+  };
+  const drawView = (): void => draw(renderLiveView(state, now(), stream.columns ?? 80));
+
+  const scheduleDraw = (): void => {
+    if (redraw) return;
+    const delay = lastDrawAt + REDRAW_MS - Date.now();
+    if (delay <= 0) {
+      drawView();
+      return;
+    }
+    redraw = setTimeout(drawView, delay);
+    // Timers must never keep the process alive: a command that forgets `close` still exits.
+    redraw.unref();
+  };
+
+  return {
+    report(event) {
+      if (closed) return;
+      state = reduceLiveView(state, event);
+      above.push(...state.emitted);
+      if (!ticker) {
+        ticker = setInterval(() => {
+          if (state.waitEndsAt !== null) drawView();
+        }, TICK_MS);
+        ticker.unref();
+      }
+      scheduleDraw();
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(ticker);
+      draw([]);
+    },
+  };
+}

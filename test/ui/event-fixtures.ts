@@ -1,0 +1,193 @@
+/**
+ * Scripted rollout events for the reporter tests: a canary of orders-api 2.0.0 onto green,
+ * replacing 1.0.0 on blue, in 5 steps (provision, scale wait 30 s, 30 %, 100 %, finalize), and
+ * one sample event of every code.
+ */
+import { type RolloutEvent, type RolloutEventCode, rolloutEvent } from '../../src/canary/events.js';
+import { planRollout, timeline } from '../../src/canary/plan.js';
+
+/** 2026-11-27T10:00:00.000Z: when the scripted rollout starts. */
+export const T0 = Date.UTC(2026, 10, 27, 10, 0, 0);
+
+const plan = planRollout(
+  {
+    scale: { desired: 2, wait: 30 },
+    strategy: [
+      { weight: 30, wait: 60 },
+      { weight: 100, wait: 60 },
+    ],
+  },
+  { firstDeployment: false },
+);
+
+export const started = rolloutEvent(
+  'rollout.started',
+  'info',
+  'Deploying orders-api 2.0.0 to green (orders-green), replacing 1.0.0 on blue: 5 steps',
+  {
+    deploymentId: 'd-0001',
+    version: '2.0.0',
+    candidateSlot: 'green',
+    candidateReleaseId: 'orders-green',
+    stableSlot: 'blue',
+    stableVersion: '1.0.0',
+    firstDeployment: false,
+    plan: timeline(plan),
+  },
+);
+
+export function stepStarted(
+  number: number,
+  kind: 'provision' | 'scale-wait' | 'shift' | 'finalize',
+  candidateWeight: number,
+  waitS: number,
+): RolloutEvent {
+  const label = kind === 'shift' ? `shift ${candidateWeight} % to the candidate, watch ${waitS} s` : kind;
+  return rolloutEvent('step.started', 'info', `Step ${number}/5: ${label}`, {
+    number,
+    total: 5,
+    kind,
+    label,
+    candidateWeight,
+    waitS,
+  });
+}
+
+export function stepFinished(
+  number: number,
+  kind: 'provision' | 'scale-wait' | 'shift' | 'finalize',
+  outcome: 'passed' | 'failed' | 'interrupted',
+): RolloutEvent {
+  return rolloutEvent(
+    'step.finished',
+    outcome === 'passed' ? 'info' : 'error',
+    `Step ${number}/5 ${outcome}`,
+    {
+      number,
+      total: 5,
+      kind,
+      outcome,
+    },
+  );
+}
+
+export const updateStarted = (
+  purpose: 'provision' | 'shift' | 'finalize' | 'restore-traffic',
+): RolloutEvent =>
+  rolloutEvent('stack.update.started', 'info', `Updating the stack (${purpose})`, { purpose });
+
+export const updateFinished = (
+  purpose: 'provision' | 'shift' | 'finalize' | 'restore-traffic',
+): RolloutEvent =>
+  rolloutEvent('stack.update.finished', 'info', `Stack updated (${purpose}) in 5000 ms`, {
+    purpose,
+    durationMs: 5000,
+    error: null,
+  });
+
+export const engineStart = (
+  operation: 'create' | 'update' | 'same',
+  type: string,
+  name: string,
+): RolloutEvent =>
+  rolloutEvent('engine.event', 'debug', `resource-start ${operation} ${type} ${name}`, {
+    kind: 'resource-start',
+    operation,
+    type,
+    name,
+    urn: `urn:pulumi:dev::ecs-crd::${type}::${name}`,
+    diffs: operation === 'update' ? ['weightedRoutingPolicies'] : [],
+  });
+
+export const weights = (green: number): RolloutEvent =>
+  rolloutEvent('weights.changed', 'info', `Traffic: green ${green} % / blue ${100 - green} %`, {
+    weights: { blue: 100 - green, green },
+    candidateSlot: 'green',
+    candidateWeight: green,
+    fqdns: ['api.example.com'],
+  });
+
+export const waitStarted = (seconds: number, endsAt: number): RolloutEvent =>
+  rolloutEvent('wait.started', 'info', `Watching the candidate for ${seconds} s`, { seconds, endsAt });
+
+export const health = (healthy: number, verdict: 'pass' | 'wait' | 'fail' = 'pass'): RolloutEvent =>
+  rolloutEvent(
+    'health.observed',
+    'info',
+    `Health: ${healthy}/2 targets healthy — ${verdict}: ${verdict === 'pass' ? 'all healthy' : 'not yet'}`,
+    {
+      verdict,
+      code: verdict === 'pass' ? 'healthy' : 'targets-not-healthy',
+      reason: verdict === 'pass' ? 'all healthy' : `${healthy}/2 targets healthy`,
+      healthy,
+      total: 2,
+      running: 2,
+      desired: 2,
+    },
+  );
+
+export const finished = rolloutEvent('rollout.finished', 'info', 'Deployed 2.0.0 on green in 312.5 s', {
+  outcome: 'deployed',
+  reason: null,
+  durationS: 312.5,
+});
+
+/** The first three steps of the canary, up to the start of the 30 % wait at T0 + 50 s (ends T0 + 110 s). */
+export function throughFirstShift(): RolloutEvent[] {
+  return [
+    started,
+    stepStarted(1, 'provision', 0, 0),
+    updateStarted('provision'),
+    engineStart('create', 'aws:ecs/service:Service', 'orders-api-green'),
+    rolloutEvent('engine.output', 'debug', '    + aws:ecs:Service orders-api-green creating (0s)', {
+      line: '    + aws:ecs:Service orders-api-green creating (0s)',
+    }),
+    updateFinished('provision'),
+    stepFinished(1, 'provision', 'passed'),
+    stepStarted(2, 'scale-wait', 0, 30),
+    waitStarted(30, T0 + 40_000),
+    health(1, 'wait'),
+    rolloutEvent('wait.tick', 'debug', '20 s left', { remainingS: 20, endsAt: T0 + 40_000 }),
+    health(2),
+    stepFinished(2, 'scale-wait', 'passed'),
+    stepStarted(3, 'shift', 30, 60),
+    updateStarted('shift'),
+    engineStart('same', 'aws:ecs/service:Service', 'orders-api-blue'),
+    engineStart('update', 'aws:route53/record:Record', 'record-api.example.com-green'),
+    updateFinished('shift'),
+    weights(30),
+    waitStarted(60, T0 + 110_000),
+  ];
+}
+
+/** One event of every code: the type makes a missing code a compile error. */
+export const ONE_OF_EACH: Record<RolloutEventCode, RolloutEvent> = {
+  'rollout.started': started,
+  'step.started': stepStarted(3, 'shift', 30, 60),
+  'step.finished': stepFinished(3, 'shift', 'passed'),
+  'stack.update.started': updateStarted('shift'),
+  'stack.update.finished': updateFinished('shift'),
+  'weights.changed': weights(30),
+  'wait.started': waitStarted(60, T0 + 60_000),
+  'wait.tick': rolloutEvent('wait.tick', 'debug', '42 s left', { remainingS: 42, endsAt: T0 + 60_000 }),
+  'health.observed': health(2),
+  'health.probe-failed': rolloutEvent(
+    'health.probe-failed',
+    'warn',
+    'Could not observe the candidate: throttled',
+    {
+      error: 'throttled',
+    },
+  ),
+  'interrupt.received': rolloutEvent('interrupt.received', 'warn', 'Interrupt received: rolling back', {
+    hard: false,
+  }),
+  'rollback.started': rolloutEvent('rollback.started', 'warn', 'Rolling back: Step 3/5: 1 unhealthy target', {
+    cause: 'failure',
+    reason: 'Step 3/5: 1 unhealthy target',
+    restoreTraffic: true,
+  }),
+  'rollout.finished': finished,
+  'engine.event': engineStart('update', 'aws:route53/record:Record', 'record-api.example.com-green'),
+  'engine.output': rolloutEvent('engine.output', 'debug', 'Updating (dev):', { line: 'Updating (dev):' }),
+};
