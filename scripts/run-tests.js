@@ -20,10 +20,14 @@ try {
   for (const tier of tiers.filter((t) => only.length === 0 || only.includes(t.name))) {
     const statsFile = join(dir, `${tier.name}.json`);
     console.log(`\n=== ${tier.name} tests (${tier.config})`);
-    const run = spawnSync('npx', ['mocha', '--config', tier.config, '--reporter', './test/helpers/stats-reporter.cjs'], {
-      stdio: 'inherit',
-      env: { ...process.env, ECS_CRD_TEST_STATS: statsFile },
-    });
+    const run = spawnSync(
+      'npx',
+      ['mocha', '--config', tier.config, '--reporter', './test/helpers/stats-reporter.cjs'],
+      {
+        stdio: 'inherit',
+        env: { ...process.env, ECS_CRD_TEST_STATS: statsFile },
+      },
+    );
     let stats;
     try {
       stats = JSON.parse(readFileSync(statsFile, 'utf8'));

@@ -1,0 +1,67 @@
+/**
+ * The whole of config checking as one pure function of the file's text: parse (with
+ * positions), render templates, check against the schema and its rules, normalise. Every
+ * problem is collected; none stops the others from being found.
+ */
+
+import { normalise } from './normalise.js';
+import { formatPath, orderProblems, type PathProblem, problemsFromIssues } from './problems.js';
+import { deploymentFileSchema } from './schema.js';
+import { renderTree, resolveValues, type TemplateInputs } from './templates.js';
+import type { ConfigProblem, DeploymentConfig } from './types.js';
+import { parseYaml } from './yaml-source.js';
+
+export interface CheckOptions extends TemplateInputs {
+  /** The file's name as the user should see it in every problem. */
+  file: string;
+}
+
+export type CheckResult =
+  | { ok: true; file: string; config: DeploymentConfig }
+  | { ok: false; file: string; problems: ConfigProblem[] };
+
+/** Top-level keys starting with `x-` are free for YAML anchors (`x-defaults: &defaults`). */
+const EXTENSION_KEY = /^x-/;
+
+export function checkDeployment(text: string, options: CheckOptions): CheckResult {
+  const { file } = options;
+  const source = parseYaml(text);
+  const fail = (problems: ConfigProblem[]): CheckResult => ({
+    ok: false,
+    file,
+    problems: orderProblems(problems),
+  });
+  if (source.syntaxProblems.length > 0) {
+    return fail(source.syntaxProblems.map((problem) => ({ file, ...problem, path: '' })));
+  }
+  if (source.data === undefined) {
+    return fail([
+      { file, line: 1, column: 1, path: '', message: 'the file is empty: it needs `canary` and `service`' },
+    ]);
+  }
+  const data = withoutExtensions(source.data);
+  const { values, problems: variableProblems } = resolveValues(data, options);
+  const rendered = renderTree(data, values);
+  const parsed = deploymentFileSchema.safeParse(rendered.data, { reportInput: true });
+  const schemaProblems = parsed.success
+    ? []
+    : problemsFromIssues(parsed.error.issues, {
+        schema: deploymentFileSchema,
+        sourceText: source.sourceText,
+      });
+  const problems = [...variableProblems, ...rendered.problems, ...schemaProblems].map(
+    ({ path, message }: PathProblem): ConfigProblem => ({
+      file,
+      ...source.position(path),
+      path: formatPath(path),
+      message,
+    }),
+  );
+  if (!parsed.success || problems.length > 0) return fail(problems);
+  return { ok: true, file, config: normalise(parsed.data, values) };
+}
+
+function withoutExtensions(data: unknown): unknown {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return data;
+  return Object.fromEntries(Object.entries(data).filter(([key]) => !EXTENSION_KEY.test(key)));
+}

@@ -1,0 +1,434 @@
+/**
+ * The deployment file's shape (SPEC §2) as zod schemas: types, ranges, defaults, the
+ * descriptions editors show (the JSON Schema is generated from here), and the cross-field
+ * rules of `rules.ts` wired where the values they compare live. Unknown keys are errors.
+ */
+import { z } from 'zod';
+import * as rules from './rules.js';
+
+// ------------------------------------------------------------------ building blocks
+
+/** An integer in a range, with the message the user sees for either bound. */
+function int(min: number, max?: number) {
+  const message = max === undefined ? `must be at least ${min}` : `must be between ${min} and ${max}`;
+  // z.int() also bounds itself to the safe integers: say the same thing beyond them.
+  const atLeast = z
+    .int({ error: (issue) => (issue.code === 'invalid_type' ? undefined : message) })
+    .min(min, message);
+  return max === undefined ? atLeast : atLeast.max(max, message);
+}
+
+const text = () => z.string().min(1, 'must not be empty');
+
+/**
+ * A string with a format. The check is skipped while a `{{region}}`/`{{account_id}}` placeholder
+ * is still unrendered (offline `validate`), since the final value is not known yet.
+ */
+function formatted(test: (value: string) => boolean, message: string) {
+  return text().refine((value) => value.includes('{{') || test(value), message);
+}
+const matches = (pattern: RegExp, message: string) => formatted((value) => pattern.test(value), message);
+
+/** One value or a list of them; always a list after parsing. */
+function oneOrMany<T extends z.ZodType<string>>(item: T, what: string) {
+  return z
+    .union([item, z.array(item).min(1, `must list at least one ${what}`)], {
+      error: `must be a ${what} or a list of them`,
+    })
+    .transform((value): z.output<T>[] => (Array.isArray(value) ? value : [value]));
+}
+
+/** Values the file may write as numbers or booleans but AWS wants as strings. */
+const stringish = (message: string) =>
+  z.union([z.string(), z.number(), z.boolean()], { error: message }).transform(String);
+
+const portNumber = () => int(1, 65535);
+
+const DNS_NAME = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
+const hostName = () =>
+  formatted(
+    (value) => value.length <= 253 && DNS_NAME.test(value),
+    'must be a DNS name such as api.example.com',
+  );
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const envName = z
+  .string()
+  .regex(ENV_NAME, 'must be a variable name: letters, digits and _, not starting with a digit');
+
+/**
+ * When a cross-field rule may run: as soon as the values it reads (`'*'` = any list index)
+ * parsed cleanly, even when other keys did not, so every problem of the file is reported at
+ * once. Any problem on a value it reads holds it back (a failed check can leave a value
+ * untransformed); unknown keys never do.
+ */
+function whenValid(...paths: (readonly string[])[]) {
+  const overlaps = (issuePath: readonly PropertyKey[], path: readonly string[]) =>
+    path.every((step, i) => issuePath[i] === undefined || step === '*' || issuePath[i] === step);
+  return {
+    when: (payload: z.core.ParsePayload): boolean =>
+      typeof payload.value === 'object' &&
+      payload.value !== null &&
+      !payload.issues.some(
+        (issue) =>
+          issue.code !== 'unrecognized_keys' && paths.some((path) => overlaps(issue.path ?? [], path)),
+      ),
+  };
+}
+
+// ------------------------------------------------------------------ canary
+
+const releaseId = z
+  .union([text(), z.number()], { error: 'must be a string or a number' })
+  .transform(String)
+  .meta({ description: 'The `CanaryRelease` tag value of one of the two ALBs (compared as a string).' });
+
+const strategyStep = z
+  .strictObject({
+    weight: int(1, 100).meta({ description: 'Percent of the traffic sent to the new release at this step.' }),
+    wait: int(0).meta({
+      description: 'Seconds to watch the new release at this weight before the next step.',
+    }),
+  })
+  .meta({ description: 'One traffic step.' });
+
+const canarySchema = z
+  .strictObject({
+    group: text().meta({
+      description: 'The `CanaryGroup` tag of the two ALBs (the slots) to deploy behind.',
+    }),
+    releases: z
+      .strictObject({ blue: releaseId, green: releaseId })
+      .superRefine(rules.releasesDiffer)
+      .meta({ description: 'The `CanaryRelease` tag values of the two slots; they must differ.' }),
+    scale: z
+      .strictObject({
+        desired: int(1).default(2).meta({ description: 'Desired task count of the new release.' }),
+        wait: int(0)
+          .default(60)
+          .meta({ description: 'Seconds to wait after scaling up, before any traffic.' }),
+      })
+      .prefault({}),
+    strategy: z
+      .array(strategyStep)
+      .default([])
+      .superRefine(rules.weightsIncrease, whenValid(['*', 'weight']))
+      .meta({
+        description:
+          'Traffic steps, weights strictly increasing. A final `{weight: 100, wait: 60}` is implied when the list does not end at 100.',
+      }),
+    health: z
+      .strictObject({
+        interval: int(1, 3600)
+          .default(10)
+          .meta({ description: 'Seconds between two observations of the new release.' }),
+        timeout: int(1, 86400)
+          .default(300)
+          .meta({ description: 'Seconds the new release may take to become healthy after scale-up.' }),
+      })
+      .prefault({})
+      .superRefine(rules.healthIntervalWithinTimeout),
+  })
+  .meta({
+    description: 'How the new release is brought in: the ALB slots, the scale-up and the traffic steps.',
+  });
+
+// ------------------------------------------------------------------ service.containers[]
+
+const portMapping = z.strictObject({
+  container_port: portNumber().meta({ description: 'Port the container listens on.' }),
+  host_port: int(0, 65535).default(0).meta({
+    description: 'Port on the host; 0 = dynamic (bridge). With awsvpc/host: 0 or the container port.',
+  }),
+  protocol: z.enum(['tcp', 'udp']).default('tcp'),
+});
+
+const environmentVariables = z.record(
+  envName,
+  stringish('must be a string, a number or true/false (write "" for an empty value)'),
+);
+const environmentSchema = z
+  .union(
+    [
+      environmentVariables,
+      // The original tool's spelling: a list of one-key maps.
+      z.array(
+        environmentVariables.refine(
+          (item) => Object.keys(item).length === 1,
+          'each item must be exactly one `NAME: value`',
+        ),
+      ),
+    ],
+    { error: 'must be a map `NAME: value` (or a list of one-key maps)' },
+  )
+  .default({})
+  .meta({ description: 'Environment variables, `NAME: value`. Never put secrets here: use `secrets`.' });
+
+const secretArn = formatted(
+  (value) => /^arn:[^:]+:(ssm|secretsmanager):/.test(value),
+  'must be the ARN of an SSM parameter or a Secrets Manager secret (arn:aws:ssm:… or arn:aws:secretsmanager:…), never the secret itself',
+);
+
+const containerHealthCheck = z
+  .strictObject({
+    command: z
+      .array(z.string())
+      .min(1, 'must not be empty')
+      .refine(
+        (command) => ['CMD', 'CMD-SHELL', 'NONE'].includes(command[0] ?? ''),
+        'must start with `CMD`, `CMD-SHELL` or `NONE`, e.g. [CMD-SHELL, "curl -f http://localhost/ || exit 1"]',
+      ),
+    interval: int(5, 300).optional().meta({ description: 'Seconds between checks (ECS default 30).' }),
+    timeout: int(2, 60).optional().meta({ description: 'Seconds before a check fails (ECS default 5).' }),
+    retries: int(1, 10).optional().meta({ description: 'Failures before unhealthy (ECS default 3).' }),
+    start_period: int(0, 300).optional().meta({ description: 'Grace period in seconds (ECS default 0).' }),
+  })
+  .meta({ description: 'The container health check (Docker HEALTHCHECK).' });
+
+const logConfiguration = z
+  .strictObject({
+    log_driver: z.enum([
+      'awslogs',
+      'awsfirelens',
+      'fluentd',
+      'gelf',
+      'journald',
+      'json-file',
+      'splunk',
+      'syslog',
+    ]),
+    options: z.record(z.string(), stringish('must be a string, a number or true/false')).default({}),
+  })
+  .meta({ description: 'Where the logs go. Default: `awslogs` to the log group the stack creates.' });
+
+export const DEFAULT_IMAGE = '{{account_id}}.dkr.ecr.{{region}}.amazonaws.com/{{name}}:{{version}}';
+
+const containerSchema = z
+  .strictObject({
+    name: matches(/^[A-Za-z0-9_-]{1,255}$/, 'must be letters, digits, - and _ (at most 255)').default(
+      'default',
+    ),
+    image: text().optional().meta({ default: DEFAULT_IMAGE, description: 'The image to run.' }),
+    cpu: int(0).default(128).meta({ description: 'CPU units reserved for the container.' }),
+    memory: int(6).default(128).meta({ description: 'Hard memory limit in MiB.' }),
+    memory_reservation: int(6)
+      .optional()
+      .meta({ description: 'Soft memory limit in MiB; at most `memory`.' }),
+    port_mappings: z.array(portMapping).default([]),
+    entry_point: z.array(z.string()).optional(),
+    command: z.array(z.string()).optional(),
+    environment: environmentSchema,
+    secrets: z
+      .record(envName, secretArn)
+      .default({})
+      .meta({ description: 'Environment variables read from SSM or Secrets Manager: `NAME: ARN`.' }),
+    dns_search_domains: z.array(text()).optional(),
+    dns_servers: z.array(text()).optional(),
+    disable_networking: z.boolean().optional(),
+    essential: z.boolean().default(true),
+    health_check: containerHealthCheck.optional(),
+    log_configuration: logConfiguration.optional(),
+  })
+  .superRefine(rules.memoryReservationWithinMemory)
+  .superRefine(rules.environmentNamesUnique, whenValid(['environment'], ['secrets']))
+  .superRefine(rules.portMappingsUnique, whenValid(['port_mappings']));
+
+// ------------------------------------------------------------------ service
+
+const placementConstraint = z
+  .strictObject({
+    type: z.enum(['distinctInstance', 'memberOf']),
+    expression: text()
+      .optional()
+      .meta({ description: 'Cluster query language expression; `memberOf` only.' }),
+  })
+  .superRefine(rules.placementConstraintExpression);
+
+const placementStrategy = z
+  .strictObject({
+    type: z.enum(['binpack', 'random', 'spread']),
+    field: text().optional().meta({
+      description:
+        '`cpu`/`memory` for binpack; e.g. `instanceId` or `attribute:ecs.availability-zone` for spread.',
+    }),
+  })
+  .superRefine(rules.placementStrategyField);
+
+const policyStatement = z.strictObject({
+  effect: z.enum(['Allow', 'Deny']),
+  actions: z
+    .array(matches(/^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+)$/, 'must be an IAM action such as s3:GetObject'))
+    .min(1, 'must list at least one action'),
+  resources: z.array(text()).min(1, 'must list at least one resource (an ARN, or "*")'),
+});
+
+const networkSchema = z
+  .strictObject({
+    subnets: z
+      .array(matches(/^subnet-[0-9a-f]+$/, 'must be a subnet id (subnet-…)'))
+      .min(1, 'must list a subnet'),
+    security_groups: z.array(matches(/^sg-[0-9a-f]+$/, 'must be a security group id (sg-…)')).default([]),
+    assign_public_ip: z.boolean().default(false),
+  })
+  .meta({ description: 'The tasks’ network (awsvpc only).' });
+
+const serviceSchema = z
+  .strictObject({
+    project: matches(
+      /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/,
+      'must be letters, digits, ., - and _ (at most 100)',
+    ).meta({
+      description: 'Project name; the `{{project}}` template variable.',
+    }),
+    name: matches(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, 'must be letters, digits, - and _ (at most 100)').meta({
+      description: 'Service name; the `{{name}}` template variable. The ECS services are `<name>-<slot>`.',
+    }),
+    cluster: text().meta({ description: 'ECS cluster name or ARN.' }),
+    fqdn: oneOrMany(hostName(), 'DNS name').meta({
+      description:
+        'DNS name(s) served, each in a Route 53 hosted zone of the account. The first is `{{fqdn}}`.',
+    }),
+    version: text().meta({
+      description:
+        'The version deployed; the `{{version}}` template variable. Quote it: 1.10 unquoted is the number 1.1.',
+    }),
+    scheduling_strategy: z.enum(['REPLICA', 'DAEMON']).default('REPLICA'),
+    platform_version: text().optional().meta({ description: 'Fargate platform version (default LATEST).' }),
+    launch_type: z.enum(['EC2', 'FARGATE']).default('EC2'),
+    network_mode: z
+      .enum(['bridge', 'host', 'awsvpc', 'none'])
+      .optional()
+      .meta({ description: 'Default: `bridge` for EC2, `awsvpc` for Fargate.' }),
+    network: networkSchema.optional(),
+    cpu: int(128).optional().meta({ description: 'Task CPU units; required for Fargate.' }),
+    memory: int(128).optional().meta({ description: 'Task memory in MiB; required for Fargate.' }),
+    placement_constraints: z.array(placementConstraint).default([]),
+    placement_strategies: z.array(placementStrategy).default([]),
+    policies: z
+      .array(policyStatement)
+      .default([])
+      .meta({ description: 'Statements of the task role’s inline policy.' }),
+    containers: z
+      .array(containerSchema)
+      .min(1, 'must list at least one container')
+      .superRefine(rules.containerNamesUnique, whenValid(['*', 'name'])),
+  })
+  .superRefine(rules.fqdnsUnique, whenValid(['fqdn']))
+  .superRefine(rules.networkModeRules, whenValid(['launch_type'], ['network_mode'], ['network']))
+  .superRefine(
+    rules.fargateRules,
+    whenValid(
+      ['launch_type'],
+      ['cpu'],
+      ['memory'],
+      ['platform_version'],
+      ['placement_constraints'],
+      ['placement_strategies'],
+      ['scheduling_strategy'],
+    ),
+  )
+  .superRefine(rules.daemonRules, whenValid(['scheduling_strategy'], ['placement_strategies']))
+  .superRefine(
+    rules.hostPortsMatch,
+    whenValid(['launch_type'], ['network_mode'], ['containers', '*', 'port_mappings']),
+  )
+  .meta({ description: 'The ECS service to deploy.' });
+
+// ------------------------------------------------------------------ target_groups[], listeners[]
+
+const containerRef = z
+  .strictObject({
+    name: text().meta({ description: 'A container of service.containers.' }),
+    port: portNumber().meta({ description: 'One of its port_mappings’ container_port.' }),
+  })
+  .meta({ description: 'A container port. Default: the first container’s first port mapping.' });
+
+const MATCHER_MESSAGE = 'must be HTTP codes such as 200, 200-299 or 200,302';
+
+export const targetGroupSchema = z
+  .strictObject({
+    container: containerRef.optional(),
+    protocol: z.enum(['HTTP', 'HTTPS']).default('HTTP'),
+    deregistration_delay: int(0, 3600).default(30).meta({ description: 'Seconds to drain a target.' }),
+    health_check: z
+      .strictObject({
+        path: formatted((value) => value.startsWith('/'), 'must start with /').default('/'),
+        matcher: stringish(MATCHER_MESSAGE)
+          .pipe(z.string().regex(/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/, MATCHER_MESSAGE))
+          .default('200'),
+        interval: int(5, 300).default(15),
+        timeout: int(2, 120).default(5),
+        healthy_threshold: int(2, 10).default(3),
+        unhealthy_threshold: int(2, 10).default(3),
+      })
+      .prefault({})
+      .superRefine(rules.timeoutBelowInterval),
+  })
+  .meta({ description: 'One target group per exposed container port.' });
+
+export const listenerSchema = z
+  .strictObject({
+    port: portNumber().meta({ description: 'The ALB port; its listener is reused when the ALB has one.' }),
+    protocol: z.enum(['HTTP', 'HTTPS']).default('HTTP'),
+    certificate_arns: z
+      .array(
+        formatted((value) => /^arn:[^:]+:(acm|iam):/.test(value), 'must be an ACM (or IAM) certificate ARN'),
+      )
+      .default([])
+      .meta({ description: 'Certificates of an HTTPS listener the stack creates.' }),
+    target_group: z
+      .strictObject({ container: containerRef })
+      .optional()
+      .meta({ description: 'The target group to forward to. Default: the first target group.' }),
+    rule: z
+      .strictObject({
+        priority: int(1, 50000)
+          .optional()
+          .meta({ description: 'Rule priority. Default: the lowest free one on that listener.' }),
+        conditions: z
+          .strictObject({
+            host_header: oneOrMany(hostName(), 'host name')
+              .optional()
+              .meta({ description: 'Default: the service fqdn(s).' }),
+            path_pattern: oneOrMany(text(), 'path pattern').optional(),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+  })
+  .superRefine(rules.certificatesMatchProtocol, whenValid(['protocol'], ['certificate_arns']))
+  .meta({ description: 'Where the ALBs receive the traffic. Omitted: port 80 HTTP.' });
+
+// ------------------------------------------------------------------ the file
+
+export const deploymentFileSchema = z
+  .strictObject({
+    canary: canarySchema,
+    service: serviceSchema,
+    target_groups: z
+      .array(targetGroupSchema)
+      .min(1, 'must list at least one target group (or leave the key out for the default one)')
+      .optional(),
+    listeners: z
+      .array(listenerSchema)
+      .min(1, 'must list at least one listener (or leave the key out for port 80 HTTP)')
+      .optional()
+      .superRefine(rules.listenerPrioritiesUnique, whenValid(['*', 'port'], ['*', 'rule'])),
+  })
+  .superRefine(
+    rules.referencesResolve,
+    whenValid(
+      ['service', 'containers', '*', 'name'],
+      ['service', 'containers', '*', 'port_mappings'],
+      ['target_groups'],
+      ['listeners'],
+    ),
+  )
+  .meta({ title: 'ecs-crd deployment file', description: 'A canary release of one ECS service (SPEC §2).' });
+
+/** The file as parsed: defaults applied, still in the file's alternative spellings. */
+export type DeploymentFile = z.output<typeof deploymentFileSchema>;
+export type ServiceFile = DeploymentFile['service'];
+export type ContainerFile = ServiceFile['containers'][number];
+export type TargetGroupFile = z.output<typeof targetGroupSchema>;
+export type ListenerFile = z.output<typeof listenerSchema>;

@@ -1,0 +1,149 @@
+/**
+ * `{{variable}}` templates (SPEC §2): rendered in every string value of the file, before the
+ * schema sees it. The service's own variables may use each other (`fqdn: "{{name}}.example.com"`),
+ * but not themselves, directly or in a cycle.
+ */
+
+import { didYouMean } from './suggest.js';
+import type { TemplateContext } from './types.js';
+import type { KeyPath } from './yaml-source.js';
+
+export const TEMPLATE_VARIABLES = [
+  'project',
+  'name',
+  'version',
+  'fqdn',
+  'environment',
+  'region',
+  'account_id',
+] as const;
+export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
+
+/** A variable's value, or absent: then its templates stay as written (e.g. offline `{{account_id}}`). */
+export type TemplateValues = Partial<Record<TemplateVariable, string>>;
+
+/** What the caller knows besides the file; the region may be unknown offline. */
+export type TemplateInputs = Omit<TemplateContext, 'region'> & { region?: string | undefined };
+
+export interface TemplateProblem {
+  path: KeyPath;
+  message: string;
+}
+
+// A template is `{{ identifier }}`; anything else between braces (`{{.State}}` in a Go
+// template passed to a command) is left alone.
+const TEMPLATE = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+
+const isVariable = (name: string): name is TemplateVariable =>
+  (TEMPLATE_VARIABLES as readonly string[]).includes(name);
+
+/** The variables a string refers to, in order, repeated as written. */
+export function referencesIn(text: string): string[] {
+  return [...text.matchAll(TEMPLATE)].map((match) => match[1] ?? '');
+}
+
+/** Replaces every known template whose value is known; leaves the others as written. */
+export function renderString(text: string, values: TemplateValues): string {
+  return text.replace(TEMPLATE, (whole, name: string) =>
+    isVariable(name) ? (values[name] ?? whole) : whole,
+  );
+}
+
+type ServiceVariable = 'project' | 'name' | 'version' | 'fqdn';
+
+/**
+ * The values of all variables: the caller's, and the service's own keys rendered in terms of
+ * each other. A key that is not a string (a missing or numeric `version`) has no value; the
+ * schema reports it.
+ */
+export function resolveValues(
+  data: unknown,
+  inputs: TemplateInputs,
+): { values: TemplateValues; problems: TemplateProblem[] } {
+  const service = field(data, 'service');
+  const fqdn = field(service, 'fqdn');
+  const sources: Record<ServiceVariable, { path: KeyPath; text: unknown }> = {
+    project: { path: ['service', 'project'], text: field(service, 'project') },
+    name: { path: ['service', 'name'], text: field(service, 'name') },
+    version: { path: ['service', 'version'], text: field(service, 'version') },
+    fqdn: Array.isArray(fqdn)
+      ? { path: ['service', 'fqdn', 0], text: fqdn[0] }
+      : { path: ['service', 'fqdn'], text: fqdn },
+  };
+  const values: TemplateValues = { environment: inputs.environment };
+  if (inputs.region !== undefined) values.region = inputs.region;
+  if (inputs.account_id !== undefined) values.account_id = inputs.account_id;
+  const problems: TemplateProblem[] = [];
+  const done = new Set<TemplateVariable>();
+
+  const resolve = (name: ServiceVariable, chain: ServiceVariable[]): string | undefined => {
+    if (done.has(name)) return values[name];
+    const { path, text } = sources[name];
+    if (typeof text !== 'string') return undefined;
+    let circular = false;
+    const rendered = text.replace(TEMPLATE, (whole, ref: string) => {
+      if (!(ref in sources)) return isVariable(ref) ? (values[ref] ?? whole) : whole;
+      const target = ref as ServiceVariable;
+      if (target === name || chain.includes(target)) {
+        circular = true;
+        const cycle = [...chain.slice(chain.indexOf(target)), name, target]
+          .map((v) => `{{${v}}}`)
+          .join(' → ');
+        problems.push({
+          path,
+          message: target === name ? `refers to itself ({{${name}}})` : `circular template: ${cycle}`,
+        });
+        return whole;
+      }
+      const value = resolve(target, [...chain, name]);
+      if (value === undefined) circular ||= done.has(target);
+      return value ?? whole;
+    });
+    done.add(name);
+    if (!circular) values[name] = rendered;
+    return values[name];
+  };
+  for (const name of Object.keys(sources) as ServiceVariable[]) resolve(name, []);
+  return { values, problems };
+}
+
+/**
+ * Renders every string value of `data` (map keys are names, not values: left alone).
+ * An unknown variable is a problem at the string's path.
+ */
+export function renderTree(
+  data: unknown,
+  values: TemplateValues,
+): { data: unknown; problems: TemplateProblem[] } {
+  const problems: TemplateProblem[] = [];
+  const walk = (value: unknown, path: KeyPath): unknown => {
+    if (typeof value === 'string') {
+      for (const name of new Set(referencesIn(value))) {
+        if (!isVariable(name)) {
+          const hint = didYouMean(name, TEMPLATE_VARIABLES, (v) => `{{${v}}}`);
+          problems.push({
+            path,
+            message: `unknown template variable {{${name}}}${hint ? `: ${hint}` : ''} (known: ${TEMPLATE_VARIABLES.join(', ')})`,
+          });
+        }
+      }
+      return renderString(value, values);
+    }
+    if (Array.isArray(value)) return value.map((item, i) => walk(item, [...path, i]));
+    if (isRecord(value)) {
+      return Object.fromEntries(
+        Object.entries(value).map(([key, item]) => [key, walk(item, [...path, key])]),
+      );
+    }
+    return value;
+  };
+  return { data: walk(data, []), problems };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function field(value: unknown, key: string): unknown {
+  return isRecord(value) ? value[key] : undefined;
+}

@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { validFile } from '../config/fixtures.js';
+import { requireBuild, runCli } from './cli.js';
+
+const STACK_FRAME = /^\s+at /m;
+
+describe('ecs-crd validate', () => {
+  let dir: string;
+  before(requireBuild);
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ecs-crd-validate-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const write = (name: string, file: unknown) => {
+    const path = join(dir, name);
+    writeFileSync(path, typeof file === 'string' ? file : stringify(file));
+    return path;
+  };
+  const invalid = () => {
+    const file = validFile();
+    file.canary.releases.green = 1;
+    file.canary.strategy[1].weight = 5;
+    return file;
+  };
+
+  it('exits 0 on a valid file, with one line saying so', () => {
+    const { status, stdout, stderr } = runCli(['validate', '-e', 'prod', '-f', 'examples/seed.deploy.yml']);
+    assert.equal(status, 0, stderr);
+    assert.equal(stdout, 'examples/seed.deploy.yml: valid (catalog 1.10.0: 1 container, 2 traffic steps)\n');
+    assert.equal(stderr, '');
+  });
+
+  it('exits 2 on an invalid file: FILE:LINE:COL PATH: MESSAGE per problem, then the count', () => {
+    const file = write('bad.yml', invalid());
+    const { status, stdout, stderr } = runCli(['validate', '-e', 'prod', '-f', file]);
+    assert.equal(status, 2);
+    assert.equal(
+      stdout,
+      [
+        `${file}:5:5 canary.releases.green: must differ from releases.blue (both are "1")`,
+        `${file}:9:7 canary.strategy[1].weight: must be greater than the previous step's weight (10)`,
+        `2 problems in ${file}`,
+        '',
+      ].join('\n'),
+    );
+    assert.doesNotMatch(stdout + stderr, STACK_FRAME);
+  });
+
+  it('prints exactly one JSON document with --json, valid or not', () => {
+    const valid = runCli(['validate', '-e', 'prod', '-f', 'examples/fargate.deploy.yml', '--json']);
+    assert.equal(valid.status, 0);
+    const report = JSON.parse(valid.stdout);
+    assert.deepEqual(Object.keys(report), ['valid', 'file', 'errors', 'config']);
+    assert.equal(report.valid, true);
+    assert.deepEqual(report.errors, []);
+    assert.equal(report.config.service.launch_type, 'FARGATE');
+    assert.equal(report.config.service.network_mode, 'awsvpc');
+    assert.equal(report.config.canary.scale.desired, 3);
+
+    const file = write('bad.yml', invalid());
+    const bad = runCli(['validate', '-e', 'prod', '-f', file, '--json']);
+    assert.equal(bad.status, 2);
+    assert.deepEqual(JSON.parse(bad.stdout), {
+      valid: false,
+      file,
+      errors: [
+        {
+          file,
+          line: 5,
+          column: 5,
+          path: 'canary.releases.green',
+          message: 'must differ from releases.blue (both are "1")',
+        },
+        {
+          file,
+          line: 9,
+          column: 7,
+          path: 'canary.strategy[1].weight',
+          message: "must be greater than the previous step's weight (10)",
+        },
+      ],
+      config: null,
+    });
+  });
+
+  it('reports a YAML syntax error at its place, without a stack trace', () => {
+    const file = write('broken.yml', 'canary:\n  group: [a\nservice: {}\n');
+    const { status, stdout, stderr } = runCli(['validate', '-e', 'prod', '-f', file]);
+    assert.equal(status, 2);
+    assert.match(stdout, new RegExp(`^${file}:\\d+:\\d+: .+\n1 problem in ${file}\n$`));
+    assert.doesNotMatch(stdout + stderr, STACK_FRAME);
+  });
+
+  it('finds <environment>.deploy.yml in -d, and in the current directory', () => {
+    write('qua.deploy.yml', validFile());
+    assert.equal(runCli(['validate', '-e', 'qua', '-d', dir]).status, 0);
+    const here = runCli(['validate', '-e', 'qua'], { cwd: dir });
+    assert.equal(here.status, 0, here.stderr);
+    assert.match(here.stdout, /^qua\.deploy\.yml: valid/);
+  });
+
+  it('exits 2 naming the path it tried when the file is missing', () => {
+    const { status, stdout, stderr } = runCli(['validate', '-e', 'prod', '-d', dir]);
+    assert.equal(status, 2);
+    assert.equal(stdout, '');
+    assert.equal(
+      stderr,
+      `Error: no deployment file at ${join(dir, 'prod.deploy.yml')}\nHint: pass -f FILE, or -d DIR for a directory holding prod.deploy.yml\n`,
+    );
+    const json = runCli(['validate', '-e', 'prod', '-d', dir, '--json']);
+    assert.equal(json.status, 2);
+    const report = JSON.parse(json.stdout);
+    assert.equal(report.valid, false);
+    assert.equal(report.file, join(dir, 'prod.deploy.yml'));
+    assert.match(report.errors[0].message, /^no deployment file at /);
+  });
+
+  it('exits 2 on usage errors: a bad or missing -e, an unknown flag, a bad account id', () => {
+    for (const args of [
+      ['-e', 'production', '-f', 'examples/seed.deploy.yml'],
+      ['-f', 'examples/seed.deploy.yml'],
+      ['-e', 'prod', '--colour'],
+      ['-e', 'prod', '-f', 'examples/seed.deploy.yml', '--account-id', '12'],
+    ]) {
+      const { status, stderr } = runCli(['validate', ...args]);
+      assert.equal(status, 2, `${args.join(' ')}: ${stderr}`);
+      assert.doesNotMatch(stderr, STACK_FRAME);
+    }
+    const json = runCli(['validate', '-e', 'production', '--json']);
+    assert.equal(json.status, 2);
+    const report = JSON.parse(json.stdout);
+    assert.equal(report.valid, false);
+    assert.match(
+      report.errors[0].message,
+      /Expected --environment=production to be one of: dev, qua, stage, preprod, prod/,
+    );
+  });
+
+  it('renders {{region}} from -r or $AWS_REGION, {{account_id}} from --account-id, else leaves them', () => {
+    const image = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+      JSON.parse(
+        runCli(['validate', '-e', 'prod', '-f', 'examples/seed.deploy.yml', '--json', ...args], { env })
+          .stdout,
+      ).config.service.containers[0].image;
+    assert.equal(image([]), '{{account_id}}.dkr.ecr.{{region}}.amazonaws.com/catalog:1.10.0');
+    assert.equal(
+      image([], { AWS_DEFAULT_REGION: 'us-east-1' }),
+      '{{account_id}}.dkr.ecr.us-east-1.amazonaws.com/catalog:1.10.0',
+    );
+    assert.equal(
+      image(['-r', 'eu-west-3', '--account-id', '123456789012'], { AWS_REGION: 'us-east-1' }),
+      '123456789012.dkr.ecr.eu-west-3.amazonaws.com/catalog:1.10.0',
+    );
+  });
+
+  it('keeps every line in --log-file, timestamped, in a file only its owner reads', () => {
+    const log = join(dir, 'logs', 'validate.log');
+    const file = write('bad.yml', invalid());
+    const { status } = runCli(['validate', '-e', 'prod', '-f', file, '--log-file', log]);
+    assert.equal(status, 2);
+    assert.equal(statSync(log).mode & 0o777, 0o600);
+    assert.equal(statSync(join(dir, 'logs')).mode & 0o777, 0o700);
+    const lines = readFileSync(log, 'utf8').trimEnd().split('\n');
+    for (const line of lines)
+      assert.match(line, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (DEBUG|INFO|WARN|ERROR) /);
+    assert.ok(lines.some((line) => line.endsWith(`INFO 2 problems in ${file}`)));
+  });
+
+  it('adds detail with --verbose, on stderr', () => {
+    const { status, stdout, stderr } = runCli([
+      'validate',
+      '-e',
+      'prod',
+      '-f',
+      'examples/seed.deploy.yml',
+      '--verbose',
+      '--json',
+    ]);
+    assert.equal(status, 0);
+    assert.equal(JSON.parse(stdout).valid, true);
+    assert.match(stderr, /environment prod, region unknown, account unknown/);
+  });
+});

@@ -1,0 +1,224 @@
+import assert from 'node:assert/strict';
+import { check, fileWith, positions, problems } from './fixtures.js';
+
+describe('config/schema: keys and values', () => {
+  it('accepts the valid fixture', () => {
+    assert.deepEqual(problems(fileWith(() => {})), []);
+  });
+
+  it('reports the example of SPEC §2 at the key, with its path', () => {
+    const text = [
+      'canary:',
+      '  group: g',
+      '  releases: {blue: a, green: b}',
+      '  strategy:',
+      '    - weight: 10',
+      '      wait: 1',
+      '    - weight: 101',
+      '      wait: 1',
+    ].join('\n');
+    const result = check(text);
+    assert.ok(!result.ok);
+    const problem = result.problems.find((p) => p.path === 'canary.strategy[1].weight');
+    assert.deepEqual(problem, {
+      file: 'prod.deploy.yml',
+      line: 7,
+      column: 7,
+      path: 'canary.strategy[1].weight',
+      message: 'must be between 1 and 100',
+    });
+  });
+
+  it('names unknown keys with a "did you mean" when one is close', () => {
+    const found = problems(
+      fileWith((f) => {
+        f.canary.scal = { wait: 1 };
+        f.service.containers[0].port_mapping = [];
+        f.servic = {};
+      }),
+    );
+    assert.ok(found.includes('canary.scal: unknown key `scal`: did you mean `scale`?'));
+    assert.ok(
+      found.includes(
+        'service.containers[0].port_mapping: unknown key `port_mapping`: did you mean `port_mappings`?',
+      ),
+    );
+    assert.ok(found.includes('servic: unknown key `servic`: did you mean `service`?'));
+  });
+
+  it('lists the allowed keys when no unknown key is close to one', () => {
+    const [problem] = problems(fileWith((f) => (f.canary.releases.purple = 3)));
+    assert.equal(problem, 'canary.releases.purple: unknown key `purple` (allowed: blue, green)');
+  });
+
+  it('reports every unknown key of one map, each at its own line', () => {
+    const text = fileWith((f) => Object.assign(f.canary, { foo: 1, bar: 2 }));
+    assert.deepEqual(
+      positions(text).filter((p) => /foo|bar/.test(p)),
+      ['11:3 canary.foo', '12:3 canary.bar'],
+    );
+  });
+
+  it('ignores top-level x- keys, for anchors', () => {
+    assert.deepEqual(problems(fileWith((f) => (f['x-defaults'] = { anything: true }))), []);
+  });
+
+  it('requires the required keys, at their parent', () => {
+    const found = problems(
+      fileWith((f) => {
+        delete f.canary.releases.green;
+        delete f.service.cluster;
+        f.service.containers = [];
+      }),
+    );
+    assert.deepEqual(found, [
+      'canary.releases.green: is required',
+      'service.cluster: is required',
+      'service.containers: must list at least one container',
+    ]);
+    assert.deepEqual(problems('canary: {group: g, releases: {blue: a, green: b}}\n'), [
+      'service: is required',
+    ]);
+  });
+
+  it('refuses a numeric version, saying to quote it as written', () => {
+    const text = fileWith(() => {}).replace(/version: .*/, 'version: 1.10');
+    assert.deepEqual(problems(text), [
+      'service.version: must be a string: write it in quotes, "1.10" (unquoted, YAML reads 1.10 as 1.1)',
+    ]);
+    const integer = fileWith((f) => (f.service.version = 2));
+    assert.deepEqual(problems(integer), ['service.version: must be a string: write it in quotes, "2"']);
+  });
+
+  it('names the expected type and what was found', () => {
+    const found = problems(
+      fileWith((f) => {
+        f.canary.scale = { desired: 'two', wait: 1.5 };
+        f.service.containers[0].essential = 'yes';
+        f.service.fqdn = 42;
+        f.canary.strategy = { weight: 10 };
+      }),
+    );
+    assert.deepEqual(found, [
+      'canary.strategy: must be a list, not a map',
+      'canary.scale.desired: must be a number, not the string "two"',
+      'canary.scale.wait: must be an integer, not the number 1.5',
+      'service.fqdn: must be a DNS name or a list of them',
+      'service.containers[0].essential: must be true or false, not the string "yes"',
+    ]);
+  });
+
+  it('lists the allowed values of an enum, with a hint', () => {
+    const found = problems(
+      fileWith((f) => {
+        f.service.launch_type = 'fargate';
+        f.service.scheduling_strategy = 'ALL';
+      }),
+    );
+    assert.deepEqual(found, [
+      'service.launch_type: must be one of `EC2`, `FARGATE`: did you mean `FARGATE`?',
+      'service.scheduling_strategy: must be one of `REPLICA`, `DAEMON`',
+    ]);
+  });
+
+  it('checks ranges with the bounds in the message', () => {
+    const found = problems(
+      fileWith((f) => {
+        f.canary.scale = { desired: 0 };
+        f.service.containers[0].port_mappings[0].container_port = 70000;
+        f.service.containers[0].memory = 4;
+      }),
+    );
+    assert.deepEqual(found, [
+      'canary.scale.desired: must be at least 1',
+      'service.containers[0].port_mappings[0].container_port: must be between 1 and 65535',
+      'service.containers[0].memory: must be at least 6',
+    ]);
+  });
+
+  it('checks formats: DNS names, ids, ARNs, variable names, matchers', () => {
+    const found = problems(
+      fileWith((f) => {
+        f.service.fqdn = ['api.example.com', 'not a host'];
+        f.service.launch_type = 'FARGATE';
+        f.service.cpu = 256;
+        f.service.memory = 512;
+        f.service.network = { subnets: ['net-1'], security_groups: ['default'] };
+        f.service.containers[0].secrets = { TOKEN: 's3cr3t' };
+        f.service.containers[0].environment = { 'MY VAR': 'x' };
+        f.target_groups = [{ health_check: { matcher: 'ok', path: 'health' } }];
+      }),
+    );
+    assert.deepEqual(found, [
+      'service.fqdn[1]: must be a DNS name such as api.example.com',
+      'service.containers[0].secrets.TOKEN: must be the ARN of an SSM parameter or a Secrets Manager secret (arn:aws:ssm:… or arn:aws:secretsmanager:…), never the secret itself',
+      'service.containers[0].environment["MY VAR"]: must be a variable name: letters, digits and _, not starting with a digit',
+      'service.network.subnets[0]: must be a subnet id (subnet-…)',
+      'service.network.security_groups[0]: must be a security group id (sg-…)',
+      'target_groups[0].health_check.matcher: must be HTTP codes such as 200, 200-299 or 200,302',
+      'target_groups[0].health_check.path: must start with /',
+    ]);
+  });
+
+  it('accepts numbers and booleans where AWS wants strings: environment, matcher, log options, releases', () => {
+    const text = fileWith((f) => {
+      f.service.containers[0].environment = { PORT: 8080, DEBUG: false };
+      f.service.containers[0].log_configuration = {
+        log_driver: 'awslogs',
+        options: { 'awslogs-create-group': true },
+      };
+      f.target_groups = [{ health_check: { matcher: 200 } }];
+    });
+    assert.deepEqual(problems(text), []);
+  });
+
+  it('explains an empty environment value', () => {
+    const found = problems(fileWith((f) => (f.service.containers[0].environment = { EMPTY: null })));
+    assert.deepEqual(found, [
+      'service.containers[0].environment.EMPTY: must be a string, a number or true/false (write "" for an empty value)',
+    ]);
+  });
+
+  it('takes the original’s environment list, one NAME: value per item', () => {
+    const found = problems(fileWith((f) => (f.service.containers[0].environment = [{ A: 1, B: 2 }])));
+    assert.deepEqual(found, [
+      'service.containers[0].environment[0]: each item must be exactly one `NAME: value`',
+    ]);
+  });
+
+  it('checks the items of one-or-many values', () => {
+    assert.deepEqual(problems(fileWith((f) => (f.service.fqdn = []))), [
+      'service.fqdn: must list at least one DNS name',
+    ]);
+    assert.deepEqual(
+      problems(fileWith((f) => (f.listeners = [{ port: 80, rule: { conditions: { path_pattern: [''] } } }]))),
+      ['listeners[0].rule.conditions.path_pattern[0]: must not be empty'],
+    );
+  });
+
+  it('requires a container health check command that ECS understands', () => {
+    const found = problems(
+      fileWith((f) => (f.service.containers[0].health_check = { command: ['curl', 'localhost'] })),
+    );
+    assert.equal(found.length, 1);
+    assert.match(
+      found[0] ?? '',
+      /^service\.containers\[0\]\.health_check\.command: must start with `CMD`, `CMD-SHELL` or `NONE`/,
+    );
+  });
+
+  it('checks IAM statements', () => {
+    const found = problems(
+      fileWith((f) => (f.service.policies = [{ effect: 'allow', actions: ['GetObject'], resources: [] }])),
+    );
+    assert.deepEqual(found, [
+      'service.policies[0].effect: must be one of `Allow`, `Deny`: did you mean `Allow`?',
+      'service.policies[0].actions[0]: must be an IAM action such as s3:GetObject',
+      'service.policies[0].resources: must list at least one resource (an ARN, or "*")',
+    ]);
+  });
+
+  it('explains a root that is not a map', () => {
+    assert.deepEqual(problems('- canary\n- service\n'), [': must be a map, not a list']);
+  });
+});
