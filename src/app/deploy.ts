@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { systemClock } from '../canary/clock.js';
 import { findDrift } from '../canary/drift.js';
 import type { RolloutEvent } from '../canary/events.js';
+import { listenerProblems } from '../canary/preflight.js';
 import { isSettled, type RolloutResult, runRollout } from '../canary/rollout.js';
 import { StackLockedError, UsageError } from '../errors.js';
 import { acquireLease } from '../stack/lease.js';
@@ -29,6 +30,8 @@ export async function deployService(options: DeployOptions): Promise<RolloutResu
   const lease = acquireLease(ctx.leases, ctx.stack, 'deploy');
   try {
     const environment = await aws.lookup.discover(ctx.config);
+    const listeners = listenerProblems(ctx.config, environment);
+    if (listeners.length > 0) throw new UsageError(`${ctx.file}: ${listeners.join('\n  ')}`);
     const previous = await ctx.runner.outputs();
     if (previous && !isSettled(previous.meta.phase)) {
       throw new StackLockedError(

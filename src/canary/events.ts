@@ -3,7 +3,7 @@
  * events, each with a level, a stable code, a human text and typed data. `src/ui` decides
  * where each goes (live view, plain lines, log file, nothing under `--json`).
  */
-import type { EngineEvent } from '../stack/types.js';
+import type { ChangeSummary, EngineEvent } from '../stack/types.js';
 import type { GateCode, GateVerdict } from './gate.js';
 import type { PlanStepKind, TimelineEntry } from './plan.js';
 import type { Slot } from './ports.js';
@@ -49,7 +49,16 @@ export type RolloutEvent =
     >
   | EventShape<'step.finished', { number: number; total: number; kind: PlanStepKind; outcome: StepOutcome }>
   | EventShape<'stack.update.started', { purpose: UpPurpose }>
-  | EventShape<'stack.update.finished', { purpose: UpPurpose; durationMs: number; error: string | null }>
+  | EventShape<
+      'stack.update.finished',
+      {
+        purpose: UpPurpose;
+        durationMs: number;
+        error: string | null;
+        /** What the update changed, per operation, as the engine counted it; null when it failed. */
+        changes: ChangeSummary['changes'] | null;
+      }
+    >
   | EventShape<
       'weights.changed',
       { weights: Record<Slot, number>; candidateSlot: Slot; candidateWeight: number; fqdns: string[] }

@@ -9,6 +9,7 @@
 import type { DeploymentConfig } from '../config/types.js';
 import { EcsCrdError, StackLockedError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import { formatChanges } from '../stack/events.js';
 import type {
   DeploymentMeta,
   DesiredState,
@@ -1032,7 +1033,7 @@ async function runUp(
   const startedAt = clock.now();
   report(rolloutEvent('stack.update.started', 'info', `Updating the stack (${purpose})`, { purpose }));
   try {
-    await runner.up(action.desired, {
+    const summary = await runner.up(action.desired, {
       signal: hardStop,
       onEvent: (event) =>
         report(rolloutEvent('engine.event', 'debug', event.message ?? engineEventText(event), event)),
@@ -1040,11 +1041,12 @@ async function runUp(
     });
     const durationMs = clock.now() - startedAt;
     report(
-      rolloutEvent('stack.update.finished', 'info', `Stack updated (${purpose}) in ${durationMs} ms`, {
-        purpose,
-        durationMs,
-        error: null,
-      }),
+      rolloutEvent(
+        'stack.update.finished',
+        'info',
+        `Stack updated (${purpose}) in ${durationMs} ms: ${formatChanges(summary)}`,
+        { purpose, durationMs, error: null, changes: summary.changes },
+      ),
     );
     return { type: 'up-succeeded', at: clock.now() };
   } catch (error) {
@@ -1054,6 +1056,7 @@ async function runUp(
         purpose,
         durationMs: clock.now() - startedAt,
         error: text,
+        changes: null,
       }),
     );
     // Someone else's lock before anything changed is not a failed deployment: exit 5, nothing to undo.

@@ -79,10 +79,11 @@ export const updateStarted = (
 export const updateFinished = (
   purpose: 'provision' | 'shift' | 'finalize' | 'restore-traffic',
 ): RolloutEvent =>
-  rolloutEvent('stack.update.finished', 'info', `Stack updated (${purpose}) in 5000 ms`, {
+  rolloutEvent('stack.update.finished', 'info', `Stack updated (${purpose}) in 5000 ms: 2 update`, {
     purpose,
     durationMs: 5000,
     error: null,
+    changes: { update: 2 },
   });
 
 export const engineStart = (

@@ -202,6 +202,7 @@ describe('ui/live-view', () => {
           purpose: 'shift',
           durationMs: 1,
           error: 'PULUMI_CONFIG_PASSPHRASE=hunter2',
+          changes: null,
         },
       );
       const { scrolled } = replay([started, leak]);

@@ -1,0 +1,54 @@
+import { Flags } from '@oclif/core';
+import { pinnedPulumiVersion, serviceOptions } from '../app/options.js';
+import { rollbackService } from '../app/rollback.js';
+import { awsFlags, BaseCommand, backendFlags, deploymentFileFlags } from '../base-command.js';
+
+export default class Rollback extends BaseCommand<typeof Rollback> {
+  static override summary =
+    'Recover from an interrupted or failed deployment: stable release at 100 %, candidate removed.';
+  static override description =
+    `Unlocks the stack (a lease or engine lock left by a killed process), drops the operations it left pending, moves all traffic back to the stable release and removes the candidate. Safe to run twice: on a settled stack it does nothing.
+
+It refuses while another run of ecs-crd holds the stack; --force takes the stack over when that run is on another machine that is known to be gone.`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> -e prod -r eu-west-1 -f deploy/prod.deploy.yml',
+  ];
+
+  static override enableJsonFlag = true;
+
+  static override flags = {
+    ...deploymentFileFlags,
+    ...awsFlags,
+    ...backendFlags,
+    force: Flags.boolean({
+      summary: 'Take the stack over even from a holder that may still be running elsewhere.',
+    }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = this;
+    const result = await rollbackService({
+      service: serviceOptions(
+        flags,
+        this.requireRegion(flags.region),
+        pinnedPulumiVersion(this.config.pjson),
+      ),
+      force: flags.force,
+      onProgress: (line) => (this.jsonEnabled() ? this.trace('INFO', line) : this.logToStderr(line)),
+    });
+    if (this.jsonEnabled()) {
+      this.logJson({
+        changed: result.changed,
+        reason: result.reason,
+        live: result.live,
+        actions: result.actions,
+      });
+      return;
+    }
+    this.log(result.changed ? `Recovered: ${result.reason}.` : `Nothing to do: ${result.reason}.`);
+    for (const action of result.actions) this.log(`  - ${action}`);
+    if (result.live)
+      this.log(`Live: ${result.live.slot} (${result.live.version ?? 'unknown version'}) at 100 %.`);
+  }
+}
