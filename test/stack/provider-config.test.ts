@@ -15,13 +15,7 @@ describe('aws provider config', () => {
     expect(config['aws:profile']).to.equal('ops');
     const endpoints = JSON.parse(config['aws:endpoints'] ?? '[]') as Record<string, string>[];
     expect(endpoints).to.have.length(1);
-    expect(Object.keys(endpoints[0] ?? {})).to.include.members([
-      'ecs',
-      'elbv2',
-      'route53',
-      'iam',
-      'logs',
-    ]);
+    expect(Object.keys(endpoints[0] ?? {})).to.include.members(['ecs', 'elbv2', 'route53', 'iam', 'logs']);
     expect(Object.values(endpoints[0] ?? {})).to.satisfy((v: string[]) =>
       v.every((u) => u === 'http://127.0.0.1:5000'),
     );

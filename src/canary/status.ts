@@ -1,0 +1,254 @@
+/**
+ * What `status` and `history` report, computed from what the state backend keeps: the stack's
+ * outputs (where the last successful `up` left things), its update history (one entry per
+ * `up`, each carrying the meta ecs-crd wrote in its message) and the deployment lease. Pure:
+ * the documents are the `--json` contracts of issue 6, in snake_case.
+ */
+import type { DeploymentConfig } from '../config/types.js';
+import type { LeaseHolder, LeaseState, Liveness } from '../stack/lease.js';
+import { stackName } from '../stack/naming.js';
+import type { DeploymentMeta, HistoryEntry, Phase, StackIdentity, StackOutputs } from '../stack/types.js';
+import { assertNever } from './plan.js';
+import { SLOTS, type Slot } from './ports.js';
+
+/** The phase `status` shows: the stack's own phase, told apart from a run that died mid-way. */
+export type StatusPhase = 'none' | 'stable' | 'deploying' | 'interrupted' | 'rolled_back';
+
+/**
+ * How one deployment ended, as far as the backend knows:
+ * - the outcome the run recorded in a successful update (`deployed`, `rolled_back`, `interrupted`);
+ * - `in_progress`: no outcome yet and its run still holds the stack;
+ * - `interrupted`: no outcome and no run any more: killed, or stopped by a second Ctrl-C;
+ * - `rollback_failed`: its last update failed while rolling back (nothing after it).
+ * The last two leave the stack unfinished: `ecs-crd rollback` recovers it.
+ */
+export type DeploymentOutcome = NonNullable<DeploymentMeta['outcome']> | 'in_progress';
+
+/**
+ * The deployment lease as read beside the state: held (with whether its holder still runs),
+ * `free`, or `untracked` for backends that keep no lease (S3, Pulumi Cloud).
+ */
+export type LeaseView = LeaseState | 'free' | 'untracked';
+
+/** One deployment in `history --json` (and `status --json`'s `last_deployment`). */
+export interface DeploymentRecord {
+  /** The version deployed (the candidate); null when no update of the run recorded one. */
+  version: string | null;
+  outcome: DeploymentOutcome;
+  /** ISO-8601 start of the run. */
+  started_at: string;
+  /** From the start of the run to the end of its last update, in whole seconds. */
+  duration_s: number;
+  deployment_id: string;
+  /** The slot the candidate was deployed to. */
+  slot: Slot | null;
+  /** Why it did not deploy (rollback cause), when recorded. */
+  reason: string | null;
+}
+
+/** Which service a document is about: the first fields of every `--json` document about a stack. */
+export interface ServiceFields {
+  /** The service name (`service.name`). */
+  service: string;
+  project: string;
+  environment: string;
+  region: string;
+  /** The Pulumi stack. */
+  stack: string;
+}
+
+/** The release serving production traffic. */
+export interface LiveRelease {
+  slot: Slot;
+  version: string | null;
+  /** The slot ALB's `CanaryRelease` tag (the records' set identifier). */
+  release_id: string;
+}
+
+/** `status --json`. */
+export interface StatusDocument extends ServiceFields {
+  phase: StatusPhase;
+  live: LiveRelease | null;
+  /** Per fqdn, per slot release id (the records' set identifiers), the percent of traffic. */
+  weights: Record<string, Record<string, number>>;
+  last_deployment: DeploymentRecord | null;
+  /** Who holds the stack now; null when nobody does or the backend keeps no lease. */
+  lease: (LeaseHolder & { liveness: Liveness }) | null;
+}
+
+export interface StatusInput {
+  identity: StackIdentity;
+  /** The deployment file: release ids and fqdns where the outputs do not record them. */
+  config: Pick<DeploymentConfig, 'canary' | 'service'>;
+  /** null when the stack does not exist (or holds no ecs-crd outputs). */
+  outputs: StackOutputs | null;
+  history: readonly HistoryEntry[];
+  lease: LeaseView;
+}
+
+/** The `status` document of one service's stack. */
+export function statusDocument(input: StatusInput): StatusDocument {
+  const { identity, config, outputs, lease } = input;
+  const phase = statusPhase(outputs, lease);
+  return {
+    ...serviceFields(identity),
+    phase,
+    live: liveRelease(outputs, config),
+    weights: outputs ? weightsOf(outputs, config) : {},
+    last_deployment: deploymentHistory(input.history, activeDeployment(outputs, lease))[0] ?? null,
+    lease: typeof lease === 'string' ? null : { ...lease.holder, liveness: lease.liveness },
+  };
+}
+
+/** The fields naming the service and its stack. */
+export function serviceFields(identity: StackIdentity): ServiceFields {
+  return {
+    service: identity.name,
+    project: identity.project,
+    environment: identity.environment,
+    region: identity.region,
+    stack: stackName(identity),
+  };
+}
+
+/**
+ * The stack's phase, with `deploying` / `rolling_back` checked against the lease: a run that
+ * no longer holds it (killed: SIGKILL, a lost machine) left the stack `interrupted`. A holder
+ * on another host (liveness unknown), or a backend without leases, cannot be checked: the
+ * stack's own phase is believed.
+ */
+export function statusPhase(outputs: StackOutputs | null, lease: LeaseView): StatusPhase {
+  if (!outputs) return 'none';
+  const { phase } = outputs.meta;
+  switch (phase) {
+    case 'stable':
+      return 'stable';
+    case 'interrupted':
+      return 'interrupted';
+    case 'rolled_back':
+    case 'failed':
+      return 'rolled_back';
+    case 'deploying':
+    case 'rolling_back':
+      return holderMayRun(lease) ? 'deploying' : 'interrupted';
+    default:
+      return assertNever(phase);
+  }
+}
+
+/** The id of the deployment whose run still holds the stack (phase `deploying`), if any. */
+export function activeDeployment(outputs: StackOutputs | null, lease: LeaseView): string | undefined {
+  return statusPhase(outputs, lease) === 'deploying' ? outputs?.meta.deploymentId : undefined;
+}
+
+/**
+ * The past deployments, newest first: the engine's updates grouped by the deployment id in
+ * their meta (a later `rollback` of a run joins it); updates ecs-crd did not make are
+ * skipped. `active` is the id of the deployment whose run still holds the stack: without an
+ * outcome it is `in_progress` rather than `interrupted`.
+ */
+export function deploymentHistory(entries: readonly HistoryEntry[], active?: string): DeploymentRecord[] {
+  // Insertion order: a run enters the map with its newest update, so the runs come newest first.
+  const runs = new Map<string, OurUpdate[]>();
+  for (const entry of newestFirst(entries)) {
+    const { meta } = entry;
+    if (!meta) continue;
+    // Each run's updates, oldest first.
+    runs.set(meta.deploymentId, [{ ...entry, meta }, ...(runs.get(meta.deploymentId) ?? [])]);
+  }
+  return [...runs.values()].map((updates) => deploymentRecord(updates, active));
+}
+
+type OurUpdate = HistoryEntry & { meta: DeploymentMeta };
+
+/**
+ * The updates, newest first. A file backend numbers every update 0 and keeps whole seconds,
+ * so ties keep the engine's own order (`pulumi stack history` lists newest first).
+ */
+function newestFirst(entries: readonly HistoryEntry[]): HistoryEntry[] {
+  return [...entries].sort(
+    (a, b) => b.version - a.version || Date.parse(b.startTime) - Date.parse(a.startTime),
+  );
+}
+
+function deploymentRecord(updates: readonly OurUpdate[], active: string | undefined): DeploymentRecord {
+  const [first] = updates;
+  const last = updates.at(-1);
+  if (!first || !last) throw new Error('internal error: a deployment without updates');
+  const { meta } = last;
+  const startedAt = validDate(first.meta.startedAt) ?? first.startTime;
+  const endedAt = last.endTime ?? last.startTime;
+  const candidate = [...updates].reverse().find((u) => u.meta.candidateVersion !== null)?.meta;
+  return {
+    version: candidate?.candidateVersion ?? null,
+    outcome: outcomeOf(last, meta.deploymentId === active),
+    started_at: startedAt,
+    duration_s: Math.max(0, Math.round((Date.parse(endedAt) - Date.parse(startedAt)) / 1000)),
+    deployment_id: meta.deploymentId,
+    slot: candidate?.candidateSlot ?? null,
+    reason: meta.reason,
+  };
+}
+
+/**
+ * An update's message holds the meta it was *asked* to record, even when it failed: only a
+ * successful last update's outcome is believed.
+ */
+function outcomeOf(last: OurUpdate, running: boolean): DeploymentOutcome {
+  // Its run still holds the stack: whatever the last update says, it has not ended.
+  if (running) return 'in_progress';
+  if (last.result === 'succeeded') return last.meta.outcome ?? 'interrupted';
+  if (last.result === 'in-progress') return 'interrupted';
+  // The run stopped on a failed update: during its rollback, that rollback failed.
+  return ROLLBACK_PHASES.has(last.meta.phase) ? 'rollback_failed' : 'interrupted';
+}
+
+/** The phases an update of a rollback records (after an interrupt, `interrupted` first). */
+const ROLLBACK_PHASES: ReadonlySet<Phase> = new Set<Phase>(['rolling_back', 'rolled_back', 'interrupted']);
+
+function validDate(text: string): string | undefined {
+  return Number.isNaN(Date.parse(text)) ? undefined : text;
+}
+
+function holderMayRun(lease: LeaseView): boolean {
+  if (lease === 'untracked') return true;
+  if (lease === 'free') return false;
+  return lease.liveness !== 'dead';
+}
+
+/** A slot's `CanaryRelease` id as the stack recorded it, else as the file says. */
+export function releaseIdOf(
+  slot: Slot,
+  outputs: StackOutputs | null,
+  config: Pick<DeploymentConfig, 'canary'>,
+): string {
+  return outputs?.slots?.[slot]?.releaseId ?? config.canary.releases[slot];
+}
+
+/** The live release the outputs record; null before the first deployment. */
+export function liveRelease(
+  outputs: StackOutputs | null,
+  config: Pick<DeploymentConfig, 'canary'>,
+): LiveRelease | null {
+  const slot = outputs?.meta.liveSlot;
+  if (!outputs || !slot) return null;
+  const version = outputs.meta.liveVersion ?? outputs.releases[slot]?.service.version ?? null;
+  return { slot, version, release_id: releaseIdOf(slot, outputs, config) };
+}
+
+/**
+ * Every fqdn has one weighted record per slot. The records were declared for the fqdns of the
+ * last run's candidate (the one whose discovery found the zones): its spec when the stack still
+ * holds it, else the live release's, else the file's.
+ */
+function weightsOf(outputs: StackOutputs, config: StatusInput['config']): StatusDocument['weights'] {
+  const { candidateSlot, liveSlot } = outputs.meta;
+  const declared =
+    (candidateSlot ? outputs.releases[candidateSlot] : undefined) ??
+    (liveSlot ? outputs.releases[liveSlot] : undefined);
+  const fqdns = declared?.service.fqdn ?? config.service.fqdn;
+  const perRelease = Object.fromEntries(
+    SLOTS.map((slot) => [releaseIdOf(slot, outputs, config), outputs.weights[slot]]),
+  );
+  return Object.fromEntries(fqdns.map((fqdn) => [fqdn, { ...perRelease }]));
+}

@@ -1,0 +1,40 @@
+import { pinnedPulumiVersion, serviceOptions } from '../app/options.js';
+import { previewService } from '../app/preview.js';
+import { awsFlags, BaseCommand, backendFlags, deploymentFileFlags } from '../base-command.js';
+import { engineEventPrinter } from '../ui/engine-lines.js';
+import { previewLines } from '../ui/preview-report.js';
+
+export default class Preview extends BaseCommand<typeof Preview> {
+  static override summary =
+    'Show what the next deploy would change, and its planned timeline, changing nothing.';
+  static override description =
+    `Looks up the account and the two slots' ALBs (read-only AWS calls), then runs a Pulumi preview of the deployment's first update: the candidate release provisioned beside the live one, at weight 0. Lists each resource it would create, update, replace or delete with the properties that change, then each step of the canary: the weights, the wait and the elapsed time.
+
+Takes no lock and writes nothing: safe while a deployment runs. Refuses, as deploy would, when the last deployment did not finish.`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> -e prod -r eu-west-1 -f deploy/prod.deploy.yml',
+    '<%= config.bin %> <%= command.id %> -e qua -d deploy/ --profile qua --json',
+  ];
+
+  static override enableJsonFlag = true;
+
+  static override flags = { ...deploymentFileFlags, ...awsFlags, ...backendFlags };
+
+  async run(): Promise<void> {
+    const { flags } = this;
+    const region = this.requireRegion(flags.region);
+    const preview = await previewService({
+      service: serviceOptions(flags, region, pinnedPulumiVersion(this.config.pjson)),
+      // The changes are the result; only the engine's warnings and errors are worth a line.
+      onEvent: engineEventPrinter(
+        (line) => (this.jsonEnabled() ? this.verbose(line) : this.logToStderr(line)),
+        {
+          resources: false,
+        },
+      ),
+    });
+    if (this.jsonEnabled()) this.logJson(preview);
+    else for (const line of previewLines(preview)) this.log(line);
+  }
+}

@@ -1,0 +1,51 @@
+import { Flags } from '@oclif/core';
+import { pinnedPulumiVersion, serviceOptions } from '../app/options.js';
+import { undeployService } from '../app/undeploy.js';
+import { awsFlags, BaseCommand, backendFlags, confirmFlags, deploymentFileFlags } from '../base-command.js';
+import { confirm } from '../ui/confirm.js';
+import { engineEventPrinter } from '../ui/engine-lines.js';
+import { undeployLines } from '../ui/undeploy-report.js';
+
+export default class Undeploy extends BaseCommand<typeof Undeploy> {
+  static override summary = 'Destroy everything the service’s stack created, then remove the stack.';
+  static override description =
+    `Destroys both slots' releases (ECS services, task definitions, target groups, listener rules), the weighted DNS records, the log group and the roles, then removes the stack from the state backend. The two ALBs and their listeners belong to the platform team and are left alone.
+
+Asks for confirmation on a terminal unless --yes. Refuses while a deployment runs or when the last one did not finish (run \`ecs-crd rollback\` first), unless --force.`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> -e qua -r eu-west-1 -f deploy/qua.deploy.yml',
+    '<%= config.bin %> <%= command.id %> -e qua -r eu-west-1 -d deploy/ --yes --json',
+  ];
+
+  static override enableJsonFlag = true;
+
+  static override flags = {
+    ...deploymentFileFlags,
+    ...awsFlags,
+    ...backendFlags,
+    ...confirmFlags,
+    force: Flags.boolean({
+      summary: 'Go on even while a deployment holds the stack or did not finish (takes the stack over).',
+    }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = this;
+    const region = this.requireRegion(flags.region);
+    const ask = !flags.yes && process.stdin.isTTY === true;
+    const result = await undeployService({
+      service: serviceOptions(flags, region, pinnedPulumiVersion(this.config.pjson)),
+      force: flags.force,
+      confirm: ask ? (question) => confirm(question) : async () => true,
+      onEvent: engineEventPrinter(
+        (line) => (this.jsonEnabled() ? this.verbose(line) : this.logToStderr(line)),
+        {
+          resources: true,
+        },
+      ),
+    });
+    if (this.jsonEnabled()) this.logJson(result);
+    else for (const line of undeployLines(result)) this.log(line);
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The human rendering of `preview`: the release it would deploy, each resource change of the
+ * first update, then the planned timeline. Pure; the same document `--json` prints.
+ */
+import type { PreviewChange, PreviewDocument, PreviewRelease } from '../app/preview.js';
+import { formatChanges } from '../stack/events.js';
+import { alignColumns } from './columns.js';
+import { formatClock } from './format.js';
+
+const SIGN: Record<PreviewChange['operation'], string> = {
+  create: '+',
+  update: '~',
+  replace: '+-',
+  delete: '-',
+};
+
+/** `preview` for a person: the releases, the resource changes, then the timeline. */
+export function previewLines(doc: PreviewDocument): string[] {
+  const { candidate, stable } = doc;
+  const lines = [
+    `Preview of ${doc.project}/${doc.service} ${candidate.version} in ${doc.environment} (${doc.region}), stack ${doc.stack}`,
+    `  candidate: ${release(candidate)}`,
+    `  stable:    ${stable ? release(stable) : 'none (first deployment: straight to 100 %)'}`,
+    '',
+    'Resource changes of the first update (the candidate, at weight 0):',
+  ];
+  if (doc.changes.length === 0) {
+    lines.push('  none');
+  } else {
+    const rows = doc.changes.map((c) => [SIGN[c.operation], c.operation, c.type, c.name, c.diffs.join(', ')]);
+    lines.push(...alignColumns(rows).map((line) => `  ${line}`));
+    lines.push(`  ${formatChanges({ changes: doc.summary })}`);
+  }
+  lines.push('', 'Planned timeline (waits only: each update adds its own time):');
+  const rows = [
+    ['STEP', 'WHAT', 'CANDIDATE', 'STABLE', 'WAIT', 'ELAPSED'],
+    ...doc.timeline.map((step) => [
+      String(step.number),
+      step.label,
+      `${step.weights.candidate} %`,
+      `${step.weights.stable} %`,
+      formatClock(step.wait_s),
+      formatClock(step.end_s),
+    ]),
+  ];
+  lines.push(...alignColumns(rows).map((line) => `  ${line}`));
+  return lines;
+}
+
+function release(r: PreviewRelease): string {
+  return `${r.version} on ${r.slot} (release ${r.release_id})`;
+}

@@ -1,0 +1,85 @@
+/**
+ * The human renderings of `status` and `history`: a few aligned lines from the same documents
+ * `--json` prints, so the two never disagree. Pure.
+ */
+import type { DeploymentOutcome, DeploymentRecord, StatusDocument, StatusPhase } from '../canary/status.js';
+import { describeHolder, type Liveness } from '../stack/lease.js';
+import { alignColumns } from './columns.js';
+import { formatDuration } from './format.js';
+
+const PHASE_TEXT: Record<StatusPhase, string> = {
+  none: 'not deployed',
+  stable: 'stable',
+  deploying: 'deploying',
+  interrupted: 'interrupted: the last deployment stopped before it finished',
+  rolled_back: 'rolled back: the last deployment was undone, the stable release serves',
+};
+
+const OUTCOME_TEXT: Record<DeploymentOutcome, string> = {
+  deployed: 'deployed',
+  rolled_back: 'rolled back',
+  rollback_failed: 'rollback failed',
+  interrupted: 'interrupted',
+  in_progress: 'in progress',
+};
+
+const LIVENESS_TEXT: Record<Liveness, string> = {
+  alive: 'running',
+  dead: 'no longer running',
+  unknown: 'on another host: cannot tell whether it still runs',
+};
+
+/** `status` for a person: the service, then one labelled line per fact. */
+export function statusLines(doc: StatusDocument): string[] {
+  const title = `${doc.project}/${doc.service} in ${doc.environment} (${doc.region}), stack ${doc.stack}`;
+  const rows: string[][] = [['phase', PHASE_TEXT[doc.phase]]];
+  if (doc.live) {
+    rows.push([
+      'live',
+      `${doc.live.version ?? 'unknown version'} on ${doc.live.slot} (release ${doc.live.release_id})`,
+    ]);
+  }
+  Object.entries(doc.weights).forEach(([fqdn, weights], index) => {
+    const split = Object.entries(weights)
+      .map(([release, percent]) => `${release} ${percent} %`)
+      .join(', ');
+    rows.push([index === 0 ? 'weights' : '', `${fqdn}: ${split}`]);
+  });
+  if (doc.last_deployment) rows.push(['last', describeDeployment(doc.last_deployment)]);
+  if (doc.lease)
+    rows.push(['held by', `${describeHolder(doc.lease)} (${LIVENESS_TEXT[doc.lease.liveness]})`]);
+  const lines = [title, ...alignColumns(rows).map((line) => `  ${line}`)];
+  if (doc.phase === 'interrupted' || doc.last_deployment?.outcome === 'rollback_failed') {
+    lines.push('Run `ecs-crd rollback` with the same flags to restore the stable release.');
+  }
+  return lines;
+}
+
+/** `history` for a person: a table, newest first. */
+export function historyLines(records: readonly DeploymentRecord[]): string[] {
+  if (records.length === 0) return ['No deployment recorded in the stack history.'];
+  return alignColumns([
+    ['VERSION', 'OUTCOME', 'STARTED', 'DURATION', 'SLOT', 'REASON'],
+    ...records.map((r) => [
+      r.version ?? '?',
+      OUTCOME_TEXT[r.outcome],
+      shortTime(r.started_at),
+      formatDuration(r.duration_s),
+      r.slot ?? '',
+      r.reason ?? '',
+    ]),
+  ]);
+}
+
+function describeDeployment(r: DeploymentRecord): string {
+  const where = r.slot ? ` to ${r.slot}` : '';
+  const duration = formatDuration(r.duration_s);
+  const took = r.outcome === 'in_progress' ? `running for ${duration}` : `took ${duration}`;
+  const why = r.reason ? `: ${r.reason}` : '';
+  return `${r.version ?? 'unknown version'}${where} ${OUTCOME_TEXT[r.outcome]}, started ${shortTime(r.started_at)}, ${took}${why}`;
+}
+
+/** ISO-8601 to the second: the milliseconds are noise here. */
+function shortTime(iso: string): string {
+  return iso.replace(/\.\d+Z$/, 'Z');
+}

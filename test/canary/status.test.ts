@@ -1,0 +1,366 @@
+import assert from 'node:assert/strict';
+import {
+  activeDeployment,
+  deploymentHistory,
+  type LeaseView,
+  statusDocument,
+  statusPhase,
+} from '../../src/canary/status.js';
+import type { LeaseState, Liveness } from '../../src/stack/lease.js';
+import type { DeploymentMeta, HistoryEntry, Phase, StackOutputs } from '../../src/stack/types.js';
+import {
+  buildConfig,
+  buildDesiredState,
+  buildEnvironment,
+  buildIdentity,
+  buildMeta,
+  SAMPLE_FQDNS,
+} from '../helpers/builders.js';
+import { outputsOf } from '../helpers/fakes.js';
+
+const STARTED = '2025-01-01T12:00:00.000Z';
+const at = (seconds: number): string => new Date(Date.parse(STARTED) + seconds * 1000).toISOString();
+
+/** A deployment's meta: `1.5.0` to green over `1.4.0` on blue, under way. */
+function meta(overrides: Partial<DeploymentMeta> = {}): DeploymentMeta {
+  return buildMeta({
+    phase: 'deploying',
+    deploymentId: 'd-2',
+    candidateVersion: '1.5.0',
+    candidateSlot: 'green',
+    startedAt: STARTED,
+    outcome: null,
+    ...overrides,
+  });
+}
+
+/** One engine update of the history, `seconds` after STARTED, lasting 10 s. */
+function update(
+  version: number,
+  seconds: number,
+  updateMeta: DeploymentMeta | undefined,
+  result: HistoryEntry['result'] = 'succeeded',
+): HistoryEntry {
+  return {
+    version,
+    kind: 'update',
+    result,
+    startTime: at(seconds),
+    endTime: at(seconds + 10),
+    ...(updateMeta ? { meta: updateMeta } : {}),
+  };
+}
+
+function outputs(phase: Phase, overrides: Partial<DeploymentMeta> = {}): StackOutputs {
+  return outputsOf(
+    buildDesiredState({
+      releases: { blue: buildConfig(), green: buildConfig({ service: { version: '1.5.0' } }) },
+      weights: { blue: 90, green: 10 },
+      meta: meta({ phase, ...overrides }),
+    }),
+  );
+}
+
+function held(liveness: Liveness, command = 'deploy'): LeaseState {
+  return { holder: { host: 'ci-runner-3', pid: 4242, user: 'ci', command, since: STARTED }, liveness };
+}
+
+describe('status: the phase', () => {
+  const cases: [Phase, LeaseView, string][] = [
+    ['stable', 'free', 'stable'],
+    ['stable', held('alive'), 'stable'],
+    ['deploying', held('alive'), 'deploying'],
+    ['deploying', held('unknown'), 'deploying'],
+    ['deploying', 'untracked', 'deploying'],
+    ['deploying', held('dead'), 'interrupted'],
+    ['deploying', 'free', 'interrupted'],
+    ['rolling_back', held('alive', 'rollback'), 'deploying'],
+    ['rolling_back', 'free', 'interrupted'],
+    ['interrupted', held('alive'), 'interrupted'],
+    ['interrupted', 'free', 'interrupted'],
+    ['rolled_back', 'free', 'rolled_back'],
+    ['failed', 'free', 'rolled_back'],
+  ];
+  for (const [phase, lease, expected] of cases) {
+    const leaseText = typeof lease === 'string' ? lease : `held, holder ${lease.liveness}`;
+    it(`is ${expected} for a stack ${phase} with the lease ${leaseText}`, () => {
+      assert.equal(statusPhase(outputs(phase), lease), expected);
+    });
+  }
+
+  it('is none without outputs (no stack, or a destroyed one)', () => {
+    assert.equal(statusPhase(null, 'free'), 'none');
+    assert.equal(statusPhase(null, held('alive')), 'none');
+  });
+
+  it('names the active deployment only while its run holds the stack', () => {
+    assert.equal(activeDeployment(outputs('deploying'), held('alive')), 'd-2');
+    assert.equal(activeDeployment(outputs('deploying'), held('dead')), undefined);
+    assert.equal(activeDeployment(outputs('stable'), held('alive')), undefined);
+  });
+});
+
+describe('status: the document', () => {
+  const identity = buildIdentity();
+  const config = buildConfig();
+
+  it('is the contract of issue 6 for a stable stack, with the last deployment from the history', () => {
+    const stable = outputsOf(
+      buildDesiredState({
+        meta: meta({
+          phase: 'stable',
+          liveSlot: 'green',
+          liveVersion: '1.5.0',
+          outcome: 'deployed',
+        }),
+        releases: { green: buildConfig({ service: { version: '1.5.0' } }) },
+        weights: { blue: 0, green: 100 },
+      }),
+    );
+    const history = [
+      update(7, 0, meta()),
+      update(8, 60, meta({ step: 0 })),
+      update(9, 300, meta({ phase: 'stable', liveSlot: 'green', liveVersion: '1.5.0', outcome: 'deployed' })),
+    ];
+    const doc = statusDocument({ identity, config, outputs: stable, history, lease: 'free' });
+    assert.deepEqual(doc, {
+      service: 'orders-api',
+      project: 'shop',
+      environment: 'prod',
+      region: 'eu-west-1',
+      stack: 'shop-orders-api-prod-eu-west-1',
+      phase: 'stable',
+      live: { slot: 'green', version: '1.5.0', release_id: 'orders-green' },
+      weights: {
+        'orders.example.com': { 'orders-blue': 0, 'orders-green': 100 },
+        'orders.shop.example.org': { 'orders-blue': 0, 'orders-green': 100 },
+      },
+      last_deployment: {
+        version: '1.5.0',
+        outcome: 'deployed',
+        started_at: STARTED,
+        duration_s: 310,
+        deployment_id: 'd-2',
+        slot: 'green',
+        reason: null,
+      },
+      lease: null,
+    });
+  });
+
+  it('keys the weights by the release id the stack recorded for a slot, else the file’s', () => {
+    const recorded = outputsOf(
+      buildDesiredState({
+        environment: buildEnvironment({ slots: { blue: { releaseId: 'b-7' }, green: { releaseId: 'g-7' } } }),
+      }),
+    );
+    const doc = statusDocument({ identity, config, outputs: recorded, history: [], lease: 'free' });
+    // Only blue holds a release, so only blue's discovery is in the outputs.
+    assert.deepEqual(doc.weights[SAMPLE_FQDNS[0] ?? ''], { 'b-7': 100, 'orders-green': 0 });
+    assert.equal(doc.live?.release_id, 'b-7');
+  });
+
+  it('takes the fqdns from the release the stack declared, falling back to the file', () => {
+    const declared = outputs('stable', { candidateSlot: null, liveSlot: 'blue' });
+    declared.releases = { blue: buildConfig({ service: { fqdn: ['api.example.net'] } }) };
+    assert.deepEqual(
+      Object.keys(
+        statusDocument({ identity, config, outputs: declared, history: [], lease: 'free' }).weights,
+      ),
+      ['api.example.net'],
+    );
+    declared.releases = {};
+    assert.deepEqual(
+      Object.keys(
+        statusDocument({ identity, config, outputs: declared, history: [], lease: 'free' }).weights,
+      ),
+      SAMPLE_FQDNS,
+    );
+  });
+
+  it('shows a killed deployment as interrupted: phase deploying, lease holder dead', () => {
+    const history = [update(3, 0, meta()), update(4, 60, meta({ step: 0 }))];
+    const doc = statusDocument({
+      identity,
+      config,
+      outputs: outputs('deploying'),
+      history,
+      lease: held('dead'),
+    });
+    assert.equal(doc.phase, 'interrupted');
+    assert.deepEqual(doc.live, { slot: 'blue', version: '1.4.0', release_id: 'orders-blue' });
+    assert.deepEqual(doc.weights['orders.example.com'], { 'orders-blue': 90, 'orders-green': 10 });
+    assert.equal(doc.last_deployment?.outcome, 'interrupted');
+    assert.deepEqual(doc.lease, {
+      host: 'ci-runner-3',
+      pid: 4242,
+      user: 'ci',
+      command: 'deploy',
+      since: STARTED,
+      liveness: 'dead',
+    });
+  });
+
+  it('shows a running deployment as deploying, its last deployment in progress', () => {
+    const doc = statusDocument({
+      identity,
+      config,
+      outputs: outputs('deploying'),
+      history: [update(3, 0, meta())],
+      lease: held('alive'),
+    });
+    assert.equal(doc.phase, 'deploying');
+    assert.equal(doc.last_deployment?.outcome, 'in_progress');
+    assert.equal(doc.last_deployment?.duration_s, 10);
+  });
+
+  it('is phase none, nothing live, no weights, no deployment for a service never deployed', () => {
+    const doc = statusDocument({ identity, config, outputs: null, history: [], lease: 'free' });
+    assert.equal(doc.phase, 'none');
+    assert.equal(doc.live, null);
+    assert.deepEqual(doc.weights, {});
+    assert.equal(doc.last_deployment, null);
+  });
+});
+
+describe('history: one record per deployment, newest first', () => {
+  const first = meta({
+    deploymentId: 'd-1',
+    candidateVersion: '1.4.0',
+    candidateSlot: 'blue',
+    liveSlot: null,
+    liveVersion: null,
+    startedAt: at(-1000),
+  });
+
+  it('groups the updates by deployment id, skips updates ecs-crd did not make, and times each run', () => {
+    const entries = [
+      update(1, -1000, first),
+      update(2, -900, {
+        ...first,
+        phase: 'stable',
+        liveSlot: 'blue',
+        liveVersion: '1.4.0',
+        outcome: 'deployed',
+      }),
+      update(3, -500, undefined),
+      update(4, 0, meta()),
+      update(5, 100, meta({ phase: 'rolling_back' })),
+      update(
+        6,
+        130,
+        meta({ phase: 'rolled_back', outcome: 'rolled_back', reason: 'step 3 of 6: 2 unhealthy' }),
+      ),
+    ];
+    // The engine's order does not matter.
+    assert.deepEqual(deploymentHistory([...entries].reverse()), [
+      {
+        version: '1.5.0',
+        outcome: 'rolled_back',
+        started_at: STARTED,
+        duration_s: 140,
+        deployment_id: 'd-2',
+        slot: 'green',
+        reason: 'step 3 of 6: 2 unhealthy',
+      },
+      {
+        version: '1.4.0',
+        outcome: 'deployed',
+        started_at: at(-1000),
+        duration_s: 110,
+        deployment_id: 'd-1',
+        slot: 'blue',
+        reason: null,
+      },
+    ]);
+  });
+
+  it('orders a file backend’s history (every update numbered 0, whole seconds) as the engine lists it', () => {
+    const fileBackend = (entry: HistoryEntry, seconds: number): HistoryEntry => ({
+      ...entry,
+      version: 0,
+      startTime: at(seconds),
+      endTime: at(seconds),
+    });
+    const done = meta({ phase: 'stable', liveSlot: 'green', liveVersion: '1.5.0', outcome: 'deployed' });
+    // Newest first, as `pulumi stack history` lists them; the last two in the same second.
+    const entries = [
+      fileBackend(update(0, 0, done), 66),
+      fileBackend(update(0, 0, meta({ step: 0 })), 4),
+      fileBackend(update(0, 0, meta()), 4),
+      fileBackend(update(0, 0, first), -1000),
+    ];
+    assert.deepEqual(
+      deploymentHistory(entries).map((r) => [r.deployment_id, r.outcome, r.duration_s]),
+      [
+        ['d-2', 'deployed', 66],
+        ['d-1', 'interrupted', 0],
+      ],
+    );
+  });
+
+  it('is empty for a stack without ecs-crd updates', () => {
+    assert.deepEqual(deploymentHistory([update(1, 0, undefined)]), []);
+    assert.deepEqual(deploymentHistory([]), []);
+  });
+
+  const outcomeCases: [string, HistoryEntry[], string | undefined, string][] = [
+    [
+      'the last update succeeded without an outcome, no run',
+      [update(1, 0, meta())],
+      undefined,
+      'interrupted',
+    ],
+    [
+      'the last update succeeded without an outcome, its run alive',
+      [update(1, 0, meta())],
+      'd-2',
+      'in_progress',
+    ],
+    [
+      'a forward update failed and nothing followed',
+      [update(1, 0, meta()), update(2, 30, meta({ step: 0 }), 'failed')],
+      undefined,
+      'interrupted',
+    ],
+    [
+      'a rollback update failed, whatever outcome it was asked to record',
+      [update(1, 0, meta()), update(2, 30, meta({ phase: 'rolled_back', outcome: 'rolled_back' }), 'failed')],
+      undefined,
+      'rollback_failed',
+    ],
+    [
+      'the finalize update failed (it asked for "deployed")',
+      [update(1, 0, meta()), update(2, 30, meta({ phase: 'stable', outcome: 'deployed' }), 'failed')],
+      undefined,
+      'interrupted',
+    ],
+    [
+      'an interrupted run, then restored by `rollback` (same deployment id)',
+      [
+        update(1, 0, meta()),
+        update(2, 600, meta({ phase: 'rolling_back' })),
+        update(3, 610, meta({ phase: 'rolled_back', outcome: 'interrupted' })),
+      ],
+      undefined,
+      'interrupted',
+    ],
+    [
+      'a failed update of a run that still holds the stack (rolling back now)',
+      [update(1, 0, meta()), update(2, 30, meta({ step: 0 }), 'failed')],
+      'd-2',
+      'in_progress',
+    ],
+  ];
+  for (const [what, entries, active, expected] of outcomeCases) {
+    it(`says ${expected} when ${what}`, () => {
+      assert.equal(deploymentHistory(entries, active)[0]?.outcome, expected);
+    });
+  }
+
+  it('lasts from the run’s start to the end of its last update (the start of one still running)', () => {
+    const running: HistoryEntry = { ...update(2, 50, meta()), result: 'in-progress' };
+    delete running.endTime;
+    assert.equal(deploymentHistory([update(1, 0, meta()), running], 'd-2')[0]?.duration_s, 50);
+  });
+});

@@ -1,0 +1,49 @@
+import { expect } from 'chai';
+import { EcsCrdError, StackLockedError } from '../../src/errors.js';
+import { engineErrorLines, translateEngineError } from '../../src/stack/runner.js';
+
+class FakeConcurrentUpdateError extends Error {}
+const auto = { ConcurrentUpdateError: FakeConcurrentUpdateError } as never;
+
+const commandError = (stderr: string, stdout = '') =>
+  Object.assign(
+    new Error(
+      `code: 255\n stdout: ${stdout}\n stderr: ${stderr}\n err?: Command failed: pulumi up --message {"reason":"error: old"}`,
+    ),
+    {
+      commandResult: { stdout, stderr },
+    },
+  );
+
+describe('engine errors', () => {
+  it('keeps the distinct error lines the engine printed, not the echoed command line', () => {
+    const error = translateEngineError(
+      commandError(
+        'error: could not read plugin [pulumi-resource-aws]: exit status 1\nerror: update failed\n',
+        '  pulumi:providers:aws default  error: could not read plugin [pulumi-resource-aws]: exit status 1\n',
+      ),
+      auto,
+    );
+    expect(error).to.be.instanceOf(EcsCrdError);
+    expect(error.message).to.equal(
+      'The Pulumi engine failed: could not read plugin [pulumi-resource-aws]: exit status 1',
+    );
+  });
+
+  it('turns the engine lock into exit 5, naming the holder', () => {
+    const error = translateEngineError(
+      commandError(
+        'error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n  file:///s/.pulumi/locks/organization/ecs-crd/dev/1.json: created by root@ci (pid 42) at 2026-11-27T10:00:00Z\n',
+      ),
+      auto,
+    );
+    expect(error).to.be.instanceOf(StackLockedError);
+    expect(error.message).to.match(/created by root@ci \(pid 42\)/);
+    expect(error.exitCode).to.equal(5);
+  });
+
+  it('caps what it repeats', () => {
+    const text = Array.from({ length: 9 }, (_, i) => `error: problem ${i}`).join('\n');
+    expect(engineErrorLines(text)).to.have.length(5);
+  });
+});

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import type { PreviewDocument } from '../../src/app/preview.js';
+import type { UndeployDocument } from '../../src/app/undeploy.js';
+import { previewLines } from '../../src/ui/preview-report.js';
+import { undeployLines } from '../../src/ui/undeploy-report.js';
+
+const SERVICE = {
+  service: 'orders-api',
+  project: 'shop',
+  environment: 'prod',
+  region: 'eu-west-1',
+  stack: 'shop-orders-api-prod-eu-west-1',
+};
+
+describe('preview and undeploy for a person', () => {
+  const preview: PreviewDocument = {
+    ...SERVICE,
+    candidate: { slot: 'green', release_id: 'orders-green', version: '1.5.0' },
+    stable: { slot: 'blue', release_id: 'orders-blue', version: '1.4.0' },
+    changes: [
+      { type: 'aws:ecs/service:Service', name: 'green-service', operation: 'create', diffs: [] },
+      {
+        type: 'aws:iam/rolePolicy:RolePolicy',
+        name: 'green-task-policy',
+        operation: 'replace',
+        diffs: ['policy'],
+      },
+    ],
+    summary: { create: 1, replace: 1 },
+    timeline: [
+      {
+        number: 1,
+        kind: 'provision',
+        label: 'provision the candidate (weight 0)',
+        weights: { candidate: 0, stable: 100 },
+        wait_s: 0,
+        start_s: 0,
+        end_s: 0,
+      },
+      {
+        number: 2,
+        kind: 'scale-wait',
+        label: 'scale wait (60 s)',
+        weights: { candidate: 0, stable: 100 },
+        wait_s: 60,
+        start_s: 0,
+        end_s: 60,
+      },
+      {
+        number: 3,
+        kind: 'shift',
+        label: 'shift 10 % to the candidate, watch 120 s',
+        weights: { candidate: 10, stable: 90 },
+        wait_s: 120,
+        start_s: 60,
+        end_s: 180,
+      },
+    ],
+  };
+
+  it('preview: the releases, each change with its properties, the counts, then the timeline', () => {
+    assert.deepEqual(previewLines(preview), [
+      'Preview of shop/orders-api 1.5.0 in prod (eu-west-1), stack shop-orders-api-prod-eu-west-1',
+      '  candidate: 1.5.0 on green (release orders-green)',
+      '  stable:    1.4.0 on blue (release orders-blue)',
+      '',
+      'Resource changes of the first update (the candidate, at weight 0):',
+      '  +   create   aws:ecs/service:Service        green-service',
+      '  +-  replace  aws:iam/rolePolicy:RolePolicy  green-task-policy  policy',
+      '  1 create, 1 replace',
+      '',
+      'Planned timeline (waits only: each update adds its own time):',
+      '  STEP  WHAT                                      CANDIDATE  STABLE  WAIT  ELAPSED',
+      '  1     provision the candidate (weight 0)        0 %        100 %   0:00  0:00',
+      '  2     scale wait (60 s)                         0 %        100 %   1:00  1:00',
+      '  3     shift 10 % to the candidate, watch 120 s  10 %       90 %    2:00  3:00',
+    ]);
+  });
+
+  it('preview: a first deployment has no stable release, and may change nothing', () => {
+    const lines = previewLines({ ...preview, stable: null, changes: [], summary: {} });
+    assert.equal(lines[2], '  stable:    none (first deployment: straight to 100 %)');
+    assert.deepEqual(lines.slice(4, 6), [
+      'Resource changes of the first update (the candidate, at weight 0):',
+      '  none',
+    ]);
+  });
+
+  it('undeploy: what it destroyed, or that it destroyed nothing', () => {
+    const done: UndeployDocument = { ...SERVICE, destroyed: true, live: null, changes: { delete: 14 } };
+    assert.deepEqual(undeployLines(done), [
+      'Destroyed 14 resources of shop/orders-api in prod (eu-west-1) and removed stack shop-orders-api-prod-eu-west-1.',
+    ]);
+    assert.deepEqual(undeployLines({ ...done, destroyed: false, changes: {} }), [
+      'Nothing destroyed: shop/orders-api in prod (eu-west-1) and stack shop-orders-api-prod-eu-west-1 are as they were.',
+    ]);
+  });
+});

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import type { DeploymentRecord, StatusDocument } from '../../src/canary/status.js';
+import { alignColumns } from '../../src/ui/columns.js';
+import { historyLines, statusLines } from '../../src/ui/status-report.js';
+
+const SERVICE = {
+  service: 'orders-api',
+  project: 'shop',
+  environment: 'prod',
+  region: 'eu-west-1',
+  stack: 'shop-orders-api-prod-eu-west-1',
+};
+
+const interrupted: DeploymentRecord = {
+  version: '1.5.0',
+  outcome: 'interrupted',
+  started_at: '2025-01-01T12:00:00.000Z',
+  duration_s: 42,
+  deployment_id: 'd-2',
+  slot: 'green',
+  reason: null,
+};
+
+describe('status and history for a person', () => {
+  it('status: one labelled line per fact, aligned, and what to do about an interrupted deployment', () => {
+    const doc: StatusDocument = {
+      ...SERVICE,
+      phase: 'interrupted',
+      live: { slot: 'blue', version: '1.4.0', release_id: 'orders-blue' },
+      weights: {
+        'orders.example.com': { 'orders-blue': 90, 'orders-green': 10 },
+        'orders.shop.example.org': { 'orders-blue': 90, 'orders-green': 10 },
+      },
+      last_deployment: interrupted,
+      lease: {
+        host: 'ci-3',
+        pid: 4242,
+        user: 'ci',
+        command: 'deploy',
+        since: '2025-01-01T12:00:00.000Z',
+        liveness: 'dead',
+      },
+    };
+    assert.deepEqual(statusLines(doc), [
+      'shop/orders-api in prod (eu-west-1), stack shop-orders-api-prod-eu-west-1',
+      '  phase    interrupted: the last deployment stopped before it finished',
+      '  live     1.4.0 on blue (release orders-blue)',
+      '  weights  orders.example.com: orders-blue 90 %, orders-green 10 %',
+      '           orders.shop.example.org: orders-blue 90 %, orders-green 10 %',
+      '  last     1.5.0 to green interrupted, started 2025-01-01T12:00:00Z, took 42 s',
+      '  held by  deploy by ci@ci-3 (pid 4242) since 2025-01-01T12:00:00.000Z (no longer running)',
+      'Run `ecs-crd rollback` with the same flags to restore the stable release.',
+    ]);
+  });
+
+  it('status: a service never deployed says so in one line', () => {
+    const doc: StatusDocument = {
+      ...SERVICE,
+      phase: 'none',
+      live: null,
+      weights: {},
+      last_deployment: null,
+      lease: null,
+    };
+    assert.deepEqual(statusLines(doc), [
+      'shop/orders-api in prod (eu-west-1), stack shop-orders-api-prod-eu-west-1',
+      '  phase  not deployed',
+    ]);
+  });
+
+  it('history: a table, newest first, as given', () => {
+    const deployed: DeploymentRecord = {
+      ...interrupted,
+      version: '1.4.0',
+      outcome: 'deployed',
+      started_at: '2024-05-01T10:00:00.000Z',
+      duration_s: 300,
+      slot: 'blue',
+    };
+    const rolledBack: DeploymentRecord = {
+      ...interrupted,
+      version: '1.6.0',
+      outcome: 'rolled_back',
+      reason: 'step 3 of 6: 2 of 2 targets unhealthy',
+    };
+    assert.deepEqual(historyLines([rolledBack, interrupted, deployed]), [
+      'VERSION  OUTCOME      STARTED               DURATION   SLOT   REASON',
+      '1.6.0    rolled back  2025-01-01T12:00:00Z  42 s       green  step 3 of 6: 2 of 2 targets unhealthy',
+      '1.5.0    interrupted  2025-01-01T12:00:00Z  42 s       green',
+      '1.4.0    deployed     2024-05-01T10:00:00Z  5 min 0 s  blue',
+    ]);
+  });
+
+  it('history: says so when there is none', () => {
+    assert.deepEqual(historyLines([]), ['No deployment recorded in the stack history.']);
+  });
+
+  it('columns: as wide as the widest cell, counting characters, no trailing spaces', () => {
+    assert.deepEqual(
+      alignColumns([
+        ['a', 'bé', ''],
+        ['ccc', 'd', 'e'],
+      ]),
+      ['a    bé', 'ccc  d   e'],
+    );
+  });
+});
