@@ -207,12 +207,19 @@ export function translateEngineError(
   auto: Pick<Automation, 'ConcurrentUpdateError'>,
 ): EcsCrdError {
   if (err instanceof EcsCrdError) return err;
-  const text = err instanceof Error ? err.message : String(err);
+  const result = (err as { commandResult?: { stdout?: string; stderr?: string } }).commandResult;
+  // The command result's own text echoes the whole command line (the update message included):
+  // read what the engine said on its streams instead.
+  const said = result
+    ? `${result.stderr ?? ''}\n${result.stdout ?? ''}`
+    : err instanceof Error
+      ? err.message
+      : String(err);
   if (
     err instanceof auto.ConcurrentUpdateError ||
-    /currently locked by|conflict: Another update/.test(text)
+    /currently locked by|conflict: Another update/.test(said)
   ) {
-    const holders = text
+    const holders = said
       .split('\n')
       .map((l) => l.trim())
       .filter((l) => /created by|locked by/i.test(l) && !/currently locked by/.test(l));
@@ -224,11 +231,21 @@ export function translateEngineError(
       },
     );
   }
-  const lines = text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => /^error:|error: /.test(l));
-  return new EcsCrdError(`The Pulumi engine failed${lines.length ? `: ${lines.join(' ')}` : '.'}`, {
+  const lines = engineErrorLines(said);
+  return new EcsCrdError(`The Pulumi engine failed${lines.length ? `: ${lines.join('; ')}` : '.'}`, {
     cause: err,
   });
+}
+
+/** The distinct `error:` lines the engine printed, without their prefixes, at most five. */
+export function engineErrorLines(text: string): string[] {
+  const found = new Set<string>();
+  for (const raw of text.split('\n')) {
+    const at = raw.indexOf('error: ');
+    if (at < 0) continue;
+    const line = raw.slice(at + 'error: '.length).trim();
+    // "update failed" only repeats that the lines before it are errors.
+    if (line !== '' && !/^update failed$/.test(line)) found.add(line);
+  }
+  return [...found].slice(0, 5);
 }
