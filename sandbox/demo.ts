@@ -1,0 +1,61 @@
+/**
+ * `npm run demo`: ecs-crd's whole story in the sandbox, for a newcomer without an AWS account.
+ * Deploys 1.0.0, then a canary to 2.0.0 in three steps that succeeds, then a 3.0.0 whose
+ * targets turn unhealthy and is rolled back; ends with `status` and `history`. Run it in a
+ * terminal to see the live view.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { SandboxCli } from './ecs-crd.js';
+import { REPO_ROOT, startSandbox } from './harness.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const STEPS = [
+  { weight: 10, wait: 5 },
+  { weight: 50, wait: 5 },
+  { weight: 100, wait: 5 },
+];
+
+function banner(text: string): void {
+  process.stdout.write(`\n\x1b[1m━━ ${text}\x1b[0m\n\n`);
+}
+
+async function main(): Promise<number> {
+  if (!existsSync(join(REPO_ROOT, 'dist', 'src', 'commands', 'deploy.js'))) {
+    process.stderr.write('ecs-crd is not built: run `npm ci` (or `npm run build`) first.\n');
+    return 1;
+  }
+  banner('Starting the sandbox: moto on 127.0.0.1, two ALBs (blue, green), zone sandbox.example.com');
+  const sandbox = await startSandbox();
+  const cli = new SandboxCli(sandbox, true);
+  try {
+    const step = async (title: string, args: string[], expected: number): Promise<void> => {
+      banner(`${title}\n   $ ecs-crd ${args.join(' ')}`);
+      const code = await cli.show(args);
+      if (code !== expected) throw new Error(`expected exit ${expected}, got ${code}`);
+    };
+    const v1 = cli.release({ version: '1.0.0', strategy: STEPS });
+    await step('First deployment of 1.0.0: straight to 100 %', ['deploy', ...cli.flags(v1)], 0);
+    const v2 = cli.release({ version: '2.0.0', strategy: STEPS });
+    await step('Canary 1.0.0 → 2.0.0: 10 %, 50 %, 100 %, watching health', ['deploy', ...cli.flags(v2)], 0);
+    const v3 = cli.release({ version: '3.0.0', strategy: STEPS, health: 'unhealthy', health_timeout: 10 });
+    await step(
+      '3.0.0 with unhealthy targets: rolled back by itself (exit 3)',
+      ['deploy', ...cli.flags(v3)],
+      3,
+    );
+    await step('Where the service stands', ['status', ...cli.flags(v2)], 0);
+    await step('What happened', ['history', ...cli.flags(v2)], 0);
+    banner('Done: 2.0.0 serves 100 %, 3.0.0 never took traffic from it.');
+    return 0;
+  } catch (error) {
+    process.stderr.write(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    cli.cleanup();
+    await sandbox.stop();
+  }
+}
+
+process.exitCode = await main();

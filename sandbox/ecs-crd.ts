@@ -1,0 +1,130 @@
+/**
+ * Runs the built CLI (`bin/run.js`, as a user would) against a sandbox, with its own state
+ * backend and ecs-crd home in a temporary folder: for the end-to-end suite and the demo.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { REPO_ROOT, type Sandbox } from './harness.js';
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ReleaseOptions {
+  version: string;
+  /** `SANDBOX_HEALTH` of the container: what the sandbox's scheduler makes of it. */
+  health?: 'unhealthy' | 'crash';
+  strategy?: { weight: number; wait: number }[];
+  health_timeout?: number;
+}
+
+/** A CLI bound to one sandbox and one private state folder. */
+export class SandboxCli {
+  readonly home: string;
+  private files = 0;
+
+  /** `colour`: false in tests (plain, comparable output), true for a person watching the demo. */
+  constructor(
+    private readonly sandbox: Sandbox,
+    private readonly colour = false,
+  ) {
+    this.home = mkdtempSync(join(tmpdir(), 'ecs-crd-e2e-'));
+    mkdirSync(join(this.home, 'state'));
+  }
+
+  get env(): NodeJS.ProcessEnv {
+    // The test runner's own loader (tsx) must not leak into the CLI or the engine's plugins.
+    const { NODE_OPTIONS: _loader, ...inherited } = process.env;
+    return {
+      ...inherited,
+      ...this.sandbox.env,
+      ECS_CRD_HOME: join(this.home, 'ecs-crd'),
+      PULUMI_BACKEND_URL: `file://${join(this.home, 'state')}`,
+      PULUMI_CONFIG_PASSPHRASE: '',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...(this.colour ? {} : { NO_COLOR: '1' }),
+    };
+  }
+
+  /** Writes a deployment file for the sandbox fixtures from examples/sandbox.deploy.yml. */
+  release(options: ReleaseOptions): string {
+    const doc = parseDocument(readFileSync(join(REPO_ROOT, 'examples', 'sandbox.deploy.yml'), 'utf8'));
+    doc.setIn(['service', 'version'], options.version);
+    if (options.health)
+      doc.setIn(['service', 'containers', 0, 'environment'], { SANDBOX_HEALTH: options.health });
+    if (options.strategy) doc.setIn(['canary', 'strategy'], options.strategy);
+    if (options.health_timeout) doc.setIn(['canary', 'health', 'timeout'], options.health_timeout);
+    const file = join(this.home, `release-${++this.files}.deploy.yml`);
+    writeFileSync(file, doc.toString());
+    return file;
+  }
+
+  start(args: string[]): { child: ChildProcess; done: Promise<CliResult>; output: () => string } {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'run.js'), ...args], {
+      env: this.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return this.watch(child);
+  }
+
+  /** Runs a command on this process's own terminal (the live view shows), without capturing it. */
+  show(args: string[]): Promise<number | null> {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'run.js'), ...args], {
+      env: this.env,
+      stdio: 'inherit',
+    });
+    return new Promise((resolve) => child.on('close', (code) => resolve(code)));
+  }
+
+  private watch(child: ChildProcess): {
+    child: ChildProcess;
+    done: Promise<CliResult>;
+    output: () => string;
+  } {
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const done = new Promise<CliResult>((resolve) =>
+      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+    );
+    return { child, done, output: () => stderr + stdout };
+  }
+
+  run(args: string[]): Promise<CliResult> {
+    return this.start(args).done;
+  }
+
+  /** The common flags of a command on one deployment file. */
+  flags(file: string, ...more: string[]): string[] {
+    return ['-e', 'dev', '-r', this.sandbox.region, '-f', file, ...more];
+  }
+
+  cleanup(): void {
+    rmSync(this.home, { recursive: true, force: true });
+  }
+}
+
+/** Resolves once `output()` matches, or rejects after `timeoutMs`. */
+export async function waitForOutput(
+  output: () => string,
+  pattern: RegExp,
+  timeoutMs = 120_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(output())) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${pattern}; output so far:\n${output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The canary release end to end, as a user runs it: the built CLI, the real Pulumi engine,
+ * the stand-in aws provider and moto (issue 6's sandbox scenarios). One service is taken
+ * through its life in order — first deployment, canary, failures, interruptions, undeploy —
+ * so each scenario starts from the state the previous one left, as in production.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import {
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { SandboxCli, waitForOutput } from '../../sandbox/ecs-crd.js';
+import { FAKE_CREDENTIALS, type Sandbox, startSandbox } from '../../sandbox/harness.js';
+
+const FQDN = 'api.sandbox.example.com';
+
+describe('deploy: canary releases through the CLI and the real engine', function () {
+  this.timeout(600_000);
+  let sandbox: Sandbox;
+  let cli: SandboxCli;
+  let route53: Route53Client;
+  let ecs: ECSClient;
+  let elbv2: ElasticLoadBalancingV2Client;
+
+  before(async () => {
+    sandbox = await startSandbox();
+    cli = new SandboxCli(sandbox);
+    const config = { endpoint: sandbox.endpoint, region: sandbox.region, credentials: FAKE_CREDENTIALS };
+    route53 = new Route53Client(config);
+    ecs = new ECSClient(config);
+    elbv2 = new ElasticLoadBalancingV2Client(config);
+  });
+
+  after(async () => {
+    cli?.cleanup();
+    await sandbox?.stop();
+  });
+
+  /** Set identifier → weight of the service's weighted records, as Route 53 has them. */
+  async function weights(): Promise<Record<string, number>> {
+    const out = await route53.send(
+      new ListResourceRecordSetsCommand({ HostedZoneId: sandbox.fixtures.hostedZoneId }),
+    );
+    return Object.fromEntries(
+      (out.ResourceRecordSets ?? [])
+        .filter((r) => r.Name === `${FQDN}.` && r.Type === 'A')
+        .map((r) => [r.SetIdentifier ?? '', r.Weight ?? -1]),
+    );
+  }
+
+  /** The task definition of each ACTIVE service of the sandbox's `api`. */
+  async function services(): Promise<Record<string, string>> {
+    const out = await ecs.send(
+      new DescribeServicesCommand({
+        cluster: sandbox.fixtures.clusterName,
+        services: ['api-blue', 'api-green'],
+      }),
+    );
+    return Object.fromEntries(
+      (out.services ?? [])
+        .filter((s) => s.status === 'ACTIVE')
+        .map((s) => [s.serviceName ?? '', s.taskDefinition ?? '']),
+    );
+  }
+
+  async function status(
+    file: string,
+  ): Promise<{ phase: string; live: { slot: string; version: string } | null }> {
+    const result = await cli.run(['status', ...cli.flags(file, '--json')]);
+    assert.equal(result.code, 0, result.stderr);
+    const doc = JSON.parse(result.stdout) as {
+      phase: string;
+      live: { slot: string; version: string } | null;
+    };
+    return { phase: doc.phase, live: doc.live && { slot: doc.live.slot, version: doc.live.version } };
+  }
+
+  function json(stdout: string): {
+    outcome: string;
+    slot: string;
+    version: string;
+    steps: { weight: number; outcome: string }[];
+  } {
+    return JSON.parse(stdout);
+  }
+
+  it('first deployment: straight to 100 % on blue', async () => {
+    const file = cli.release({ version: '1.0.0' });
+    const result = await cli.run(['deploy', ...cli.flags(file, '--json')]);
+    assert.equal(result.code, 0, result.stderr);
+    const doc = json(result.stdout);
+    assert.equal(doc.outcome, 'deployed');
+    assert.equal(doc.slot, 'blue');
+    assert.deepEqual(
+      doc.steps.map((s) => s.weight),
+      [100],
+    );
+    assert.deepEqual(await weights(), { blue: 100, green: 0 });
+    assert.deepEqual(Object.keys(await services()), ['api-blue']);
+    assert.deepEqual((await status(file)).live, { slot: 'blue', version: '1.0.0' });
+  });
+
+  it('canary 1.0.0 → 2.0.0: each step changes only the two records, finalize removes blue', async () => {
+    const file = cli.release({ version: '2.0.0' });
+    const log = `${cli.home}/deploy-2.log`;
+    const result = await cli.run(['deploy', ...cli.flags(file, '--json', '--log-file', log)]);
+    assert.equal(result.code, 0, result.stderr);
+    const doc = json(result.stdout);
+    assert.equal(doc.outcome, 'deployed');
+    assert.equal(doc.slot, 'green');
+    assert.deepEqual(
+      doc.steps.map((s) => [s.weight, s.outcome]),
+      [
+        [10, 'passed'],
+        [50, 'passed'],
+        [100, 'passed'],
+      ],
+    );
+    const updates = readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('Stack updated (shift)'));
+    assert.equal(updates.length, 3, `three weight steps, got:\n${updates.join('\n')}`);
+    for (const line of updates) {
+      assert.match(line, /\b2 update\b/, line);
+      assert.doesNotMatch(line, /create|delete|replace/, line);
+    }
+    assert.deepEqual(await weights(), { blue: 0, green: 100 });
+    assert.deepEqual(Object.keys(await services()), ['api-green']);
+    assert.deepEqual((await status(file)).live, { slot: 'green', version: '2.0.0' });
+  });
+
+  it('an unhealthy candidate is rolled back (exit 3) and the stable release is untouched', async () => {
+    const stable = await services();
+    const file = cli.release({ version: '3.0.0', health: 'unhealthy' });
+    const result = await cli.run(['deploy', ...cli.flags(file, '--json')]);
+    assert.equal(result.code, 3, result.stderr);
+    assert.equal(json(result.stdout).outcome, 'rolled_back');
+    assert.deepEqual(await services(), stable);
+    assert.deepEqual(await weights(), { blue: 0, green: 100 });
+    const now = await status(file);
+    assert.equal(now.phase, 'rolled_back');
+    assert.deepEqual(now.live, { slot: 'green', version: '2.0.0' });
+  });
+
+  it('a candidate that never runs fails within health.timeout (exit 3)', async () => {
+    const file = cli.release({ version: '3.0.1', health: 'crash', health_timeout: 8 });
+    const started = Date.now();
+    const result = await cli.run(['deploy', ...cli.flags(file, '--json')]);
+    assert.equal(result.code, 3, result.stderr);
+    assert.equal(json(result.stdout).outcome, 'rolled_back');
+    // provision + 8 s of watching + two rollback updates, with room for a slow machine
+    assert.ok(Date.now() - started < 60_000, `took ${Date.now() - started} ms`);
+    assert.deepEqual(Object.keys(await services()), ['api-green']);
+  });
+
+  it('SIGINT during a wait: the update finishes, the deployment rolls back, exit 130', async () => {
+    const file = cli.release({ version: '4.0.0', strategy: [{ weight: 10, wait: 120 }] });
+    const run = cli.start(['deploy', ...cli.flags(file)]);
+    await waitForOutput(run.output, /Traffic: .*10 %[\s\S]*wait\.started/);
+    run.child.kill('SIGINT');
+    const result = await run.done;
+    assert.equal(result.code, 130, result.stderr);
+    assert.deepEqual(await weights(), { blue: 0, green: 100 });
+    assert.deepEqual(Object.keys(await services()), ['api-green']);
+    assert.deepEqual((await status(file)).live, { slot: 'green', version: '2.0.0' });
+  });
+
+  it('a second deploy while one runs fails fast with exit 5, naming the holder', async () => {
+    const file = cli.release({ version: '5.0.0', strategy: [{ weight: 10, wait: 120 }] });
+    const first = cli.start(['deploy', ...cli.flags(file)]);
+    await waitForOutput(first.output, /wait\.started/);
+    const second = await cli.run(['deploy', ...cli.flags(file)]);
+    assert.equal(second.code, 5, second.stderr);
+    assert.match(second.stderr, new RegExp(`deploy by .*\\(pid ${first.child.pid}\\)`));
+    first.child.kill('SIGINT');
+    assert.equal((await first.done).code, 130);
+  });
+
+  it('SIGKILL during a step: status shows it interrupted, deploy refuses, rollback restores, twice is a no-op', async () => {
+    const file = cli.release({ version: '6.0.0', strategy: [{ weight: 10, wait: 120 }] });
+    const run = cli.start(['deploy', ...cli.flags(file)]);
+    await waitForOutput(run.output, /Traffic: .*10 %[\s\S]*wait\.started/);
+    run.child.kill('SIGKILL');
+    await run.done;
+    assert.deepEqual(await weights(), { blue: 10, green: 90 });
+
+    assert.equal((await status(file)).phase, 'interrupted');
+    const refused = await cli.run(['deploy', ...cli.flags(file)]);
+    assert.equal(refused.code, 5, refused.stderr);
+    assert.match(refused.stderr, /ecs-crd rollback/);
+
+    const rollback = await cli.run(['rollback', ...cli.flags(file, '--json')]);
+    assert.equal(rollback.code, 0, rollback.stderr);
+    assert.equal(JSON.parse(rollback.stdout).changed, true);
+    assert.deepEqual(await weights(), { blue: 0, green: 100 });
+    assert.deepEqual(Object.keys(await services()), ['api-green']);
+    const after = await status(file);
+    assert.deepEqual(after.live, { slot: 'green', version: '2.0.0' });
+
+    const again = await cli.run(['rollback', ...cli.flags(file, '--json')]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(JSON.parse(again.stdout).changed, false);
+  });
+
+  it('undeploy removes every resource of the service from the emulator', async () => {
+    const file = cli.release({ version: '2.0.0' });
+    const result = await cli.run(['undeploy', ...cli.flags(file, '--yes')]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(await weights(), {});
+    assert.deepEqual(await services(), {});
+    const groups = await elbv2.send(new DescribeTargetGroupsCommand({}));
+    assert.deepEqual(groups.TargetGroups ?? [], []);
+    assert.equal((await status(file)).phase, 'none');
+  });
+});
