@@ -28,7 +28,7 @@ async function main(): Promise<number> {
   }
   banner('Starting the sandbox: moto on 127.0.0.1, two ALBs (blue, green), zone sandbox.example.com');
   const sandbox = await startSandbox();
-  const cli = new SandboxCli(sandbox, true);
+  const cli = new SandboxCli(sandbox, { colour: true });
   try {
     const step = async (title: string, args: string[], expected: number): Promise<void> => {
       banner(`${title}\n   $ ecs-crd ${args.join(' ')}`);

@@ -29,10 +29,15 @@ export class SandboxCli {
   readonly home: string;
   private files = 0;
 
-  /** `colour`: false in tests (plain, comparable output), true for a person watching the demo. */
+  /**
+   * `colour`: false in tests (plain, comparable output), true for a person watching the demo.
+   * `backend`: `private` (default) is a file backend in the temporary folder with an empty
+   * passphrase; `default` leaves both to ecs-crd, whose own default then lives under
+   * `ECS_CRD_HOME` in the temporary folder (a generated passphrase, as for a new user).
+   */
   constructor(
     private readonly sandbox: Sandbox,
-    private readonly colour = false,
+    private readonly options: { colour?: boolean; backend?: 'private' | 'default' } = {},
   ) {
     this.home = mkdtempSync(join(tmpdir(), 'ecs-crd-e2e-'));
     mkdirSync(join(this.home, 'state'));
@@ -40,15 +45,23 @@ export class SandboxCli {
 
   get env(): NodeJS.ProcessEnv {
     // The test runner's own loader (tsx) must not leak into the CLI or the engine's plugins.
-    const { NODE_OPTIONS: _loader, ...inherited } = process.env;
+    // So must a backend or passphrase of the shell that runs them.
+    const {
+      NODE_OPTIONS: _loader,
+      PULUMI_BACKEND_URL: _backend,
+      PULUMI_CONFIG_PASSPHRASE: _passphrase,
+      PULUMI_CONFIG_PASSPHRASE_FILE: _passphraseFile,
+      ...inherited
+    } = process.env;
     return {
       ...inherited,
       ...this.sandbox.env,
       ECS_CRD_HOME: join(this.home, 'ecs-crd'),
-      PULUMI_BACKEND_URL: `file://${join(this.home, 'state')}`,
-      PULUMI_CONFIG_PASSPHRASE: '',
+      ...(this.options.backend === 'default'
+        ? {}
+        : { PULUMI_BACKEND_URL: `file://${join(this.home, 'state')}`, PULUMI_CONFIG_PASSPHRASE: '' }),
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      ...(this.colour ? {} : { NO_COLOR: '1' }),
+      ...(this.options.colour ? {} : { NO_COLOR: '1' }),
     };
   }
 

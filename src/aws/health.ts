@@ -14,6 +14,7 @@ import type {
   TargetGroupObservation,
   TargetState,
 } from '../canary/ports.js';
+import { noTargets } from '../canary/ports.js';
 import { EcsCrdError } from '../errors.js';
 import type { AwsClients, EcsApi, Elbv2Api } from './clients.js';
 import { allPages, chunk } from './util.js';
@@ -65,14 +66,7 @@ export function summarizeTargetHealth(
   targetGroupArn: string,
   descriptions: readonly TargetHealthDescription[],
 ): TargetGroupObservation {
-  const counts: Record<TargetState, number> = {
-    healthy: 0,
-    unhealthy: 0,
-    initial: 0,
-    draining: 0,
-    unused: 0,
-    unavailable: 0,
-  };
+  const counts = noTargets();
   const reasons = new Set<string>();
   for (const { TargetHealth: health } of descriptions) {
     // A state this code does not know yet is not a healthy one.

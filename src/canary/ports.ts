@@ -61,6 +61,11 @@ export interface AwsLookup {
 
 export type TargetState = 'healthy' | 'unhealthy' | 'initial' | 'draining' | 'unused' | 'unavailable';
 
+/** A count of zero for every target state: the start of every tally. */
+export function noTargets(): Record<TargetState, number> {
+  return { healthy: 0, unhealthy: 0, initial: 0, draining: 0, unused: 0, unavailable: 0 };
+}
+
 export interface TargetGroupObservation {
   targetGroupArn: string;
   /** Count of targets per state, over all registered targets. */

@@ -6,6 +6,7 @@ import type {
   TargetGroupObservation,
   TargetState,
 } from '../../src/canary/ports.js';
+import { noTargets } from '../../src/canary/ports.js';
 
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
 const tgArn = (name: string) =>
@@ -16,15 +17,7 @@ function group(
   counts: Partial<Record<TargetState, number>>,
   reasons: string[] = [],
 ): TargetGroupObservation {
-  const full: Record<TargetState, number> = {
-    healthy: 0,
-    unhealthy: 0,
-    initial: 0,
-    draining: 0,
-    unused: 0,
-    unavailable: 0,
-    ...counts,
-  };
+  const full: Record<TargetState, number> = { ...noTargets(), ...counts };
   return {
     targetGroupArn: tgArn(name),
     counts: full,

@@ -16,17 +16,10 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { expect } from 'chai';
 import { createHealthProbe } from '../../src/aws/health.js';
-import type { TargetState } from '../../src/canary/ports.js';
+import { noTargets } from '../../src/canary/ports.js';
 import { type AwsSandbox, startAwsSandbox } from './aws-sandbox.js';
 
-const NO_TARGETS: Record<TargetState, number> = {
-  healthy: 0,
-  unhealthy: 0,
-  initial: 0,
-  draining: 0,
-  unused: 0,
-  unavailable: 0,
-};
+const NO_TARGETS = noTargets();
 
 describe('aws health probe against the sandbox (moto)', () => {
   let aws: AwsSandbox;

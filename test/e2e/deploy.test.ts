@@ -5,7 +5,8 @@
  * so each scenario starts from the state the previous one left, as in production.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import {
   DescribeTargetGroupsCommand,
@@ -86,6 +87,33 @@ describe('deploy: canary releases through the CLI and the real engine', function
   } {
     return JSON.parse(stdout);
   }
+
+  it('preview of a new service lists what the first update creates, and changes nothing', async () => {
+    const file = cli.release({ version: '1.0.0' });
+    const result = await cli.run(['preview', ...cli.flags(file, '--json')]);
+    assert.equal(result.code, 0, result.stderr);
+    const doc = JSON.parse(result.stdout) as {
+      changes: { type: string; operation: string }[];
+      timeline: { weights: { candidate: number } }[];
+    };
+    const created = doc.changes.filter((c) => c.operation === 'create').map((c) => c.type);
+    for (const type of [
+      'aws:ecs/taskDefinition:TaskDefinition',
+      'aws:ecs/service:Service',
+      'aws:lb/targetGroup:TargetGroup',
+      'aws:lb/listenerRule:ListenerRule',
+      'aws:route53/record:Record',
+      'aws:cloudwatch/logGroup:LogGroup',
+      'aws:iam/role:Role',
+    ]) {
+      assert.ok(created.includes(type), `preview creates no ${type}: ${created.join(', ')}`);
+    }
+    assert.equal(created.filter((t) => t === 'aws:route53/record:Record').length, 2);
+    assert.equal(doc.timeline.at(-1)?.weights.candidate, 100);
+    assert.deepEqual(await weights(), {});
+    assert.deepEqual(await services(), {});
+    assert.equal((await status(file)).phase, 'none');
+  });
 
   it('first deployment: straight to 100 % on blue', async () => {
     const file = cli.release({ version: '1.0.0' });
@@ -215,4 +243,47 @@ describe('deploy: canary releases through the CLI and the real engine', function
     assert.deepEqual(groups.TargetGroups ?? [], []);
     assert.equal((await status(file)).phase, 'none');
   });
+
+  it('with the default backend: a generated passphrase, private files, and no secret in state or log', async () => {
+    const own = new SandboxCli(sandbox, { backend: 'default' });
+    try {
+      const file = own.release({ version: '1.0.0' });
+      const secret = 'arn:aws:ssm:eu-west-1:123456789012:parameter/api/db-password';
+      writeFileSync(
+        file,
+        readFileSync(file, 'utf8').replace(
+          '      memory: 128\n',
+          `      memory: 128\n      secrets:\n        DB_PASSWORD: ${secret}\n`,
+        ),
+      );
+      const log = join(own.home, 'deploy.log');
+      const result = await own.run(['deploy', ...own.flags(file, '--json', '--log-file', log, '--verbose')]);
+      assert.equal(result.code, 0, result.stderr);
+
+      const home = join(own.home, 'ecs-crd');
+      const passphrase = readFileSync(join(home, 'passphrase'), 'utf8');
+      assert.ok(passphrase.length >= 32);
+      assert.equal(statSync(join(home, 'passphrase')).mode & 0o777, 0o600);
+      for (const dir of [home, join(home, 'state')]) assert.equal(statSync(dir).mode & 0o777, 0o700);
+      assert.equal(statSync(log).mode & 0o777, 0o600);
+
+      const state = filesUnder(join(home, 'state')).map((f) => readFileSync(f, 'utf8'));
+      assert.ok(
+        state.some((text) => text.includes(secret)),
+        'the secret is kept as its reference (ARN)',
+      );
+      for (const text of [...state, readFileSync(log, 'utf8'), result.stdout, result.stderr]) {
+        assert.ok(!text.includes(passphrase), 'the passphrase leaked');
+      }
+      assert.equal((await own.run(['undeploy', ...own.flags(file, '--yes')])).code, 0);
+    } finally {
+      own.cleanup();
+    }
+  });
 });
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
+}

@@ -12,6 +12,7 @@ import type {
   Slot,
   TargetState,
 } from '../../src/canary/ports.js';
+import { noTargets } from '../../src/canary/ports.js';
 import type {
   ChangeSummary,
   DesiredState,
@@ -323,14 +324,7 @@ export function observationOf(
   }
 }
 
-const NO_TARGETS: Record<TargetState, number> = {
-  healthy: 0,
-  unhealthy: 0,
-  initial: 0,
-  draining: 0,
-  unused: 0,
-  unavailable: 0,
-};
+const NO_TARGETS = noTargets();
 
 // ---------------------------------------------------------------- reporter
 
