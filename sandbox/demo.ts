@@ -17,8 +17,10 @@ const STEPS = [
   { weight: 100, wait: 5 },
 ];
 
+const BOLD = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
+
 function banner(text: string): void {
-  process.stdout.write(`\n\x1b[1m━━ ${text}\x1b[0m\n\n`);
+  process.stdout.write(BOLD ? `\n\x1b[1m━━ ${text}\x1b[0m\n\n` : `\n━━ ${text}\n\n`);
 }
 
 async function main(): Promise<number> {
