@@ -47,6 +47,11 @@ export async function openStackRunner(options: StackRunnerOptions): Promise<Stac
 class PulumiStackRunner implements StackRunner {
   private readonly name: string;
   private stack: Stack | undefined;
+  /**
+   * The outputs the last `up` already read back (the Automation API reads them after every
+   * update): reading them again costs two more CLI calls. undefined: not known, ask the engine.
+   */
+  private known: StackOutputs | null | undefined;
 
   constructor(
     private readonly auto: Automation,
@@ -71,23 +76,35 @@ class PulumiStackRunner implements StackRunner {
 
   async up(state: DesiredState, options: RunOptions = {}): Promise<ChangeSummary> {
     const stack = await this.open(true);
+    this.known = undefined;
     const result = await this.engine(() =>
-      stack.up({ program: this.program(state), message: updateMessage(state.meta), ...this.watch(options) }),
+      stack.up({
+        program: this.program(state),
+        message: updateMessage(state.meta),
+        // Nothing here reads secret values back: without this, the summary the API fetches
+        // after the update decrypts the whole history (a passphrase key derivation per update).
+        showSecrets: false,
+        ...this.watch(options),
+      }),
     );
+    this.known = parseOutputs(result.outputs);
     return summaryOf(result.summary.resourceChanges);
   }
 
   async destroy(options: RunOptions = {}): Promise<ChangeSummary> {
     const stack = await this.open(false);
     if (!stack) return { changes: {} };
+    this.known = undefined;
     const result = await this.engine(() => stack.destroy({ ...this.watch(options) }));
     return summaryOf(result.summary.resourceChanges);
   }
 
   async outputs(): Promise<StackOutputs | null> {
+    if (this.known !== undefined) return this.known;
     const stack = await this.open(false);
     if (!stack) return null;
-    return parseOutputs(await this.engine(() => stack.outputs()));
+    this.known = parseOutputs(await this.engine(() => stack.outputs()));
+    return this.known;
   }
 
   async history(): Promise<HistoryEntry[]> {
@@ -110,12 +127,14 @@ class PulumiStackRunner implements StackRunner {
     const deployment = exported.deployment as { pending_operations?: unknown[] } | undefined;
     if (!deployment?.pending_operations?.length) return false;
     deployment.pending_operations = [];
+    this.known = undefined;
     await this.engine(() => stack.importStack(exported));
     return true;
   }
 
   async remove(): Promise<void> {
     const stack = await this.open(false);
+    this.known = undefined;
     if (stack) await this.engine(() => stack.workspace.removeStack(this.name));
   }
 
