@@ -7,10 +7,10 @@ import { systemClock } from '../canary/clock.js';
 import { findDrift } from '../canary/drift.js';
 import type { RolloutEvent } from '../canary/events.js';
 import { listenerProblems } from '../canary/preflight.js';
-import { isSettled, type RolloutResult, runRollout } from '../canary/rollout.js';
-import { StackLockedError, UsageError } from '../errors.js';
+import { type RolloutResult, runRollout } from '../canary/rollout.js';
+import { UsageError } from '../errors.js';
 import { acquireLease } from '../stack/lease.js';
-import { openAws, openService, type ServiceOptions } from './service.js';
+import { openAws, openService, refuseUnfinished, type ServiceOptions } from './service.js';
 
 export interface DeployOptions {
   service: ServiceOptions;
@@ -33,14 +33,11 @@ export async function deployService(options: DeployOptions): Promise<RolloutResu
     const listeners = listenerProblems(ctx.config, environment);
     if (listeners.length > 0) throw new UsageError(`${ctx.file}: ${listeners.join('\n  ')}`);
     const previous = await ctx.runner.outputs();
-    if (previous && !isSettled(previous.meta.phase)) {
-      throw new StackLockedError(
-        `The last deployment of ${ctx.stack} (${previous.meta.candidateVersion ?? 'unknown version'}, started ${previous.meta.startedAt}) did not finish: it is ${previous.meta.phase}.`,
-        {
-          hint: 'Run `ecs-crd rollback` with the same flags to restore the stable release, then deploy again.',
-        },
-      );
-    }
+    refuseUnfinished(
+      ctx.stack,
+      previous,
+      'Run `ecs-crd rollback` with the same flags to restore the stable release, then deploy again.',
+    );
     const drift = findDrift(previous, environment, await aws.lookup.liveWeights(environment.zones));
     if (drift.length > 0 && !options.force) {
       throw new UsageError(`The DNS weights were changed outside ecs-crd:\n  ${drift.join('\n  ')}`, {

@@ -4,12 +4,14 @@
  * commands pay for them only when they run.
  */
 import type { AwsLookup, HealthProbe } from '../canary/ports.js';
+import { isSettled } from '../canary/rollout.js';
 import { requireDeployment } from '../config/load.js';
 import type { DeploymentConfig, EnvironmentName } from '../config/types.js';
+import { StackLockedError } from '../errors.js';
 import { type Backend, resolveBackend } from '../stack/backend.js';
 import { leaseDir } from '../stack/lease.js';
 import { stackName } from '../stack/naming.js';
-import type { StackIdentity, StackRunner } from '../stack/types.js';
+import type { StackIdentity, StackOutputs, StackRunner } from '../stack/types.js';
 
 export interface ServiceOptions {
   environment: EnvironmentName;
@@ -100,4 +102,17 @@ export async function openService(options: ServiceOptions, accountId?: string): 
     leases: leaseDir(backend.url),
     runner,
   };
+}
+
+/**
+ * Refuses a stack whose last deployment did not finish (interrupted, killed, its rollback
+ * failed): `what to do` differs per command, the refusal does not (exit 5).
+ */
+export function refuseUnfinished(stack: string, outputs: StackOutputs | null, whatToDo: string): void {
+  if (!outputs || isSettled(outputs.meta.phase)) return;
+  const { meta } = outputs;
+  throw new StackLockedError(
+    `The last deployment of ${stack} (${meta.candidateVersion ?? 'unknown version'}, started ${meta.startedAt}) did not finish: it is ${meta.phase}.`,
+    { hint: whatToDo },
+  );
 }

@@ -3,19 +3,11 @@
  * group, the roles), then remove the stack. Holds the deployment lease throughout, so no
  * `deploy` or `rollback` can start on a stack being destroyed.
  */
-import { isSettled } from '../canary/rollout.js';
 import { type LiveRelease, liveRelease, type ServiceFields, serviceFields } from '../canary/status.js';
 import type { DeploymentConfig } from '../config/types.js';
-import { StackLockedError } from '../errors.js';
 import { acquireLease } from '../stack/lease.js';
-import type {
-  EngineEvent,
-  ResourceOperation,
-  StackIdentity,
-  StackOutputs,
-  StackRunner,
-} from '../stack/types.js';
-import { openAws, openService, type ServiceOptions } from './service.js';
+import type { EngineEvent, ResourceOperation, StackIdentity, StackRunner } from '../stack/types.js';
+import { openAws, openService, refuseUnfinished, type ServiceOptions } from './service.js';
 
 /** `undeploy --json`. */
 export interface UndeployDocument extends ServiceFields {
@@ -56,7 +48,13 @@ export async function undeployStack(request: UndeployRequest): Promise<UndeployD
   const lease = acquireLease(request.leases, fields.stack, 'undeploy', { force });
   try {
     const outputs = await runner.outputs();
-    if (outputs && !isSettled(outputs.meta.phase) && !force) throw unfinished(fields.stack, outputs);
+    if (!force) {
+      refuseUnfinished(
+        fields.stack,
+        outputs,
+        'Run `ecs-crd rollback` first, or `ecs-crd undeploy --force` to destroy the stack as it is.',
+      );
+    }
     const document = { ...fields, live: liveRelease(outputs, request.config) };
     if (!(await request.confirm(question(document)))) {
       return { ...document, destroyed: false, changes: {} };
@@ -91,14 +89,4 @@ export async function undeployService(
 function question(doc: Pick<UndeployDocument, keyof ServiceFields | 'live'>): string {
   const serving = doc.live ? ` (live: ${doc.live.version ?? 'a release'} on ${doc.live.slot})` : '';
   return `Destroy every resource of ${doc.project}/${doc.service} in ${doc.environment} (${doc.region})${serving} and remove stack ${doc.stack}?`;
-}
-
-function unfinished(stack: string, outputs: StackOutputs): StackLockedError {
-  const { meta } = outputs;
-  return new StackLockedError(
-    `The last deployment of ${stack} (${meta.candidateVersion ?? 'unknown version'}, started ${meta.startedAt}) did not finish: it is ${meta.phase}.`,
-    {
-      hint: 'Run `ecs-crd rollback` first, or `ecs-crd undeploy --force` to destroy the stack as it is.',
-    },
-  );
 }
