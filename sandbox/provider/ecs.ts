@@ -12,7 +12,7 @@ import {
   UntagResourceCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { type Ctx, PartialCreateError, type ResourceKind } from './kind.js';
+import { type Ctx, PartialCreateError, type ResourceKind, unlessGone } from './kind.js';
 import { type HealthMode, healthModeOf, type Placement, schedule, unschedule } from './scheduler.js';
 import {
   asArray,
@@ -150,17 +150,14 @@ export const taskDefinition: ResourceKind = {
   },
 
   async read(ctx, id, state) {
-    try {
+    return unlessGone(gone, async () => {
       const found = await ctx.aws
         .ecs(asString(state.region))
         .send(new DescribeTaskDefinitionCommand({ taskDefinition: asString(state.arn) ?? id }));
       const live = found.taskDefinition;
       if (live?.status !== 'ACTIVE') return undefined;
       return { ...state, arn: live.taskDefinitionArn ?? null, revision: live.revision ?? null };
-    } catch (error) {
-      if (gone(error)) return undefined;
-      throw error;
-    }
+    });
   },
 
   async update(ctx, _id, olds, raw) {
@@ -175,13 +172,11 @@ export const taskDefinition: ResourceKind = {
     if (asBoolean(state.skipDestroy)) return;
     const client = ctx.aws.ecs(asString(state.region));
     const arn = asString(state.arn) ?? id;
-    try {
+    await unlessGone(gone, async () => {
       await client.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));
       // AWS keeps INACTIVE revisions around; deleting them leaves nothing behind.
       await client.send(new DeleteTaskDefinitionsCommand({ taskDefinitions: [arn] }));
-    } catch (error) {
-      if (!gone(error)) throw error;
-    }
+    });
   },
 };
 

@@ -20,7 +20,7 @@ import {
   SetRulePrioritiesCommand,
   type TargetGroupAttribute,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { PartialCreateError, type ResourceKind } from './kind.js';
+import { PartialCreateError, type ResourceKind, unlessGone } from './kind.js';
 import {
   asArray,
   asBoolean,
@@ -246,7 +246,7 @@ export const targetGroup: ResourceKind = {
 
   async read(ctx, id, state) {
     const client = ctx.aws.elbv2(asString(state.region));
-    try {
+    return unlessGone(notFound, async () => {
       const found = await client.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [id] }));
       const group = found.TargetGroups?.[0];
       if (!group) return undefined;
@@ -261,10 +261,7 @@ export const targetGroup: ResourceKind = {
         targetType: group.TargetType ?? null,
         loadBalancerArns: group.LoadBalancerArns ?? [],
       };
-    } catch (error) {
-      if (notFound(error)) return undefined;
-      throw error;
-    }
+    });
   },
 
   async update(ctx, id, olds, raw) {
@@ -284,11 +281,9 @@ export const targetGroup: ResourceKind = {
   },
 
   async delete(ctx, id, state) {
-    try {
-      await ctx.aws.elbv2(asString(state.region)).send(new DeleteTargetGroupCommand({ TargetGroupArn: id }));
-    } catch (error) {
-      if (!notFound(error)) throw error;
-    }
+    await unlessGone(notFound, () =>
+      ctx.aws.elbv2(asString(state.region)).send(new DeleteTargetGroupCommand({ TargetGroupArn: id })),
+    );
   },
 };
 
@@ -325,7 +320,7 @@ export const listener: ResourceKind = {
   },
 
   async read(ctx, id, state) {
-    try {
+    return unlessGone(notFound, async () => {
       const found = await ctx.aws
         .elbv2(asString(state.region))
         .send(new DescribeListenersCommand({ ListenerArns: [id] }));
@@ -338,10 +333,7 @@ export const listener: ResourceKind = {
         port: live.Port ?? null,
         protocol: live.Protocol ?? null,
       };
-    } catch (error) {
-      if (notFound(error)) return undefined;
-      throw error;
-    }
+    });
   },
 
   async update(ctx, id, olds, raw) {
@@ -364,11 +356,9 @@ export const listener: ResourceKind = {
   },
 
   async delete(ctx, id, state) {
-    try {
-      await ctx.aws.elbv2(asString(state.region)).send(new DeleteListenerCommand({ ListenerArn: id }));
-    } catch (error) {
-      if (!notFound(error)) throw error;
-    }
+    await unlessGone(notFound, () =>
+      ctx.aws.elbv2(asString(state.region)).send(new DeleteListenerCommand({ ListenerArn: id })),
+    );
   },
 };
 
@@ -443,17 +433,14 @@ export const listenerRule: ResourceKind = {
   },
 
   async read(ctx, id, state) {
-    try {
+    return unlessGone(notFound, async () => {
       const found = await ctx.aws
         .elbv2(asString(state.region))
         .send(new DescribeRulesCommand({ RuleArns: [id] }));
       const rule = found.Rules?.[0];
       if (!rule) return undefined;
       return { ...state, arn: id, priority: asNumber(rule.Priority) ?? state.priority ?? null };
-    } catch (error) {
-      if (notFound(error)) return undefined;
-      throw error;
-    }
+    });
   },
 
   async update(ctx, id, olds, raw) {
@@ -479,10 +466,8 @@ export const listenerRule: ResourceKind = {
   },
 
   async delete(ctx, id, state) {
-    try {
-      await ctx.aws.elbv2(asString(state.region)).send(new DeleteRuleCommand({ RuleArn: id }));
-    } catch (error) {
-      if (!notFound(error)) throw error;
-    }
+    await unlessGone(notFound, () =>
+      ctx.aws.elbv2(asString(state.region)).send(new DeleteRuleCommand({ RuleArn: id })),
+    );
   },
 };

@@ -17,7 +17,7 @@ import {
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
 } from '@aws-sdk/client-iam';
-import type { ResourceKind } from './kind.js';
+import { type ResourceKind, unlessGone } from './kind.js';
 import {
   asArray,
   asBoolean,
@@ -114,15 +114,12 @@ export const role: ResourceKind = {
   },
 
   async read(ctx, id, state) {
-    try {
+    return unlessGone(missing, async () => {
       const found = await ctx.aws.iam().send(new GetRoleCommand({ RoleName: id }));
       const live = found.Role;
       if (!live) return undefined;
       return { ...state, name: id, arn: live.Arn ?? null, uniqueId: live.RoleId ?? null };
-    } catch (error) {
-      if (missing(error)) return undefined;
-      throw error;
-    }
+    });
   },
 
   async update(ctx, id, olds, raw) {
@@ -187,7 +184,7 @@ export const role: ResourceKind = {
 
   async delete(ctx, id, state) {
     const client = ctx.aws.iam();
-    try {
+    await unlessGone(missing, async () => {
       // Policies the role itself declares go with it; others only with forceDetachPolicies, like on AWS.
       for (const policyName of inlinePoliciesOf(state).keys()) {
         await client.send(new DeleteRolePolicyCommand({ RoleName: id, PolicyName: policyName }));
@@ -197,9 +194,7 @@ export const role: ResourceKind = {
       }
       if (asBoolean(state.forceDetachPolicies)) await detachEverything(client, id);
       await client.send(new DeleteRoleCommand({ RoleName: id }));
-    } catch (error) {
-      if (!missing(error)) throw error;
-    }
+    });
   },
 };
 
@@ -226,15 +221,12 @@ export const rolePolicy: ResourceKind = {
   },
 
   async read(ctx, _id, state) {
-    try {
+    return unlessGone(missing, async () => {
       await ctx.aws
         .iam()
         .send(new GetRolePolicyCommand({ RoleName: asString(state.role), PolicyName: asString(state.name) }));
       return state;
-    } catch (error) {
-      if (missing(error)) return undefined;
-      throw error;
-    }
+    });
   },
 
   async update(ctx, _id, _olds, raw) {
@@ -250,15 +242,13 @@ export const rolePolicy: ResourceKind = {
   },
 
   async delete(ctx, _id, state) {
-    try {
-      await ctx.aws
+    await unlessGone(missing, () =>
+      ctx.aws
         .iam()
         .send(
           new DeleteRolePolicyCommand({ RoleName: asString(state.role), PolicyName: asString(state.name) }),
-        );
-    } catch (error) {
-      if (!missing(error)) throw error;
-    }
+        ),
+    );
   },
 };
 
@@ -279,7 +269,7 @@ export const rolePolicyAttachment: ResourceKind = {
   },
 
   async read(ctx, _id, state) {
-    try {
+    return unlessGone(missing, async () => {
       const attached = await ctx.aws
         .iam()
         .send(new ListAttachedRolePoliciesCommand({ RoleName: asString(state.role) }));
@@ -287,10 +277,7 @@ export const rolePolicyAttachment: ResourceKind = {
         (policy) => policy.PolicyArn === asString(state.policyArn),
       );
       return found ? state : undefined;
-    } catch (error) {
-      if (missing(error)) return undefined;
-      throw error;
-    }
+    });
   },
 
   async update() {
@@ -299,15 +286,13 @@ export const rolePolicyAttachment: ResourceKind = {
   },
 
   async delete(ctx, _id, state) {
-    try {
-      await ctx.aws.iam().send(
+    await unlessGone(missing, () =>
+      ctx.aws.iam().send(
         new DetachRolePolicyCommand({
           RoleName: asString(state.role),
           PolicyArn: asString(state.policyArn),
         }),
-      );
-    } catch (error) {
-      if (!missing(error)) throw error;
-    }
+      ),
+    );
   },
 };

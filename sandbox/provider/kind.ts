@@ -63,6 +63,22 @@ export class PartialCreateError extends Error {
   }
 }
 
+/**
+ * A call on a resource that may be gone already: an error `gone` recognises yields undefined
+ * (a read finds nothing, a delete has nothing left to do); any other error is thrown.
+ */
+export async function unlessGone<T>(
+  gone: (error: unknown) => boolean,
+  call: () => Promise<T>,
+): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (error) {
+    if (gone(error)) return undefined;
+    throw error;
+  }
+}
+
 export function autoName(base: string, maxLength: number): string {
   const suffix = randomBytes(4).toString('hex').slice(0, 7);
   return `${base.slice(0, Math.max(1, maxLength - suffix.length - 1))}-${suffix}`;

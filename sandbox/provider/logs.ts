@@ -10,7 +10,7 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import type { ResourceKind } from './kind.js';
+import { type ResourceKind, unlessGone } from './kind.js';
 import { asBoolean, asNumber, asString, asStringMap, type Props, plainProps, sameValue } from './values.js';
 
 function notFound(error: unknown): boolean {
@@ -91,10 +91,8 @@ export const logGroup: ResourceKind = {
 
   async delete(ctx, id, state) {
     if (asBoolean(state.skipDestroy)) return;
-    try {
-      await ctx.aws.logs(asString(state.region)).send(new DeleteLogGroupCommand({ logGroupName: id }));
-    } catch (error) {
-      if (!notFound(error)) throw error;
-    }
+    await unlessGone(notFound, () =>
+      ctx.aws.logs(asString(state.region)).send(new DeleteLogGroupCommand({ logGroupName: id })),
+    );
   },
 };

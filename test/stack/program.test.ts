@@ -160,33 +160,29 @@ const weightsOfRecords = (blue: number, green: number): Record<string, number> =
 const V1 = buildConfig();
 const V2 = buildConfig({ service: { version: '1.5.0' } });
 
+/** A first release of 1.4.0 on blue, provisioned at weight 0. */
+const firstProvision = buildDesiredState({
+  releases: { blue: V1 },
+  weights: { blue: 0, green: 100 },
+  meta: buildMeta({
+    phase: 'deploying',
+    liveSlot: null,
+    liveVersion: null,
+    candidateSlot: 'blue',
+    candidateVersion: '1.4.0',
+    outcome: null,
+  }),
+});
+
 /** Phases of a first release of 1.4.0 on blue, then of 1.5.0 on green. */
 const states = {
-  firstProvision: buildDesiredState({
-    releases: { blue: V1 },
-    weights: { blue: 0, green: 100 },
-    meta: buildMeta({
-      phase: 'deploying',
-      liveSlot: null,
-      liveVersion: null,
-      candidateSlot: 'blue',
-      candidateVersion: '1.4.0',
-      outcome: null,
-    }),
-  }),
-  firstLive: buildDesiredState({
-    releases: { blue: V1 },
+  firstProvision,
+  /** The same first release, moved to 100 %. */
+  firstLive: {
+    ...firstProvision,
     weights: { blue: 100, green: 0 },
-    meta: buildMeta({
-      phase: 'deploying',
-      liveSlot: null,
-      liveVersion: null,
-      candidateSlot: 'blue',
-      candidateVersion: '1.4.0',
-      step: 0,
-      outcome: null,
-    }),
-  }),
+    meta: { ...firstProvision.meta, step: 0 },
+  },
   midCanary: buildDesiredState({
     releases: { blue: V1, green: V2 },
     weights: { blue: 70, green: 30 },
