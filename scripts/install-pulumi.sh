@@ -16,11 +16,17 @@ if [ -x "$BIN" ] && [ "$("$BIN" version 2>/dev/null)" = "v${VERSION}" ]; then
   exit 0
 fi
 
-# The official installer, where it can be reached (never on the sandbox machines).
-if [ "${ECS_CRD_TRY_OFFICIAL_INSTALLER:-0}" = "1" ] && command -v curl >/dev/null; then
-  if curl -fsSL --max-time 20 https://get.pulumi.com -o /tmp/pulumi-install.sh 2>/dev/null; then
-    sh /tmp/pulumi-install.sh --version "${VERSION}" --install-root "${HOME}/.pulumi/versions/${VERSION}" --no-edit-path && exit 0
+# The official installer, where it can be reached (offline it fails at once, and we build).
+if command -v curl >/dev/null; then
+  INSTALLER="$(mktemp)"
+  if curl -fsSL --connect-timeout 5 --max-time 120 https://get.pulumi.com/install.sh -o "$INSTALLER" 2>/dev/null \
+    && sh "$INSTALLER" --version "${VERSION}" --install-root "${HOME}/.pulumi/versions/${VERSION}" --no-edit-path \
+    && [ "$("$BIN" version 2>/dev/null)" = "v${VERSION}" ]; then
+    rm -f "$INSTALLER"
+    echo "installed pulumi v${VERSION} with the official installer at ${BIN}"
+    exit 0
   fi
+  rm -f "$INSTALLER"
 fi
 
 command -v go >/dev/null || { echo "install-pulumi: neither the official installer nor a Go toolchain is available" >&2; exit 1; }
