@@ -6,11 +6,10 @@ import { randomUUID } from 'node:crypto';
 import { systemClock } from '../canary/clock.js';
 import { findDrift } from '../canary/drift.js';
 import type { RolloutEvent } from '../canary/events.js';
-import { listenerProblems } from '../canary/preflight.js';
 import { type RolloutResult, runRollout } from '../canary/rollout.js';
 import { UsageError } from '../errors.js';
-import { acquireLease } from '../stack/lease.js';
-import { openAws, openService, refuseUnfinished, type ServiceOptions } from './service.js';
+import { withLease } from '../stack/lease.js';
+import { discoverFor, openInAccount, refuseUnfinished, type ServiceOptions } from './service.js';
 
 export interface DeployOptions {
   service: ServiceOptions;
@@ -24,14 +23,9 @@ export interface DeployOptions {
 }
 
 export async function deployService(options: DeployOptions): Promise<RolloutResult> {
-  const aws = await openAws(options.service);
-  const accountId = await aws.lookup.accountId();
-  const ctx = await openService(options.service, accountId);
-  const lease = acquireLease(ctx.leases, ctx.stack, 'deploy');
-  try {
-    const environment = await aws.lookup.discover(ctx.config);
-    const listeners = listenerProblems(ctx.config, environment);
-    if (listeners.length > 0) throw new UsageError(`${ctx.file}: ${listeners.join('\n  ')}`);
+  const { aws, ctx } = await openInAccount(options.service);
+  return withLease(ctx.leases, ctx.stack, 'deploy', {}, async () => {
+    const environment = await discoverFor(aws, ctx);
     const previous = await ctx.runner.outputs();
     refuseUnfinished(
       ctx.stack,
@@ -44,7 +38,7 @@ export async function deployService(options: DeployOptions): Promise<RolloutResu
         hint: 'Find out who changed them and why. `deploy --force` overwrites them with the stack’s.',
       });
     }
-    return await runRollout(
+    return runRollout(
       {
         runner: ctx.runner,
         probe: aws.probe,
@@ -55,7 +49,5 @@ export async function deployService(options: DeployOptions): Promise<RolloutResu
       },
       { config: ctx.config, environment, identity: ctx.identity, previous, deploymentId: randomUUID() },
     );
-  } finally {
-    lease.release();
-  }
+  });
 }

@@ -17,7 +17,7 @@ import type {
   StackIdentity,
   StackRunner,
 } from '../stack/types.js';
-import { openAws, openService, type ServiceOptions } from './service.js';
+import { discoverFor, openInAccount, type ServiceOptions } from './service.js';
 
 /** One resource the update would change (`same`, `read` and `refresh` are left out). */
 export interface PreviewChange {
@@ -113,10 +113,8 @@ export async function previewService(options: {
   service: ServiceOptions;
   onEvent?: (event: EngineEvent) => void;
 }): Promise<PreviewDocument> {
-  const aws = await openAws(options.service);
-  const accountId = await aws.lookup.accountId();
-  const ctx = await openService(options.service, accountId);
-  const environment = await aws.lookup.discover(ctx.config);
+  const { aws, ctx } = await openInAccount(options.service);
+  const environment = await discoverFor(aws, ctx);
   return previewRelease({
     config: ctx.config,
     identity: ctx.identity,

@@ -5,9 +5,9 @@
  */
 import { planRecovery, type RecoveryPlan } from '../canary/recover.js';
 import { EcsCrdError, RollbackFailedError } from '../errors.js';
-import { acquireLease } from '../stack/lease.js';
+import { withLease } from '../stack/lease.js';
 import type { RunOptions } from '../stack/types.js';
-import { openAws, openService, type ServiceOptions } from './service.js';
+import { type AwsContext, openInAccount, type ServiceContext, type ServiceOptions } from './service.js';
 
 export interface RollbackOptions {
   service: ServiceOptions;
@@ -27,14 +27,17 @@ export interface RollbackResult {
 }
 
 export async function rollbackService(options: RollbackOptions): Promise<RollbackResult> {
+  const { aws, ctx } = await openInAccount(options.service);
+  const lease = { takeOverDead: true, force: options.force ?? false };
+  return withLease(ctx.leases, ctx.stack, 'rollback', lease, () => recover(aws, ctx, options));
+}
+
+async function recover(
+  aws: AwsContext,
+  ctx: ServiceContext,
+  options: RollbackOptions,
+): Promise<RollbackResult> {
   const progress = options.onProgress ?? (() => {});
-  const aws = await openAws(options.service);
-  const accountId = await aws.lookup.accountId();
-  const ctx = await openService(options.service, accountId);
-  const lease = acquireLease(ctx.leases, ctx.stack, 'rollback', {
-    takeOverDead: true,
-    force: options.force ?? false,
-  });
   const actions: string[] = [];
   try {
     const environment = await aws.lookup.discover(ctx.config);
@@ -67,7 +70,5 @@ export async function rollbackService(options: RollbackOptions): Promise<Rollbac
   } catch (err) {
     if (err instanceof EcsCrdError) throw err;
     throw new RollbackFailedError('Recovery failed.', { cause: err });
-  } finally {
-    lease.release();
   }
 }

@@ -3,11 +3,12 @@
  * only place that builds real AWS clients and the Pulumi runner, both loaded lazily so that
  * commands pay for them only when they run.
  */
-import type { AwsLookup, HealthProbe } from '../canary/ports.js';
+import type { AwsLookup, Environment, HealthProbe } from '../canary/ports.js';
+import { listenerProblems } from '../canary/preflight.js';
 import { isSettled } from '../canary/rollout.js';
 import { requireDeployment } from '../config/load.js';
 import type { DeploymentConfig, EnvironmentName } from '../config/types.js';
-import { StackLockedError } from '../errors.js';
+import { StackLockedError, UsageError } from '../errors.js';
 import { type Backend, resolveBackend } from '../stack/backend.js';
 import { leaseDir } from '../stack/lease.js';
 import { stackName } from '../stack/naming.js';
@@ -60,6 +61,29 @@ export async function openAws(options: ServiceOptions): Promise<AwsContext> {
     ...(endpointOf(options) ? { endpointUrl: endpointOf(options) } : {}),
   });
   return { lookup: aws.createAwsLookup(clients), probe: aws.createHealthProbe(clients) };
+}
+
+/**
+ * For commands that talk to AWS: the account (its id renders `{{account_id}}`, so the file
+ * and the stack name come out as `deploy` sees them), then the service's stack.
+ */
+export async function openInAccount(
+  options: ServiceOptions,
+): Promise<{ aws: AwsContext; ctx: ServiceContext }> {
+  const aws = await openAws(options);
+  const ctx = await openService(options, await aws.lookup.accountId());
+  return { aws, ctx };
+}
+
+/**
+ * What discovery finds for the file, refused (before any change) where the stack could not
+ * be declared on it: what `deploy` and `preview` both need.
+ */
+export async function discoverFor(aws: AwsContext, ctx: ServiceContext): Promise<Environment> {
+  const environment = await aws.lookup.discover(ctx.config);
+  const problems = listenerProblems(ctx.config, environment);
+  if (problems.length > 0) throw new UsageError(`${ctx.file}: ${problems.join('\n  ')}`);
+  return environment;
 }
 
 /**

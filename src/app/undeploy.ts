@@ -5,9 +5,9 @@
  */
 import { type LiveRelease, liveRelease, type ServiceFields, serviceFields } from '../canary/status.js';
 import type { DeploymentConfig } from '../config/types.js';
-import { acquireLease } from '../stack/lease.js';
+import { withLease } from '../stack/lease.js';
 import type { EngineEvent, ResourceOperation, StackIdentity, StackRunner } from '../stack/types.js';
-import { openAws, openService, refuseUnfinished, type ServiceOptions } from './service.js';
+import { openInAccount, refuseUnfinished, type ServiceOptions } from './service.js';
 
 /** `undeploy --json`. */
 export interface UndeployDocument extends ServiceFields {
@@ -45,8 +45,7 @@ export interface UndeployRequest {
 export async function undeployStack(request: UndeployRequest): Promise<UndeployDocument> {
   const { identity, runner, force } = request;
   const fields = serviceFields(identity);
-  const lease = acquireLease(request.leases, fields.stack, 'undeploy', { force });
-  try {
+  return withLease(request.leases, fields.stack, 'undeploy', { force }, async () => {
     const outputs = await runner.outputs();
     if (!force) {
       refuseUnfinished(
@@ -64,17 +63,14 @@ export async function undeployStack(request: UndeployRequest): Promise<UndeployD
     const summary = await runner.destroy(request.onEvent ? { onEvent: request.onEvent } : {});
     await runner.remove();
     return { ...document, destroyed: true, changes: summary.changes };
-  } finally {
-    lease.release();
-  }
+  });
 }
 
 /** Opens the service's stack (the account id renders the file as `deploy` did), then undeploys it. */
 export async function undeployService(
   options: { service: ServiceOptions } & Pick<UndeployRequest, 'force' | 'confirm' | 'onEvent'>,
 ): Promise<UndeployDocument> {
-  const aws = await openAws(options.service);
-  const ctx = await openService(options.service, await aws.lookup.accountId());
+  const { ctx } = await openInAccount(options.service);
   return undeployStack({
     identity: ctx.identity,
     config: ctx.config,

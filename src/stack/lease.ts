@@ -98,6 +98,22 @@ export function acquireLease(
   throw new StackLockedError('The stack lease changed hands twice while being taken; try again.');
 }
 
+/** Runs `work` holding the lease, releasing it however `work` ends. */
+export async function withLease<T>(
+  dir: string | undefined,
+  stack: string,
+  command: string,
+  options: { takeOverDead?: boolean; force?: boolean },
+  work: () => Promise<T>,
+): Promise<T> {
+  const lease = acquireLease(dir, stack, command, options);
+  try {
+    return await work();
+  } finally {
+    lease.release();
+  }
+}
+
 function lockedBy(current: LeaseState): StackLockedError {
   const who = describeHolder(current.holder);
   if (current.liveness === 'dead') {
