@@ -6,16 +6,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { PulumiCommand } from '@pulumi/pulumi/automation/index.js';
+import { pinnedPulumiVersion as pinnedVersionOf } from '../src/app/options.js';
 import { REPO_ROOT } from './harness.js';
 
-/** `config.pulumiVersion` of package.json. */
+/** `config.pulumiVersion` of package.json, read as the product reads it. */
 export function pinnedPulumiVersion(): string {
-  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
-    config?: { pulumiVersion?: string };
-  };
-  const version = pkg.config?.pulumiVersion;
-  if (!version) throw new Error('package.json has no config.pulumiVersion');
-  return version;
+  return pinnedVersionOf(JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')));
 }
 
 /**
