@@ -110,7 +110,8 @@ class PulumiStackRunner implements StackRunner {
   async history(): Promise<HistoryEntry[]> {
     const stack = await this.open(false);
     if (!stack) return [];
-    return parseHistory(await this.engine(() => stack.history()));
+    // No secret is read from history: skip the decryption (a passphrase key derivation).
+    return parseHistory(await this.engine(() => stack.history(undefined, undefined, false)));
   }
 
   async cancel(): Promise<void> {
