@@ -1,12 +1,12 @@
 /**
- * `npm run bench`: issue 6's benchmarks, in one run on one machine, against the sandbox (moto on
+ * `npm run bench`: the performance benchmarks, in one run on one machine, against the sandbox (moto on
  * 127.0.0.1, the stand-in aws provider, the pinned Pulumi CLI, a file backend in a temp dir):
  *   (a) per-step overhead: a weights-only step through ecs-crd's StackRunner next to a minimal
  *       Automation API program making the same change (bar 1.5×, goal 1.2×);
  *   (b) rollback latency: failing observation → stable back at 100 %;
  *   (c) total overhead of a 3-step canary with zero waits.
  * Prints a table and a verdict per figure; exits 1 when (a) misses its bar. Not a test: the
- * figures are for reading (and for the issue's note), and vary with the machine.
+ * figures are for reading (and for quoting in a change that moves them), and vary with the machine.
  *
  *   node --import tsx scripts/bench.ts [--steps N] [--rollbacks N] [--canaries N]
  */

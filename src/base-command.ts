@@ -1,14 +1,16 @@
 /**
- * What every ecs-crd command shares: the flags of SPEC §1 (in groups a command spreads into its
- * own `flags`), `--verbose` and the `--log-file` sink, and one way of ending: an error becomes
+ * What every ecs-crd command shares: the original tool's flags and ours (in groups a command
+ * spreads into its own `flags`), `--verbose` and the `--log-file` sink, and one way of ending: an error becomes
  * its message and hint (a stack trace only with --verbose) and the exit code of the one table.
  */
 import { format } from 'node:util';
 import { Command, Errors, Flags, type Interfaces, ux } from '@oclif/core';
 import { ENVIRONMENTS } from './config/types.js';
 import { EcsCrdError, UsageError } from './errors.js';
-import { ExitCode } from './exit-codes.js';
+import { type ExitCode, exitCodeOf, isOclifError } from './exit-codes.js';
+import { errorDocument } from './ui/documents.js';
 import { type LogFile, type LogLevel, openLogFile } from './ui/log-file.js';
+import { chooseReporterMode, createReporter, type Reporter } from './ui/reporter.js';
 
 /** Which deployment file, for which environment and region (every command that reads one). */
 export const deploymentFileFlags = {
@@ -71,8 +73,6 @@ export function regionFrom(
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
 >;
-
-type CommandError = Error & { exitCode?: number; oclif?: { exit?: number } };
 
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override baseFlags = {
@@ -138,9 +138,23 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.trace('DEBUG', message);
   }
 
-  /** The --log-file sink, for reporters that write to it themselves; undefined without the flag. */
-  protected get logSink(): LogFile | undefined {
-    return this.logFile;
+  /**
+   * Runs `work` with the run's reporter: the live view on a terminal, timestamped lines off
+   * it, nothing but the result with --json, every event in --log-file. The reporter is closed
+   * (its block erased) before the command prints its result.
+   */
+  protected async withReporter<R>(work: (report: Reporter) => Promise<R>): Promise<R> {
+    const reporter = createReporter({
+      mode: chooseReporterMode({ json: this.jsonEnabled(), stderr: process.stderr }),
+      verbose: this.isVerbose(),
+      stderr: process.stderr,
+      ...(this.logFile ? { logFile: this.logFile } : {}),
+    });
+    try {
+      return await work(reporter.report);
+    } finally {
+      reporter.close();
+    }
   }
 
   /** A line for the log file only. */
@@ -149,11 +163,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected override toErrorJson(error: unknown): unknown {
-    const { exitCode, name, message, hint } = describeError(error as CommandError);
-    return { error: { exitCode, name, message, ...(hint === undefined ? {} : { hint }) } };
+    return errorDocument(describeError(error));
   }
 
-  protected override async catch(error: CommandError): Promise<never> {
+  protected override async catch(error: Error): Promise<never> {
     // this.exit(code): the command already said what it had to.
     if (error instanceof Errors.ExitError) throw error;
     const described = describeError(error);
@@ -180,30 +193,28 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 }
 
-function isOclifError(error: CommandError): boolean {
-  return typeof error.oclif?.exit === 'number';
-}
-
 interface DescribedError {
-  exitCode: number;
+  exitCode: ExitCode;
   name: string;
   message: string;
   hint: string | undefined;
 }
 
-function describeError(error: CommandError): DescribedError {
+function describeError(error: unknown): DescribedError {
+  const exitCode = exitCodeOf(error);
   if (error instanceof EcsCrdError) {
-    return { exitCode: error.exitCode, name: error.name, message: error.message, hint: error.hint };
+    return { exitCode, name: error.name, message: error.message, hint: error.hint };
   }
+  const cause = error instanceof Error ? error : new Error(String(error));
   if (isOclifError(error)) {
     // A flag's own parse function failed: oclif prefixes "Parsing --flag \n\t" to its message.
-    const message = error.message.replace(/\s*\n\t/, ': ');
-    return { exitCode: error.oclif?.exit ?? ExitCode.Usage, name: 'UsageError', message, hint: undefined };
+    const message = cause.message.replace(/\s*\n\t/, ': ');
+    return { exitCode, name: 'UsageError', message, hint: undefined };
   }
   return {
-    exitCode: ExitCode.Unexpected,
-    name: error.name,
-    message: `unexpected error: ${error.message}`,
+    exitCode,
+    name: cause.name,
+    message: `unexpected error: ${cause.message}`,
     hint: 'this is likely a bug in ecs-crd: please report it with the output of the same command with --verbose',
   };
 }

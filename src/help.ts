@@ -1,5 +1,5 @@
 /**
- * oclif's help, plus the exit-code table (SPEC §1: part of the interface) at the end of the
+ * oclif's help, plus the exit-code table (part of the interface) at the end of the
  * root help and of every command's help.
  */
 import { type Command, Help } from '@oclif/core';

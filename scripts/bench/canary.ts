@@ -5,8 +5,7 @@
  * the five bare `up`s of the minimal program a canary amounts to (provision, 3 shifts, finalize).
  */
 import { deployService } from '../../src/app/deploy.js';
-import type { RolloutEvent } from '../../src/canary/events.js';
-import type { UpPurpose } from '../../src/canary/rollout.js';
+import type { ProgressEvent, StackOperation } from '../../src/canary/events.js';
 import { type BenchEnv, type BenchService, ENVIRONMENT, type ReleaseFile } from './env.js';
 import { openMinimalStack } from './minimal.js';
 import type { StampedEvent } from './rollout.js';
@@ -104,7 +103,7 @@ async function deploy(env: BenchEnv, service: BenchService, release: ReleaseFile
       endpointUrl: env.sandbox.endpoint,
       pulumiVersion: env.pulumiVersion,
     },
-    reporter: (event: RolloutEvent) => events.push({ at: performance.now(), event }),
+    reporter: (event: ProgressEvent) => events.push({ at: performance.now(), event }),
   });
   const finished = performance.now();
   if (result.outcome !== 'deployed') {
@@ -121,7 +120,7 @@ function splitPhases(run: DeployRun): { ups: number; phases: Record<Phase, numbe
   phases.prepare = rolloutStarted - run.started;
   let ups = 0;
   let lastUpEnd = rolloutStarted;
-  let openUp: { at: number; purpose: UpPurpose } | undefined;
+  let openUp: { at: number; purpose: StackOperation } | undefined;
   for (const { at, event } of run.events) {
     if (event.code === 'stack.update.started') {
       phases['between ups'] += at - lastUpEnd;
@@ -138,7 +137,7 @@ function splitPhases(run: DeployRun): { ups: number; phases: Record<Phase, numbe
   return { ups, phases };
 }
 
-function phaseOf(purpose: UpPurpose): Phase {
+function phaseOf(purpose: StackOperation): Phase {
   switch (purpose) {
     case 'provision':
       return 'up: provision';

@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { pinnedPulumiCommand, pinnedPulumiVersion } from '../../sandbox/engine.js';
 import { REPO_ROOT, type Sandbox, startSandbox } from '../../sandbox/harness.js';
-import type { Environment } from '../../src/canary/ports.js';
+import type { Environment } from '../../src/canary/ports/aws.js';
+import type { StackIdentity } from '../../src/canary/ports/stack.js';
 import { requireDeployment } from '../../src/config/load.js';
 import type { DeploymentConfig } from '../../src/config/types.js';
 import { type Backend, resolveBackend } from '../../src/stack/backend.js';
 import type { ProviderSettings } from '../../src/stack/provider-config.js';
-import type { StackIdentity } from '../../src/stack/types.js';
 
 export const ENVIRONMENT = 'dev';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Record as DnsRecord } from '@pulumi/aws/route53/record.js';
 import { LocalWorkspace, type Stack } from '@pulumi/pulumi/automation/index.js';
 import { pinnedPulumiCommand } from '../../sandbox/engine.js';
-import { SLOTS, type Slot } from '../../src/canary/ports.js';
+import { SLOTS, type Slot } from '../../src/canary/ports/aws.js';
 import { awsProviderConfig } from '../../src/stack/provider-config.js';
 import type { BenchEnv } from './env.js';
 

@@ -4,17 +4,18 @@
  * reported, so that latencies are read off the rollout's own event stream.
  */
 import { randomUUID } from 'node:crypto';
-import { systemClock } from '../../src/canary/clock.js';
-import type { RolloutEvent } from '../../src/canary/events.js';
-import type { HealthProbe } from '../../src/canary/ports.js';
-import { type RolloutResult, runRollout } from '../../src/canary/rollout.js';
+import { systemClock } from '../../src/app/clock.js';
+import type { ProgressEvent } from '../../src/canary/events.js';
+import type { HealthProbe } from '../../src/canary/ports/aws.js';
+import type { StackRunner } from '../../src/canary/ports/stack.js';
+import { runRollout } from '../../src/canary/rollout/driver.js';
+import type { RolloutResult } from '../../src/canary/rollout/types.js';
 import { openStackRunner } from '../../src/stack/runner.js';
-import type { StackRunner } from '../../src/stack/types.js';
 import { awsPorts, type BenchEnv, type BenchService, type ReleaseFile } from './env.js';
 
 export interface StampedEvent {
   at: number;
-  event: RolloutEvent;
+  event: ProgressEvent;
 }
 
 export interface RolloutRun {
@@ -31,7 +32,7 @@ export interface ServiceRollouts {
 /** Ways to steer a run from outside: wrap the real probe, watch the events as they come. */
 export interface RolloutHooks {
   probe?: (real: HealthProbe) => HealthProbe;
-  onEvent?: (event: RolloutEvent) => void;
+  onEvent?: (event: ProgressEvent) => void;
 }
 
 export async function serviceRollouts(env: BenchEnv, service: BenchService): Promise<ServiceRollouts> {
@@ -74,7 +75,7 @@ export async function serviceRollouts(env: BenchEnv, service: BenchService): Pro
 /** The time of the first event matching `match`, at or after `from`. */
 export function firstAt(
   events: readonly StampedEvent[],
-  match: (event: RolloutEvent) => boolean,
+  match: (event: ProgressEvent) => boolean,
   from = Number.NEGATIVE_INFINITY,
 ): number | undefined {
   return events.find((e) => e.at >= from && match(e.event))?.at;
@@ -82,13 +83,13 @@ export function firstAt(
 
 export const isUpFinished =
   (purpose: string) =>
-  (event: RolloutEvent): boolean =>
+  (event: ProgressEvent): boolean =>
     event.code === 'stack.update.finished' && event.data.purpose === purpose && event.data.error === null;
 
 export const isUpStarted =
   (purpose: string) =>
-  (event: RolloutEvent): boolean =>
+  (event: ProgressEvent): boolean =>
     event.code === 'stack.update.started' && event.data.purpose === purpose;
 
-export const isFailingObservation = (event: RolloutEvent): boolean =>
+export const isFailingObservation = (event: ProgressEvent): boolean =>
   event.code === 'health.observed' && event.data.verdict === 'fail';

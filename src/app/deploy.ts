@@ -3,17 +3,19 @@
  * Everything that can refuse does so before the first change.
  */
 import { randomUUID } from 'node:crypto';
-import { systemClock } from '../canary/clock.js';
 import { findDrift } from '../canary/drift.js';
-import type { RolloutEvent } from '../canary/events.js';
-import { type RolloutResult, runRollout } from '../canary/rollout.js';
+import type { EventSink } from '../canary/events.js';
+import { refuseUnfinished } from '../canary/phase.js';
+import { runRollout } from '../canary/rollout/driver.js';
 import { UsageError } from '../errors.js';
 import { withLease } from '../stack/lease.js';
-import { discoverFor, openInAccount, refuseUnfinished, type ServiceOptions } from './service.js';
+import { type DeployDocument, deployDocument } from '../ui/documents.js';
+import { systemClock } from './clock.js';
+import { discoverFor, openInAccount, type ServiceOptions } from './service.js';
 
 export interface DeployOptions {
   service: ServiceOptions;
-  reporter: (event: RolloutEvent) => void;
+  reporter: EventSink;
   /** First Ctrl-C: finish the running `up`, then roll back. */
   signal?: AbortSignal;
   /** Second Ctrl-C: stop at once. */
@@ -22,23 +24,20 @@ export interface DeployOptions {
   force?: boolean;
 }
 
-export async function deployService(options: DeployOptions): Promise<RolloutResult> {
+export async function deployService(options: DeployOptions): Promise<DeployDocument> {
   const { aws, ctx } = await openInAccount(options.service);
   return withLease(ctx.leases, ctx.stack, 'deploy', {}, async () => {
     const environment = await discoverFor(aws, ctx);
     const previous = await ctx.runner.outputs();
-    refuseUnfinished(
-      ctx.stack,
-      previous,
-      'Run `ecs-crd rollback` with the same flags to restore the stable release, then deploy again.',
-    );
+    // Before the drift check: an unfinished deployment leaves weights the stack did not settle on.
+    refuseUnfinished(ctx.identity, previous);
     const drift = findDrift(previous, environment, await aws.lookup.liveWeights(environment.zones));
     if (drift.length > 0 && !options.force) {
       throw new UsageError(`The DNS weights were changed outside ecs-crd:\n  ${drift.join('\n  ')}`, {
         hint: 'Find out who changed them and why. `deploy --force` overwrites them with the stack’s.',
       });
     }
-    return runRollout(
+    const result = await runRollout(
       {
         runner: ctx.runner,
         probe: aws.probe,
@@ -49,5 +48,6 @@ export async function deployService(options: DeployOptions): Promise<RolloutResu
       },
       { config: ctx.config, environment, identity: ctx.identity, previous, deploymentId: randomUUID() },
     );
+    return deployDocument(result);
   });
 }

@@ -3,41 +3,31 @@
  * over from a dead holder, remove the engine's stale lock, drop pending operations, then run
  * the recovery's `up`s (traffic to the stable release, candidate removed). Safe to run twice.
  */
-import { planRecovery, type RecoveryPlan } from '../canary/recover.js';
+import type { EventSink } from '../canary/events.js';
+import { progressEvent } from '../canary/events.js';
+import { planRecovery } from '../canary/recover.js';
+import { reportedRun } from '../canary/stack-progress.js';
 import { EcsCrdError, RollbackFailedError } from '../errors.js';
 import { withLease } from '../stack/lease.js';
-import type { RunOptions } from '../stack/types.js';
+import { type RollbackDocument, rollbackDocument } from '../ui/documents.js';
 import { type AwsContext, openInAccount, type ServiceContext, type ServiceOptions } from './service.js';
 
 export interface RollbackOptions {
   service: ServiceOptions;
   /** Take the stack over even from a holder that may still run (another host). */
   force?: boolean;
-  /** Progress lines, for the reporters. */
-  onProgress?: (line: string) => void;
-  run?: RunOptions;
+  reporter?: EventSink;
 }
 
-export interface RollbackResult {
-  changed: boolean;
-  reason: string;
-  live: { slot: string; version: string | null } | null;
-  /** What was done, in order. */
-  actions: string[];
-}
-
-export async function rollbackService(options: RollbackOptions): Promise<RollbackResult> {
+export async function rollbackService(options: RollbackOptions): Promise<RollbackDocument> {
   const { aws, ctx } = await openInAccount(options.service);
   const lease = { takeOverDead: true, force: options.force ?? false };
-  return withLease(ctx.leases, ctx.stack, 'rollback', lease, () => recover(aws, ctx, options));
+  return withLease(ctx.leases, ctx.stack, 'rollback', lease, () =>
+    recover(aws, ctx, options.reporter ?? (() => {})),
+  );
 }
 
-async function recover(
-  aws: AwsContext,
-  ctx: ServiceContext,
-  options: RollbackOptions,
-): Promise<RollbackResult> {
-  const progress = options.onProgress ?? (() => {});
+async function recover(aws: AwsContext, ctx: ServiceContext, report: EventSink): Promise<RollbackDocument> {
   const actions: string[] = [];
   try {
     const environment = await aws.lookup.discover(ctx.config);
@@ -45,28 +35,48 @@ async function recover(
     await ctx.runner.cancel().catch(() => undefined);
     const dirty = await ctx.runner.clearPending();
     if (dirty) actions.push('cleared the operations an interrupted update left pending');
-    const plan: RecoveryPlan = planRecovery({
+    const plan = planRecovery({
       outputs: await ctx.runner.outputs(),
       identity: ctx.identity,
       environment,
       dirty,
     });
-    const live = plan.liveSlot ? { slot: plan.liveSlot, version: plan.liveVersion } : null;
-    if (!plan.needed) return { changed: actions.length > 0, reason: plan.reason, live, actions };
-    progress(plan.reason);
-    for (const step of plan.steps) {
-      progress(step.description);
+    if (!plan.needed) return rollbackDocument(plan, actions);
+    const steps = plan.steps.map((step) => step.description);
+    report(
+      progressEvent('recovery.started', 'info', `Recovering: ${plan.reason}`, { reason: plan.reason, steps }),
+    );
+    for (const [index, step] of plan.steps.entries()) {
+      report(
+        progressEvent('recovery.step', 'info', `Step ${index + 1}/${steps.length}: ${step.description}`, {
+          number: index + 1,
+          total: steps.length,
+          description: step.description,
+        }),
+      );
       try {
-        await ctx.runner.up(step.desired, options.run);
+        await reportedRun(
+          report,
+          step.purpose,
+          (run) => ctx.runner.up(step.desired, run),
+          (s) => s.changes,
+          {
+            now: Date.now,
+            resources: true,
+          },
+        );
       } catch (cause) {
-        throw new RollbackFailedError(`Recovery failed while it ${step.description}.`, {
-          cause,
-          hint: `The stack ${ctx.stack} is unchanged beyond the steps already done (${actions.join('; ') || 'none'}). Check the error above, fix its cause (permissions, quotas), then run \`ecs-crd rollback\` again; it resumes where it stopped.`,
-        });
+        throw new RollbackFailedError(
+          `Recovery failed at step ${index + 1}/${steps.length} (${step.description}).`,
+          {
+            cause,
+            hint: `The stack ${ctx.stack} is unchanged beyond the steps already done (${actions.join('; ') || 'none'}). Check the error above, fix its cause (permissions, quotas), then run \`ecs-crd rollback\` again; it resumes where it stopped.`,
+          },
+        );
       }
       actions.push(step.description);
     }
-    return { changed: true, reason: plan.reason, live, actions };
+    return rollbackDocument(plan, actions);
   } catch (err) {
     if (err instanceof EcsCrdError) throw err;
     throw new RollbackFailedError('Recovery failed.', { cause: err });

@@ -3,16 +3,16 @@
  * only place that builds real AWS clients and the Pulumi runner, both loaded lazily so that
  * commands pay for them only when they run.
  */
-import type { AwsLookup, Environment, HealthProbe } from '../canary/ports.js';
+import type { AwsLookup, Environment, HealthProbe } from '../canary/ports/aws.js';
+import type { StackIdentity, StackRunner } from '../canary/ports/stack.js';
 import { listenerProblems } from '../canary/preflight.js';
-import { isSettled } from '../canary/rollout.js';
 import { requireDeployment } from '../config/load.js';
 import type { DeploymentConfig, EnvironmentName } from '../config/types.js';
-import { StackLockedError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { type Backend, resolveBackend } from '../stack/backend.js';
 import { leaseDir } from '../stack/lease.js';
 import { stackName } from '../stack/naming.js';
-import type { StackIdentity, StackOutputs, StackRunner } from '../stack/types.js';
+import { type ServiceFields, serviceFields } from '../ui/documents.js';
 
 export interface ServiceOptions {
   environment: EnvironmentName;
@@ -128,15 +128,7 @@ export async function openService(options: ServiceOptions, accountId?: string): 
   };
 }
 
-/**
- * Refuses a stack whose last deployment did not finish (interrupted, killed, its rollback
- * failed): `what to do` differs per command, the refusal does not (exit 5).
- */
-export function refuseUnfinished(stack: string, outputs: StackOutputs | null, whatToDo: string): void {
-  if (!outputs || isSettled(outputs.meta.phase)) return;
-  const { meta } = outputs;
-  throw new StackLockedError(
-    `The last deployment of ${stack} (${meta.candidateVersion ?? 'unknown version'}, started ${meta.startedAt}) did not finish: it is ${meta.phase}.`,
-    { hint: whatToDo },
-  );
+/** The fields naming the service and its stack, first in every document about it. */
+export function fieldsOf(ctx: Pick<ServiceContext, 'identity' | 'stack'>): ServiceFields {
+  return serviceFields(ctx.identity, ctx.stack);
 }

@@ -2,17 +2,16 @@
  * `status` and `history`: read the state backend only (outputs, update history, the lease),
  * never AWS, so they work without credentials for the account.
  */
-import {
-  activeDeployment,
-  type DeploymentRecord,
-  deploymentHistory,
-  type LeaseView,
-  type StatusDocument,
-  type StatusInput,
-  statusDocument,
-} from '../canary/status.js';
+import type { LeaseView } from '../canary/ports/lease.js';
+import { activeDeployment, deploymentHistory, type StatusInput, serviceStatus } from '../canary/status.js';
 import { readLease } from '../stack/lease.js';
-import { openService, type ServiceContext, type ServiceOptions } from './service.js';
+import {
+  type HistoryDocument,
+  historyDocument,
+  type StatusDocument,
+  statusDocument,
+} from '../ui/documents.js';
+import { fieldsOf, openService, type ServiceContext, type ServiceOptions } from './service.js';
 
 /** The lease of `stack` as `status` reports it. */
 export function leaseView(dir: string | undefined, stack: string): LeaseView {
@@ -22,23 +21,24 @@ export function leaseView(dir: string | undefined, stack: string): LeaseView {
 
 /** Everything `status` and `history` are computed from, read from the backend. */
 export async function readStatusInput(
-  ctx: Pick<ServiceContext, 'identity' | 'config' | 'runner' | 'leases' | 'stack'>,
+  ctx: Pick<ServiceContext, 'config' | 'runner' | 'leases' | 'stack'>,
 ): Promise<StatusInput> {
   // The lease before the outputs: a run seen alive here and `deploying` there is running;
   // read the other way round, a run ending in between would look interrupted.
   const lease = leaseView(ctx.leases, ctx.stack);
   const outputs = await ctx.runner.outputs();
   const history = await ctx.runner.history();
-  return { identity: ctx.identity, config: ctx.config, outputs, history, lease };
+  return { config: ctx.config, outputs, history, lease };
 }
 
 /** `status` of the service the options name. */
-export async function serviceStatus(options: ServiceOptions): Promise<StatusDocument> {
-  return statusDocument(await readStatusInput(await openService(options)));
+export async function statusOfService(options: ServiceOptions): Promise<StatusDocument> {
+  const ctx = await openService(options);
+  return statusDocument(fieldsOf(ctx), serviceStatus(await readStatusInput(ctx)));
 }
 
 /** `history` of the service the options name, newest first. */
-export async function serviceHistory(options: ServiceOptions): Promise<DeploymentRecord[]> {
+export async function historyOfService(options: ServiceOptions): Promise<HistoryDocument> {
   const input = await readStatusInput(await openService(options));
-  return deploymentHistory(input.history, activeDeployment(input.outputs, input.lease));
+  return historyDocument(deploymentHistory(input.history, activeDeployment(input.outputs, input.lease)));
 }

@@ -3,25 +3,20 @@
  * group, the roles), then remove the stack. Holds the deployment lease throughout, so no
  * `deploy` or `rollback` can start on a stack being destroyed.
  */
-import { type LiveRelease, liveRelease, type ServiceFields, serviceFields } from '../canary/status.js';
+import type { EventSink } from '../canary/events.js';
+import { refuseUnfinished } from '../canary/phase.js';
+import type { StackIdentity, StackRunner } from '../canary/ports/stack.js';
+import { reportedRun } from '../canary/stack-progress.js';
+import { liveRelease } from '../canary/status.js';
 import type { DeploymentConfig } from '../config/types.js';
 import { withLease } from '../stack/lease.js';
-import type { EngineEvent, ResourceOperation, StackIdentity, StackRunner } from '../stack/types.js';
-import { openInAccount, refuseUnfinished, type ServiceOptions } from './service.js';
-
-/** `undeploy --json`. */
-export interface UndeployDocument extends ServiceFields {
-  /** False when the confirmation was declined: nothing was changed. */
-  destroyed: boolean;
-  /** The release that was live before, if any. */
-  live: LiveRelease | null;
-  /** Resources per operation, as the engine counted them (`delete` for a destroy). */
-  changes: Partial<Record<ResourceOperation, number>>;
-}
+import { stackName } from '../stack/naming.js';
+import { serviceFields, type UndeployDocument, undeployDocument } from '../ui/documents.js';
+import { openInAccount, type ServiceOptions } from './service.js';
 
 export interface UndeployRequest {
   identity: StackIdentity;
-  /** The deployment file: the live release's id where the outputs do not record it. */
+  /** The deployment file: the live release's id where the outputs do not record them. */
   config: Pick<DeploymentConfig, 'canary'>;
   runner: StackRunner;
   /** The lease folder of the backend (undefined: the backend keeps none). */
@@ -33,8 +28,11 @@ export interface UndeployRequest {
   force: boolean;
   /** Asked once, after the checks and before any change; false leaves everything as it is. */
   confirm: (question: string) => Promise<boolean>;
-  onEvent?: ((event: EngineEvent) => void) | undefined;
+  reporter?: EventSink | undefined;
 }
+
+const UNDEPLOY_UNFINISHED =
+  'Run `ecs-crd rollback` first, or `ecs-crd undeploy --force` to destroy the stack as it is.';
 
 /**
  * Destroys and removes the stack of `identity`.
@@ -44,31 +42,33 @@ export interface UndeployRequest {
  */
 export async function undeployStack(request: UndeployRequest): Promise<UndeployDocument> {
   const { identity, runner, force } = request;
-  const fields = serviceFields(identity);
+  const fields = serviceFields(identity, stackName(identity));
   return withLease(request.leases, fields.stack, 'undeploy', { force }, async () => {
     const outputs = await runner.outputs();
-    if (!force) {
-      refuseUnfinished(
-        fields.stack,
-        outputs,
-        'Run `ecs-crd rollback` first, or `ecs-crd undeploy --force` to destroy the stack as it is.',
-      );
-    }
-    const document = { ...fields, live: liveRelease(outputs, request.config) };
-    if (!(await request.confirm(question(document)))) {
-      return { ...document, destroyed: false, changes: {} };
+    if (!force) refuseUnfinished(identity, outputs, UNDEPLOY_UNFINISHED);
+    const live = liveRelease(outputs, request.config);
+    const serving = live ? ` (live: ${live.version ?? 'a release'} on ${live.slot})` : '';
+    const question = `Destroy every resource of ${fields.project}/${fields.service} in ${fields.environment} (${fields.region})${serving} and remove stack ${fields.stack}?`;
+    if (!(await request.confirm(question))) {
+      return undeployDocument(fields, live, { destroyed: false, changes: {} });
     }
     // With the lease ours, an engine lock left behind is stale (or `force` said to break it).
     if (force) await runner.cancel().catch(() => undefined);
-    const summary = await runner.destroy(request.onEvent ? { onEvent: request.onEvent } : {});
+    const summary = await reportedRun(
+      request.reporter ?? (() => {}),
+      'destroy',
+      (options) => runner.destroy(options),
+      (s) => s.changes,
+      { now: Date.now, resources: true },
+    );
     await runner.remove();
-    return { ...document, destroyed: true, changes: summary.changes };
+    return undeployDocument(fields, live, { destroyed: true, changes: summary.changes });
   });
 }
 
 /** Opens the service's stack (the account id renders the file as `deploy` did), then undeploys it. */
 export async function undeployService(
-  options: { service: ServiceOptions } & Pick<UndeployRequest, 'force' | 'confirm' | 'onEvent'>,
+  options: { service: ServiceOptions } & Pick<UndeployRequest, 'force' | 'confirm' | 'reporter'>,
 ): Promise<UndeployDocument> {
   const { ctx } = await openInAccount(options.service);
   return undeployStack({
@@ -78,11 +78,6 @@ export async function undeployService(
     leases: ctx.leases,
     force: options.force,
     confirm: options.confirm,
-    onEvent: options.onEvent,
+    reporter: options.reporter,
   });
-}
-
-function question(doc: Pick<UndeployDocument, keyof ServiceFields | 'live'>): string {
-  const serving = doc.live ? ` (live: ${doc.live.version ?? 'a release'} on ${doc.live.slot})` : '';
-  return `Destroy every resource of ${doc.project}/${doc.service} in ${doc.environment} (${doc.region})${serving} and remove stack ${doc.stack}?`;
 }

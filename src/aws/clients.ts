@@ -1,6 +1,6 @@
 /**
  * The AWS SDK, built in one place and wrapped in narrow interfaces that list only the calls
- * ecs-crd makes (ARCHITECTURE.md habit 4). Discovery and the health probe depend on these
+ * ecs-crd makes. Discovery and the health probe depend on these
  * interfaces, so their tests can hand in fakes; the wrappers themselves are tested with
  * aws-sdk-client-mock.
  *
@@ -315,7 +315,6 @@ export function awsError(service: ServiceName, operation: string, error: unknown
           ? 'AWS could not be reached: check the network, --region and --endpoint-url / AWS_ENDPOINT_URL.'
           : undefined;
   return new EcsCrdError(`AWS ${service} ${operation} failed: ${name}: ${message}`, {
-    source: 'system',
     cause: error,
     ...(hint === undefined ? {} : { hint }),
   });

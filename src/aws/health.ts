@@ -1,20 +1,20 @@
 /**
- * The health probe (SPEC §5): one look at a candidate release — the state of every target of
+ * The health probe: one look at a candidate release — the state of every target of
  * its target groups, and its ECS service's counts and failed tasks. Implements the
  * `HealthProbe` port; it reports, the rollout's gate decides.
  */
 import type { Deployment, Task } from '@aws-sdk/client-ecs';
 import type { TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type {
-  CandidateRef,
-  Clock,
-  HealthProbe,
-  Observation,
-  ServiceObservation,
-  TargetGroupObservation,
-  TargetState,
-} from '../canary/ports.js';
-import { noTargets } from '../canary/ports.js';
+import {
+  type CandidateRef,
+  type HealthProbe,
+  noTargets,
+  type Observation,
+  type ServiceObservation,
+  type TargetGroupObservation,
+  type TargetState,
+} from '../canary/ports/aws.js';
+import type { Clock } from '../canary/ports/clock.js';
 import { EcsCrdError } from '../errors.js';
 import type { AwsClients, EcsApi, Elbv2Api } from './clients.js';
 import { allPages, chunk } from './util.js';

@@ -3,8 +3,8 @@
  * changed them by hand, or another tool did). A deployment reports it and stops rather than
  * silently overwrite a choice a person made. Pure.
  */
-import type { StackOutputs } from '../stack/types.js';
-import { type Environment, SLOTS } from './ports.js';
+import { type Environment, SLOTS } from './ports/aws.js';
+import type { StackOutputs } from './ports/stack.js';
 
 /** One line per record whose weight differs from the stack's, or that is missing. */
 export function findDrift(

@@ -1,16 +1,21 @@
 /**
- * What the rollout tells the reporters (ARCHITECTURE habit 2): it never prints, it emits
- * events, each with a level, a stable code, a human text and typed data. `src/ui` decides
- * where each goes (live view, plain lines, log file, nothing under `--json`).
+ * What every command tells the reporters: it never prints, it emits events, each with a level,
+ * a stable code, a human text and typed data. `src/ui` decides where each goes (live view,
+ * plain lines, log file, nothing but the result under `--json`). `deploy` emits the whole
+ * rollout; `preview`, `undeploy` and `rollback` emit their stack operations and recovery
+ * steps through the same stream.
  */
-import type { ChangeSummary, EngineEvent } from '../stack/types.js';
 import type { GateCode, GateVerdict } from './gate.js';
 import type { PlanStepKind, TimelineEntry } from './plan.js';
-import type { Slot } from './ports.js';
-import type { RollbackCause, RolloutOutcome, StepOutcome, UpPurpose } from './rollout.js';
+import type { Slot } from './ports/aws.js';
+import type { ChangeSummary, EngineEvent, RolloutOutcome } from './ports/stack.js';
+import type { RollbackCause, StepOutcome, UpPurpose } from './rollout/types.js';
 
 /** `debug` is shown with `--verbose` only; `warn` and `error` also go to stderr off a TTY. */
 export type EventLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** What a stack operation is for: a rollout's or a recovery's `up`, or another command's engine call. */
+export type StackOperation = UpPurpose | 'preview' | 'destroy';
 
 interface EventShape<C extends string, D> {
   readonly level: EventLevel;
@@ -20,8 +25,8 @@ interface EventShape<C extends string, D> {
   readonly data: D;
 }
 
-/** Every event of a rollout, discriminated by `code`. */
-export type RolloutEvent =
+/** Every event of every command, discriminated by `code`. */
+export type ProgressEvent =
   | EventShape<
       'rollout.started',
       {
@@ -48,14 +53,14 @@ export type RolloutEvent =
       }
     >
   | EventShape<'step.finished', { number: number; total: number; kind: PlanStepKind; outcome: StepOutcome }>
-  | EventShape<'stack.update.started', { purpose: UpPurpose }>
+  | EventShape<'stack.update.started', { purpose: StackOperation }>
   | EventShape<
       'stack.update.finished',
       {
-        purpose: UpPurpose;
+        purpose: StackOperation;
         durationMs: number;
         error: string | null;
-        /** What the update changed, per operation, as the engine counted it; null when it failed. */
+        /** What the operation changed (or would change), per operation, as the engine counted it; null when it failed. */
         changes: ChangeSummary['changes'] | null;
       }
     >
@@ -81,14 +86,21 @@ export type RolloutEvent =
   | EventShape<'interrupt.received', { hard: boolean }>
   | EventShape<'rollback.started', { cause: RollbackCause; reason: string; restoreTraffic: boolean }>
   | EventShape<'rollout.finished', { outcome: RolloutOutcome; reason: string | null; durationS: number }>
+  /** `rollback` found a stack to recover: why, and the steps it will take. */
+  | EventShape<'recovery.started', { reason: string; steps: string[] }>
+  /** One step of that recovery is under way. */
+  | EventShape<'recovery.step', { number: number; total: number; description: string }>
   | EventShape<'engine.event', EngineEvent>
   | EventShape<'engine.output', { line: string }>;
 
-export type RolloutEventCode = RolloutEvent['code'];
-export type RolloutEventOf<C extends RolloutEventCode> = Extract<RolloutEvent, { code: C }>;
+export type ProgressEventCode = ProgressEvent['code'];
+export type ProgressEventOf<C extends ProgressEventCode> = Extract<ProgressEvent, { code: C }>;
+
+/** Where a command's events go: the reporter of the run. */
+export type EventSink = (event: ProgressEvent) => void;
 
 /** The codes, listed once so that a missing or extra one fails to compile. */
-const CODES: Record<RolloutEventCode, true> = {
+const CODES: Record<ProgressEventCode, true> = {
   'rollout.started': true,
   'step.started': true,
   'step.finished': true,
@@ -102,22 +114,24 @@ const CODES: Record<RolloutEventCode, true> = {
   'interrupt.received': true,
   'rollback.started': true,
   'rollout.finished': true,
+  'recovery.started': true,
+  'recovery.step': true,
   'engine.event': true,
   'engine.output': true,
 };
 
 /** Every event code, for reporters' completeness tests. */
-export const ROLLOUT_EVENT_CODES: readonly RolloutEventCode[] = Object.keys(CODES).filter(
-  (code): code is RolloutEventCode => code in CODES,
+export const PROGRESS_EVENT_CODES: readonly ProgressEventCode[] = Object.keys(CODES).filter(
+  (code): code is ProgressEventCode => code in CODES,
 );
 
 /** Builds an event; the data's type follows from the code. */
-export function rolloutEvent<C extends RolloutEventCode>(
+export function progressEvent<C extends ProgressEventCode>(
   code: C,
   level: EventLevel,
   text: string,
-  data: RolloutEventOf<C>['data'],
-): RolloutEventOf<C> {
+  data: ProgressEventOf<C>['data'],
+): ProgressEventOf<C> {
   // TypeScript cannot narrow a generic union member from its parts; the signature keeps it sound.
-  return { code, level, text, data } as RolloutEventOf<C>;
+  return { code, level, text, data } as ProgressEventOf<C>;
 }

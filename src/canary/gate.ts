@@ -1,9 +1,9 @@
 /**
- * The health gate (SPEC §5): one observation of the candidate in, `pass | wait | fail` out.
+ * The health gate: one observation of the candidate in, `pass | wait | fail` out.
  * Pure: the rollout supplies the time, the deadline and whether the candidate has already
  * been healthy; the probe only reports.
  */
-import type { Observation, TargetGroupObservation, TargetState } from './ports.js';
+import type { Observation, TargetGroupObservation, TargetState } from './ports/aws.js';
 
 export type GateVerdict = 'pass' | 'wait' | 'fail';
 

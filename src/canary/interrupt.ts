@@ -1,6 +1,7 @@
 /**
- * The two-stage interrupt of SPEC §6 as two abort signals, for `runRollout`'s `signal` and
- * `hardStop`. The command wires process signals to `interrupt()`; nothing here touches `process`.
+ * The two-stage interrupt as two abort signals, for `runRollout`'s `signal` and `hardStop`:
+ * the first Ctrl-C lets the running `up` finish and rolls back, the second stops at once. The
+ * command wires process signals to `interrupt()`; nothing here touches `process`.
  */
 
 export interface InterruptController {

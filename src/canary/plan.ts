@@ -1,11 +1,11 @@
 /**
  * The plan of a canary release: the deployment file's strategy turned into the ordered steps
- * the rollout walks through (SPEC §4). Pure: no clock, no ports.
+ * the rollout walks through. Pure: no clock, no ports.
  */
 import type { CanaryConfig, StrategyStep } from '../config/types.js';
-import { EcsCrdError } from '../errors.js';
+import { assertNever, EcsCrdError } from '../errors.js';
 
-/** The bake step added when the strategy does not end at 100 % (SPEC §2). */
+/** The bake step added when the strategy does not end at 100 %: the time before the old release goes. */
 export const IMPLIED_FINAL_STEP: Readonly<StrategyStep> = Object.freeze({ weight: 100, wait: 60 });
 
 /** One step of a rollout. Waits are in seconds, weights in percent of traffic to the candidate. */
@@ -140,11 +140,6 @@ export function timeline(plan: Plan): TimelineEntry[] {
     elapsed += waitS;
     return entry;
   });
-}
-
-/** Exhaustiveness guard for switches over the unions of `src/canary`. */
-export function assertNever(value: never): never {
-  throw new EcsCrdError(`internal error: unexpected value ${JSON.stringify(value)}`);
 }
 
 function withFinalStep(strategy: readonly StrategyStep[]): (StrategyStep & { implied: boolean })[] {

@@ -3,7 +3,7 @@
  * Pure.
  */
 import type { DeploymentConfig } from '../config/types.js';
-import { type Environment, SLOTS } from './ports.js';
+import { type Environment, SLOTS } from './ports/aws.js';
 
 /**
  * An HTTPS listener the stack must create (the slot's ALB has none on that port) needs

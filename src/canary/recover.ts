@@ -6,9 +6,11 @@
  */
 import type { DeploymentConfig } from '../config/types.js';
 import { EcsCrdError } from '../errors.js';
-import type { DeploymentMeta, DesiredState, StackIdentity, StackOutputs } from '../stack/types.js';
-import { type Environment, otherSlot, SLOTS, type Slot } from './ports.js';
-import { isSettled, keepDeclaredSlots, splitWeights, type UpPurpose } from './rollout.js';
+import { isSettled } from './phase.js';
+import { type Environment, otherSlot, SLOTS, type Slot } from './ports/aws.js';
+import type { DeploymentMeta, DesiredState, StackIdentity, StackOutputs } from './ports/stack.js';
+import { keepDeclaredSlots, splitWeights } from './rollout/desired.js';
+import type { UpPurpose } from './rollout/types.js';
 
 export interface RecoveryRequest {
   /** The stack's outputs; null when the stack does not exist. */

@@ -1,15 +1,14 @@
 /**
  * What `status` and `history` report, computed from what the state backend keeps: the stack's
  * outputs (where the last successful `up` left things), its update history (one entry per
- * `up`, each carrying the meta ecs-crd wrote in its message) and the deployment lease. Pure:
- * the documents are the `--json` contracts of issue 6, in snake_case.
+ * `up`, each carrying the meta ecs-crd wrote in its message) and the deployment lease. Pure;
+ * `src/ui/documents.ts` turns these into the `--json` documents.
  */
 import type { DeploymentConfig } from '../config/types.js';
-import type { LeaseHolder, LeaseState, Liveness } from '../stack/lease.js';
-import { stackName } from '../stack/naming.js';
-import type { DeploymentMeta, HistoryEntry, Phase, StackIdentity, StackOutputs } from '../stack/types.js';
-import { assertNever } from './plan.js';
-import { SLOTS, type Slot } from './ports.js';
+import { assertNever } from '../errors.js';
+import { SLOTS, type Slot } from './ports/aws.js';
+import type { LeaseState, LeaseView } from './ports/lease.js';
+import type { DeploymentMeta, HistoryEntry, Phase, RolloutOutcome, StackOutputs } from './ports/stack.js';
 
 /** The phase `status` shows: the stack's own phase, told apart from a run that died mid-way. */
 export type StatusPhase = 'none' | 'stable' | 'deploying' | 'interrupted' | 'rolled_back';
@@ -22,39 +21,22 @@ export type StatusPhase = 'none' | 'stable' | 'deploying' | 'interrupted' | 'rol
  * - `rollback_failed`: its last update failed while rolling back (nothing after it).
  * The last two leave the stack unfinished: `ecs-crd rollback` recovers it.
  */
-export type DeploymentOutcome = NonNullable<DeploymentMeta['outcome']> | 'in_progress';
+export type DeploymentOutcome = RolloutOutcome | 'in_progress';
 
-/**
- * The deployment lease as read beside the state: held (with whether its holder still runs),
- * `free`, or `untracked` for backends that keep no lease (S3, Pulumi Cloud).
- */
-export type LeaseView = LeaseState | 'free' | 'untracked';
-
-/** One deployment in `history --json` (and `status --json`'s `last_deployment`). */
+/** One past (or running) deployment. */
 export interface DeploymentRecord {
   /** The version deployed (the candidate); null when no update of the run recorded one. */
   version: string | null;
   outcome: DeploymentOutcome;
   /** ISO-8601 start of the run. */
-  started_at: string;
+  startedAt: string;
   /** From the start of the run to the end of its last update, in whole seconds. */
-  duration_s: number;
-  deployment_id: string;
+  durationS: number;
+  deploymentId: string;
   /** The slot the candidate was deployed to. */
   slot: Slot | null;
   /** Why it did not deploy (rollback cause), when recorded. */
   reason: string | null;
-}
-
-/** Which service a document is about: the first fields of every `--json` document about a stack. */
-export interface ServiceFields {
-  /** The service name (`service.name`). */
-  service: string;
-  project: string;
-  environment: string;
-  region: string;
-  /** The Pulumi stack. */
-  stack: string;
 }
 
 /** The release serving production traffic. */
@@ -62,22 +44,21 @@ export interface LiveRelease {
   slot: Slot;
   version: string | null;
   /** The slot ALB's `CanaryRelease` tag (the records' set identifier). */
-  release_id: string;
+  releaseId: string;
 }
 
-/** `status --json`. */
-export interface StatusDocument extends ServiceFields {
+/** Where a service stands. */
+export interface ServiceStatus {
   phase: StatusPhase;
   live: LiveRelease | null;
   /** Per fqdn, per slot release id (the records' set identifiers), the percent of traffic. */
   weights: Record<string, Record<string, number>>;
-  last_deployment: DeploymentRecord | null;
+  lastDeployment: DeploymentRecord | null;
   /** Who holds the stack now; null when nobody does or the backend keeps no lease. */
-  lease: (LeaseHolder & { liveness: Liveness }) | null;
+  lease: LeaseState | null;
 }
 
 export interface StatusInput {
-  identity: StackIdentity;
   /** The deployment file: release ids and fqdns where the outputs do not record them. */
   config: Pick<DeploymentConfig, 'canary' | 'service'>;
   /** null when the stack does not exist (or holds no ecs-crd outputs). */
@@ -86,28 +67,15 @@ export interface StatusInput {
   lease: LeaseView;
 }
 
-/** The `status` document of one service's stack. */
-export function statusDocument(input: StatusInput): StatusDocument {
-  const { identity, config, outputs, lease } = input;
-  const phase = statusPhase(outputs, lease);
+/** Where one service's stack stands. */
+export function serviceStatus(input: StatusInput): ServiceStatus {
+  const { config, outputs, lease } = input;
   return {
-    ...serviceFields(identity),
-    phase,
+    phase: statusPhase(outputs, lease),
     live: liveRelease(outputs, config),
     weights: outputs ? weightsOf(outputs, config) : {},
-    last_deployment: deploymentHistory(input.history, activeDeployment(outputs, lease))[0] ?? null,
-    lease: typeof lease === 'string' ? null : { ...lease.holder, liveness: lease.liveness },
-  };
-}
-
-/** The fields naming the service and its stack. */
-export function serviceFields(identity: StackIdentity): ServiceFields {
-  return {
-    service: identity.name,
-    project: identity.project,
-    environment: identity.environment,
-    region: identity.region,
-    stack: stackName(identity),
+    lastDeployment: deploymentHistory(input.history, activeDeployment(outputs, lease))[0] ?? null,
+    lease: typeof lease === 'string' ? null : lease,
   };
 }
 
@@ -126,7 +94,6 @@ export function statusPhase(outputs: StackOutputs | null, lease: LeaseView): Sta
     case 'interrupted':
       return 'interrupted';
     case 'rolled_back':
-    case 'failed':
       return 'rolled_back';
     case 'deploying':
     case 'rolling_back':
@@ -182,9 +149,9 @@ function deploymentRecord(updates: readonly OurUpdate[], active: string | undefi
   return {
     version: candidate?.candidateVersion ?? null,
     outcome: outcomeOf(last, meta.deploymentId === active),
-    started_at: startedAt,
-    duration_s: Math.max(0, Math.round((Date.parse(endedAt) - Date.parse(startedAt)) / 1000)),
-    deployment_id: meta.deploymentId,
+    startedAt,
+    durationS: Math.max(0, Math.round((Date.parse(endedAt) - Date.parse(startedAt)) / 1000)),
+    deploymentId: meta.deploymentId,
     slot: candidate?.candidateSlot ?? null,
     reason: meta.reason,
   };
@@ -233,7 +200,7 @@ export function liveRelease(
   const slot = outputs?.meta.liveSlot;
   if (!outputs || !slot) return null;
   const version = outputs.meta.liveVersion ?? outputs.releases[slot]?.service.version ?? null;
-  return { slot, version, release_id: releaseIdOf(slot, outputs, config) };
+  return { slot, version, releaseId: releaseIdOf(slot, outputs, config) };
 }
 
 /**
@@ -241,7 +208,7 @@ export function liveRelease(
  * last run's candidate (the one whose discovery found the zones): its spec when the stack still
  * holds it, else the live release's, else the file's.
  */
-function weightsOf(outputs: StackOutputs, config: StatusInput['config']): StatusDocument['weights'] {
+function weightsOf(outputs: StackOutputs, config: StatusInput['config']): ServiceStatus['weights'] {
   const { candidateSlot, liveSlot } = outputs.meta;
   const declared =
     (candidateSlot ? outputs.releases[candidateSlot] : undefined) ??

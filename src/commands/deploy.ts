@@ -3,10 +3,9 @@ import { deployService } from '../app/deploy.js';
 import { pinnedPulumiVersion, serviceOptions } from '../app/options.js';
 import { awsFlags, BaseCommand, backendFlags, deploymentFileFlags } from '../base-command.js';
 import { createInterruptController } from '../canary/interrupt.js';
-import { exitCodeFor } from '../canary/rollout.js';
+import { exitCodeOfOutcome } from '../exit-codes.js';
 import { colorEnabled } from '../ui/format.js';
-import { deployDocument, resultLines } from '../ui/render-result.js';
-import { chooseReporterMode, createReporter } from '../ui/reporter.js';
+import { resultLines } from '../ui/render-result.js';
 
 export default class Deploy extends BaseCommand<typeof Deploy> {
   static override summary =
@@ -40,30 +39,25 @@ Ctrl-C (or SIGTERM) lets the running update finish, rolls back, and exits 130; a
     const interrupts = createInterruptController();
     const onSignal = () => interrupts.interrupt();
     process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-    const reporter = createReporter({
-      mode: chooseReporterMode({ json: this.jsonEnabled(), stderr: process.stderr }),
-      verbose: flags.verbose,
-      stderr: process.stderr,
-      ...(this.logSink ? { logFile: this.logSink } : {}),
-    });
     let result: Awaited<ReturnType<typeof deployService>>;
     try {
-      result = await deployService({
-        service,
-        reporter: reporter.report,
-        signal: interrupts.signal,
-        hardStop: interrupts.hardStop,
-        force: flags.force,
-      });
+      result = await this.withReporter((reporter) =>
+        deployService({
+          service,
+          reporter,
+          signal: interrupts.signal,
+          hardStop: interrupts.hardStop,
+          force: flags.force,
+        }),
+      );
     } finally {
-      reporter.close();
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     }
-    if (this.jsonEnabled()) this.logJson(deployDocument(result));
+    if (this.jsonEnabled()) this.logJson(result);
     else
       for (const line of resultLines(result, { color: colorEnabled() && process.stdout.isTTY === true }))
         this.log(line);
-    const code = exitCodeFor(result.outcome);
+    const code = exitCodeOfOutcome(result.outcome);
     if (code !== 0) this.exit(code);
   }
 }

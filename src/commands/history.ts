@@ -1,5 +1,5 @@
 import { pinnedPulumiVersion, serviceOptions } from '../app/options.js';
-import { serviceHistory } from '../app/status.js';
+import { historyOfService } from '../app/status.js';
 import { BaseCommand, backendFlags, deploymentFileFlags } from '../base-command.js';
 import { historyLines } from '../ui/status-report.js';
 
@@ -22,7 +22,7 @@ Outcomes: deployed, rolled_back, interrupted (stopped before it finished: killed
   async run(): Promise<void> {
     const { flags } = this;
     const region = this.requireRegion(flags.region);
-    const records = await serviceHistory(
+    const records = await historyOfService(
       serviceOptions(flags, region, pinnedPulumiVersion(this.config.pjson)),
     );
     if (this.jsonEnabled()) this.logJson(records);

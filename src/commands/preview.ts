@@ -1,7 +1,6 @@
 import { pinnedPulumiVersion, serviceOptions } from '../app/options.js';
 import { previewService } from '../app/preview.js';
 import { awsFlags, BaseCommand, backendFlags, deploymentFileFlags } from '../base-command.js';
-import { engineEventPrinter } from '../ui/engine-lines.js';
 import { previewLines } from '../ui/preview-report.js';
 
 export default class Preview extends BaseCommand<typeof Preview> {
@@ -24,16 +23,8 @@ Takes no lock and writes nothing: safe while a deployment runs. Refuses, as depl
   async run(): Promise<void> {
     const { flags } = this;
     const region = this.requireRegion(flags.region);
-    const preview = await previewService({
-      service: serviceOptions(flags, region, pinnedPulumiVersion(this.config.pjson)),
-      // The changes are the result; only the engine's warnings and errors are worth a line.
-      onEvent: engineEventPrinter(
-        (line) => (this.jsonEnabled() ? this.verbose(line) : this.logToStderr(line)),
-        {
-          resources: false,
-        },
-      ),
-    });
+    const service = serviceOptions(flags, region, pinnedPulumiVersion(this.config.pjson));
+    const preview = await this.withReporter((reporter) => previewService({ service, reporter }));
     if (this.jsonEnabled()) this.logJson(preview);
     else for (const line of previewLines(preview)) this.log(line);
   }

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { pinnedPulumiVersion, serviceOptions } from '../app/options.js';
 import { rollbackService } from '../app/rollback.js';
 import { awsFlags, BaseCommand, backendFlags, deploymentFileFlags } from '../base-command.js';
+import { rollbackLines } from '../ui/stack-report.js';
 
 export default class Rollback extends BaseCommand<typeof Rollback> {
   static override summary =
@@ -28,27 +29,15 @@ It refuses while another run of ecs-crd holds the stack; --force takes the stack
 
   async run(): Promise<void> {
     const { flags } = this;
-    const result = await rollbackService({
-      service: serviceOptions(
-        flags,
-        this.requireRegion(flags.region),
-        pinnedPulumiVersion(this.config.pjson),
-      ),
-      force: flags.force,
-      onProgress: (line) => (this.jsonEnabled() ? this.trace('INFO', line) : this.logToStderr(line)),
-    });
-    if (this.jsonEnabled()) {
-      this.logJson({
-        changed: result.changed,
-        reason: result.reason,
-        live: result.live,
-        actions: result.actions,
-      });
-      return;
-    }
-    this.log(result.changed ? `Recovered: ${result.reason}.` : `Nothing to do: ${result.reason}.`);
-    for (const action of result.actions) this.log(`  - ${action}`);
-    if (result.live)
-      this.log(`Live: ${result.live.slot} (${result.live.version ?? 'unknown version'}) at 100 %.`);
+    const service = serviceOptions(
+      flags,
+      this.requireRegion(flags.region),
+      pinnedPulumiVersion(this.config.pjson),
+    );
+    const result = await this.withReporter((reporter) =>
+      rollbackService({ service, force: flags.force, reporter }),
+    );
+    if (this.jsonEnabled()) this.logJson(result);
+    else for (const line of rollbackLines(result)) this.log(line);
   }
 }

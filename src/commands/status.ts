@@ -1,5 +1,5 @@
 import { pinnedPulumiVersion, serviceOptions } from '../app/options.js';
-import { serviceStatus } from '../app/status.js';
+import { statusOfService } from '../app/status.js';
 import { BaseCommand, backendFlags, deploymentFileFlags } from '../base-command.js';
 import { statusLines } from '../ui/status-report.js';
 
@@ -22,7 +22,9 @@ The phase is one of: none (never deployed), stable, deploying, interrupted (a de
   async run(): Promise<void> {
     const { flags } = this;
     const region = this.requireRegion(flags.region);
-    const status = await serviceStatus(serviceOptions(flags, region, pinnedPulumiVersion(this.config.pjson)));
+    const status = await statusOfService(
+      serviceOptions(flags, region, pinnedPulumiVersion(this.config.pjson)),
+    );
     if (this.jsonEnabled()) this.logJson(status);
     else for (const line of statusLines(status)) this.log(line);
   }

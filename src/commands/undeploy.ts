@@ -3,8 +3,7 @@ import { pinnedPulumiVersion, serviceOptions } from '../app/options.js';
 import { undeployService } from '../app/undeploy.js';
 import { awsFlags, BaseCommand, backendFlags, confirmFlags, deploymentFileFlags } from '../base-command.js';
 import { confirm } from '../ui/confirm.js';
-import { engineEventPrinter } from '../ui/engine-lines.js';
-import { undeployLines } from '../ui/undeploy-report.js';
+import { undeployLines } from '../ui/stack-report.js';
 
 export default class Undeploy extends BaseCommand<typeof Undeploy> {
   static override summary = 'Destroy everything the service’s stack created, then remove the stack.';
@@ -34,17 +33,15 @@ Asks for confirmation on a terminal unless --yes. Refuses while a deployment run
     const { flags } = this;
     const region = this.requireRegion(flags.region);
     const ask = !flags.yes && process.stdin.isTTY === true;
-    const result = await undeployService({
-      service: serviceOptions(flags, region, pinnedPulumiVersion(this.config.pjson)),
-      force: flags.force,
-      confirm: ask ? (question) => confirm(question) : async () => true,
-      onEvent: engineEventPrinter(
-        (line) => (this.jsonEnabled() ? this.verbose(line) : this.logToStderr(line)),
-        {
-          resources: true,
-        },
-      ),
-    });
+    const service = serviceOptions(flags, region, pinnedPulumiVersion(this.config.pjson));
+    const result = await this.withReporter((reporter) =>
+      undeployService({
+        service,
+        force: flags.force,
+        confirm: ask ? (question) => confirm(question) : async () => true,
+        reporter,
+      }),
+    );
     if (this.jsonEnabled()) this.logJson(result);
     else for (const line of undeployLines(result)) this.log(line);
   }

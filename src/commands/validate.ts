@@ -3,7 +3,8 @@ import { BaseCommand, deploymentFileFlags, regionFrom } from '../base-command.js
 import { DeploymentFileError } from '../config/errors.js';
 import { deploymentFilePath, loadDeployment } from '../config/load.js';
 import { ExitCode } from '../exit-codes.js';
-import { failureReport, validationLines, validationReport } from '../ui/validation-report.js';
+import { validationDocument, validationFailureDocument } from '../ui/documents.js';
+import { validationLines } from '../ui/validation-report.js';
 
 export default class Validate extends BaseCommand<typeof Validate> {
   static override summary = 'Check a deployment file offline: YAML, keys, values, rules and templates.';
@@ -43,7 +44,7 @@ Without a region (-r, $AWS_REGION, $AWS_DEFAULT_REGION), {{region}} is left as w
       region,
       account_id: flags['account-id'],
     });
-    if (this.jsonEnabled()) this.logJson(validationReport(result));
+    if (this.jsonEnabled()) this.logJson(validationDocument(result));
     else for (const line of validationLines(result)) this.log(line);
     if (!result.ok) this.exit(ExitCode.Usage);
   }
@@ -60,6 +61,6 @@ Without a region (-r, $AWS_REGION, $AWS_DEFAULT_REGION), {{region}} is left as w
               dir: this.flags['configuration-dir'],
             })
           : '';
-    return failureReport(file, error instanceof Error ? error.message : String(error));
+    return validationFailureDocument(file, error instanceof Error ? error.message : String(error));
   }
 }

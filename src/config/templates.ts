@@ -1,5 +1,5 @@
 /**
- * `{{variable}}` templates (SPEC §2): rendered in every string value of the file, before the
+ * `{{variable}}` templates: rendered in every string value of the file, before the
  * schema sees it. The service's own variables may use each other (`fqdn: "{{name}}.example.com"`),
  * but not themselves, directly or in a cycle.
  */

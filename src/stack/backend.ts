@@ -1,5 +1,5 @@
 /**
- * Where stack state lives and how its secrets are sealed (SPEC §3). The default is a local
+ * Where stack state lives and how its secrets are sealed. The default is a local
  * file backend under `~/.ecs-crd/state`: no login, no account. Teams choose S3 or Pulumi
  * Cloud with `--backend-url` / `PULUMI_BACKEND_URL`.
  */

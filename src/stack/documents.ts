@@ -3,7 +3,7 @@
  * policies. Pure, with a fixed key and element order, so the same release always renders
  * the same text and the engine sees no change.
  */
-import type { Slot } from '../canary/ports.js';
+import type { Slot } from '../canary/ports/aws.js';
 import type { ContainerConfig, PolicyStatement, ServiceConfig } from '../config/types.js';
 
 /** Where the awslogs driver sends a release's logs unless its file says otherwise. */

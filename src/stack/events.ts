@@ -3,7 +3,13 @@
  * `EngineEvent`s for the reporters, and engine failures into the error hierarchy. Pure, so
  * it is tested without an engine.
  */
-import type { ChangeSummary, EngineEvent, PlannedChange, ResourceOperation } from './types.js';
+import {
+  type ChangeSummary,
+  type EngineEvent,
+  formatChanges,
+  type PlannedChange,
+  type ResourceOperation,
+} from '../canary/ports/stack.js';
 
 /** The parts of the Automation API's engine event that we read (a structural subset). */
 export interface RawStepMetadata {
@@ -80,7 +86,8 @@ export class EngineEventTranslator {
     if (raw.diagnosticEvent && !raw.diagnosticEvent.ephemeral) {
       const d = raw.diagnosticEvent;
       const severity = d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warning' : 'info';
-      return { kind: 'diagnostic', severity, message: d.message.trim(), ...(d.urn ? { urn: d.urn } : {}) };
+      const where = d.urn ? { urn: d.urn, name: nameOfUrn(d.urn) } : {};
+      return { kind: 'diagnostic', severity, message: d.message.trim(), ...where };
     }
     if (raw.summaryEvent) {
       return { kind: 'summary', message: formatChanges(summaryOf(raw.summaryEvent.resourceChanges)) };
@@ -127,9 +134,4 @@ export function summaryOf(resourceChanges: Record<string, number | undefined> | 
     changes[ours] = (changes[ours] ?? 0) + count;
   }
   return { changes };
-}
-
-export function formatChanges(summary: ChangeSummary): string {
-  const parts = Object.entries(summary.changes).map(([op, n]) => `${n} ${op}`);
-  return parts.length === 0 ? 'no changes' : parts.join(', ');
 }

@@ -8,24 +8,8 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { describeHolder, type LeaseHolder, type LeaseState, type Liveness } from '../canary/ports/lease.js';
 import { StackLockedError } from '../errors.js';
-
-export interface LeaseHolder {
-  host: string;
-  pid: number;
-  user: string;
-  /** What the holder is doing: `deploy`, `rollback`, `undeploy`. */
-  command: string;
-  since: string;
-}
-
-/** Whether a holder still runs: known only on the same host. */
-export type Liveness = 'alive' | 'dead' | 'unknown';
-
-export interface LeaseState {
-  holder: LeaseHolder;
-  liveness: Liveness;
-}
 
 export interface Lease {
   release(): void;
@@ -36,10 +20,6 @@ export function leaseDir(backendUrl: string): string | undefined {
   return backendUrl.startsWith('file://')
     ? join(backendUrl.slice('file://'.length), '.ecs-crd', 'leases')
     : undefined;
-}
-
-export function describeHolder(h: LeaseHolder): string {
-  return `${h.command} by ${h.user}@${h.host} (pid ${h.pid}) since ${h.since}`;
 }
 
 export function livenessOf(holder: LeaseHolder, isAlive: (pid: number) => boolean = pidAlive): Liveness {

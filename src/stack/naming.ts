@@ -4,9 +4,9 @@
  * and deterministic, so a rerun declares the same names and the engine sees no change.
  */
 import { createHash } from 'node:crypto';
-import type { Slot } from '../canary/ports.js';
+import type { Slot } from '../canary/ports/aws.js';
+import type { StackIdentity } from '../canary/ports/stack.js';
 import type { ContainerPortRef } from '../config/types.js';
-import type { StackIdentity } from './types.js';
 
 /** How many hex digits of SHA-256 a shortened or sanitised name carries. */
 const HASH_LENGTH = 6;
@@ -45,7 +45,7 @@ export function taskFamily(identity: StackIdentity, slot: Slot): string {
   );
 }
 
-/** The ECS service of a slot: `<name>-<slot>` (SPEC §3). */
+/** The ECS service of a slot: `<name>-<slot>`. */
 export function serviceName(identity: StackIdentity, slot: Slot): string {
   return fitName(`${identity.name}-${slot}`, /[A-Za-z0-9_-]/, 255);
 }

@@ -22,7 +22,8 @@ import { ListenerRule } from '@pulumi/aws/lb/listenerRule.js';
 import { TargetGroup } from '@pulumi/aws/lb/targetGroup.js';
 import { Record as DnsRecord } from '@pulumi/aws/route53/record.js';
 import type { Input, Output } from '@pulumi/pulumi';
-import { SLOTS, type Slot, type SlotInfo } from '../canary/ports.js';
+import { SLOTS, type Slot, type SlotInfo } from '../canary/ports/aws.js';
+import type { DesiredState, StackIdentity, StackOutputs } from '../canary/ports/stack.js';
 import type { ContainerPortRef, DeploymentConfig, ListenerConfig, ServiceConfig } from '../config/types.js';
 import {
   containerDefinitions,
@@ -41,7 +42,6 @@ import {
   targetGroupName,
   taskFamily,
 } from './naming.js';
-import type { DesiredState, StackIdentity, StackOutputs } from './types.js';
 
 /** How long the service's logs are kept. */
 export const LOG_RETENTION_DAYS = 30;

@@ -4,12 +4,6 @@
  * Pulumi itself is imported lazily: `--help` and `validate` never pay for it.
  */
 import { join } from 'node:path';
-import { EcsCrdError, StackLockedError } from '../errors.js';
-import { type Backend, ecsCrdHome, ensurePrivateDir } from './backend.js';
-import { EngineEventTranslator, plannedChanges, type RawEngineEvent, summaryOf } from './events.js';
-import { stackName } from './naming.js';
-import { awsProviderConfig, type ProviderSettings } from './provider-config.js';
-import { parseHistory, parseOutputs, updateMessage } from './state.js';
 import type {
   ChangeSummary,
   DesiredState,
@@ -19,7 +13,13 @@ import type {
   StackIdentity,
   StackOutputs,
   StackRunner,
-} from './types.js';
+} from '../canary/ports/stack.js';
+import { EcsCrdError, StackLockedError } from '../errors.js';
+import { type Backend, ecsCrdHome, ensurePrivateDir } from './backend.js';
+import { EngineEventTranslator, plannedChanges, type RawEngineEvent, summaryOf } from './events.js';
+import { stackName } from './naming.js';
+import { awsProviderConfig, type ProviderSettings } from './provider-config.js';
+import { parseHistory, parseOutputs, updateMessage } from './state.js';
 
 type Automation = typeof import('@pulumi/pulumi/automation/index.js');
 type Stack = import('@pulumi/pulumi/automation/index.js').Stack;

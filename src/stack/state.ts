@@ -3,7 +3,7 @@
  * (read back as `StackOutputs`) and the update messages that let `history` tell one
  * deployment from another. Pure.
  */
-import type { DeploymentMeta, HistoryEntry, StackOutputs } from './types.js';
+import type { DeploymentMeta, HistoryEntry, StackOutputs } from '../canary/ports/stack.js';
 
 const MESSAGE_PREFIX = 'ecs-crd ';
 

@@ -1,5 +1,5 @@
 /**
- * The live view on a terminal (SPEC §7): a small block at the bottom of stderr, redrawn in
+ * The live view on a terminal: a small block at the bottom of stderr, redrawn in
  * place, showing the current step, a bar of the two weights, the candidate's health, the
  * countdown of the wait and what the engine is doing; finished steps and warnings scroll above
  * it as permanent lines.
@@ -8,12 +8,13 @@
  * (`renderLiveView`: state, time, width → lines), both tested without a terminal;
  * `createLiveView` is the thin glue that owns the cursor and the timers.
  */
-import type { RolloutEvent } from '../canary/events.js';
+import type { ProgressEvent, StackOperation } from '../canary/events.js';
 import type { GateVerdict } from '../canary/gate.js';
-import { assertNever, type PlanStepKind } from '../canary/plan.js';
-import type { Slot } from '../canary/ports.js';
-import { splitWeights, type UpPurpose } from '../canary/rollout.js';
-import type { ResourceOperation } from '../stack/types.js';
+import type { PlanStepKind } from '../canary/plan.js';
+import type { Slot } from '../canary/ports/aws.js';
+import type { ResourceOperation } from '../canary/ports/stack.js';
+import { splitWeights } from '../canary/rollout/desired.js';
+import { assertNever } from '../errors.js';
 import { formatClock, paint, type Style, truncate } from './format.js';
 import { redact } from './redact.js';
 import { STEP_MARK, stepOutcomeText } from './render-result.js';
@@ -61,7 +62,7 @@ export interface LiveViewState {
   /** Epoch milliseconds at which the running wait ends; null outside a wait. */
   readonly waitEndsAt: number | null;
   /** The stack update under way and the engine's current operation in it. */
-  readonly update: { purpose: UpPurpose; operation: string | null } | null;
+  readonly update: { purpose: StackOperation; operation: string | null } | null;
   /** Why the rollout is rolling back; null while it goes forward. */
   readonly rollbackReason: string | null;
   /** `rollout.finished` came: the block is gone, the result summary follows. */
@@ -88,24 +89,26 @@ export function initialLiveView(options: LiveViewOptions): LiveViewState {
 }
 
 /** The view after one more event. Pure. */
-export function reduceLiveView(state: LiveViewState, event: RolloutEvent): LiveViewState {
+export function reduceLiveView(state: LiveViewState, event: ProgressEvent): LiveViewState {
   return { ...apply(state, event), emitted: scrolledLines(state, event) };
 }
 
 /**
  * The block for `state` at `now` (epoch ms, for the countdown) in a terminal `width` columns
  * wide. Every line is shorter than `width`, so none wraps and the glue can count lines to
- * erase. Empty before the start and after the end.
+ * erase. Outside a rollout (`preview`, `undeploy`, `rollback`) only the engine's current
+ * operation; empty when nothing runs and after the end.
  */
 export function renderLiveView(state: LiveViewState, now: number, width: number): string[] {
   const { release } = state;
-  if (!release || state.finished) return [];
   const usable = Math.max(1, width - 1);
   const { color } = state.options;
   const shown = (text: string, style?: Style): string => {
     const line = truncate(text, usable);
     return style ? paint(line, style, color) : line;
   };
+  if (state.finished) return [];
+  if (!release) return state.update ? [shown(updateLine(state.update), 'cyan')] : [];
   const lines = [
     state.rollbackReason === null
       ? shown(
@@ -121,10 +124,15 @@ export function renderLiveView(state: LiveViewState, now: number, width: number)
     const left = Math.ceil((state.waitEndsAt - now) / 1000);
     lines.push(shown(left > 0 ? `wait ${formatClock(left)} left` : 'wait over · checking health'));
   }
-  if (state.update) {
-    lines.push(shown(`${state.update.operation ?? `updating the stack (${state.update.purpose})`}…`, 'cyan'));
-  }
+  if (state.update) lines.push(shown(updateLine(state.update), 'cyan'));
   return lines;
+}
+
+function updateLine(update: NonNullable<LiveViewState['update']>): string {
+  const operation =
+    update.operation ??
+    (update.purpose === 'preview' ? 'previewing the stack' : `updating the stack (${update.purpose})`);
+  return `${operation}…`;
 }
 
 /** `step 2 of 4 · shift to 30 %`. */
@@ -153,7 +161,7 @@ export function weightBar(weights: Record<Slot, number>, width: number, color: b
 
 // ---------------------------------------------------------------- the reducer's parts
 
-function apply(s: LiveViewState, event: RolloutEvent): LiveViewState {
+function apply(s: LiveViewState, event: ProgressEvent): LiveViewState {
   switch (event.code) {
     case 'rollout.started': {
       const { version, candidateSlot } = event.data;
@@ -202,6 +210,8 @@ function apply(s: LiveViewState, event: RolloutEvent): LiveViewState {
       };
     }
     case 'interrupt.received':
+    case 'recovery.started':
+    case 'recovery.step':
     case 'engine.output':
       return s;
     default:
@@ -220,12 +230,19 @@ const VERB: Record<ResourceOperation, string> = {
 };
 
 /** What scrolls above the block for `event`, seen from the state before it. */
-function scrolledLines(before: LiveViewState, event: RolloutEvent): string[] {
-  const { color, verbose } = before.options;
+function scrolledLines(before: LiveViewState, event: ProgressEvent): string[] {
+  const { color } = before.options;
   const text = redact(event.text);
   switch (event.code) {
     case 'rollout.started':
       return [paint(text, 'bold', color)];
+    // Outside a rollout, what the command does is the story: always worth a line.
+    case 'recovery.started':
+    case 'recovery.step':
+      return [text];
+    // A resource the command was asked to report (undeploy, rollback): as the plain lines show it.
+    case 'engine.event':
+      return event.level === 'info' ? [text] : byLevel(event, text, before.options);
     case 'step.finished': {
       const { number, total, kind, outcome } = event.data;
       // The weight is only in `step.started`; a finished step is normally the one under way.
@@ -242,10 +259,15 @@ function scrolledLines(before: LiveViewState, event: RolloutEvent): string[] {
     case 'engine.output':
       return [];
     default:
-      if (event.level === 'warn') return [`${paint('!', 'yellow', color)} ${text}`];
-      if (event.level === 'error') return [`${paint('✖', 'red', color)} ${text}`];
-      return verbose ? [paint(`  ${text}`, 'dim', color)] : [];
+      return byLevel(event, text, before.options);
   }
+}
+
+/** Warnings and errors always scroll, marked; the routine only with --verbose, dimmed. */
+function byLevel(event: ProgressEvent, text: string, { color, verbose }: LiveViewOptions): string[] {
+  if (event.level === 'warn') return [`${paint('!', 'yellow', color)} ${text}`];
+  if (event.level === 'error') return [`${paint('✖', 'red', color)} ${text}`];
+  return verbose ? [paint(`  ${text}`, 'dim', color)] : [];
 }
 
 function stepAction(step: LiveStep): string {

@@ -1,9 +1,9 @@
 /**
- * The plain rendering of rollout events: one line per event, `<ISO time> <LEVEL> <code>  <text>`,
+ * The plain rendering of events: one line per event, `<ISO time> <LEVEL> <code>  <text>`,
  * for a stderr that is not a terminal (CI logs, pipes). The `--log-file` lines share the
  * `<code>  <text>` body, so a log and a CI transcript read the same. Pure: no stream, no clock.
  */
-import type { EventLevel, RolloutEvent } from '../canary/events.js';
+import type { EventLevel, ProgressEvent } from '../canary/events.js';
 import type { LogLevel } from './log-file.js';
 import { redact } from './redact.js';
 
@@ -16,7 +16,7 @@ export const LOG_LEVEL: Record<EventLevel, LogLevel> = {
 };
 
 /** Debug events (engine output, countdown ticks, repeated observations) only with `--verbose`. */
-export function isShown(event: RolloutEvent, verbose: boolean): boolean {
+export function isShown(event: ProgressEvent, verbose: boolean): boolean {
   return verbose || event.level !== 'debug';
 }
 
@@ -25,7 +25,7 @@ export function isShown(event: RolloutEvent, verbose: boolean): boolean {
  * with `detail`, what the data holds beyond the text (the plan, the properties an update
  * changes).
  */
-export function eventLines(event: RolloutEvent, detail: boolean): string[] {
+export function eventLines(event: ProgressEvent, detail: boolean): string[] {
   const lines = event.text.split('\n').map((line) => `${event.code}  ${line}`);
   if (detail) lines.push(...detailLines(event).map((line) => `${event.code}    ${line}`));
   return lines.map(redact);
@@ -35,13 +35,13 @@ export function eventLines(event: RolloutEvent, detail: boolean): string[] {
  * The lines of one event off a terminal; none for a debug event without `verbose`, and the
  * details only with it (the log file keeps them either way).
  */
-export function plainLines(event: RolloutEvent, at: number, verbose: boolean): string[] {
+export function plainLines(event: ProgressEvent, at: number, verbose: boolean): string[] {
   if (!isShown(event, verbose)) return [];
   const prefix = `${new Date(at).toISOString()} ${LOG_LEVEL[event.level].padEnd(5)} `;
   return eventLines(event, verbose).map((line) => `${prefix}${line}`);
 }
 
-function detailLines(event: RolloutEvent): string[] {
+function detailLines(event: ProgressEvent): string[] {
   switch (event.code) {
     case 'rollout.started':
       return event.data.plan.map(
@@ -52,6 +52,8 @@ function detailLines(event: RolloutEvent): string[] {
       const diffs = event.data.diffs ?? [];
       return diffs.length > 0 ? [`changes: ${diffs.join(', ')}`] : [];
     }
+    case 'recovery.started':
+      return event.data.steps.map((step, index) => `step ${index + 1}: ${step}`);
     default:
       // The other events' data is what their text already says.
       return [];

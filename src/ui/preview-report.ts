@@ -2,9 +2,9 @@
  * The human rendering of `preview`: the release it would deploy, each resource change of the
  * first update, then the planned timeline. Pure; the same document `--json` prints.
  */
-import type { PreviewChange, PreviewDocument, PreviewRelease } from '../app/preview.js';
-import { formatChanges } from '../stack/events.js';
+import { formatChanges } from '../canary/ports/stack.js';
 import { alignColumns } from './columns.js';
+import type { PreviewChange, PreviewDocument, PreviewRelease } from './documents.js';
 import { formatClock } from './format.js';
 
 const SIGN: Record<PreviewChange['operation'], string> = {

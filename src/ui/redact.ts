@@ -1,6 +1,6 @@
 /**
- * A last line of defence for SPEC §7 ("no credential, secret or passphrase is ever printed or
- * logged"). Events carry no secret by design, but the engine's own output and diagnostics are
+ * A last line of defence for the promise that no credential, secret or passphrase is ever
+ * printed or logged. Events carry no secret by design, but the engine's own output and diagnostics are
  * free text from Pulumi and the AWS provider: every line the reporters write passes here.
  */
 

@@ -1,64 +1,23 @@
 /**
- * What `deploy` prints once the rollout returns, on stdout: the `--json` document (a contract
- * scripts rely on, issue 6) or a short human summary. Pure.
+ * What `deploy` prints on stdout for a person once the rollout returns: a short summary of
+ * the same document `--json` prints. Pure.
  */
-import { assertNever } from '../canary/plan.js';
-import type { Slot } from '../canary/ports.js';
-import type { RolloutOutcome, RolloutResult, StepOutcome } from '../canary/rollout.js';
+import type { RolloutOutcome, StepOutcome } from '../canary/rollout/types.js';
+import { assertNever } from '../errors.js';
 import { alignColumns } from './columns.js';
+import type { DeployDocument } from './documents.js';
 import { formatDuration, paint, type Style } from './format.js';
 import { redact } from './redact.js';
-
-/** One strategy step in `deploy --json`. */
-export interface DeployStepDocument {
-  /** Percent of traffic to the candidate. */
-  weight: number;
-  /** Seconds watched. */
-  wait: number;
-  outcome: StepOutcome;
-}
-
-/**
- * The `deploy --json` document. The first six fields are the contract of issue 6, in that
- * order; the others are additions.
- */
-export interface DeployDocument {
-  outcome: RolloutOutcome;
-  /** The candidate's version and slot. */
-  version: string;
-  slot: Slot;
-  steps: DeployStepDocument[];
-  reason: string | null;
-  duration_s: number;
-  deployment_id: string;
-  /** The release live when the run started; null on a first deployment. */
-  previous: { slot: Slot; version: string } | null;
-  /** What to do by hand when the stack was left unfinished; empty otherwise. */
-  instructions: string[];
-}
-
-/** The `deploy --json` document of a result. */
-export function deployDocument(result: RolloutResult): DeployDocument {
-  return {
-    outcome: result.outcome,
-    version: result.version,
-    slot: result.slot,
-    steps: result.steps.map(({ weight, wait, outcome }) => ({ weight, wait, outcome })),
-    // The reason may quote the engine's error text: the one free text in the document.
-    reason: result.reason === null ? null : redact(result.reason),
-    duration_s: result.durationS,
-    deployment_id: result.deploymentId,
-    previous: result.previous ? { ...result.previous } : null,
-    instructions: [...result.instructions],
-  };
-}
 
 /**
  * The human summary: the outcome in one line, the reason, each strategy step with its weight,
  * wait and outcome, the manual instructions when the stack was left unfinished, and the
  * deployment id (to find the run in the log and the stack history).
  */
-export function resultLines(result: RolloutResult, options: { color: boolean } = { color: false }): string[] {
+export function resultLines(
+  result: DeployDocument,
+  options: { color: boolean } = { color: false },
+): string[] {
   const { color } = options;
   const [glyph, style] = OUTCOME_MARK[result.outcome];
   const lines = [`${paint(glyph, style, color)} ${paint(headline(result), 'bold', color)}`];
@@ -68,7 +27,7 @@ export function resultLines(result: RolloutResult, options: { color: boolean } =
     lines.push(paint('  Manual action needed:', 'yellow', color));
     lines.push(...result.instructions.map((line) => `    ${line}`));
   }
-  lines.push(paint(`  deployment ${result.deploymentId}`, 'dim', color));
+  lines.push(paint(`  deployment ${result.deployment_id}`, 'dim', color));
   return lines;
 }
 
@@ -92,9 +51,9 @@ export function stepOutcomeText(outcome: StepOutcome): string {
   return outcome.replace('_', ' ');
 }
 
-function headline(result: RolloutResult): string {
+function headline(result: DeployDocument): string {
   const { version, slot, previous } = result;
-  const took = formatDuration(result.durationS);
+  const took = formatDuration(result.duration_s);
   const previousServes = previous ? `${previous.version} on ${previous.slot} serves all traffic` : null;
   switch (result.outcome) {
     case 'deployed': {
@@ -118,7 +77,7 @@ function headline(result: RolloutResult): string {
 }
 
 /** The steps as a small table, aligned like the other commands' (`status`, `history`, `preview`). */
-function stepTable(result: RolloutResult, color: boolean): string[] {
+function stepTable(result: DeployDocument, color: boolean): string[] {
   const steps = result.steps.map((step, index) => ({
     step,
     outcome: stepOutcomeText(step.outcome),

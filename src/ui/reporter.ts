@@ -1,19 +1,18 @@
 /**
- * Where the rollout's events go (ARCHITECTURE habit 2, SPEC §7). The rollout only emits; this
- * picks the rendering for the run: the live view on a terminal, plain timestamped lines
+ * Where a command's events go. The domain only emits; this picks the rendering for the run: the live view on a terminal, plain timestamped lines
  * elsewhere, nothing under `--json` (the command prints one result document at the end). Every
  * event, engine output included, also goes to the `--log-file` when there is one. Progress
  * goes to stderr only: stdout is kept for the result.
  */
-import { assertNever } from '../canary/plan.js';
-import type { RolloutDeps } from '../canary/rollout.js';
+import type { EventSink } from '../canary/events.js';
+import { assertNever } from '../errors.js';
 import { colorEnabled } from './format.js';
 import { createLiveView } from './live-view.js';
 import type { LogFile } from './log-file.js';
 import { eventLines, LOG_LEVEL, plainLines } from './plain.js';
 
-/** What `runRollout` takes as `deps.reporter`. */
-export type Reporter = RolloutDeps['reporter'];
+/** What every command's domain call takes to report: one event at a time. */
+export type Reporter = EventSink;
 
 /** `tty`: the live view; `plain`: one line per event; `json`: silent until the result. */
 export type ReporterMode = 'tty' | 'plain' | 'json';

@@ -2,9 +2,10 @@
  * The human renderings of `status` and `history`: a few aligned lines from the same documents
  * `--json` prints, so the two never disagree. Pure.
  */
-import type { DeploymentOutcome, DeploymentRecord, StatusDocument, StatusPhase } from '../canary/status.js';
-import { describeHolder, type Liveness } from '../stack/lease.js';
+import { describeHolder, type Liveness } from '../canary/ports/lease.js';
+import type { DeploymentOutcome, StatusPhase } from '../canary/status.js';
 import { alignColumns } from './columns.js';
+import type { DeploymentDocument, StatusDocument } from './documents.js';
 import { formatDuration } from './format.js';
 
 const PHASE_TEXT: Record<StatusPhase, string> = {
@@ -56,7 +57,7 @@ export function statusLines(doc: StatusDocument): string[] {
 }
 
 /** `history` for a person: a table, newest first. */
-export function historyLines(records: readonly DeploymentRecord[]): string[] {
+export function historyLines(records: readonly DeploymentDocument[]): string[] {
   if (records.length === 0) return ['No deployment recorded in the stack history.'];
   return alignColumns([
     ['VERSION', 'OUTCOME', 'STARTED', 'DURATION', 'SLOT', 'REASON'],
@@ -71,7 +72,7 @@ export function historyLines(records: readonly DeploymentRecord[]): string[] {
   ]);
 }
 
-function describeDeployment(r: DeploymentRecord): string {
+function describeDeployment(r: DeploymentDocument): string {
   const where = r.slot ? ` to ${r.slot}` : '';
   const duration = formatDuration(r.duration_s);
   const took = r.outcome === 'in_progress' ? `running for ${duration}` : `took ${duration}`;

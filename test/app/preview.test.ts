@@ -1,7 +1,10 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { previewRelease } from '../../src/app/preview.js';
-import { UsageError } from '../../src/errors.js';
-import type { EngineEvent, PlannedChange } from '../../src/stack/types.js';
+import type { ProgressEvent } from '../../src/canary/events.js';
+import type { EngineEvent, PlannedChange } from '../../src/canary/ports/stack.js';
+import { StackLockedError } from '../../src/errors.js';
+import { ExitCode, exitCodeOf } from '../../src/exit-codes.js';
+import { rejection } from '../aws/fixtures.js';
 import {
   buildConfig,
   buildDesiredState,
@@ -44,21 +47,21 @@ describe('preview: the next deployment’s first update and its timeline', () =>
     const preview = await previewRelease({ config: next, identity, environment, runner, now: CLOCK_START });
 
     const [desired] = runner.previews;
-    assert.deepEqual(Object.keys(desired?.releases ?? {}).sort(), ['blue', 'green']);
-    assert.equal(desired?.releases.green?.service.version, '1.5.0');
-    assert.equal(desired?.releases.blue?.service.version, '1.4.0');
-    assert.deepEqual(desired?.weights, { blue: 100, green: 0 });
-    assert.equal(desired?.meta.phase, 'deploying');
+    expect(Object.keys(desired?.releases ?? {}).sort()).to.deep.equal(['blue', 'green']);
+    expect(desired?.releases.green?.service.version).to.equal('1.5.0');
+    expect(desired?.releases.blue?.service.version).to.equal('1.4.0');
+    expect(desired?.weights).to.deep.equal({ blue: 100, green: 0 });
+    expect(desired?.meta.phase).to.equal('deploying');
 
-    assert.deepEqual(preview.candidate, { slot: 'green', release_id: 'orders-green', version: '1.5.0' });
-    assert.deepEqual(preview.stable, { slot: 'blue', release_id: 'orders-blue', version: '1.4.0' });
-    assert.equal(preview.stack, 'shop-orders-api-prod-eu-west-1');
+    expect(preview.candidate).to.deep.equal({ slot: 'green', release_id: 'orders-green', version: '1.5.0' });
+    expect(preview.stable).to.deep.equal({ slot: 'blue', release_id: 'orders-blue', version: '1.4.0' });
+    expect(preview.stack).to.equal('shop-orders-api-prod-eu-west-1');
   });
 
   it('lists each changed resource once, without the unchanged ones, and counts them', async () => {
     const runner = new RecordingStackRunner({ outputs: outputsOf(buildDesiredState()), planned: PLANNED });
     const preview = await previewRelease({ config: next, identity, environment, runner, now: CLOCK_START });
-    assert.deepEqual(preview.changes, [
+    expect(preview.changes).to.deep.equal([
       {
         type: 'aws:ecs/taskDefinition:TaskDefinition',
         name: 'green-task-definition',
@@ -79,13 +82,13 @@ describe('preview: the next deployment’s first update and its timeline', () =>
         diffs: ['weightedRoutingPolicies'],
       },
     ]);
-    assert.deepEqual(preview.summary, { create: 2, replace: 1, update: 1 });
+    expect(preview.summary).to.deep.equal({ create: 2, replace: 1, update: 1 });
   });
 
   it('plans every step with its weights, wait and cumulative elapsed time (implied bake step included)', async () => {
     const runner = new RecordingStackRunner({ outputs: outputsOf(buildDesiredState()) });
     const { timeline } = await previewRelease({ config: next, identity, environment, runner });
-    assert.deepEqual(
+    expect(
       timeline.map((s) => [
         s.number,
         s.kind,
@@ -95,59 +98,60 @@ describe('preview: the next deployment’s first update and its timeline', () =>
         s.start_s,
         s.end_s,
       ]),
-      [
-        [1, 'provision', 0, 100, 0, 0, 0],
-        [2, 'scale-wait', 0, 100, 60, 0, 60],
-        [3, 'shift', 10, 90, 120, 60, 180],
-        [4, 'shift', 50, 50, 120, 180, 300],
-        [5, 'shift', 100, 0, 60, 300, 360],
-        [6, 'finalize', 100, 0, 0, 360, 360],
-      ],
-    );
-    assert.match(timeline[4]?.label ?? '', /implied bake step/);
+    ).to.deep.equal([
+      [1, 'provision', 0, 100, 0, 0, 0],
+      [2, 'scale-wait', 0, 100, 60, 0, 60],
+      [3, 'shift', 10, 90, 120, 60, 180],
+      [4, 'shift', 50, 50, 120, 180, 300],
+      [5, 'shift', 100, 0, 60, 300, 360],
+      [6, 'finalize', 100, 0, 0, 360, 360],
+    ]);
+    expect(timeline[4]?.label ?? '').to.match(/implied bake step/);
   });
 
   it('previews a first deployment on blue, going straight to 100 %', async () => {
     const runner = new RecordingStackRunner({ outputs: null });
     const preview = await previewRelease({ config: next, identity, environment, runner });
-    assert.deepEqual(Object.keys(runner.previews[0]?.releases ?? {}), ['blue']);
-    assert.equal(preview.candidate.slot, 'blue');
-    assert.equal(preview.stable, null);
-    assert.deepEqual(
-      preview.timeline.map((s) => [s.kind, s.weights.candidate]),
-      [
-        ['provision', 0],
-        ['scale-wait', 0],
-        ['shift', 100],
-        ['finalize', 100],
-      ],
-    );
+    expect(Object.keys(runner.previews[0]?.releases ?? {})).to.deep.equal(['blue']);
+    expect(preview.candidate.slot).to.equal('blue');
+    expect(preview.stable).to.equal(null);
+    expect(preview.timeline.map((s) => [s.kind, s.weights.candidate])).to.deep.equal([
+      ['provision', 0],
+      ['scale-wait', 0],
+      ['shift', 100],
+      ['finalize', 100],
+    ]);
   });
 
   it('changes nothing: no update, no destroy, only the outputs read and the preview', async () => {
     const runner = new RecordingStackRunner({ outputs: outputsOf(buildDesiredState()), planned: PLANNED });
     await previewRelease({ config: next, identity, environment, runner });
-    assert.deepEqual(runner.calls, ['outputs', 'preview']);
+    expect(runner.calls).to.deep.equal(['outputs', 'preview']);
   });
 
-  it('hands the engine’s events to onEvent', async () => {
+  it('reports the preview and the engine’s events on the event stream, a warning as a warning', async () => {
     const warning: EngineEvent = { kind: 'diagnostic', severity: 'warning', message: 'deprecated' };
     const runner = new RecordingStackRunner({ outputs: null, events: [warning] });
-    const seen: EngineEvent[] = [];
-    await previewRelease({ config: next, identity, environment, runner, onEvent: (e) => seen.push(e) });
-    assert.deepEqual(seen, [warning]);
+    const seen: ProgressEvent[] = [];
+    await previewRelease({ config: next, identity, environment, runner, reporter: (e) => seen.push(e) });
+    expect(seen.map((e) => [e.code, e.level])).to.deep.equal([
+      ['stack.update.started', 'info'],
+      ['engine.event', 'warn'],
+      ['stack.update.finished', 'info'],
+    ]);
+    expect(seen[1]?.data).to.deep.equal(warning);
+    expect(seen[1]?.text).to.equal('warning: deprecated');
   });
 
-  it('refuses, as deploy would, when the last deployment did not finish', async () => {
+  it('refuses, as deploy would and with its exit code, when the last deployment did not finish', async () => {
     const unfinished = outputsOf(
       buildDesiredState({ meta: buildMeta({ phase: 'deploying', outcome: null }) }),
     );
     const runner = new RecordingStackRunner({ outputs: unfinished });
-    await assert.rejects(previewRelease({ config: next, identity, environment, runner }), (error) => {
-      assert.ok(error instanceof UsageError);
-      assert.match(error.hint ?? '', /ecs-crd rollback/);
-      return true;
-    });
-    assert.deepEqual(runner.calls, ['outputs']);
+    const error = await rejection(previewRelease({ config: next, identity, environment, runner }));
+    expect(error).to.be.instanceOf(StackLockedError);
+    expect(exitCodeOf(error)).to.equal(ExitCode.Locked);
+    expect((error as StackLockedError).hint ?? '').to.match(/ecs-crd rollback/);
+    expect(runner.calls).to.deep.equal(['outputs']);
   });
 });

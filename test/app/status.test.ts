@@ -1,10 +1,10 @@
-import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'chai';
 import { leaseView, readStatusInput } from '../../src/app/status.js';
-import type { LeaseHolder } from '../../src/stack/lease.js';
-import { buildConfig, buildDesiredState, buildIdentity } from '../helpers/builders.js';
+import type { LeaseHolder } from '../../src/canary/ports/lease.js';
+import { buildConfig, buildDesiredState } from '../helpers/builders.js';
 import { outputsOf } from '../helpers/fakes.js';
 import { RecordingStackRunner } from '../helpers/recording-runner.js';
 
@@ -27,10 +27,10 @@ describe('status and history: what they read from the backend', () => {
   const leaseFile = () => join(leases, `${STACK}.json`);
 
   it('sees the lease as untracked without a lease folder, free without a lease file, else held', () => {
-    assert.equal(leaseView(undefined, STACK), 'untracked');
-    assert.equal(leaseView(leases, STACK), 'free');
+    expect(leaseView(undefined, STACK)).to.equal('untracked');
+    expect(leaseView(leases, STACK)).to.equal('free');
     writeFileSync(leaseFile(), JSON.stringify(holder));
-    assert.deepEqual(leaseView(leases, STACK), { holder, liveness: 'alive' });
+    expect(leaseView(leases, STACK)).to.deep.equal({ holder, liveness: 'alive' });
   });
 
   it('reads the lease before the outputs, so a run ending in between does not look interrupted', async () => {
@@ -41,27 +41,25 @@ describe('status and history: what they read from the backend', () => {
       onOutputs: () => rmSync(leaseFile()),
     });
     const input = await readStatusInput({
-      identity: buildIdentity(),
       config: buildConfig(),
       runner,
       leases,
       stack: STACK,
     });
-    assert.deepEqual(input.lease, { holder, liveness: 'alive' });
+    expect(input.lease).to.deep.equal({ holder, liveness: 'alive' });
   });
 
   it('reads the outputs and the history, and nothing else: no update, no lock', async () => {
     const runner = new RecordingStackRunner({ outputs: null });
     const input = await readStatusInput({
-      identity: buildIdentity(),
       config: buildConfig(),
       runner,
       leases,
       stack: STACK,
     });
-    assert.deepEqual(runner.calls, ['outputs', 'history']);
-    assert.equal(input.outputs, null);
-    assert.deepEqual(input.history, []);
-    assert.equal(input.lease, 'free');
+    expect(runner.calls).to.deep.equal(['outputs', 'history']);
+    expect(input.outputs).to.equal(null);
+    expect(input.history).to.deep.equal([]);
+    expect(input.lease).to.equal('free');
   });
 });

@@ -1,11 +1,13 @@
-import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'chai';
 import { type UndeployRequest, undeployStack } from '../../src/app/undeploy.js';
+import type { LeaseHolder } from '../../src/canary/ports/lease.js';
+import type { EngineEvent } from '../../src/canary/ports/stack.js';
 import { StackLockedError } from '../../src/errors.js';
-import { type LeaseHolder, readLease } from '../../src/stack/lease.js';
-import type { EngineEvent } from '../../src/stack/types.js';
+import { readLease } from '../../src/stack/lease.js';
+import { rejection } from '../aws/fixtures.js';
 import { buildConfig, buildDesiredState, buildIdentity, buildMeta } from '../helpers/builders.js';
 import { outputsOf } from '../helpers/fakes.js';
 import { type RecordingRunnerOptions, RecordingStackRunner } from '../helpers/recording-runner.js';
@@ -65,8 +67,8 @@ describe('undeploy: destroy the stack, then remove it', () => {
   it('asks, destroys, removes the stack and reports what it deleted', async () => {
     const { runner, run } = setUp({ outputs: stable() });
     const result = await run();
-    assert.deepEqual(runner.calls, ['outputs', 'destroy', 'remove']);
-    assert.deepEqual(result, {
+    expect(runner.calls).to.deep.equal(['outputs', 'destroy', 'remove']);
+    expect(result).to.deep.equal({
       destroyed: true,
       service: 'orders-api',
       project: 'shop',
@@ -76,9 +78,8 @@ describe('undeploy: destroy the stack, then remove it', () => {
       live: { slot: 'blue', version: '1.4.0', release_id: 'orders-blue' },
       changes: { delete: 14 },
     });
-    assert.equal(questions.length, 1);
-    assert.match(
-      questions[0] ?? '',
+    expect(questions.length).to.equal(1);
+    expect(questions[0] ?? '').to.match(
       /shop\/orders-api in prod \(eu-west-1\) \(live: 1\.4\.0 on blue\).*stack shop-orders-api-prod-eu-west-1\?$/,
     );
   });
@@ -87,68 +88,68 @@ describe('undeploy: destroy the stack, then remove it', () => {
     const held: (string | undefined)[] = [];
     const { run } = setUp(
       { outputs: stable(), events: [DELETED] },
-      { onEvent: () => held.push(readLease(leases, STACK)?.holder.command) },
+      {
+        reporter: (event) => {
+          if (event.code === 'engine.event') held.push(readLease(leases, STACK)?.holder.command);
+        },
+      },
     );
     await run();
-    assert.deepEqual(held, ['undeploy']);
-    assert.equal(readLease(leases, STACK), undefined);
+    expect(held).to.deep.equal(['undeploy']);
+    expect(readLease(leases, STACK)).to.equal(undefined);
   });
 
   it('changes nothing when the confirmation is declined', async () => {
     const { runner, run } = setUp({ outputs: stable() }, { confirm: async () => false });
     const result = await run();
-    assert.equal(result.destroyed, false);
-    assert.deepEqual(result.changes, {});
-    assert.deepEqual(runner.calls, ['outputs']);
-    assert.equal(readLease(leases, STACK), undefined);
+    expect(result.destroyed).to.equal(false);
+    expect(result.changes).to.deep.equal({});
+    expect(runner.calls).to.deep.equal(['outputs']);
+    expect(readLease(leases, STACK)).to.equal(undefined);
   });
 
   it('refuses while another run holds the stack, naming it, before touching anything', async () => {
     holdLease('deploy');
     const { runner, run } = setUp({ outputs: stable() });
-    await assert.rejects(run(), (error) => {
-      assert.ok(error instanceof StackLockedError);
-      assert.match(error.message, /deploy by ci@/);
-      return true;
-    });
-    assert.deepEqual(runner.calls, []);
-    assert.deepEqual(questions, []);
-    assert.equal(readLease(leases, STACK)?.holder.command, 'deploy');
+    const error = await rejection(run());
+    expect(error).to.be.instanceOf(StackLockedError);
+    expect(error.message).to.match(/deploy by ci@/);
+    expect(runner.calls).to.deep.equal([]);
+    expect(questions).to.deep.equal([]);
+    expect(readLease(leases, STACK)?.holder.command).to.equal('deploy');
   });
 
   it('refuses a stack whose last deployment did not finish, pointing to rollback', async () => {
     const { runner, run } = setUp({ outputs: unfinished() });
-    await assert.rejects(run(), (error) => {
-      assert.ok(error instanceof StackLockedError);
-      assert.match(error.message, /did not finish: it is deploying/);
-      assert.match(error.hint ?? '', /ecs-crd rollback.*--force/);
-      return true;
-    });
-    assert.deepEqual(runner.calls, ['outputs']);
-    assert.equal(readLease(leases, STACK), undefined);
+    const error = await rejection(run());
+    expect(error).to.be.instanceOf(StackLockedError);
+    expect(error.message).to.match(/did not finish: the stack is deploying/);
+    expect((error as StackLockedError).hint ?? '').to.match(/ecs-crd rollback.*--force/);
+    expect(runner.calls).to.deep.equal(['outputs']);
+    expect(readLease(leases, STACK)).to.equal(undefined);
   });
 
   it('with force, takes the stack over, breaks a stale engine lock and destroys it as it is', async () => {
     holdLease('deploy');
     const { runner, run } = setUp({ outputs: unfinished() }, { force: true });
     const result = await run();
-    assert.equal(result.destroyed, true);
-    assert.deepEqual(runner.calls, ['outputs', 'cancel', 'destroy', 'remove']);
-    assert.equal(readLease(leases, STACK), undefined);
+    expect(result.destroyed).to.equal(true);
+    expect(runner.calls).to.deep.equal(['outputs', 'cancel', 'destroy', 'remove']);
+    expect(readLease(leases, STACK)).to.equal(undefined);
   });
 
   it('lets the lease go and keeps the stack when the destroy fails', async () => {
     const { runner, run } = setUp({ outputs: stable(), destroyError: new Error('DependencyViolation') });
-    await assert.rejects(run(), /DependencyViolation/);
-    assert.deepEqual(runner.calls, ['outputs', 'destroy']);
-    assert.equal(readLease(leases, STACK), undefined);
+    expect((await rejection(run())).message).to.match(/DependencyViolation/);
+    expect(runner.calls).to.deep.equal(['outputs', 'destroy']);
+    expect(readLease(leases, STACK)).to.equal(undefined);
   });
 
   it('works on a backend without leases, and on a stack that holds no deployment', async () => {
     const { runner, run } = setUp({ outputs: null }, { leases: undefined });
     const result = await run();
-    assert.equal(result.live, null);
-    assert.deepEqual(runner.calls, ['outputs', 'destroy', 'remove']);
-    assert.doesNotMatch(questions[0] ?? '', /live:/);
+    expect(result.live).to.equal(null);
+    expect(runner.calls).to.deep.equal(['outputs', 'destroy', 'remove']);
+    expect(questions[0] ?? '').to.not.match(/live:/);
   });
 });

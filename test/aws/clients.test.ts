@@ -25,6 +25,7 @@ import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { expect } from 'chai';
 import { type AwsClients, awsError, createAwsClients, type RetryTuning } from '../../src/aws/clients.js';
 import { EcsCrdError, UsageError } from '../../src/errors.js';
+import { ExitCode, exitCodeOf } from '../../src/exit-codes.js';
 import { ecsJson, type FakeEndpoint, setEnv, startFakeEndpoint, stsCallerIdentity } from './fake-endpoint.js';
 import { REGION, rejection } from './fixtures.js';
 
@@ -163,10 +164,10 @@ describe('aws/clients', () => {
   describe('awsError', () => {
     const named = (name: string, extra: object = {}) => Object.assign(new Error('boom'), { name }, extra);
 
-    it('is a system error with the SDK error as its cause', () => {
+    it('is an unexpected error (exit 1) with the SDK error as its cause', () => {
       const cause = named('InternalFailure');
       const error = awsError('ECS', 'ListTasks', cause);
-      expect(error.source).to.equal('system');
+      expect(exitCodeOf(error)).to.equal(ExitCode.Unexpected);
       expect(error.cause).to.equal(cause);
       expect(error.hint).to.equal(undefined);
     });

@@ -18,10 +18,12 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { expect } from 'chai';
 import { createAwsClients } from '../../src/aws/clients.js';
-import { choosePriority, createAwsLookup, matchZone, normalizeDnsName } from '../../src/aws/discovery.js';
-import type { AwsLookup } from '../../src/canary/ports.js';
+import { choosePriority, createAwsLookup } from '../../src/aws/discovery.js';
+import { matchZone, normalizeDnsName } from '../../src/aws/zones.js';
+import type { AwsLookup } from '../../src/canary/ports/aws.js';
 import type { ListenerConfig } from '../../src/config/types.js';
 import { EcsCrdError, UsageError } from '../../src/errors.js';
+import { ExitCode, exitCodeOf } from '../../src/exit-codes.js';
 import { deploymentConfig, lbArn, loadBalancer, REGION, rejection, rule, slotTags } from './fixtures.js';
 
 // Created in before(): a stub made at load time would also catch the other files' real calls.
@@ -256,7 +258,7 @@ describe('aws/discovery', () => {
       elb.on(DescribeLoadBalancersCommand).rejects(denied);
       const error = await rejection(lookup().discover(deploymentConfig()));
       expect(error).to.be.instanceOf(EcsCrdError).and.not.instanceOf(UsageError);
-      expect((error as EcsCrdError).source).to.equal('system');
+      expect(exitCodeOf(error)).to.equal(ExitCode.Unexpected);
       expect(error.message).to.equal('AWS ELBv2 DescribeLoadBalancers failed: AccessDenied: not authorized');
       expect((error as EcsCrdError).hint).to.include('elasticloadbalancing:DescribeLoadBalancers');
     });

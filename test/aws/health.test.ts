@@ -17,7 +17,7 @@ import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { expect } from 'chai';
 import { createAwsClients } from '../../src/aws/clients.js';
 import { createHealthProbe, summarizeTargetHealth, taskFailure } from '../../src/aws/health.js';
-import type { CandidateRef } from '../../src/canary/ports.js';
+import type { CandidateRef } from '../../src/canary/ports/aws.js';
 import { EcsCrdError } from '../../src/errors.js';
 import { REGION, rejection } from './fixtures.js';
 

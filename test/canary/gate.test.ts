@@ -1,12 +1,12 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { evaluateGate, type GateCode, type GateInput, type GateVerdict } from '../../src/canary/gate.js';
 import type {
   Observation,
   ServiceObservation,
   TargetGroupObservation,
   TargetState,
-} from '../../src/canary/ports.js';
-import { noTargets } from '../../src/canary/ports.js';
+} from '../../src/canary/ports/aws.js';
+import { noTargets } from '../../src/canary/ports/aws.js';
 
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
 const tgArn = (name: string) =>
@@ -157,9 +157,9 @@ describe('canary health gate', () => {
         deadline: NOW + 60_000,
         ...input,
       });
-      assert.equal(result.verdict, verdict, result.reason);
-      assert.equal(result.code, code);
-      if (reason) assert.match(result.reason, reason);
+      expect(result.verdict, result.reason).to.equal(verdict);
+      expect(result.code).to.equal(code);
+      if (reason) expect(result.reason).to.match(reason);
     });
   }
 
@@ -171,6 +171,6 @@ describe('canary health gate', () => {
       now: NOW,
       deadline: NOW + 1,
     });
-    assert.deepEqual([result.healthy, result.total], [3, 5]);
+    expect([result.healthy, result.total]).to.deep.equal([3, 5]);
   });
 });

@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import fc from 'fast-check';
 import {
   IMPLIED_FINAL_STEP,
@@ -21,7 +21,7 @@ describe('canary plan', () => {
       ]),
       { firstDeployment: false },
     );
-    assert.deepEqual(plan.steps, [
+    expect(plan.steps).to.deep.equal([
       { kind: 'provision' },
       { kind: 'scale-wait', wait: 60 },
       { kind: 'shift', shift: 0, weight: 10, wait: 70, implied: false },
@@ -39,18 +39,17 @@ describe('canary plan', () => {
       ]),
       { firstDeployment: false },
     );
-    assert.deepEqual(
-      shiftSteps(plan).map(({ weight, wait, implied }) => ({ weight, wait, implied })),
-      [
-        { weight: 25, wait: 5, implied: false },
-        { weight: 100, wait: 30, implied: false },
-      ],
-    );
+    expect(shiftSteps(plan).map(({ weight, wait, implied }) => ({ weight, wait, implied }))).to.deep.equal([
+      { weight: 25, wait: 5, implied: false },
+      { weight: 100, wait: 30, implied: false },
+    ]);
   });
 
   it('turns an empty strategy into the single implied step', () => {
     const plan = planRollout(canary([]), { firstDeployment: false });
-    assert.deepEqual(shiftSteps(plan), [{ kind: 'shift', shift: 0, ...IMPLIED_FINAL_STEP, implied: true }]);
+    expect(shiftSteps(plan)).to.deep.equal([
+      { kind: 'shift', shift: 0, ...IMPLIED_FINAL_STEP, implied: true },
+    ]);
   });
 
   it('sends a first deployment straight to 100 % with the final step’s wait', () => {
@@ -61,17 +60,19 @@ describe('canary plan', () => {
       ]),
       { firstDeployment: true },
     );
-    assert.deepEqual(shiftSteps(written), [
+    expect(shiftSteps(written)).to.deep.equal([
       { kind: 'shift', shift: 0, weight: 100, wait: 30, implied: false },
     ]);
     const implied = planRollout(canary([{ weight: 10, wait: 70 }]), { firstDeployment: true });
-    assert.deepEqual(shiftSteps(implied), [
+    expect(shiftSteps(implied)).to.deep.equal([
       { kind: 'shift', shift: 0, weight: 100, wait: 60, implied: true },
     ]);
-    assert.deepEqual(
-      implied.steps.map((step) => step.kind),
-      ['provision', 'scale-wait', 'shift', 'finalize'],
-    );
+    expect(implied.steps.map((step) => step.kind)).to.deep.equal([
+      'provision',
+      'scale-wait',
+      'shift',
+      'finalize',
+    ]);
   });
 
   it('refuses a strategy the configuration layer should have refused', () => {
@@ -84,8 +85,7 @@ describe('canary plan', () => {
       [{ weight: 101, wait: 1 }],
       [{ weight: 10, wait: -1 }],
     ]) {
-      assert.throws(
-        () => planRollout(canary(strategy), { firstDeployment: false }),
+      expect(() => planRollout(canary(strategy), { firstDeployment: false })).to.throw(
         /internal error: canary\.strategy/,
       );
     }
@@ -99,7 +99,7 @@ describe('canary plan', () => {
       ]),
       { firstDeployment: false },
     );
-    assert.deepEqual(
+    expect(
       timeline(plan).map(({ number, kind, weights, waitS, startS, endS }) => [
         number,
         kind,
@@ -109,16 +109,15 @@ describe('canary plan', () => {
         startS,
         endS,
       ]),
-      [
-        [1, 'provision', 0, 100, 0, 0, 0],
-        [2, 'scale-wait', 0, 100, 60, 0, 60],
-        [3, 'shift', 10, 90, 70, 60, 130],
-        [4, 'shift', 60, 40, 50, 130, 180],
-        [5, 'shift', 100, 0, 60, 180, 240],
-        [6, 'finalize', 100, 0, 0, 240, 240],
-      ],
-    );
-    assert.match(timeline(plan)[4]?.label ?? '', /implied/);
+    ).to.deep.equal([
+      [1, 'provision', 0, 100, 0, 0, 0],
+      [2, 'scale-wait', 0, 100, 60, 0, 60],
+      [3, 'shift', 10, 90, 70, 60, 130],
+      [4, 'shift', 60, 40, 50, 130, 180],
+      [5, 'shift', 100, 0, 60, 180, 240],
+      [6, 'finalize', 100, 0, 0, 240, 240],
+    ]);
+    expect(timeline(plan)[4]?.label ?? '').to.match(/implied/);
   });
 
   it('always ends at 100 % through strictly increasing weights, with the shifts numbered in order', () => {
@@ -126,17 +125,16 @@ describe('canary plan', () => {
       fc.property(strategyArbitrary(), fc.nat(300), fc.boolean(), (strategy, wait, firstDeployment) => {
         const plan = planRollout(canary(strategy, wait), { firstDeployment });
         const shifts = shiftSteps(plan);
-        assert.equal(shifts.at(-1)?.weight, 100);
+        expect(shifts.at(-1)?.weight).to.equal(100);
         shifts.forEach((step, index) => {
-          assert.equal(step.shift, index);
-          if (index > 0) assert.ok(step.weight > (shifts[index - 1]?.weight ?? 0));
+          expect(step.shift).to.equal(index);
+          if (index > 0) expect(step.weight).to.be.above(shifts[index - 1]?.weight ?? 0);
         });
-        assert.equal(
-          shifts.length,
+        expect(shifts.length).to.equal(
           firstDeployment ? 1 : strategy.length + (strategy.at(-1)?.weight === 100 ? 0 : 1),
         );
         const rows = timeline(plan);
-        assert.equal(rows.at(-1)?.endS, wait + shifts.reduce((total, step) => total + step.wait, 0));
+        expect(rows.at(-1)?.endS).to.equal(wait + shifts.reduce((total, step) => total + step.wait, 0));
       }),
     );
   });

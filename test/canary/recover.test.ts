@@ -1,9 +1,9 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import fc from 'fast-check';
-import { otherSlot } from '../../src/canary/ports.js';
+import { otherSlot } from '../../src/canary/ports/aws.js';
+import type { StackOutputs } from '../../src/canary/ports/stack.js';
 import { planRecovery, type RecoveryPlan } from '../../src/canary/recover.js';
 import { EcsCrdError } from '../../src/errors.js';
-import type { StackOutputs } from '../../src/stack/types.js';
 import { buildEnvironment, buildIdentity } from '../helpers/builders.js';
 import { healthPhasesArbitrary, strategyArbitrary } from '../helpers/canary-arbitraries.js';
 import { healthTimeline, outputsOf } from '../helpers/fakes.js';
@@ -21,13 +21,13 @@ function apply(outputs: StackOutputs | null, recovery: RecoveryPlan): StackOutpu
 async function killedAfter(count: number, firstDeployment = false): Promise<StackOutputs> {
   const { runner } = await runScenario({ firstDeployment });
   const desired = runner.applied[count - 1];
-  assert.ok(desired, `the scenario made fewer than ${count} updates`);
+  if (!desired) expect.fail(`the scenario made fewer than ${count} updates`);
   return outputsOf(desired);
 }
 
 describe('canary recovery', () => {
   it('has nothing to do without a stack', () => {
-    assert.deepEqual(plan(null), {
+    expect(plan(null)).to.deep.equal({
       needed: false,
       reason: 'the stack does not exist: nothing to recover',
       liveSlot: null,
@@ -38,82 +38,73 @@ describe('canary recovery', () => {
 
   it('has nothing to do on a stable stack', () => {
     const recovery = plan(stableOutputs());
-    assert.equal(recovery.needed, false);
-    assert.match(recovery.reason, new RegExp(`stable and ${STABLE_VERSION} on blue serves 100 %`));
+    expect(recovery.needed).to.equal(false);
+    expect(recovery.reason).to.match(new RegExp(`stable and ${STABLE_VERSION} on blue serves 100 %`));
   });
 
   it('restores traffic, then removes the candidate of a deployment killed during a step', async () => {
     const killed = await killedAfter(2);
-    assert.equal(killed.weights.green, 10);
+    expect(killed.weights.green).to.equal(10);
     const recovery = plan(killed);
-    assert.equal(recovery.needed, true);
-    assert.match(recovery.reason, /did not finish: the stack is deploying/);
-    assert.deepEqual(
-      recovery.steps.map((step) => step.purpose),
-      ['restore-traffic', 'remove-candidate'],
-    );
+    expect(recovery.needed).to.equal(true);
+    expect(recovery.reason).to.match(/did not finish: the stack is deploying/);
+    expect(recovery.steps.map((step) => step.purpose)).to.deep.equal(['restore-traffic', 'remove-candidate']);
     const [restore, remove] = recovery.steps.map((step) => step.desired);
-    assert.deepEqual(restore?.weights, { blue: 100, green: 0 });
-    assert.deepEqual(restore?.releases, killed.releases);
-    assert.equal(restore?.meta.phase, 'rolling_back');
-    assert.deepEqual(remove?.releases, { blue: killed.releases.blue });
-    assert.deepEqual(remove?.weights, { blue: 100, green: 0 });
-    assert.equal(remove?.meta.phase, 'rolled_back');
-    assert.equal(remove?.meta.outcome, 'interrupted');
-    assert.match(remove?.meta.reason ?? '', /recovered by `ecs-crd rollback`/);
+    expect(restore?.weights).to.deep.equal({ blue: 100, green: 0 });
+    expect(restore?.releases).to.deep.equal(killed.releases);
+    expect(restore?.meta.phase).to.equal('rolling_back');
+    expect(remove?.releases).to.deep.equal({ blue: killed.releases.blue });
+    expect(remove?.weights).to.deep.equal({ blue: 100, green: 0 });
+    expect(remove?.meta.phase).to.equal('rolled_back');
+    expect(remove?.meta.outcome).to.equal('interrupted');
+    expect(remove?.meta.reason ?? '').to.match(/recovered by `ecs-crd rollback`/);
   });
 
   it('declares both releases on the slot discovery they were created with', async () => {
     const killed = await killedAfter(2);
     for (const step of plan(killed).steps) {
-      assert.equal(step.desired.environment.slots.blue, killed.slots?.blue);
-      assert.equal(step.desired.environment.slots.green, killed.slots?.green);
+      expect(step.desired.environment.slots.blue).to.equal(killed.slots?.blue);
+      expect(step.desired.environment.slots.green).to.equal(killed.slots?.green);
     }
-    assert.equal(killed.slots?.blue?.listeners[0]?.priority, 7);
+    expect(killed.slots?.blue?.listeners[0]?.priority).to.equal(7);
   });
 
   it('restores traffic even when the outputs say 0 %: the killed update may have shifted it', async () => {
     const killed = await killedAfter(1);
-    assert.equal(killed.weights.green, 0);
-    assert.deepEqual(
-      plan(killed).steps.map((step) => step.purpose),
-      ['restore-traffic', 'remove-candidate'],
-    );
+    expect(killed.weights.green).to.equal(0);
+    expect(plan(killed).steps.map((step) => step.purpose)).to.deep.equal([
+      'restore-traffic',
+      'remove-candidate',
+    ]);
   });
 
   it('leaves no live release after a first deployment killed at 100 %', async () => {
     const killed = await killedAfter(2, true);
-    assert.equal(killed.weights.blue, 100);
+    expect(killed.weights.blue).to.equal(100);
     const recovery = plan(killed);
-    assert.equal(recovery.liveSlot, null);
+    expect(recovery.liveSlot).to.equal(null);
     const last = recovery.steps.at(-1)?.desired;
-    assert.deepEqual(last?.releases, {});
-    assert.deepEqual(last?.weights, { blue: 0, green: 100 });
+    expect(last?.releases).to.deep.equal({});
+    expect(last?.weights).to.deep.equal({ blue: 0, green: 100 });
   });
 
   it('cleans up after an update that died without saving anything when the stack was locked', () => {
     const recovery = plan(stableOutputs(), true);
-    assert.equal(recovery.needed, true);
-    assert.deepEqual(
-      recovery.steps.map((step) => step.purpose),
-      ['remove-candidate'],
-    );
-    assert.equal(recovery.steps[0]?.desired.meta.phase, 'stable');
+    expect(recovery.needed).to.equal(true);
+    expect(recovery.steps.map((step) => step.purpose)).to.deep.equal(['remove-candidate']);
+    expect(recovery.steps[0]?.desired.meta.phase).to.equal('stable');
   });
 
   it('removes a release left on the other slot of a settled stack', () => {
     const stable = stableOutputs();
     const leftover = { ...stable, releases: { ...stable.releases, green: stable.releases.blue } };
     const recovery = plan(leftover);
-    assert.match(recovery.reason, /a release is left on green/);
-    assert.deepEqual(
-      recovery.steps.map((step) => step.purpose),
-      ['remove-candidate'],
-    );
+    expect(recovery.reason).to.match(/a release is left on green/);
+    expect(recovery.steps.map((step) => step.purpose)).to.deep.equal(['remove-candidate']);
   });
 
   it('refuses outputs that name a live slot without its release', () => {
-    assert.throws(() => plan({ ...stableOutputs(), releases: {} }), EcsCrdError);
+    expect(() => plan({ ...stableOutputs(), releases: {} })).to.throw(EcsCrdError);
   });
 
   it('recovers a stack killed after any update of any rollout, and a second run has nothing to do', async () => {
@@ -140,13 +131,13 @@ describe('canary recovery', () => {
             const stableSlot = otherSlot(result.slot);
             const deployed = after.meta.liveSlot === result.slot;
             const live = deployed ? result.slot : stableSlot;
-            assert.equal(after.weights[live], 100);
-            assert.equal(after.releases[otherSlot(live)], undefined);
-            if (!deployed) assert.deepEqual(after.releases[stableSlot], stableConfig ?? undefined);
-            assert.ok(['stable', 'rolled_back'].includes(after.meta.phase));
-            if (recovery.steps.length === 2) assert.equal(recovery.steps[0]?.purpose, 'restore-traffic');
+            expect(after.weights[live]).to.equal(100);
+            expect(after.releases[otherSlot(live)]).to.equal(undefined);
+            if (!deployed) expect(after.releases[stableSlot]).to.deep.equal(stableConfig ?? undefined);
+            expect(after.meta.phase).to.be.oneOf(['stable', 'rolled_back']);
+            if (recovery.steps.length === 2) expect(recovery.steps[0]?.purpose).to.equal('restore-traffic');
           }
-          assert.equal(plan(after).needed, false, 'a second rollback has nothing to do');
+          expect(plan(after).needed, 'a second rollback has nothing to do').to.equal(false);
         },
       ),
       { numRuns: 200 },

@@ -1,8 +1,8 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import fc from 'fast-check';
 import type { GateVerdict } from '../../src/canary/gate.js';
-import { otherSlot, type Slot } from '../../src/canary/ports.js';
-import type { DesiredState } from '../../src/stack/types.js';
+import { otherSlot, type Slot } from '../../src/canary/ports/aws.js';
+import type { DesiredState } from '../../src/canary/ports/stack.js';
 import { healthPhasesArbitrary, strategyArbitrary } from '../helpers/canary-arbitraries.js';
 import { conditionScript, type HealthScript, healthTimeline } from '../helpers/fakes.js';
 import { runScenario, type Scenario } from '../helpers/rollout-harness.js';
@@ -63,10 +63,11 @@ describe('canary rollout properties', () => {
         const scenario = await run(knobs);
         for (const desired of ups(scenario)) {
           // One weight pair per slot is declared for every fqdn's two records.
-          assert.ok(desired.environment.zones.length > 0);
+          expect(desired.environment.zones.length).to.be.above(0);
           for (const _zone of desired.environment.zones) {
-            assert.equal(desired.weights.blue + desired.weights.green, 100);
-            assert.ok(desired.weights.blue >= 0 && desired.weights.green >= 0);
+            expect(desired.weights.blue + desired.weights.green).to.equal(100);
+            expect(desired.weights.blue).to.be.at.least(0);
+            expect(desired.weights.green).to.be.at.least(0);
           }
         }
       }),
@@ -88,11 +89,10 @@ describe('canary rollout properties', () => {
           }
           const weight = entry.desired.weights[candidate];
           if (weight > highest) {
-            assert.equal(
+            expect(
               lastVerdict,
-              'pass',
               `up #${entry.index} raises the candidate to ${weight} % without a passed gate`,
-            );
+            ).to.equal('pass');
             highest = weight;
           }
         }
@@ -111,20 +111,20 @@ describe('canary rollout properties', () => {
         const last = runner.current;
         switch (result.outcome) {
           case 'deployed':
-            assert.deepEqual(last?.releases, { [candidate]: config });
-            assert.equal(last?.weights[candidate], 100);
-            assert.deepEqual([last?.meta.phase, last?.meta.liveSlot], ['stable', candidate]);
+            expect(last?.releases).to.deep.equal({ [candidate]: config });
+            expect(last?.weights[candidate]).to.equal(100);
+            expect([last?.meta.phase, last?.meta.liveSlot]).to.deep.equal(['stable', candidate]);
             return;
           case 'rollback_failed':
-            assert.ok(knobs.failUpAt !== undefined, 'only an injected failure fails a rollback');
-            assert.equal(runner.ups.at(-1)?.ok, false);
-            assert.notDeepEqual(result.instructions, []);
+            expect(knobs.failUpAt, 'only an injected failure fails a rollback').to.not.equal(undefined);
+            expect(runner.ups.at(-1)?.ok).to.equal(false);
+            expect(result.instructions).to.not.deep.equal([]);
             return;
           case 'interrupted':
-            assert.ok(knobs.interruptAtMs !== undefined);
+            expect(knobs.interruptAtMs).to.not.equal(undefined);
             // A second interrupt may stop the rollback itself: the result then says what to do.
             if (result.instructions.length > 0) {
-              assert.ok(knobs.hardStopAfterMs !== undefined);
+              expect(knobs.hardStopAfterMs).to.not.equal(undefined);
               return;
             }
             if (runner.ups.length === 0) return;
@@ -132,12 +132,12 @@ describe('canary rollout properties', () => {
           case 'rolled_back':
             break;
         }
-        assert.equal(runner.ups.at(-1)?.ok, true);
-        assert.equal(last?.weights[stableSlot], 100);
-        assert.equal(last?.releases[candidate], undefined);
-        assert.equal(last?.releases[stableSlot], stableConfig ?? undefined);
-        assert.equal(last?.meta.phase, 'rolled_back');
-        assert.equal(last?.meta.outcome, result.outcome);
+        expect(runner.ups.at(-1)?.ok).to.equal(true);
+        expect(last?.weights[stableSlot]).to.equal(100);
+        expect(last?.releases[candidate]).to.equal(undefined);
+        expect(last?.releases[stableSlot]).to.equal(stableConfig ?? undefined);
+        expect(last?.meta.phase).to.equal('rolled_back');
+        expect(last?.meta.outcome).to.equal(result.outcome);
       }),
       RUNS,
     );
@@ -149,20 +149,19 @@ describe('canary rollout properties', () => {
         const scenario = await run(knobs);
         const started = scenario.reports.of('step.started').map((event) => event.data.number);
         started.forEach((number, index) => {
-          assert.equal(number, (started[index - 1] ?? 0) + 1, 'steps start one after the other');
+          expect(number, 'steps start one after the other').to.equal((started[index - 1] ?? 0) + 1);
         });
         const saved = ups(scenario).map((desired) => desired.meta.step);
         saved.forEach((step, index) => {
-          assert.ok(
-            step >= (saved[index - 1] ?? -1),
-            `meta.step went back from ${saved[index - 1]} to ${step}`,
+          expect(step, `meta.step went back from ${saved[index - 1]} to ${step}`).to.be.at.least(
+            saved[index - 1] ?? -1,
           );
         });
         // The passed steps of the result are a prefix.
         const outcomes = scenario.result.steps.map((step) => step.outcome);
         const firstNotPassed = outcomes.findIndex((outcome) => outcome !== 'passed');
         if (firstNotPassed >= 0)
-          assert.ok(outcomes.slice(firstNotPassed + 1).every((outcome) => outcome === 'not_run'));
+          expect(outcomes.slice(firstNotPassed + 1).every((outcome) => outcome === 'not_run')).to.equal(true);
       }),
       RUNS,
     );
@@ -178,20 +177,23 @@ describe('canary rollout properties', () => {
         const stableSlotInfo = stableConfig ? scenario.previous?.slots?.[stableSlot] : undefined;
         let candidateHeldAll = false;
         for (const { desired, ok, signal } of scenario.runner.ups) {
-          if (stableSlotInfo) assert.equal(desired.environment.slots[stableSlot], stableSlotInfo);
-          assert.notEqual(signal, softSignal, 'the first interrupt never cancels an up');
+          if (stableSlotInfo) expect(desired.environment.slots[stableSlot]).to.equal(stableSlotInfo);
+          expect(signal, 'the first interrupt never cancels an up').to.not.equal(softSignal);
           const candidateRelease = desired.releases[candidate];
-          assert.ok(candidateRelease === undefined || candidateRelease === config);
+          expect(candidateRelease).to.be.oneOf([undefined, config]);
           if (stableConfig) {
             const declared = desired.releases[stableSlot];
             if (declared === undefined) {
-              assert.ok(candidateHeldAll, 'the stable release was removed before the candidate held 100 %');
-              assert.equal(desired.weights[candidate], 100);
+              expect(
+                candidateHeldAll,
+                'the stable release was removed before the candidate held 100 %',
+              ).to.equal(true);
+              expect(desired.weights[candidate]).to.equal(100);
             } else {
-              assert.equal(declared, stableConfig, 'the stable release spec passes through unchanged');
+              expect(declared, 'the stable release spec passes through unchanged').to.equal(stableConfig);
             }
           } else {
-            assert.equal(desired.releases[stableSlot], undefined);
+            expect(desired.releases[stableSlot]).to.equal(undefined);
           }
           if (ok && desired.weights[candidate] === 100) candidateHeldAll = true;
         }
@@ -212,9 +214,9 @@ describe('canary rollout properties', () => {
             health: conditionScript(scale.desired, () => 'not-running'),
             upDurationMs: 1_000,
           });
-          assert.equal(result.outcome, 'rolled_back');
-          assert.equal(result.durationS, 1 + health.timeout + 1);
-          assert.equal(runner.ups.length, 2);
+          expect(result.outcome).to.equal('rolled_back');
+          expect(result.durationS).to.equal(1 + health.timeout + 1);
+          expect(runner.ups.length).to.equal(2);
         },
       ),
       { numRuns: 100 },

@@ -1,13 +1,21 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
+import type { LeaseState, LeaseView, Liveness } from '../../src/canary/ports/lease.js';
+import type {
+  DeploymentMeta,
+  HistoryEntry,
+  Phase,
+  StackIdentity,
+  StackOutputs,
+} from '../../src/canary/ports/stack.js';
 import {
   activeDeployment,
   deploymentHistory,
-  type LeaseView,
-  statusDocument,
+  type StatusInput,
+  serviceStatus,
   statusPhase,
 } from '../../src/canary/status.js';
-import type { LeaseState, Liveness } from '../../src/stack/lease.js';
-import type { DeploymentMeta, HistoryEntry, Phase, StackOutputs } from '../../src/stack/types.js';
+import { stackName } from '../../src/stack/naming.js';
+import { serviceFields, statusDocument } from '../../src/ui/documents.js';
 import {
   buildConfig,
   buildDesiredState,
@@ -79,32 +87,36 @@ describe('status: the phase', () => {
     ['interrupted', held('alive'), 'interrupted'],
     ['interrupted', 'free', 'interrupted'],
     ['rolled_back', 'free', 'rolled_back'],
-    ['failed', 'free', 'rolled_back'],
   ];
   for (const [phase, lease, expected] of cases) {
     const leaseText = typeof lease === 'string' ? lease : `held, holder ${lease.liveness}`;
     it(`is ${expected} for a stack ${phase} with the lease ${leaseText}`, () => {
-      assert.equal(statusPhase(outputs(phase), lease), expected);
+      expect(statusPhase(outputs(phase), lease)).to.equal(expected);
     });
   }
 
   it('is none without outputs (no stack, or a destroyed one)', () => {
-    assert.equal(statusPhase(null, 'free'), 'none');
-    assert.equal(statusPhase(null, held('alive')), 'none');
+    expect(statusPhase(null, 'free')).to.equal('none');
+    expect(statusPhase(null, held('alive'))).to.equal('none');
   });
 
   it('names the active deployment only while its run holds the stack', () => {
-    assert.equal(activeDeployment(outputs('deploying'), held('alive')), 'd-2');
-    assert.equal(activeDeployment(outputs('deploying'), held('dead')), undefined);
-    assert.equal(activeDeployment(outputs('stable'), held('alive')), undefined);
+    expect(activeDeployment(outputs('deploying'), held('alive'))).to.equal('d-2');
+    expect(activeDeployment(outputs('deploying'), held('dead'))).to.equal(undefined);
+    expect(activeDeployment(outputs('stable'), held('alive'))).to.equal(undefined);
   });
 });
+
+/** The `status --json` document, as `ecs-crd status` builds it. */
+function statusDocumentOf(input: StatusInput & { identity: StackIdentity }) {
+  return statusDocument(serviceFields(input.identity, stackName(input.identity)), serviceStatus(input));
+}
 
 describe('status: the document', () => {
   const identity = buildIdentity();
   const config = buildConfig();
 
-  it('is the contract of issue 6 for a stable stack, with the last deployment from the history', () => {
+  it('is the `status --json` document for a stable stack, with the last deployment from the history', () => {
     const stable = outputsOf(
       buildDesiredState({
         meta: meta({
@@ -122,8 +134,8 @@ describe('status: the document', () => {
       update(8, 60, meta({ step: 0 })),
       update(9, 300, meta({ phase: 'stable', liveSlot: 'green', liveVersion: '1.5.0', outcome: 'deployed' })),
     ];
-    const doc = statusDocument({ identity, config, outputs: stable, history, lease: 'free' });
-    assert.deepEqual(doc, {
+    const doc = statusDocumentOf({ identity, config, outputs: stable, history, lease: 'free' });
+    expect(doc).to.deep.equal({
       service: 'orders-api',
       project: 'shop',
       environment: 'prod',
@@ -154,44 +166,42 @@ describe('status: the document', () => {
         environment: buildEnvironment({ slots: { blue: { releaseId: 'b-7' }, green: { releaseId: 'g-7' } } }),
       }),
     );
-    const doc = statusDocument({ identity, config, outputs: recorded, history: [], lease: 'free' });
+    const doc = statusDocumentOf({ identity, config, outputs: recorded, history: [], lease: 'free' });
     // Only blue holds a release, so only blue's discovery is in the outputs.
-    assert.deepEqual(doc.weights[SAMPLE_FQDNS[0] ?? ''], { 'b-7': 100, 'orders-green': 0 });
-    assert.equal(doc.live?.release_id, 'b-7');
+    expect(doc.weights[SAMPLE_FQDNS[0] ?? '']).to.deep.equal({ 'b-7': 100, 'orders-green': 0 });
+    expect(doc.live?.release_id).to.equal('b-7');
   });
 
   it('takes the fqdns from the release the stack declared, falling back to the file', () => {
     const declared = outputs('stable', { candidateSlot: null, liveSlot: 'blue' });
     declared.releases = { blue: buildConfig({ service: { fqdn: ['api.example.net'] } }) };
-    assert.deepEqual(
+    expect(
       Object.keys(
-        statusDocument({ identity, config, outputs: declared, history: [], lease: 'free' }).weights,
+        statusDocumentOf({ identity, config, outputs: declared, history: [], lease: 'free' }).weights,
       ),
-      ['api.example.net'],
-    );
+    ).to.deep.equal(['api.example.net']);
     declared.releases = {};
-    assert.deepEqual(
+    expect(
       Object.keys(
-        statusDocument({ identity, config, outputs: declared, history: [], lease: 'free' }).weights,
+        statusDocumentOf({ identity, config, outputs: declared, history: [], lease: 'free' }).weights,
       ),
-      SAMPLE_FQDNS,
-    );
+    ).to.deep.equal(SAMPLE_FQDNS);
   });
 
   it('shows a killed deployment as interrupted: phase deploying, lease holder dead', () => {
     const history = [update(3, 0, meta()), update(4, 60, meta({ step: 0 }))];
-    const doc = statusDocument({
+    const doc = statusDocumentOf({
       identity,
       config,
       outputs: outputs('deploying'),
       history,
       lease: held('dead'),
     });
-    assert.equal(doc.phase, 'interrupted');
-    assert.deepEqual(doc.live, { slot: 'blue', version: '1.4.0', release_id: 'orders-blue' });
-    assert.deepEqual(doc.weights['orders.example.com'], { 'orders-blue': 90, 'orders-green': 10 });
-    assert.equal(doc.last_deployment?.outcome, 'interrupted');
-    assert.deepEqual(doc.lease, {
+    expect(doc.phase).to.equal('interrupted');
+    expect(doc.live).to.deep.equal({ slot: 'blue', version: '1.4.0', release_id: 'orders-blue' });
+    expect(doc.weights['orders.example.com']).to.deep.equal({ 'orders-blue': 90, 'orders-green': 10 });
+    expect(doc.last_deployment?.outcome).to.equal('interrupted');
+    expect(doc.lease).to.deep.equal({
       host: 'ci-runner-3',
       pid: 4242,
       user: 'ci',
@@ -202,24 +212,24 @@ describe('status: the document', () => {
   });
 
   it('shows a running deployment as deploying, its last deployment in progress', () => {
-    const doc = statusDocument({
+    const doc = statusDocumentOf({
       identity,
       config,
       outputs: outputs('deploying'),
       history: [update(3, 0, meta())],
       lease: held('alive'),
     });
-    assert.equal(doc.phase, 'deploying');
-    assert.equal(doc.last_deployment?.outcome, 'in_progress');
-    assert.equal(doc.last_deployment?.duration_s, 10);
+    expect(doc.phase).to.equal('deploying');
+    expect(doc.last_deployment?.outcome).to.equal('in_progress');
+    expect(doc.last_deployment?.duration_s).to.equal(10);
   });
 
   it('is phase none, nothing live, no weights, no deployment for a service never deployed', () => {
-    const doc = statusDocument({ identity, config, outputs: null, history: [], lease: 'free' });
-    assert.equal(doc.phase, 'none');
-    assert.equal(doc.live, null);
-    assert.deepEqual(doc.weights, {});
-    assert.equal(doc.last_deployment, null);
+    const doc = statusDocumentOf({ identity, config, outputs: null, history: [], lease: 'free' });
+    expect(doc.phase).to.equal('none');
+    expect(doc.live).to.equal(null);
+    expect(doc.weights).to.deep.equal({});
+    expect(doc.last_deployment).to.equal(null);
   });
 });
 
@@ -253,22 +263,22 @@ describe('history: one record per deployment, newest first', () => {
       ),
     ];
     // The engine's order does not matter.
-    assert.deepEqual(deploymentHistory([...entries].reverse()), [
+    expect(deploymentHistory([...entries].reverse())).to.deep.equal([
       {
         version: '1.5.0',
         outcome: 'rolled_back',
-        started_at: STARTED,
-        duration_s: 140,
-        deployment_id: 'd-2',
+        startedAt: STARTED,
+        durationS: 140,
+        deploymentId: 'd-2',
         slot: 'green',
         reason: 'step 3 of 6: 2 unhealthy',
       },
       {
         version: '1.4.0',
         outcome: 'deployed',
-        started_at: at(-1000),
-        duration_s: 110,
-        deployment_id: 'd-1',
+        startedAt: at(-1000),
+        durationS: 110,
+        deploymentId: 'd-1',
         slot: 'blue',
         reason: null,
       },
@@ -290,18 +300,15 @@ describe('history: one record per deployment, newest first', () => {
       fileBackend(update(0, 0, meta()), 4),
       fileBackend(update(0, 0, first), -1000),
     ];
-    assert.deepEqual(
-      deploymentHistory(entries).map((r) => [r.deployment_id, r.outcome, r.duration_s]),
-      [
-        ['d-2', 'deployed', 66],
-        ['d-1', 'interrupted', 0],
-      ],
-    );
+    expect(deploymentHistory(entries).map((r) => [r.deploymentId, r.outcome, r.durationS])).to.deep.equal([
+      ['d-2', 'deployed', 66],
+      ['d-1', 'interrupted', 0],
+    ]);
   });
 
   it('is empty for a stack without ecs-crd updates', () => {
-    assert.deepEqual(deploymentHistory([update(1, 0, undefined)]), []);
-    assert.deepEqual(deploymentHistory([]), []);
+    expect(deploymentHistory([update(1, 0, undefined)])).to.deep.equal([]);
+    expect(deploymentHistory([])).to.deep.equal([]);
   });
 
   const outcomeCases: [string, HistoryEntry[], string | undefined, string][] = [
@@ -354,13 +361,13 @@ describe('history: one record per deployment, newest first', () => {
   ];
   for (const [what, entries, active, expected] of outcomeCases) {
     it(`says ${expected} when ${what}`, () => {
-      assert.equal(deploymentHistory(entries, active)[0]?.outcome, expected);
+      expect(deploymentHistory(entries, active)[0]?.outcome).to.equal(expected);
     });
   }
 
   it('lasts from the run’s start to the end of its last update (the start of one still running)', () => {
     const running: HistoryEntry = { ...update(2, 50, meta()), result: 'in-progress' };
     delete running.endTime;
-    assert.equal(deploymentHistory([update(1, 0, meta()), running], 'd-2')[0]?.duration_s, 50);
+    expect(deploymentHistory([update(1, 0, meta()), running], 'd-2')[0]?.durationS).to.equal(50);
   });
 });

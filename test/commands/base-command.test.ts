@@ -1,9 +1,9 @@
-import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Errors } from '@oclif/core';
 import { captureOutput } from '@oclif/test';
+import { expect } from 'chai';
 import { BaseCommand, regionFrom } from '../../src/base-command.js';
-import { RolledBackError } from '../../src/errors.js';
+import { RollbackFailedError } from '../../src/errors.js';
 import { ROOT } from './cli.js';
 
 class Boom extends BaseCommand<typeof Boom> {
@@ -13,10 +13,10 @@ class Boom extends BaseCommand<typeof Boom> {
   }
 }
 
-class RolledBack extends BaseCommand<typeof RolledBack> {
+class RollbackFailed extends BaseCommand<typeof RollbackFailed> {
   static override enableJsonFlag = true;
   async run(): Promise<void> {
-    throw new RolledBackError('the candidate failed its health gate', {
+    throw new RollbackFailedError('the rollback failed: the stable release could not be restored', {
       hint: 'see the target health above',
       cause: new Error('3 of 4 targets unhealthy'),
     });
@@ -46,57 +46,60 @@ describe('base command', () => {
   });
 
   it('renders an EcsCrdError as its message and hint, exit code from the table, no stack trace', async () => {
-    const { error, stderr, stdout } = await captureOutput(() => RolledBack.run([], LOAD));
-    assert.equal(exitOf(error), 3);
-    assert.equal(stdout, '');
-    assert.equal(stderr, 'Error: the candidate failed its health gate\nHint: see the target health above\n');
+    const { error, stderr, stdout } = await captureOutput(() => RollbackFailed.run([], LOAD));
+    expect(exitOf(error)).to.equal(4);
+    expect(stdout).to.equal('');
+    expect(stderr).to.equal(
+      'Error: the rollback failed: the stable release could not be restored\nHint: see the target health above\n',
+    );
   });
 
   it('shows the stack and its causes with --verbose', async () => {
-    const { error, stderr } = await captureOutput(() => RolledBack.run(['--verbose'], LOAD));
-    assert.equal(exitOf(error), 3);
-    assert.match(stderr, /^\s+at /m);
-    assert.match(stderr, /Error: 3 of 4 targets unhealthy/);
+    const { error, stderr } = await captureOutput(() => RollbackFailed.run(['--verbose'], LOAD));
+    expect(exitOf(error)).to.equal(4);
+    expect(stderr).to.match(/^\s+at /m);
+    expect(stderr).to.match(/Error: 3 of 4 targets unhealthy/);
   });
 
   it('turns anything else into exit 1, still without a stack trace', async () => {
     const { error, stderr } = await captureOutput(() => Boom.run([], LOAD));
-    assert.equal(exitOf(error), 1);
-    assert.match(stderr, /^Error: unexpected error: cannot read properties of undefined\nHint: .*--verbose/);
-    assert.doesNotMatch(stderr, /^\s+at /m);
+    expect(exitOf(error)).to.equal(1);
+    expect(stderr).to.match(
+      /^Error: unexpected error: cannot read properties of undefined\nHint: .*--verbose/,
+    );
+    expect(stderr).to.not.match(/^\s+at /m);
   });
 
   it('prints one JSON error document with --json', async () => {
-    const { error, stdout } = await captureOutput(() => RolledBack.run(['--json'], LOAD));
-    assert.equal(exitOf(error), 3);
-    assert.deepEqual(JSON.parse(stdout), {
+    const { error, stdout } = await captureOutput(() => RollbackFailed.run(['--json'], LOAD));
+    expect(exitOf(error)).to.equal(4);
+    expect(JSON.parse(stdout)).to.deep.equal({
       error: {
-        exitCode: 3,
-        name: 'RolledBackError',
-        message: 'the candidate failed its health gate',
+        exitCode: 4,
+        name: 'RollbackFailedError',
+        message: 'the rollback failed: the stable release could not be restored',
         hint: 'see the target health above',
       },
     });
   });
 
   it('leaves flag errors to oclif, with exit 2', async () => {
-    const { error } = await captureOutput(() => RolledBack.run(['--nope'], LOAD));
-    assert.ok(error instanceof Errors.CLIError);
-    assert.equal(error.oclif.exit, 2);
+    const { error } = await captureOutput(() => RollbackFailed.run(['--nope'], LOAD));
+    expect(error).to.be.instanceOf(Errors.CLIError);
+    expect((error as Errors.CLIError).oclif.exit).to.equal(2);
   });
 
   it('takes the region from -r, else $AWS_REGION, else $AWS_DEFAULT_REGION', async () => {
-    assert.equal(regionFrom('eu-west-3', { AWS_REGION: 'us-east-1' }), 'eu-west-3');
-    assert.equal(
-      regionFrom(undefined, { AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-west-2' }),
+    expect(regionFrom('eu-west-3', { AWS_REGION: 'us-east-1' })).to.equal('eu-west-3');
+    expect(regionFrom(undefined, { AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-west-2' })).to.equal(
       'us-east-1',
     );
-    assert.equal(regionFrom(undefined, { AWS_REGION: '', AWS_DEFAULT_REGION: 'us-west-2' }), 'us-west-2');
-    assert.equal(regionFrom(undefined, {}), undefined);
+    expect(regionFrom(undefined, { AWS_REGION: '', AWS_DEFAULT_REGION: 'us-west-2' })).to.equal('us-west-2');
+    expect(regionFrom(undefined, {})).to.equal(undefined);
     process.env.AWS_REGION = '';
     process.env.AWS_DEFAULT_REGION = '';
     const { error, stderr } = await captureOutput(() => NeedsRegion.run([], LOAD));
-    assert.equal(exitOf(error), 2);
-    assert.equal(stderr, 'Error: no AWS region\nHint: pass -r/--region, or set AWS_REGION\n');
+    expect(exitOf(error)).to.equal(2);
+    expect(stderr).to.equal('Error: no AWS region\nHint: pass -r/--region, or set AWS_REGION\n');
   });
 });

@@ -1,5 +1,5 @@
-import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { expect } from 'chai';
 import { EXIT_CODE_MEANINGS } from '../../src/exit-codes.js';
 import { requireBuild, runCli } from './cli.js';
 
@@ -17,22 +17,27 @@ describe('exit codes: documented wherever a user looks', () => {
   for (const args of [['--help'], ['validate', '--help'], ['schema', '--help']]) {
     it(`are all in \`ecs-crd ${args.join(' ')}\``, () => {
       const { status, stdout } = runCli(args);
-      assert.equal(status, 0);
-      assert.match(stdout, /^EXIT CODES$/m);
-      for (const [code, meaning] of CODES) assert.ok(documents(stdout, code, meaning), `${code} ${meaning}`);
+      expect(status).to.equal(0);
+      expect(stdout).to.match(/^EXIT CODES$/m);
+      for (const [code, meaning] of CODES)
+        expect(documents(stdout, code, meaning), `${code} ${meaning}`).to.equal(true);
     });
   }
 
   it('are all in README.md', () => {
-    assert.ok(existsSync('README.md'), 'README.md is missing');
+    expect(existsSync('README.md'), 'README.md is missing').to.equal(true);
     const readme = readFileSync('README.md', 'utf8');
     for (const [code, meaning] of CODES)
-      assert.ok(documents(readme, code, meaning), `README lacks: ${code} ${meaning}`);
+      expect(documents(readme, code, meaning), `README lacks: ${code} ${meaning}`).to.equal(true);
   });
 
   it('the checker itself refuses a table with a code missing', () => {
-    assert.ok(documents('| 2 | invalid usage or configuration |', '2', 'invalid usage or configuration'));
-    assert.ok(!documents('| 20 | invalid usage or configuration |', '2', 'invalid usage or configuration'));
-    assert.ok(!documents('| 2 | invalid usage |', '2', 'invalid usage or configuration'));
+    expect(
+      documents('| 2 | invalid usage or configuration |', '2', 'invalid usage or configuration'),
+    ).to.equal(true);
+    expect(
+      documents('| 20 | invalid usage or configuration |', '2', 'invalid usage or configuration'),
+    ).to.equal(false);
+    expect(documents('| 2 | invalid usage |', '2', 'invalid usage or configuration')).to.equal(false);
   });
 });

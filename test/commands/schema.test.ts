@@ -1,5 +1,5 @@
-import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { expect } from 'chai';
 import { requireBuild, runCli } from './cli.js';
 
 describe('ecs-crd schema', () => {
@@ -7,11 +7,11 @@ describe('ecs-crd schema', () => {
 
   it('prints the committed JSON Schema', () => {
     const { status, stdout } = runCli(['schema']);
-    assert.equal(status, 0);
-    assert.deepEqual(JSON.parse(stdout), JSON.parse(readFileSync('schema/deploy.schema.json', 'utf8')));
+    expect(status).to.equal(0);
+    expect(JSON.parse(stdout)).to.deep.equal(JSON.parse(readFileSync('schema/deploy.schema.json', 'utf8')));
   });
 
   it('tells how to use it from an editor', () => {
-    assert.match(runCli(['schema', '--help']).stdout, /# yaml-language-server: \$schema=/);
+    expect(runCli(['schema', '--help']).stdout).to.match(/# yaml-language-server: \$schema=/);
   });
 });

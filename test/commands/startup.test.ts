@@ -1,8 +1,8 @@
-import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'chai';
 import { ROOT, requireBuild, runCli } from './cli.js';
 
 const RECORDER = ['--import', './test/helpers/record-imports.mjs'];
@@ -14,7 +14,7 @@ function modulesLoadedBy(args: string[]): string[] {
   try {
     const file = join(dir, 'modules.txt');
     const { status, stderr } = runCli(args, { nodeOptions: RECORDER, env: { RECORD_IMPORTS_FILE: file } });
-    assert.ok(status === 0 || status === 2, stderr);
+    expect(status, stderr).to.be.oneOf([0, 2]);
     return readFileSync(file, 'utf8').split('\n').filter(Boolean);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -33,13 +33,10 @@ describe('start-up: --help and validate load neither Pulumi nor the AWS SDK', ()
     it(`ecs-crd ${args.join(' ')}`, () => {
       const modules = modulesLoadedBy(args);
       // The recorder works: it saw the entry point and the command being loaded.
-      assert.ok(modules.some((m) => m.endsWith('/bin/run.js')));
+      expect(modules.some((m) => m.endsWith('/bin/run.js'))).to.equal(true);
       if (args[0] !== '--help')
-        assert.ok(modules.some((m) => m.endsWith(`/dist/src/commands/${args[0]}.js`)));
-      assert.deepEqual(
-        modules.filter((m) => HEAVY.test(m)),
-        [],
-      );
+        expect(modules.some((m) => m.endsWith(`/dist/src/commands/${args[0]}.js`))).to.equal(true);
+      expect(modules.filter((m) => HEAVY.test(m))).to.deep.equal([]);
     });
   }
 
@@ -55,11 +52,11 @@ describe('start-up: --help and validate load neither Pulumi nor the AWS SDK', ()
           env: { ...process.env, RECORD_IMPORTS_FILE: file },
         },
       );
-      assert.ok(
+      expect(
         readFileSync(file, 'utf8')
           .split('\n')
           .some((m) => HEAVY.test(m)),
-      );
+      ).to.equal(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -3,18 +3,18 @@
  * the two read-only commands against a real file backend (the engine runs; AWS is never
  * called). The sandbox scenarios with AWS are in test/e2e.
  */
-import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalWorkspace } from '@pulumi/pulumi/automation/index.js';
+import { expect } from 'chai';
 import { pinnedPulumiCommand } from '../../sandbox/engine.js';
-import type { DeploymentRecord, StatusDocument } from '../../src/canary/status.js';
-import type { LeaseHolder } from '../../src/stack/lease.js';
+import type { LeaseHolder } from '../../src/canary/ports/lease.js';
+import type { DeploymentMeta, StackOutputs } from '../../src/canary/ports/stack.js';
 import { PULUMI_PROJECT } from '../../src/stack/runner.js';
 import { updateMessage } from '../../src/stack/state.js';
-import type { DeploymentMeta, StackOutputs } from '../../src/stack/types.js';
+import type { HistoryDocument, StatusDocument } from '../../src/ui/documents.js';
 import { buildConfig, buildMeta } from '../helpers/builders.js';
 import { requireBuild, runCli } from './cli.js';
 
@@ -47,22 +47,22 @@ describe('ecs-crd status, history, preview, undeploy: flags and usage', () => {
   for (const [command, flags] of Object.entries(expected)) {
     it(`${command} --help lists its flags and the exit codes`, () => {
       const { status, stdout } = runCli([command, '--help']);
-      assert.equal(status, 0);
-      assert.deepEqual(flagsOf(stdout), [...flags].sort());
-      assert.match(stdout, /^EXIT CODES$/m);
+      expect(status).to.equal(0);
+      expect(flagsOf(stdout)).to.deep.equal([...flags].sort());
+      expect(stdout).to.match(/^EXIT CODES$/m);
     });
 
     it(`${command} exits 2 on an unknown environment, naming the choices`, () => {
       const { status, stderr } = runCli([command, '-e', 'production', '-r', 'eu-west-1']);
-      assert.equal(status, 2);
-      assert.match(stderr, /production/);
-      assert.match(stderr, /dev, qua, stage,\s+(› +)?preprod, prod/);
+      expect(status).to.equal(2);
+      expect(stderr).to.match(/production/);
+      expect(stderr).to.match(/dev, qua, stage,\s+(› +)?preprod, prod/);
     });
 
     it(`${command} exits 2 without a region, saying how to give one`, () => {
       const { status, stdout } = runCli([command, '-e', 'prod', '-f', 'examples/seed.deploy.yml', '--json']);
-      assert.equal(status, 2);
-      assert.deepEqual(JSON.parse(stdout), {
+      expect(status).to.equal(2);
+      expect(JSON.parse(stdout)).to.deep.equal({
         error: {
           exitCode: 2,
           name: 'UsageError',
@@ -92,12 +92,12 @@ describe('ecs-crd status and history on a file backend', function () {
 
   const json = <T>(args: string[]): T => {
     const { status, stdout, stderr } = runCli([...args, ...SEED, '--json'], { env });
-    assert.equal(status, 0, stderr);
+    expect(status, stderr).to.equal(0);
     return JSON.parse(stdout) as T;
   };
 
   it('status of a service never deployed: phase none, nothing live, exit 0', () => {
-    assert.deepEqual(json<StatusDocument>(['status']), {
+    expect(json<StatusDocument>(['status'])).to.deep.equal({
       service: 'catalog',
       project: 'shop',
       environment: 'prod',
@@ -110,15 +110,15 @@ describe('ecs-crd status and history on a file backend', function () {
       lease: null,
     });
     const { status, stdout } = runCli(['status', ...SEED], { env });
-    assert.equal(status, 0);
-    assert.equal(stdout, `shop/catalog in prod (eu-west-1), stack ${STACK}\n  phase  not deployed\n`);
+    expect(status).to.equal(0);
+    expect(stdout).to.equal(`shop/catalog in prod (eu-west-1), stack ${STACK}\n  phase  not deployed\n`);
   });
 
   it('history of a service never deployed: an empty list', () => {
-    assert.deepEqual(json<DeploymentRecord[]>(['history']), []);
+    expect(json<HistoryDocument>(['history'])).to.deep.equal([]);
     const { status, stdout } = runCli(['history', ...SEED], { env });
-    assert.equal(status, 0);
-    assert.equal(stdout, 'No deployment recorded in the stack history.\n');
+    expect(status).to.equal(0);
+    expect(stdout).to.equal('No deployment recorded in the stack history.\n');
   });
 
   it('a deployment killed mid-way: status says interrupted, naming the dead holder; history lists each run once', async () => {
@@ -145,25 +145,22 @@ describe('ecs-crd status and history on a file backend', function () {
     writeLease(dir, { host: hostname(), pid: deadPid(), user: 'ci', command: 'deploy', since: v2.startedAt });
 
     const status = json<StatusDocument>(['status']);
-    assert.equal(status.phase, 'interrupted');
-    assert.deepEqual(status.live, { slot: 'blue', version: '1.9.0', release_id: '1' });
-    assert.deepEqual(status.weights, { 'catalog.prod.shop.example.com': { '1': 90, '2': 10 } });
-    assert.equal(status.last_deployment?.version, '1.10.0');
-    assert.equal(status.last_deployment?.outcome, 'interrupted');
-    assert.equal(status.lease?.liveness, 'dead');
+    expect(status.phase).to.equal('interrupted');
+    expect(status.live).to.deep.equal({ slot: 'blue', version: '1.9.0', release_id: '1' });
+    expect(status.weights).to.deep.equal({ 'catalog.prod.shop.example.com': { '1': 90, '2': 10 } });
+    expect(status.last_deployment?.version).to.equal('1.10.0');
+    expect(status.last_deployment?.outcome).to.equal('interrupted');
+    expect(status.lease?.liveness).to.equal('dead');
 
-    const history = json<DeploymentRecord[]>(['history']);
-    assert.deepEqual(
-      history.map((r) => [r.deployment_id, r.version, r.outcome, r.slot]),
-      [
-        ['d-2', '1.10.0', 'interrupted', 'green'],
-        ['d-1', '1.9.0', 'deployed', 'blue'],
-      ],
-    );
+    const history = json<HistoryDocument>(['history']);
+    expect(history.map((r) => [r.deployment_id, r.version, r.outcome, r.slot])).to.deep.equal([
+      ['d-2', '1.10.0', 'interrupted', 'green'],
+      ['d-1', '1.9.0', 'deployed', 'blue'],
+    ]);
 
     const { stdout } = runCli(['status', ...SEED], { env });
-    assert.match(stdout, /phase +interrupted/);
-    assert.match(stdout, /Run `ecs-crd rollback`/);
+    expect(stdout).to.match(/phase +interrupted/);
+    expect(stdout).to.match(/Run `ecs-crd rollback`/);
   });
 });
 

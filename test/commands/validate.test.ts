@@ -1,7 +1,7 @@
-import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'chai';
 import { stringify } from 'yaml';
 import { validFile } from '../config/fixtures.js';
 import { requireBuild, runCli } from './cli.js';
@@ -30,17 +30,18 @@ describe('ecs-crd validate', () => {
 
   it('exits 0 on a valid file, with one line saying so', () => {
     const { status, stdout, stderr } = runCli(['validate', '-e', 'prod', '-f', 'examples/seed.deploy.yml']);
-    assert.equal(status, 0, stderr);
-    assert.equal(stdout, 'examples/seed.deploy.yml: valid (catalog 1.10.0: 1 container, 2 traffic steps)\n');
-    assert.equal(stderr, '');
+    expect(status, stderr).to.equal(0);
+    expect(stdout).to.equal(
+      'examples/seed.deploy.yml: valid (catalog 1.10.0: 1 container, 2 traffic steps)\n',
+    );
+    expect(stderr).to.equal('');
   });
 
   it('exits 2 on an invalid file: FILE:LINE:COL PATH: MESSAGE per problem, then the count', () => {
     const file = write('bad.yml', invalid());
     const { status, stdout, stderr } = runCli(['validate', '-e', 'prod', '-f', file]);
-    assert.equal(status, 2);
-    assert.equal(
-      stdout,
+    expect(status).to.equal(2);
+    expect(stdout).to.equal(
       [
         `${file}:5:5 canary.releases.green: must differ from releases.blue (both are "1")`,
         `${file}:9:7 canary.strategy[1].weight: must be greater than the previous step's weight (10)`,
@@ -48,24 +49,24 @@ describe('ecs-crd validate', () => {
         '',
       ].join('\n'),
     );
-    assert.doesNotMatch(stdout + stderr, STACK_FRAME);
+    expect(stdout + stderr).to.not.match(STACK_FRAME);
   });
 
   it('prints exactly one JSON document with --json, valid or not', () => {
     const valid = runCli(['validate', '-e', 'prod', '-f', 'examples/fargate.deploy.yml', '--json']);
-    assert.equal(valid.status, 0);
+    expect(valid.status).to.equal(0);
     const report = JSON.parse(valid.stdout);
-    assert.deepEqual(Object.keys(report), ['valid', 'file', 'errors', 'config']);
-    assert.equal(report.valid, true);
-    assert.deepEqual(report.errors, []);
-    assert.equal(report.config.service.launch_type, 'FARGATE');
-    assert.equal(report.config.service.network_mode, 'awsvpc');
-    assert.equal(report.config.canary.scale.desired, 3);
+    expect(Object.keys(report)).to.deep.equal(['valid', 'file', 'errors', 'config']);
+    expect(report.valid).to.equal(true);
+    expect(report.errors).to.deep.equal([]);
+    expect(report.config.service.launch_type).to.equal('FARGATE');
+    expect(report.config.service.network_mode).to.equal('awsvpc');
+    expect(report.config.canary.scale.desired).to.equal(3);
 
     const file = write('bad.yml', invalid());
     const bad = runCli(['validate', '-e', 'prod', '-f', file, '--json']);
-    assert.equal(bad.status, 2);
-    assert.deepEqual(JSON.parse(bad.stdout), {
+    expect(bad.status).to.equal(2);
+    expect(JSON.parse(bad.stdout)).to.deep.equal({
       valid: false,
       file,
       errors: [
@@ -91,33 +92,32 @@ describe('ecs-crd validate', () => {
   it('reports a YAML syntax error at its place, without a stack trace', () => {
     const file = write('broken.yml', 'canary:\n  group: [a\nservice: {}\n');
     const { status, stdout, stderr } = runCli(['validate', '-e', 'prod', '-f', file]);
-    assert.equal(status, 2);
-    assert.match(stdout, new RegExp(`^${file}:\\d+:\\d+: .+\n1 problem in ${file}\n$`));
-    assert.doesNotMatch(stdout + stderr, STACK_FRAME);
+    expect(status).to.equal(2);
+    expect(stdout).to.match(new RegExp(`^${file}:\\d+:\\d+: .+\n1 problem in ${file}\n$`));
+    expect(stdout + stderr).to.not.match(STACK_FRAME);
   });
 
   it('finds <environment>.deploy.yml in -d, and in the current directory', () => {
     write('qua.deploy.yml', validFile());
-    assert.equal(runCli(['validate', '-e', 'qua', '-d', dir]).status, 0);
+    expect(runCli(['validate', '-e', 'qua', '-d', dir]).status).to.equal(0);
     const here = runCli(['validate', '-e', 'qua'], { cwd: dir });
-    assert.equal(here.status, 0, here.stderr);
-    assert.match(here.stdout, /^qua\.deploy\.yml: valid/);
+    expect(here.status, here.stderr).to.equal(0);
+    expect(here.stdout).to.match(/^qua\.deploy\.yml: valid/);
   });
 
   it('exits 2 naming the path it tried when the file is missing', () => {
     const { status, stdout, stderr } = runCli(['validate', '-e', 'prod', '-d', dir]);
-    assert.equal(status, 2);
-    assert.equal(stdout, '');
-    assert.equal(
-      stderr,
+    expect(status).to.equal(2);
+    expect(stdout).to.equal('');
+    expect(stderr).to.equal(
       `Error: no deployment file at ${join(dir, 'prod.deploy.yml')}\nHint: pass -f FILE, or -d DIR for a directory holding prod.deploy.yml\n`,
     );
     const json = runCli(['validate', '-e', 'prod', '-d', dir, '--json']);
-    assert.equal(json.status, 2);
+    expect(json.status).to.equal(2);
     const report = JSON.parse(json.stdout);
-    assert.equal(report.valid, false);
-    assert.equal(report.file, join(dir, 'prod.deploy.yml'));
-    assert.match(report.errors[0].message, /^no deployment file at /);
+    expect(report.valid).to.equal(false);
+    expect(report.file).to.equal(join(dir, 'prod.deploy.yml'));
+    expect(report.errors[0].message).to.match(/^no deployment file at /);
   });
 
   it('exits 2 on usage errors: a bad or missing -e, an unknown flag, a bad account id', () => {
@@ -128,15 +128,14 @@ describe('ecs-crd validate', () => {
       ['-e', 'prod', '-f', 'examples/seed.deploy.yml', '--account-id', '12'],
     ]) {
       const { status, stderr } = runCli(['validate', ...args]);
-      assert.equal(status, 2, `${args.join(' ')}: ${stderr}`);
-      assert.doesNotMatch(stderr, STACK_FRAME);
+      expect(status, `${args.join(' ')}: ${stderr}`).to.equal(2);
+      expect(stderr).to.not.match(STACK_FRAME);
     }
     const json = runCli(['validate', '-e', 'production', '--json']);
-    assert.equal(json.status, 2);
+    expect(json.status).to.equal(2);
     const report = JSON.parse(json.stdout);
-    assert.equal(report.valid, false);
-    assert.match(
-      report.errors[0].message,
+    expect(report.valid).to.equal(false);
+    expect(report.errors[0].message).to.match(
       /Expected --environment=production to be one of: dev, qua, stage, preprod, prod/,
     );
   });
@@ -147,13 +146,11 @@ describe('ecs-crd validate', () => {
         runCli(['validate', '-e', 'prod', '-f', 'examples/seed.deploy.yml', '--json', ...args], { env })
           .stdout,
       ).config.service.containers[0].image;
-    assert.equal(image([]), '{{account_id}}.dkr.ecr.{{region}}.amazonaws.com/catalog:1.10.0');
-    assert.equal(
-      image([], { AWS_DEFAULT_REGION: 'us-east-1' }),
+    expect(image([])).to.equal('{{account_id}}.dkr.ecr.{{region}}.amazonaws.com/catalog:1.10.0');
+    expect(image([], { AWS_DEFAULT_REGION: 'us-east-1' })).to.equal(
       '{{account_id}}.dkr.ecr.us-east-1.amazonaws.com/catalog:1.10.0',
     );
-    assert.equal(
-      image(['-r', 'eu-west-3', '--account-id', '123456789012'], { AWS_REGION: 'us-east-1' }),
+    expect(image(['-r', 'eu-west-3', '--account-id', '123456789012'], { AWS_REGION: 'us-east-1' })).to.equal(
       '123456789012.dkr.ecr.eu-west-3.amazonaws.com/catalog:1.10.0',
     );
   });
@@ -162,13 +159,13 @@ describe('ecs-crd validate', () => {
     const log = join(dir, 'logs', 'validate.log');
     const file = write('bad.yml', invalid());
     const { status } = runCli(['validate', '-e', 'prod', '-f', file, '--log-file', log]);
-    assert.equal(status, 2);
-    assert.equal(statSync(log).mode & 0o777, 0o600);
-    assert.equal(statSync(join(dir, 'logs')).mode & 0o777, 0o700);
+    expect(status).to.equal(2);
+    expect(statSync(log).mode & 0o777).to.equal(0o600);
+    expect(statSync(join(dir, 'logs')).mode & 0o777).to.equal(0o700);
     const lines = readFileSync(log, 'utf8').trimEnd().split('\n');
     for (const line of lines)
-      assert.match(line, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (DEBUG|INFO|WARN|ERROR) /);
-    assert.ok(lines.some((line) => line.endsWith(`INFO 2 problems in ${file}`)));
+      expect(line).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (DEBUG|INFO|WARN|ERROR) /);
+    expect(lines.some((line) => line.endsWith(`INFO 2 problems in ${file}`))).to.equal(true);
   });
 
   it('adds detail with --verbose, on stderr', () => {
@@ -181,8 +178,8 @@ describe('ecs-crd validate', () => {
       '--verbose',
       '--json',
     ]);
-    assert.equal(status, 0);
-    assert.equal(JSON.parse(stdout).valid, true);
-    assert.match(stderr, /environment prod, region unknown, account unknown/);
+    expect(status).to.equal(0);
+    expect(JSON.parse(stdout).valid).to.equal(true);
+    expect(stderr).to.match(/environment prod, region unknown, account unknown/);
   });
 });

@@ -1,5 +1,5 @@
-import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import { expect } from 'chai';
 import { checkDeployment } from '../../src/config/check.js';
 import { formatProblem } from '../../src/config/problems.js';
 import { ENVIRONMENTS } from '../../src/config/types.js';
@@ -9,17 +9,17 @@ const examples = readdirSync('examples').filter((name) => name.endsWith('.yml'))
 describe('examples/', () => {
   it('holds the seed’s example, a Fargate one, one with listeners and the sandbox’s', () => {
     for (const name of ['seed', 'fargate', 'listeners', 'sandbox'])
-      assert.ok(examples.includes(`${name}.deploy.yml`), name);
+      expect(examples, name).to.include(`${name}.deploy.yml`);
   });
 
   for (const name of examples) {
     it(`${name} is valid in every environment, with and without region and account id`, () => {
       const text = readFileSync(`examples/${name}`, 'utf8');
-      assert.match(text, /^# yaml-language-server: \$schema=\.\.\/schema\/deploy\.schema\.json$/m);
+      expect(text).to.match(/^# yaml-language-server: \$schema=\.\.\/schema\/deploy\.schema\.json$/m);
       for (const environment of ENVIRONMENTS) {
         for (const context of [{}, { region: 'eu-west-1', account_id: '123456789012' }]) {
           const result = checkDeployment(text, { file: `examples/${name}`, environment, ...context });
-          assert.ok(result.ok, result.ok ? '' : result.problems.map(formatProblem).join('\n'));
+          expect(result.ok, result.ok ? '' : result.problems.map(formatProblem).join('\n')).to.equal(true);
         }
       }
     });

@@ -1,5 +1,5 @@
-import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { expect } from 'chai';
 import { deploymentJsonSchema } from '../../src/config/json-schema.js';
 
 type JsonSchema = { properties?: Record<string, JsonSchema>; items?: JsonSchema; anyOf?: JsonSchema[] };
@@ -21,26 +21,26 @@ describe('schema/deploy.schema.json', () => {
 
   it('is current: `npm run schema` rewrites it from the zod schema', () => {
     const committed = JSON.parse(readFileSync('schema/deploy.schema.json', 'utf8'));
-    assert.deepEqual(committed, generated, 'schema/deploy.schema.json is stale: run `npm run schema`');
+    expect(committed, 'schema/deploy.schema.json is stale: run `npm run schema`').to.deep.equal(generated);
   });
 
   it('is a draft-07 schema that refuses unknown keys but allows x- extensions', () => {
-    assert.equal(generated.$schema, 'http://json-schema.org/draft-07/schema#');
-    assert.equal(generated.additionalProperties, false);
-    assert.deepEqual(generated.patternProperties, { '^x-': {} });
-    assert.deepEqual(generated.required, ['canary', 'service']);
+    expect(generated.$schema).to.equal('http://json-schema.org/draft-07/schema#');
+    expect(generated.additionalProperties).to.equal(false);
+    expect(generated.patternProperties).to.deep.equal({ '^x-': {} });
+    expect(generated.required).to.deep.equal(['canary', 'service']);
   });
 
   it('has every key documented in README.md', () => {
     const docs = readFileSync('README.md', 'utf8');
     const paths = keyPaths(generated as JsonSchema);
-    assert.ok(paths.length > 80, `only ${paths.length} key paths found`);
+    expect(paths.length, `only ${paths.length} key paths found`).to.be.above(80);
     const missing = paths.filter((path) => !docs.includes(`\`${path}\``));
-    assert.deepEqual(missing, [], 'keys missing from the reference');
+    expect(missing, 'keys missing from the reference').to.deep.equal([]);
   });
 
   it('documents the yaml-language-server header', () => {
     const docs = readFileSync('README.md', 'utf8');
-    assert.ok(docs.includes('# yaml-language-server: $schema=../schema/deploy.schema.json'));
+    expect(docs).to.include('# yaml-language-server: $schema=../schema/deploy.schema.json');
   });
 });

@@ -1,21 +1,22 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { config, fileWith } from './fixtures.js';
 
 describe('config/normalise: the resolved DeploymentConfig', () => {
-  it('applies every default of SPEC §2', () => {
+  it('applies every default of the deployment file', () => {
     const resolved = config(fileWith(() => {}));
-    assert.deepEqual(resolved.canary.scale, { desired: 2, wait: 60 });
-    assert.deepEqual(resolved.canary.health, { interval: 10, timeout: 300 });
-    assert.deepEqual(resolved.canary.releases, { blue: '1', green: '2' });
+    expect(resolved.canary.scale).to.deep.equal({ desired: 2, wait: 60 });
+    expect(resolved.canary.health).to.deep.equal({ interval: 10, timeout: 300 });
+    expect(resolved.canary.releases).to.deep.equal({ blue: '1', green: '2' });
     const { service } = resolved;
-    assert.equal(service.scheduling_strategy, 'REPLICA');
-    assert.equal(service.launch_type, 'EC2');
-    assert.equal(service.network_mode, 'bridge');
-    assert.deepEqual(
-      [service.placement_constraints, service.placement_strategies, service.policies],
-      [[], [], []],
-    );
-    assert.deepEqual(service.containers[0], {
+    expect(service.scheduling_strategy).to.equal('REPLICA');
+    expect(service.launch_type).to.equal('EC2');
+    expect(service.network_mode).to.equal('bridge');
+    expect([service.placement_constraints, service.placement_strategies, service.policies]).to.deep.equal([
+      [],
+      [],
+      [],
+    ]);
+    expect(service.containers[0]).to.deep.equal({
       name: 'web',
       image: '{{account_id}}.dkr.ecr.eu-west-1.amazonaws.com/api:1.2.3',
       cpu: 128,
@@ -33,8 +34,8 @@ describe('config/normalise: the resolved DeploymentConfig', () => {
         f.service.containers[0].environment = [{ A: 1 }, { B: true }, { C: 'c' }];
       }),
     );
-    assert.deepEqual(resolved.service.fqdn, ['api.example.com']);
-    assert.deepEqual(resolved.service.containers[0]?.environment, { A: '1', B: 'true', C: 'c' });
+    expect(resolved.service.fqdn).to.deep.equal(['api.example.com']);
+    expect(resolved.service.containers[0]?.environment).to.deep.equal({ A: '1', B: 'true', C: 'c' });
   });
 
   it('defaults the network mode of Fargate to awsvpc', () => {
@@ -48,8 +49,8 @@ describe('config/normalise: the resolved DeploymentConfig', () => {
         });
       }),
     );
-    assert.equal(resolved.service.network_mode, 'awsvpc');
-    assert.deepEqual(resolved.service.network, {
+    expect(resolved.service.network_mode).to.equal('awsvpc');
+    expect(resolved.service.network).to.deep.equal({
       subnets: ['subnet-1'],
       security_groups: [],
       assign_public_ip: false,
@@ -64,7 +65,7 @@ describe('config/normalise: the resolved DeploymentConfig', () => {
         f.service.containers.push({ name: 'side', port_mappings: [{ container_port: 7070 }] });
       }),
     );
-    assert.deepEqual(resolved.target_groups, [
+    expect(resolved.target_groups).to.deep.equal([
       {
         container: { name: 'web', port: 8080 },
         protocol: 'HTTP',
@@ -79,7 +80,7 @@ describe('config/normalise: the resolved DeploymentConfig', () => {
         },
       },
     ]);
-    assert.deepEqual(resolved.listeners, [
+    expect(resolved.listeners).to.deep.equal([
       {
         port: 80,
         protocol: 'HTTP',
@@ -103,14 +104,11 @@ describe('config/normalise: the resolved DeploymentConfig', () => {
         ];
       }),
     );
-    assert.deepEqual(
-      resolved.target_groups.map((g) => [g.container, g.health_check.matcher]),
-      [
-        [{ name: 'web', port: 9090 }, '204'],
-        [{ name: 'web', port: 8080 }, '200'],
-      ],
-    );
-    assert.deepEqual(resolved.listeners[0], {
+    expect(resolved.target_groups.map((g) => [g.container, g.health_check.matcher])).to.deep.equal([
+      [{ name: 'web', port: 9090 }, '204'],
+      [{ name: 'web', port: 8080 }, '200'],
+    ]);
+    expect(resolved.listeners[0]).to.deep.equal({
       port: 8080,
       protocol: 'HTTP',
       certificate_arns: [],
@@ -120,7 +118,7 @@ describe('config/normalise: the resolved DeploymentConfig', () => {
   });
 
   it('keeps the strategy as written (the implied 100 % step belongs to the plan)', () => {
-    assert.deepEqual(config(fileWith(() => {})).canary.strategy, [
+    expect(config(fileWith(() => {})).canary.strategy).to.deep.equal([
       { weight: 10, wait: 70 },
       { weight: 60, wait: 50 },
     ]);

@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { checkDeployment } from '../../src/config/check.js';
@@ -97,19 +97,20 @@ describe('config: any document', () => {
         (text) => {
           const result = checkDeployment(text, { file: 'f.yml', environment: 'prod', region: 'eu-west-1' });
           if (result.ok) {
-            assert.ok(result.config.service.containers.length > 0);
-            assert.ok(result.config.target_groups.length > 0 && result.config.listeners.length > 0);
+            expect(result.config.service.containers.length).to.be.above(0);
+            expect(result.config.target_groups.length).to.be.above(0);
+            expect(result.config.listeners.length).to.be.above(0);
             return;
           }
-          assert.ok(result.problems.length > 0);
+          expect(result.problems.length).to.be.above(0);
           const lines = text.split(/\r\n|\r|\n/).length;
           for (const problem of result.problems) {
-            assert.equal(problem.file, 'f.yml');
-            assert.ok(problem.line >= 1 && problem.line <= lines + 1, `line ${problem.line} of ${lines}`);
-            assert.ok(problem.column >= 1, `column ${problem.column}`);
-            assert.ok(problem.message.length > 0);
+            expect(problem.file).to.equal('f.yml');
+            expect(problem.line, `line ${problem.line} of ${lines}`).to.be.within(1, lines + 1);
+            expect(problem.column, `column ${problem.column}`).to.be.at.least(1);
+            expect(problem.message.length).to.be.above(0);
             // zod's own wording means a case the problem mapping does not phrase yet.
-            assert.doesNotMatch(problem.message, /^(Invalid input|Too small|Too big|Invalid option)/);
+            expect(problem.message).to.not.match(/^(Invalid input|Too small|Too big|Invalid option)/);
           }
         },
       ),

@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { fileWith, type LooseFile, problems } from './fixtures.js';
 
 const fargate = (f: LooseFile) => {
@@ -11,10 +11,10 @@ const fargate = (f: LooseFile) => {
 describe('config/rules: cross-field rules', () => {
   describe('canary', () => {
     it('needs two different releases, compared as strings', () => {
-      assert.deepEqual(problems(fileWith((f) => (f.canary.releases = { blue: 1, green: '1' }))), [
+      expect(problems(fileWith((f) => (f.canary.releases = { blue: 1, green: '1' })))).to.deep.equal([
         'canary.releases.green: must differ from releases.blue (both are "1")',
       ]);
-      assert.deepEqual(problems(fileWith((f) => (f.canary.releases = { blue: 'a', green: 'b' }))), []);
+      expect(problems(fileWith((f) => (f.canary.releases = { blue: 'a', green: 'b' })))).to.deep.equal([]);
     });
 
     it('needs strictly increasing weights, whatever else is wrong in the steps', () => {
@@ -29,7 +29,7 @@ describe('config/rules: cross-field rules', () => {
             ]),
         ),
       );
-      assert.deepEqual(found, [
+      expect(found).to.deep.equal([
         "canary.strategy[1].weight: must be greater than the previous step's weight (50)",
         'canary.strategy[1].wait: must be a number, not the string "soon"',
         "canary.strategy[2].weight: must be greater than the previous step's weight (50)",
@@ -37,14 +37,14 @@ describe('config/rules: cross-field rules', () => {
     });
 
     it('requires both weight and wait in every step', () => {
-      assert.deepEqual(problems(fileWith((f) => (f.canary.strategy = [{ weight: 10 }, { wait: 5 }]))), [
+      expect(problems(fileWith((f) => (f.canary.strategy = [{ weight: 10 }, { wait: 5 }])))).to.deep.equal([
         'canary.strategy[0].wait: is required',
         'canary.strategy[1].weight: is required',
       ]);
     });
 
     it('keeps the health interval within the timeout', () => {
-      assert.deepEqual(problems(fileWith((f) => (f.canary.health = { interval: 60, timeout: 30 }))), [
+      expect(problems(fileWith((f) => (f.canary.health = { interval: 60, timeout: 30 })))).to.deep.equal([
         'canary.health.interval: must not exceed health.timeout (30)',
       ]);
     });
@@ -55,7 +55,7 @@ describe('config/rules: cross-field rules', () => {
       const found = problems(
         fileWith((f) => Object.assign(f.service.containers[0], { memory_reservation: 256 })),
       );
-      assert.deepEqual(found, ['service.containers[0].memory_reservation: must not exceed memory (128)']);
+      expect(found).to.deep.equal(['service.containers[0].memory_reservation: must not exceed memory (128)']);
     });
 
     it('needs unique container names, the default name included', () => {
@@ -69,7 +69,7 @@ describe('config/rules: cross-field rules', () => {
           ];
         }),
       );
-      assert.deepEqual(found, [
+      expect(found).to.deep.equal([
         'service.containers[1].name: `default` is already the name of another container: names must be unique',
         'service.containers[3].name: `a` is already the name of another container: names must be unique',
       ]);
@@ -82,7 +82,7 @@ describe('config/rules: cross-field rules', () => {
           f.service.containers[0].secrets = { TOKEN: 'arn:aws:ssm:eu-west-1:123456789012:parameter/token' };
         }),
       );
-      assert.deepEqual(found, [
+      expect(found).to.deep.equal([
         'service.containers[0].environment[1].A: `A` is set twice',
         'service.containers[0].secrets.TOKEN: `TOKEN` is also in environment: set it in one place',
       ]);
@@ -98,7 +98,7 @@ describe('config/rules: cross-field rules', () => {
           ];
         }),
       );
-      assert.deepEqual(found, [
+      expect(found).to.deep.equal([
         'service.containers[0].port_mappings[2].container_port: 80/tcp is mapped twice',
       ]);
     });
@@ -106,7 +106,7 @@ describe('config/rules: cross-field rules', () => {
 
   describe('service', () => {
     it('needs a network for awsvpc, explicit or implied by Fargate', () => {
-      assert.deepEqual(problems(fileWith((f) => (f.service.network_mode = 'awsvpc'))), [
+      expect(problems(fileWith((f) => (f.service.network_mode = 'awsvpc')))).to.deep.equal([
         'service.network_mode: awsvpc needs service.network',
       ]);
       const found = problems(
@@ -115,13 +115,13 @@ describe('config/rules: cross-field rules', () => {
           delete f.service.network;
         }),
       );
-      assert.deepEqual(found, [
+      expect(found).to.deep.equal([
         'service.launch_type: launch_type FARGATE uses network_mode awsvpc, which needs service.network',
       ]);
     });
 
     it('uses a network only with awsvpc', () => {
-      assert.deepEqual(problems(fileWith((f) => (f.service.network = { subnets: ['subnet-1'] }))), [
+      expect(problems(fileWith((f) => (f.service.network = { subnets: ['subnet-1'] })))).to.deep.equal([
         'service.network: is only used with network_mode awsvpc (here: bridge)',
       ]);
     });
@@ -135,16 +135,16 @@ describe('config/rules: cross-field rules', () => {
           f.service.network_mode = 'bridge';
         }),
       );
-      assert.deepEqual(found, [
+      expect(found).to.deep.equal([
         'service.cpu: is required with launch_type FARGATE (task-level cpu)',
         'service.memory: is required with launch_type FARGATE (task-level memory)',
         'service.network_mode: must be awsvpc with launch_type FARGATE',
       ]);
-      assert.deepEqual(problems(fileWith(fargate)), []);
+      expect(problems(fileWith(fargate))).to.deep.equal([]);
     });
 
     it('keeps Fargate-only and EC2-only settings apart', () => {
-      assert.deepEqual(problems(fileWith((f) => (f.service.platform_version = '1.4.0'))), [
+      expect(problems(fileWith((f) => (f.service.platform_version = '1.4.0')))).to.deep.equal([
         'service.platform_version: is for launch_type FARGATE only',
       ]);
       const found = problems(
@@ -155,7 +155,7 @@ describe('config/rules: cross-field rules', () => {
           f.service.placement_strategies = [{ type: 'random' }];
         }),
       );
-      assert.deepEqual(found, [
+      expect(found).to.deep.equal([
         'service.scheduling_strategy: DAEMON is not supported with launch_type FARGATE',
         'service.placement_constraints: are not supported with launch_type FARGATE',
         'service.placement_strategies: are not supported with launch_type FARGATE',
@@ -169,7 +169,7 @@ describe('config/rules: cross-field rules', () => {
           f.service.placement_strategies = [{ type: 'spread', field: 'instanceId' }];
         }),
       );
-      assert.deepEqual(found, [
+      expect(found).to.deep.equal([
         'service.placement_strategies: are not supported with scheduling_strategy DAEMON',
       ]);
     });
@@ -185,7 +185,7 @@ describe('config/rules: cross-field rules', () => {
             ]),
         ),
       );
-      assert.deepEqual(found, [
+      expect(found).to.deep.equal([
         'service.placement_constraints[0].expression: is required for type memberOf',
         'service.placement_constraints[1].expression: is only used with type memberOf',
       ]);
@@ -203,7 +203,7 @@ describe('config/rules: cross-field rules', () => {
             ]),
         ),
       );
-      assert.deepEqual(found, [
+      expect(found).to.deep.equal([
         'service.placement_strategies[0].field: must be cpu or memory for type binpack',
         'service.placement_strategies[1].field: is required for type spread',
         'service.placement_strategies[2].field: is not used with type random',
@@ -222,14 +222,14 @@ describe('config/rules: cross-field rules', () => {
             ];
           }),
         );
-        assert.deepEqual(found, [
+        expect(found).to.deep.equal([
           `service.containers[0].port_mappings[0].host_port: must be 0 or equal to container_port (8080) with network_mode ${mode}`,
         ]);
       }
     });
 
     it('serves each fqdn once', () => {
-      assert.deepEqual(problems(fileWith((f) => (f.service.fqdn = ['a.example.com', 'A.example.com']))), [
+      expect(problems(fileWith((f) => (f.service.fqdn = ['a.example.com', 'A.example.com'])))).to.deep.equal([
         'service.fqdn[1]: A.example.com is listed twice',
       ]);
     });
@@ -237,7 +237,7 @@ describe('config/rules: cross-field rules', () => {
 
   describe('target groups and listeners', () => {
     it('needs a port to default to when target_groups is omitted', () => {
-      assert.deepEqual(problems(fileWith((f) => (f.service.containers[0].port_mappings = []))), [
+      expect(problems(fileWith((f) => (f.service.containers[0].port_mappings = [])))).to.deep.equal([
         'service.containers[0].port_mappings: needs a port mapping: the default target group uses the first container’s first port mapping (or declare target_groups)',
       ]);
     });
@@ -252,7 +252,7 @@ describe('config/rules: cross-field rules', () => {
           f.listeners = [{ port: 80, target_group: { container: { name: 'nope', port: 1 } } }];
         }),
       );
-      assert.deepEqual(found, [
+      expect(found).to.deep.equal([
         'target_groups[0].container.name: no container named `wbe` in service.containers: did you mean `web`?',
         'target_groups[1].container.port: container `web` has no port mapping with container_port 9090 (it has 8080)',
         'listeners[0].target_group.container.name: no container named `nope` in service.containers',
@@ -263,7 +263,7 @@ describe('config/rules: cross-field rules', () => {
       const found = problems(
         fileWith((f) => (f.target_groups = [{}, { container: { name: 'web', port: 8080 } }])),
       );
-      assert.deepEqual(found, [
+      expect(found).to.deep.equal([
         'target_groups[1].container: a target group for web:8080 is already declared',
       ]);
     });
@@ -275,7 +275,7 @@ describe('config/rules: cross-field rules', () => {
           f.listeners = [{ port: 80, target_group: { container: { name: 'web', port: 9090 } } }];
         }),
       );
-      assert.deepEqual(found, [
+      expect(found).to.deep.equal([
         'listeners[0].target_group.container: no target group forwards to web:9090; add one to target_groups',
       ]);
     });
@@ -292,7 +292,7 @@ describe('config/rules: cross-field rules', () => {
             ]),
         ),
       );
-      assert.deepEqual(found, ['listeners[1].certificate_arns: are only used with protocol HTTPS']);
+      expect(found).to.deep.equal(['listeners[1].certificate_arns: are only used with protocol HTTPS']);
     });
 
     it('uses a rule priority once per port', () => {
@@ -306,14 +306,13 @@ describe('config/rules: cross-field rules', () => {
             ]),
         ),
       );
-      assert.deepEqual(found, ['listeners[2].rule.priority: 10 is already used on port 80']);
+      expect(found).to.deep.equal(['listeners[2].rule.priority: 10 is already used on port 80']);
     });
 
     it('keeps a target group health check timeout below its interval', () => {
-      assert.deepEqual(
+      expect(
         problems(fileWith((f) => (f.target_groups = [{ health_check: { interval: 5, timeout: 5 } }]))),
-        ['target_groups[0].health_check.timeout: must be less than interval (5)'],
-      );
+      ).to.deep.equal(['target_groups[0].health_check.timeout: must be less than interval (5)']);
     });
   });
 
@@ -326,6 +325,6 @@ describe('config/rules: cross-field rules', () => {
         f.target_groups = [{ container: { name: 'nope', port: 8080 } }];
       }),
     );
-    assert.equal(found.length, 4, found.join('\n'));
+    expect(found.length, found.join('\n')).to.equal(4);
   });
 });

@@ -1,12 +1,12 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { check, fileWith, positions, problems } from './fixtures.js';
 
 describe('config/schema: keys and values', () => {
   it('accepts the valid fixture', () => {
-    assert.deepEqual(problems(fileWith(() => {})), []);
+    expect(problems(fileWith(() => {}))).to.deep.equal([]);
   });
 
-  it('reports the example of SPEC §2 at the key, with its path', () => {
+  it('reports a strategy weight out of range at its key, with its path', () => {
     const text = [
       'canary:',
       '  group: g',
@@ -18,9 +18,9 @@ describe('config/schema: keys and values', () => {
       '      wait: 1',
     ].join('\n');
     const result = check(text);
-    assert.ok(!result.ok);
+    if (result.ok) expect.fail('the file was accepted');
     const problem = result.problems.find((p) => p.path === 'canary.strategy[1].weight');
-    assert.deepEqual(problem, {
+    expect(problem).to.deep.equal({
       file: 'prod.deploy.yml',
       line: 7,
       column: 7,
@@ -37,30 +37,28 @@ describe('config/schema: keys and values', () => {
         f.servic = {};
       }),
     );
-    assert.ok(found.includes('canary.scal: unknown key `scal`: did you mean `scale`?'));
-    assert.ok(
-      found.includes(
-        'service.containers[0].port_mapping: unknown key `port_mapping`: did you mean `port_mappings`?',
-      ),
+    expect(found).to.include('canary.scal: unknown key `scal`: did you mean `scale`?');
+    expect(found).to.include(
+      'service.containers[0].port_mapping: unknown key `port_mapping`: did you mean `port_mappings`?',
     );
-    assert.ok(found.includes('servic: unknown key `servic`: did you mean `service`?'));
+    expect(found).to.include('servic: unknown key `servic`: did you mean `service`?');
   });
 
   it('lists the allowed keys when no unknown key is close to one', () => {
     const [problem] = problems(fileWith((f) => (f.canary.releases.purple = 3)));
-    assert.equal(problem, 'canary.releases.purple: unknown key `purple` (allowed: blue, green)');
+    expect(problem).to.equal('canary.releases.purple: unknown key `purple` (allowed: blue, green)');
   });
 
   it('reports every unknown key of one map, each at its own line', () => {
     const text = fileWith((f) => Object.assign(f.canary, { foo: 1, bar: 2 }));
-    assert.deepEqual(
-      positions(text).filter((p) => /foo|bar/.test(p)),
-      ['11:3 canary.foo', '12:3 canary.bar'],
-    );
+    expect(positions(text).filter((p) => /foo|bar/.test(p))).to.deep.equal([
+      '11:3 canary.foo',
+      '12:3 canary.bar',
+    ]);
   });
 
   it('ignores top-level x- keys, for anchors', () => {
-    assert.deepEqual(problems(fileWith((f) => (f['x-defaults'] = { anything: true }))), []);
+    expect(problems(fileWith((f) => (f['x-defaults'] = { anything: true })))).to.deep.equal([]);
   });
 
   it('requires the required keys, at their parent', () => {
@@ -71,23 +69,23 @@ describe('config/schema: keys and values', () => {
         f.service.containers = [];
       }),
     );
-    assert.deepEqual(found, [
+    expect(found).to.deep.equal([
       'canary.releases.green: is required',
       'service.cluster: is required',
       'service.containers: must list at least one container',
     ]);
-    assert.deepEqual(problems('canary: {group: g, releases: {blue: a, green: b}}\n'), [
+    expect(problems('canary: {group: g, releases: {blue: a, green: b}}\n')).to.deep.equal([
       'service: is required',
     ]);
   });
 
   it('refuses a numeric version, saying to quote it as written', () => {
     const text = fileWith(() => {}).replace(/version: .*/, 'version: 1.10');
-    assert.deepEqual(problems(text), [
+    expect(problems(text)).to.deep.equal([
       'service.version: must be a string: write it in quotes, "1.10" (unquoted, YAML reads 1.10 as 1.1)',
     ]);
     const integer = fileWith((f) => (f.service.version = 2));
-    assert.deepEqual(problems(integer), ['service.version: must be a string: write it in quotes, "2"']);
+    expect(problems(integer)).to.deep.equal(['service.version: must be a string: write it in quotes, "2"']);
   });
 
   it('names the expected type and what was found', () => {
@@ -99,7 +97,7 @@ describe('config/schema: keys and values', () => {
         f.canary.strategy = { weight: 10 };
       }),
     );
-    assert.deepEqual(found, [
+    expect(found).to.deep.equal([
       'canary.strategy: must be a list, not a map',
       'canary.scale.desired: must be a number, not the string "two"',
       'canary.scale.wait: must be an integer, not the number 1.5',
@@ -115,7 +113,7 @@ describe('config/schema: keys and values', () => {
         f.service.scheduling_strategy = 'ALL';
       }),
     );
-    assert.deepEqual(found, [
+    expect(found).to.deep.equal([
       'service.launch_type: must be one of `EC2`, `FARGATE`: did you mean `FARGATE`?',
       'service.scheduling_strategy: must be one of `REPLICA`, `DAEMON`',
     ]);
@@ -129,7 +127,7 @@ describe('config/schema: keys and values', () => {
         f.service.containers[0].memory = 4;
       }),
     );
-    assert.deepEqual(found, [
+    expect(found).to.deep.equal([
       'canary.scale.desired: must be at least 1',
       'service.containers[0].port_mappings[0].container_port: must be between 1 and 65535',
       'service.containers[0].memory: must be at least 6',
@@ -149,7 +147,7 @@ describe('config/schema: keys and values', () => {
         f.target_groups = [{ health_check: { matcher: 'ok', path: 'health' } }];
       }),
     );
-    assert.deepEqual(found, [
+    expect(found).to.deep.equal([
       'service.fqdn[1]: must be a DNS name such as api.example.com',
       'service.containers[0].secrets.TOKEN: must be the ARN of an SSM parameter or a Secrets Manager secret (arn:aws:ssm:… or arn:aws:secretsmanager:…), never the secret itself',
       'service.containers[0].environment["MY VAR"]: must be a variable name: letters, digits and _, not starting with a digit',
@@ -169,40 +167,38 @@ describe('config/schema: keys and values', () => {
       };
       f.target_groups = [{ health_check: { matcher: 200 } }];
     });
-    assert.deepEqual(problems(text), []);
+    expect(problems(text)).to.deep.equal([]);
   });
 
   it('explains an empty environment value', () => {
     const found = problems(fileWith((f) => (f.service.containers[0].environment = { EMPTY: null })));
-    assert.deepEqual(found, [
+    expect(found).to.deep.equal([
       'service.containers[0].environment.EMPTY: must be a string, a number or true/false (write "" for an empty value)',
     ]);
   });
 
   it('takes the original’s environment list, one NAME: value per item', () => {
     const found = problems(fileWith((f) => (f.service.containers[0].environment = [{ A: 1, B: 2 }])));
-    assert.deepEqual(found, [
+    expect(found).to.deep.equal([
       'service.containers[0].environment[0]: each item must be exactly one `NAME: value`',
     ]);
   });
 
   it('checks the items of one-or-many values', () => {
-    assert.deepEqual(problems(fileWith((f) => (f.service.fqdn = []))), [
+    expect(problems(fileWith((f) => (f.service.fqdn = [])))).to.deep.equal([
       'service.fqdn: must list at least one DNS name',
     ]);
-    assert.deepEqual(
+    expect(
       problems(fileWith((f) => (f.listeners = [{ port: 80, rule: { conditions: { path_pattern: [''] } } }]))),
-      ['listeners[0].rule.conditions.path_pattern[0]: must not be empty'],
-    );
+    ).to.deep.equal(['listeners[0].rule.conditions.path_pattern[0]: must not be empty']);
   });
 
   it('requires a container health check command that ECS understands', () => {
     const found = problems(
       fileWith((f) => (f.service.containers[0].health_check = { command: ['curl', 'localhost'] })),
     );
-    assert.equal(found.length, 1);
-    assert.match(
-      found[0] ?? '',
+    expect(found.length).to.equal(1);
+    expect(found[0] ?? '').to.match(
       /^service\.containers\[0\]\.health_check\.command: must start with `CMD`, `CMD-SHELL` or `NONE`/,
     );
   });
@@ -211,7 +207,7 @@ describe('config/schema: keys and values', () => {
     const found = problems(
       fileWith((f) => (f.service.policies = [{ effect: 'allow', actions: ['GetObject'], resources: [] }])),
     );
-    assert.deepEqual(found, [
+    expect(found).to.deep.equal([
       'service.policies[0].effect: must be one of `Allow`, `Deny`: did you mean `Allow`?',
       'service.policies[0].actions[0]: must be an IAM action such as s3:GetObject',
       'service.policies[0].resources: must list at least one resource (an ARN, or "*")',
@@ -219,6 +215,6 @@ describe('config/schema: keys and values', () => {
   });
 
   it('explains a root that is not a map', () => {
-    assert.deepEqual(problems('- canary\n- service\n'), [': must be a map, not a list']);
+    expect(problems('- canary\n- service\n')).to.deep.equal([': must be a map, not a list']);
   });
 });

@@ -1,20 +1,20 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { closest, didYouMean, editDistance } from '../../src/config/suggest.js';
 
 describe('config/suggest', () => {
   it('counts insertions, deletions, substitutions and swaps, ignoring case', () => {
-    assert.equal(editDistance('scale', 'scale'), 0);
-    assert.equal(editDistance('scal', 'scale'), 1);
-    assert.equal(editDistance('nmae', 'name'), 1);
-    assert.equal(editDistance('FARGATE', 'fargate'), 0);
-    assert.equal(editDistance('', 'abc'), 3);
-    assert.equal(editDistance('kitten', 'sitting'), 3);
+    expect(editDistance('scale', 'scale')).to.equal(0);
+    expect(editDistance('scal', 'scale')).to.equal(1);
+    expect(editDistance('nmae', 'name')).to.equal(1);
+    expect(editDistance('FARGATE', 'fargate')).to.equal(0);
+    expect(editDistance('', 'abc')).to.equal(3);
+    expect(editDistance('kitten', 'sitting')).to.equal(3);
   });
 
   it('suggests only a plausible candidate', () => {
-    assert.equal(closest('strategie', ['strategy', 'scale']), 'strategy');
-    assert.equal(closest('foo', ['group', 'releases']), undefined);
-    assert.equal(didYouMean('conatiners', ['containers', 'cluster']), 'did you mean `containers`?');
-    assert.equal(didYouMean('zzz', ['containers']), '');
+    expect(closest('strategie', ['strategy', 'scale'])).to.equal('strategy');
+    expect(closest('foo', ['group', 'releases'])).to.equal(undefined);
+    expect(didYouMean('conatiners', ['containers', 'cluster'])).to.equal('did you mean `containers`?');
+    expect(didYouMean('zzz', ['containers'])).to.equal('');
   });
 });

@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { renderString, resolveValues } from '../../src/config/templates.js';
 import { config, fileWith, positions, problems } from './fixtures.js';
 
@@ -21,28 +21,31 @@ describe('config/templates', () => {
       }),
       { account_id: '123456789012' },
     );
-    assert.equal(resolved.service.name, 'shop-api');
-    assert.deepEqual(resolved.service.fqdn, ['shop-api.prod.example.com', 'www.shop-api.prod.example.com']);
-    assert.equal(resolved.service.cluster, 'shop-eu-west-1');
-    assert.deepEqual(resolved.service.containers[0]?.log_configuration?.options, { '{{name}}': 'shop-api' });
-    assert.deepEqual(resolved.service.containers[0]?.environment, {
+    expect(resolved.service.name).to.equal('shop-api');
+    expect(resolved.service.fqdn).to.deep.equal([
+      'shop-api.prod.example.com',
+      'www.shop-api.prod.example.com',
+    ]);
+    expect(resolved.service.cluster).to.equal('shop-eu-west-1');
+    expect(resolved.service.containers[0]?.log_configuration?.options).to.deep.equal({
+      '{{name}}': 'shop-api',
+    });
+    expect(resolved.service.containers[0]?.environment).to.deep.equal({
       URL: 'https://shop-api.prod.example.com/v1.2.3',
       ACCOUNT: '123456789012',
     });
   });
 
   it('renders the default image, and leaves {{account_id}} as written when no account id is given', () => {
-    assert.equal(
-      config(fileWith(() => {})).service.containers[0]?.image,
+    expect(config(fileWith(() => {})).service.containers[0]?.image).to.equal(
       '{{account_id}}.dkr.ecr.eu-west-1.amazonaws.com/api:1.2.3',
     );
-    assert.equal(
+    expect(
       config(
         fileWith(() => {}),
         { account_id: '123456789012' },
       ).service.containers[0]?.image,
-      '123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:1.2.3',
-    );
+    ).to.equal('123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:1.2.3');
   });
 
   it('leaves {{region}} as written when no region is known, and skips formats that depend on it', () => {
@@ -53,29 +56,27 @@ describe('config/templates', () => {
       ),
       { region: undefined },
     );
-    assert.equal(
-      resolved.service.containers[0]?.image,
+    expect(resolved.service.containers[0]?.image).to.equal(
       '{{account_id}}.dkr.ecr.{{region}}.amazonaws.com/api:1.2.3',
     );
-    assert.deepEqual(
+    expect(
       problems(
         fileWith((f) => (f.service.fqdn = 'api.{{region}}.example.com')),
         { region: undefined },
       ),
-      [],
-    );
+    ).to.deep.equal([]);
   });
 
   it('reports an unknown variable at its line, with a hint', () => {
     const text = fileWith((f) => (f.service.cluster = '{{projet}}-{{nope}}'));
-    assert.deepEqual(problems(text), [
+    expect(problems(text)).to.deep.equal([
       'service.cluster: unknown template variable {{projet}}: did you mean {{project}}? (known: project, name, version, fqdn, environment, region, account_id)',
     ]);
-    assert.deepEqual(positions(text), ['14:3 service.cluster']);
+    expect(positions(text)).to.deep.equal(['14:3 service.cluster']);
   });
 
   it('reports a variable that refers to itself', () => {
-    assert.deepEqual(problems(fileWith((f) => (f.service.name = 'x-{{ name }}'))), [
+    expect(problems(fileWith((f) => (f.service.name = 'x-{{ name }}')))).to.deep.equal([
       'service.name: refers to itself ({{name}})',
     ]);
   });
@@ -88,7 +89,7 @@ describe('config/templates', () => {
         f.service.version = '{{name}}';
       }),
     );
-    assert.deepEqual(found, [
+    expect(found).to.deep.equal([
       'service.version: circular template: {{name}} → {{fqdn}} → {{version}} → {{name}}',
     ]);
   });
@@ -99,7 +100,7 @@ describe('config/templates', () => {
         (f) => (f.service.containers[0].command = ['docker', 'inspect', '--format', '{{.State.Health}}']),
       ),
     );
-    assert.deepEqual(resolved.service.containers[0]?.command, [
+    expect(resolved.service.containers[0]?.command).to.deep.equal([
       'docker',
       'inspect',
       '--format',
@@ -112,7 +113,7 @@ describe('config/templates', () => {
       { service: { name: 3, version: '1', project: ['x'] } },
       { environment: 'qua' },
     );
-    assert.deepEqual(values, { environment: 'qua', version: '1' });
-    assert.equal(renderString('{{name}}:{{version}}:{{environment}}', values), '{{name}}:1:qua');
+    expect(values).to.deep.equal({ environment: 'qua', version: '1' });
+    expect(renderString('{{name}}:{{version}}:{{environment}}', values)).to.equal('{{name}}:1:qua');
   });
 });

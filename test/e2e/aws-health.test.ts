@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { expect } from 'chai';
 import { createHealthProbe } from '../../src/aws/health.js';
-import { noTargets } from '../../src/canary/ports.js';
+import { noTargets } from '../../src/canary/ports/aws.js';
 import { type AwsSandbox, startAwsSandbox } from './aws-sandbox.js';
 
 const NO_TARGETS = noTargets();

@@ -1,10 +1,9 @@
 /**
  * The canary release end to end, as a user runs it: the built CLI, the real Pulumi engine,
- * the stand-in aws provider and moto (issue 6's sandbox scenarios). One service is taken
+ * the stand-in aws provider and moto (the sandbox's scenarios). One service is taken
  * through its life in order — first deployment, canary, failures, interruptions, undeploy —
  * so each scenario starts from the state the previous one left, as in production.
  */
-import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
@@ -13,6 +12,7 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { expect } from 'chai';
 import { SandboxCli, waitForOutput } from '../../sandbox/ecs-crd.js';
 import { FAKE_CREDENTIALS, type Sandbox, startSandbox } from '../../sandbox/harness.js';
 
@@ -71,7 +71,7 @@ describe('deploy: canary releases through the CLI and the real engine', function
     file: string,
   ): Promise<{ phase: string; live: { slot: string; version: string } | null }> {
     const result = await cli.run(['status', ...cli.flags(file, '--json')]);
-    assert.equal(result.code, 0, result.stderr);
+    expect(result.code, result.stderr).to.equal(0);
     const doc = JSON.parse(result.stdout) as {
       phase: string;
       live: { slot: string; version: string } | null;
@@ -91,7 +91,7 @@ describe('deploy: canary releases through the CLI and the real engine', function
   it('preview of a new service lists what the first update creates, and changes nothing', async () => {
     const file = cli.release({ version: '1.0.0' });
     const result = await cli.run(['preview', ...cli.flags(file, '--json')]);
-    assert.equal(result.code, 0, result.stderr);
+    expect(result.code, result.stderr).to.equal(0);
     const doc = JSON.parse(result.stdout) as {
       changes: { type: string; operation: string }[];
       timeline: { weights: { candidate: number } }[];
@@ -106,82 +106,76 @@ describe('deploy: canary releases through the CLI and the real engine', function
       'aws:cloudwatch/logGroup:LogGroup',
       'aws:iam/role:Role',
     ]) {
-      assert.ok(created.includes(type), `preview creates no ${type}: ${created.join(', ')}`);
+      expect(created, `preview creates no ${type}: ${created.join(', ')}`).to.include(type);
     }
-    assert.equal(created.filter((t) => t === 'aws:route53/record:Record').length, 2);
-    assert.equal(doc.timeline.at(-1)?.weights.candidate, 100);
-    assert.deepEqual(await weights(), {});
-    assert.deepEqual(await services(), {});
-    assert.equal((await status(file)).phase, 'none');
+    expect(created.filter((t) => t === 'aws:route53/record:Record').length).to.equal(2);
+    expect(doc.timeline.at(-1)?.weights.candidate).to.equal(100);
+    expect(await weights()).to.deep.equal({});
+    expect(await services()).to.deep.equal({});
+    expect((await status(file)).phase).to.equal('none');
   });
 
   it('first deployment: straight to 100 % on blue', async () => {
     const file = cli.release({ version: '1.0.0' });
     const result = await cli.run(['deploy', ...cli.flags(file, '--json')]);
-    assert.equal(result.code, 0, result.stderr);
+    expect(result.code, result.stderr).to.equal(0);
     const doc = json(result.stdout);
-    assert.equal(doc.outcome, 'deployed');
-    assert.equal(doc.slot, 'blue');
-    assert.deepEqual(
-      doc.steps.map((s) => s.weight),
-      [100],
-    );
-    assert.deepEqual(await weights(), { blue: 100, green: 0 });
-    assert.deepEqual(Object.keys(await services()), ['api-blue']);
-    assert.deepEqual((await status(file)).live, { slot: 'blue', version: '1.0.0' });
+    expect(doc.outcome).to.equal('deployed');
+    expect(doc.slot).to.equal('blue');
+    expect(doc.steps.map((s) => s.weight)).to.deep.equal([100]);
+    expect(await weights()).to.deep.equal({ blue: 100, green: 0 });
+    expect(Object.keys(await services())).to.deep.equal(['api-blue']);
+    expect((await status(file)).live).to.deep.equal({ slot: 'blue', version: '1.0.0' });
   });
 
   it('canary 1.0.0 → 2.0.0: each step changes only the two records, finalize removes blue', async () => {
     const file = cli.release({ version: '2.0.0' });
     const log = `${cli.home}/deploy-2.log`;
     const result = await cli.run(['deploy', ...cli.flags(file, '--json', '--log-file', log)]);
-    assert.equal(result.code, 0, result.stderr);
+    expect(result.code, result.stderr).to.equal(0);
     const doc = json(result.stdout);
-    assert.equal(doc.outcome, 'deployed');
-    assert.equal(doc.slot, 'green');
-    assert.deepEqual(
-      doc.steps.map((s) => [s.weight, s.outcome]),
-      [
-        [10, 'passed'],
-        [50, 'passed'],
-        [100, 'passed'],
-      ],
-    );
+    expect(doc.outcome).to.equal('deployed');
+    expect(doc.slot).to.equal('green');
+    expect(doc.steps.map((s) => [s.weight, s.outcome])).to.deep.equal([
+      [10, 'passed'],
+      [50, 'passed'],
+      [100, 'passed'],
+    ]);
     const updates = readFileSync(log, 'utf8')
       .split('\n')
       .filter((line) => line.includes('Stack updated (shift)'));
-    assert.equal(updates.length, 3, `three weight steps, got:\n${updates.join('\n')}`);
+    expect(updates.length, `three weight steps, got:\n${updates.join('\n')}`).to.equal(3);
     for (const line of updates) {
-      assert.match(line, /\b2 update\b/, line);
-      assert.doesNotMatch(line, /create|delete|replace/, line);
+      expect(line, line).to.match(/\b2 update\b/);
+      expect(line, line).to.not.match(/create|delete|replace/);
     }
-    assert.deepEqual(await weights(), { blue: 0, green: 100 });
-    assert.deepEqual(Object.keys(await services()), ['api-green']);
-    assert.deepEqual((await status(file)).live, { slot: 'green', version: '2.0.0' });
+    expect(await weights()).to.deep.equal({ blue: 0, green: 100 });
+    expect(Object.keys(await services())).to.deep.equal(['api-green']);
+    expect((await status(file)).live).to.deep.equal({ slot: 'green', version: '2.0.0' });
   });
 
   it('an unhealthy candidate is rolled back (exit 3) and the stable release is untouched', async () => {
     const stable = await services();
     const file = cli.release({ version: '3.0.0', health: 'unhealthy' });
     const result = await cli.run(['deploy', ...cli.flags(file, '--json')]);
-    assert.equal(result.code, 3, result.stderr);
-    assert.equal(json(result.stdout).outcome, 'rolled_back');
-    assert.deepEqual(await services(), stable);
-    assert.deepEqual(await weights(), { blue: 0, green: 100 });
+    expect(result.code, result.stderr).to.equal(3);
+    expect(json(result.stdout).outcome).to.equal('rolled_back');
+    expect(await services()).to.deep.equal(stable);
+    expect(await weights()).to.deep.equal({ blue: 0, green: 100 });
     const now = await status(file);
-    assert.equal(now.phase, 'rolled_back');
-    assert.deepEqual(now.live, { slot: 'green', version: '2.0.0' });
+    expect(now.phase).to.equal('rolled_back');
+    expect(now.live).to.deep.equal({ slot: 'green', version: '2.0.0' });
   });
 
   it('a candidate that never runs fails within health.timeout (exit 3)', async () => {
     const file = cli.release({ version: '3.0.1', health: 'crash', health_timeout: 8 });
     const started = Date.now();
     const result = await cli.run(['deploy', ...cli.flags(file, '--json')]);
-    assert.equal(result.code, 3, result.stderr);
-    assert.equal(json(result.stdout).outcome, 'rolled_back');
+    expect(result.code, result.stderr).to.equal(3);
+    expect(json(result.stdout).outcome).to.equal('rolled_back');
     // provision + 8 s of watching + two rollback updates, with room for a slow machine
-    assert.ok(Date.now() - started < 60_000, `took ${Date.now() - started} ms`);
-    assert.deepEqual(Object.keys(await services()), ['api-green']);
+    expect(Date.now() - started, `took ${Date.now() - started} ms`).to.be.below(60_000);
+    expect(Object.keys(await services())).to.deep.equal(['api-green']);
   });
 
   it('SIGINT during a wait: the update finishes, the deployment rolls back, exit 130', async () => {
@@ -190,10 +184,10 @@ describe('deploy: canary releases through the CLI and the real engine', function
     await waitForOutput(run.output, /Traffic: .*10 %[\s\S]*wait\.started/);
     run.child.kill('SIGINT');
     const result = await run.done;
-    assert.equal(result.code, 130, result.stderr);
-    assert.deepEqual(await weights(), { blue: 0, green: 100 });
-    assert.deepEqual(Object.keys(await services()), ['api-green']);
-    assert.deepEqual((await status(file)).live, { slot: 'green', version: '2.0.0' });
+    expect(result.code, result.stderr).to.equal(130);
+    expect(await weights()).to.deep.equal({ blue: 0, green: 100 });
+    expect(Object.keys(await services())).to.deep.equal(['api-green']);
+    expect((await status(file)).live).to.deep.equal({ slot: 'green', version: '2.0.0' });
   });
 
   it('a second deploy while one runs fails fast with exit 5, naming the holder', async () => {
@@ -201,10 +195,10 @@ describe('deploy: canary releases through the CLI and the real engine', function
     const first = cli.start(['deploy', ...cli.flags(file)]);
     await waitForOutput(first.output, /wait\.started/);
     const second = await cli.run(['deploy', ...cli.flags(file)]);
-    assert.equal(second.code, 5, second.stderr);
-    assert.match(second.stderr, new RegExp(`deploy by .*\\(pid ${first.child.pid}\\)`));
+    expect(second.code, second.stderr).to.equal(5);
+    expect(second.stderr).to.match(new RegExp(`deploy by .*\\(pid ${first.child.pid}\\)`));
     first.child.kill('SIGINT');
-    assert.equal((await first.done).code, 130);
+    expect((await first.done).code).to.equal(130);
   });
 
   it('SIGKILL during a step: status shows it interrupted, deploy refuses, rollback restores, twice is a no-op', async () => {
@@ -213,35 +207,35 @@ describe('deploy: canary releases through the CLI and the real engine', function
     await waitForOutput(run.output, /Traffic: .*10 %[\s\S]*wait\.started/);
     run.child.kill('SIGKILL');
     await run.done;
-    assert.deepEqual(await weights(), { blue: 10, green: 90 });
+    expect(await weights()).to.deep.equal({ blue: 10, green: 90 });
 
-    assert.equal((await status(file)).phase, 'interrupted');
+    expect((await status(file)).phase).to.equal('interrupted');
     const refused = await cli.run(['deploy', ...cli.flags(file)]);
-    assert.equal(refused.code, 5, refused.stderr);
-    assert.match(refused.stderr, /ecs-crd rollback/);
+    expect(refused.code, refused.stderr).to.equal(5);
+    expect(refused.stderr).to.match(/ecs-crd rollback/);
 
     const rollback = await cli.run(['rollback', ...cli.flags(file, '--json')]);
-    assert.equal(rollback.code, 0, rollback.stderr);
-    assert.equal(JSON.parse(rollback.stdout).changed, true);
-    assert.deepEqual(await weights(), { blue: 0, green: 100 });
-    assert.deepEqual(Object.keys(await services()), ['api-green']);
+    expect(rollback.code, rollback.stderr).to.equal(0);
+    expect(JSON.parse(rollback.stdout).changed).to.equal(true);
+    expect(await weights()).to.deep.equal({ blue: 0, green: 100 });
+    expect(Object.keys(await services())).to.deep.equal(['api-green']);
     const after = await status(file);
-    assert.deepEqual(after.live, { slot: 'green', version: '2.0.0' });
+    expect(after.live).to.deep.equal({ slot: 'green', version: '2.0.0' });
 
     const again = await cli.run(['rollback', ...cli.flags(file, '--json')]);
-    assert.equal(again.code, 0, again.stderr);
-    assert.equal(JSON.parse(again.stdout).changed, false);
+    expect(again.code, again.stderr).to.equal(0);
+    expect(JSON.parse(again.stdout).changed).to.equal(false);
   });
 
   it('undeploy removes every resource of the service from the emulator', async () => {
     const file = cli.release({ version: '2.0.0' });
     const result = await cli.run(['undeploy', ...cli.flags(file, '--yes')]);
-    assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(await weights(), {});
-    assert.deepEqual(await services(), {});
+    expect(result.code, result.stderr).to.equal(0);
+    expect(await weights()).to.deep.equal({});
+    expect(await services()).to.deep.equal({});
     const groups = await elbv2.send(new DescribeTargetGroupsCommand({}));
-    assert.deepEqual(groups.TargetGroups ?? [], []);
-    assert.equal((await status(file)).phase, 'none');
+    expect(groups.TargetGroups ?? []).to.deep.equal([]);
+    expect((await status(file)).phase).to.equal('none');
   });
 
   it('with the default backend: a generated passphrase, private files, and no secret in state or log', async () => {
@@ -258,24 +252,24 @@ describe('deploy: canary releases through the CLI and the real engine', function
       );
       const log = join(own.home, 'deploy.log');
       const result = await own.run(['deploy', ...own.flags(file, '--json', '--log-file', log, '--verbose')]);
-      assert.equal(result.code, 0, result.stderr);
+      expect(result.code, result.stderr).to.equal(0);
 
       const home = join(own.home, 'ecs-crd');
       const passphrase = readFileSync(join(home, 'passphrase'), 'utf8');
-      assert.ok(passphrase.length >= 32);
-      assert.equal(statSync(join(home, 'passphrase')).mode & 0o777, 0o600);
-      for (const dir of [home, join(home, 'state')]) assert.equal(statSync(dir).mode & 0o777, 0o700);
-      assert.equal(statSync(log).mode & 0o777, 0o600);
+      expect(passphrase.length).to.be.at.least(32);
+      expect(statSync(join(home, 'passphrase')).mode & 0o777).to.equal(0o600);
+      for (const dir of [home, join(home, 'state')]) expect(statSync(dir).mode & 0o777).to.equal(0o700);
+      expect(statSync(log).mode & 0o777).to.equal(0o600);
 
       const state = filesUnder(join(home, 'state')).map((f) => readFileSync(f, 'utf8'));
-      assert.ok(
+      expect(
         state.some((text) => text.includes(secret)),
         'the secret is kept as its reference (ARN)',
-      );
+      ).to.equal(true);
       for (const text of [...state, readFileSync(log, 'utf8'), result.stdout, result.stderr]) {
-        assert.ok(!text.includes(passphrase), 'the passphrase leaked');
+        expect(text, 'the passphrase leaked').to.not.include(passphrase);
       }
-      assert.equal((await own.run(['undeploy', ...own.flags(file, '--yes')])).code, 0);
+      expect((await own.run(['undeploy', ...own.flags(file, '--yes')])).code).to.equal(0);
     } finally {
       own.cleanup();
     }

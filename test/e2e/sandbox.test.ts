@@ -2,7 +2,6 @@
  * The sandbox itself, end to end: the real Pulumi engine (pinned CLI), the stand-in aws
  * provider, moto through its wrapper, a file backend in a temp dir and an empty passphrase.
  */
-import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +32,7 @@ import {
   type PulumiFn,
   type Stack,
 } from '@pulumi/pulumi/automation/index.js';
+import { expect } from 'chai';
 import { pinnedPulumiCommand } from '../../sandbox/engine.js';
 import { FAKE_CREDENTIALS, SANDBOX_ROOT, type Sandbox, startSandbox } from '../../sandbox/harness.js';
 import { KINDS } from '../../sandbox/provider/kinds.js';
@@ -199,31 +199,31 @@ describe('sandbox: engine, stand-in provider and emulator', () => {
 
     it('creates a target group and two weighted alias records', async () => {
       const result = await stack.up({ program: program({ blue: 100, green: 0 }) });
-      assert.equal(result.summary.result, 'succeeded');
-      assert.ok(
-        (result.summary.resourceChanges?.create ?? 0) >= 3,
+      expect(result.summary.result).to.equal('succeeded');
+      expect(
+        result.summary.resourceChanges?.create ?? 0,
         JSON.stringify(result.summary.resourceChanges),
-      );
+      ).to.be.at.least(3);
       targetGroupArn = String(result.outputs.targetGroupArn?.value);
-      assert.match(String(result.outputs.arnSuffix?.value), /^targetgroup\/web-[0-9a-f]{7}\/[0-9a-f]+$/);
-      assert.equal(result.outputs.fqdn?.value, FQDN);
-      assert.deepEqual(await liveWeights(), { [`${FQDN}./blue`]: 100, [`${FQDN}./green`]: 0 });
+      expect(String(result.outputs.arnSuffix?.value)).to.match(/^targetgroup\/web-[0-9a-f]{7}\/[0-9a-f]+$/);
+      expect(result.outputs.fqdn?.value).to.equal(FQDN);
+      expect(await liveWeights()).to.deep.equal({ [`${FQDN}./blue`]: 100, [`${FQDN}./green`]: 0 });
       const groups = await elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [targetGroupArn] }));
-      assert.equal(groups.TargetGroups?.[0]?.HealthCheckPath, '/health');
+      expect(groups.TargetGroups?.[0]?.HealthCheckPath).to.equal('/health');
     });
 
     it('a second up changing one weight updates only that record', async () => {
       const { changed, onEvent } = changeCollector();
       const result = await stack.up({ program: program({ blue: 100, green: 10 }), onEvent });
-      assert.equal(result.summary.result, 'succeeded');
+      expect(result.summary.result).to.equal('succeeded');
       const { same, update, ...others } = result.summary.resourceChanges ?? {};
-      assert.equal(update, 1);
-      assert.ok((same ?? 0) >= 3, `same: ${same}`);
-      assert.deepEqual(others, {}, 'no create, delete or replace');
-      assert.equal(changed.length, 1);
-      assert.equal(changed[0]?.op, 'update');
-      assert.match(String(changed[0]?.urn), /::web-green$/);
-      assert.deepEqual(await liveWeights(), { [`${FQDN}./blue`]: 100, [`${FQDN}./green`]: 10 });
+      expect(update).to.equal(1);
+      expect(same ?? 0, `same: ${same}`).to.be.at.least(3);
+      expect(others, 'no create, delete or replace').to.deep.equal({});
+      expect(changed.length).to.equal(1);
+      expect(changed[0]?.op).to.equal('update');
+      expect(String(changed[0]?.urn)).to.match(/::web-green$/);
+      expect(await liveWeights()).to.deep.equal({ [`${FQDN}./blue`]: 100, [`${FQDN}./green`]: 10 });
     });
 
     it('refresh reads a weight changed behind the engine, and the next up restores it', async () => {
@@ -253,18 +253,14 @@ describe('sandbox: engine, stand-in provider and emulator', () => {
       );
       const drift = changeCollector();
       const refreshed = await stack.refresh({ onEvent: drift.onEvent });
-      assert.equal(refreshed.summary.result, 'succeeded');
-      assert.deepEqual(
-        drift.changed.map((c) => `${c.op} ${c.urn.split('::').pop()}`),
-        ['update web-blue'],
-      );
+      expect(refreshed.summary.result).to.equal('succeeded');
+      expect(drift.changed.map((c) => `${c.op} ${c.urn.split('::').pop()}`)).to.deep.equal([
+        'update web-blue',
+      ]);
       const { changed, onEvent } = changeCollector();
       await stack.up({ program: program({ blue: 100, green: 10 }), onEvent });
-      assert.deepEqual(
-        changed.map((c) => `${c.op} ${c.urn.split('::').pop()}`),
-        ['update web-blue'],
-      );
-      assert.deepEqual(await liveWeights(), { [`${FQDN}./blue`]: 100, [`${FQDN}./green`]: 10 });
+      expect(changed.map((c) => `${c.op} ${c.urn.split('::').pop()}`)).to.deep.equal(['update web-blue']);
+      expect(await liveWeights()).to.deep.equal({ [`${FQDN}./blue`]: 100, [`${FQDN}./green`]: 10 });
     });
 
     it('a second concurrent up on the same stack fails with the lock error', async () => {
@@ -301,34 +297,33 @@ describe('sandbox: engine, stand-in provider and emulator', () => {
           120_000,
           'second up',
         );
-        assert.ok(
-          error instanceof ConcurrentUpdateError,
-          `expected ConcurrentUpdateError, got ${String(error)}`,
+        expect(error, `expected ConcurrentUpdateError, got ${String(error)}`).to.be.instanceOf(
+          ConcurrentUpdateError,
         );
-        assert.match(String((error as Error).message), /currently locked/);
+        expect(String((error as Error).message)).to.match(/currently locked/);
       } finally {
         release();
         await first;
       }
       // The rival changed nothing.
-      assert.deepEqual(await liveWeights(), { [`${FQDN}./blue`]: 100, [`${FQDN}./green`]: 10 });
+      expect(await liveWeights()).to.deep.equal({ [`${FQDN}./blue`]: 100, [`${FQDN}./green`]: 10 });
     });
 
     it('destroy leaves the emulator without those resources', async () => {
       const result = await stack.destroy();
-      assert.equal(result.summary.result, 'succeeded');
-      assert.ok(
-        (result.summary.resourceChanges?.delete ?? 0) >= 3,
+      expect(result.summary.result).to.equal('succeeded');
+      expect(
+        result.summary.resourceChanges?.delete ?? 0,
         JSON.stringify(result.summary.resourceChanges),
-      );
-      assert.deepEqual(await liveWeights(), {});
+      ).to.be.at.least(3);
+      expect(await liveWeights()).to.deep.equal({});
       const error = await elbv2
         .send(new DescribeTargetGroupsCommand({ TargetGroupArns: [targetGroupArn] }))
         .then(
           () => undefined,
           (e: unknown) => e,
         );
-      assert.equal((error as Error | undefined)?.name, 'TargetGroupNotFoundException');
+      expect((error as Error | undefined)?.name).to.equal('TargetGroupNotFoundException');
       await stack.workspace.removeStack('records');
     });
   });
@@ -455,32 +450,40 @@ describe('sandbox: engine, stand-in provider and emulator', () => {
       const result = await stack.up({
         program: program({ healthy: undefined, unhealthy: 'unhealthy', crash: 'crash' }),
       });
-      assert.equal(result.summary.result, 'succeeded');
+      expect(result.summary.result).to.equal('succeeded');
       outputs = stringOutputs(result);
 
-      assert.deepEqual(await targetStates(outputs.healthyTargetGroup ?? ''), ['healthy', 'healthy']);
-      assert.deepEqual(await serviceCounts('web-healthy'), { status: 'ACTIVE', desired: 2, running: 2 });
+      expect(await targetStates(outputs.healthyTargetGroup ?? '')).to.deep.equal(['healthy', 'healthy']);
+      expect(await serviceCounts('web-healthy')).to.deep.equal({ status: 'ACTIVE', desired: 2, running: 2 });
 
-      assert.deepEqual(await targetStates(outputs.unhealthyTargetGroup ?? ''), ['unhealthy', 'unhealthy']);
-      assert.deepEqual(await serviceCounts('web-unhealthy'), { status: 'ACTIVE', desired: 2, running: 2 });
+      expect(await targetStates(outputs.unhealthyTargetGroup ?? '')).to.deep.equal([
+        'unhealthy',
+        'unhealthy',
+      ]);
+      expect(await serviceCounts('web-unhealthy')).to.deep.equal({
+        status: 'ACTIVE',
+        desired: 2,
+        running: 2,
+      });
 
-      assert.deepEqual(await targetStates(outputs.crashTargetGroup ?? ''), []);
-      assert.deepEqual(await serviceCounts('web-crash'), { status: 'ACTIVE', desired: 2, running: 0 });
+      expect(await targetStates(outputs.crashTargetGroup ?? '')).to.deep.equal([]);
+      expect(await serviceCounts('web-crash')).to.deep.equal({ status: 'ACTIVE', desired: 2, running: 0 });
 
       const rules = await elbv2.send(
         new DescribeRulesCommand({ ListenerArn: env.sandbox.fixtures.loadBalancers.blue.listenerArn }),
       );
-      assert.deepEqual(
-        rules.Rules?.filter((rule) => !rule.IsDefault).map((rule) => rule.Priority),
-        ['1', '2', '3'],
-      );
+      expect(rules.Rules?.filter((rule) => !rule.IsDefault).map((rule) => rule.Priority)).to.deep.equal([
+        '1',
+        '2',
+        '3',
+      ]);
     });
 
     it('refresh of the untouched stack reads every resource back unchanged', async () => {
       const { changed, onEvent } = changeCollector();
       const result = await stack.refresh({ onEvent });
-      assert.equal(result.summary.result, 'succeeded');
-      assert.deepEqual(changed, []);
+      expect(result.summary.result).to.equal('succeeded');
+      expect(changed).to.deep.equal([]);
     });
 
     it('a fixed task definition replaces the revision, updates the service in place and heals its targets', async () => {
@@ -489,22 +492,22 @@ describe('sandbox: engine, stand-in provider and emulator', () => {
         program: program({ healthy: undefined, unhealthy: undefined, crash: 'crash' }),
         onEvent,
       });
-      assert.equal(result.summary.result, 'succeeded');
+      expect(result.summary.result).to.equal('succeeded');
       const ops = changed.map((c) => `${c.op} ${c.type} ${c.urn.split('::').pop()}`).sort();
       // A task definition is immutable: a new revision first, the service moves to it, then the old one goes.
-      assert.deepEqual(ops, [
+      expect(ops).to.deep.equal([
         'create-replacement aws:ecs/taskDefinition:TaskDefinition web-unhealthy',
         'delete-replaced aws:ecs/taskDefinition:TaskDefinition web-unhealthy',
         'replace aws:ecs/taskDefinition:TaskDefinition web-unhealthy',
         'update aws:ecs/service:Service web-unhealthy',
       ]);
       const after = stringOutputs(result);
-      assert.notEqual(after.unhealthyTaskDefinition, outputs.unhealthyTaskDefinition);
-      assert.deepEqual(await targetStates(after.unhealthyTargetGroup ?? ''), ['healthy', 'healthy']);
+      expect(after.unhealthyTaskDefinition).to.not.equal(outputs.unhealthyTaskDefinition);
+      expect(await targetStates(after.unhealthyTargetGroup ?? '')).to.deep.equal(['healthy', 'healthy']);
       const tags = await elbv2.send(
         new DescribeTagsCommand({ ResourceArns: [after.unhealthyTargetGroup ?? ''] }),
       );
-      assert.deepEqual(tags.TagDescriptions?.[0]?.Tags ?? [], []);
+      expect(tags.TagDescriptions?.[0]?.Tags ?? []).to.deep.equal([]);
       // The old revision is gone (deregistered and deleted) once the service moved off it.
       const old = await ecsClient
         .send(new DescribeTaskDefinitionCommand({ taskDefinition: outputs.unhealthyTaskDefinition }))
@@ -512,34 +515,31 @@ describe('sandbox: engine, stand-in provider and emulator', () => {
           (found) => found.taskDefinition?.status,
           (e: unknown) => (e as Error).name,
         );
-      assert.notEqual(old, 'ACTIVE');
+      expect(old).to.not.equal('ACTIVE');
     });
 
     it('destroy removes services, targets, rules, task definitions, roles and log groups', async () => {
       const result = await stack.destroy();
-      assert.equal(result.summary.result, 'succeeded');
+      expect(result.summary.result).to.equal('succeeded');
       for (const mode of MODES) {
-        assert.equal((await serviceCounts(`web-${mode}`)).status ?? 'INACTIVE', 'INACTIVE');
+        expect((await serviceCounts(`web-${mode}`)).status ?? 'INACTIVE').to.equal('INACTIVE');
         const error = await elbv2
           .send(new DescribeTargetGroupsCommand({ TargetGroupArns: [outputs[`${mode}TargetGroup`] ?? ''] }))
           .then(
             () => undefined,
             (e: unknown) => e,
           );
-        assert.equal((error as Error | undefined)?.name, 'TargetGroupNotFoundException');
+        expect((error as Error | undefined)?.name).to.equal('TargetGroupNotFoundException');
       }
       const rules = await elbv2.send(
         new DescribeRulesCommand({ ListenerArn: env.sandbox.fixtures.loadBalancers.blue.listenerArn }),
       );
-      assert.deepEqual(
-        rules.Rules?.filter((rule) => !rule.IsDefault),
-        [],
-      );
+      expect(rules.Rules?.filter((rule) => !rule.IsDefault)).to.deep.equal([]);
       const role = await iamClient.send(new GetRoleCommand({ RoleName: outputs.role })).then(
         () => undefined,
         (e: unknown) => e,
       );
-      assert.equal((role as Error | undefined)?.name, 'NoSuchEntityException');
+      expect((role as Error | undefined)?.name).to.equal('NoSuchEntityException');
       await stack.workspace.removeStack('scheduler');
     });
   });
@@ -558,9 +558,9 @@ describe('sandbox: the stand-in provider matches its README', () => {
           [...(cells[2] ?? '').matchAll(/`([A-Za-z]+)`/g)].map((m) => m[1] ?? ''),
         );
     }
-    assert.deepEqual([...documented.keys()].sort(), [...KINDS.keys()].sort());
+    expect([...documented.keys()].sort()).to.deep.equal([...KINDS.keys()].sort());
     for (const [token, kind] of KINDS) {
-      assert.deepEqual(documented.get(token)?.slice().sort(), [...kind.replaceOn].sort(), token);
+      expect(documented.get(token)?.slice().sort(), token).to.deep.equal([...kind.replaceOn].sort());
     }
   });
 });

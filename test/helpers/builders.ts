@@ -6,7 +6,14 @@
  * The sample: `shop/orders-api` in `prod`, eu-west-1, on Fargate (awsvpc), one container
  * `web` on port 8080 with two secrets, served as two fqdns through an HTTPS listener on 443.
  */
-import type { Environment, HostedZoneInfo, Slot, SlotInfo, SlotListener } from '../../src/canary/ports.js';
+import type {
+  Environment,
+  HostedZoneInfo,
+  Slot,
+  SlotInfo,
+  SlotListener,
+} from '../../src/canary/ports/aws.js';
+import type { DeploymentMeta, DesiredState, StackIdentity } from '../../src/canary/ports/stack.js';
 import type {
   CanaryConfig,
   ContainerConfig,
@@ -15,7 +22,6 @@ import type {
   ServiceConfig,
   TargetGroupConfig,
 } from '../../src/config/types.js';
-import type { DeploymentMeta, DesiredState, StackIdentity } from '../../src/stack/types.js';
 
 export const SAMPLE_ACCOUNT_ID = '123456789012';
 export const SAMPLE_REGION = 'eu-west-1';

@@ -3,16 +3,16 @@
  * records every desired state, a health probe fed a scripted timeline, a recording reporter.
  * Deterministic: nothing here waits for real time.
  */
-import type { RolloutEvent, RolloutEventCode, RolloutEventOf } from '../../src/canary/events.js';
+import type { ProgressEvent, ProgressEventCode, ProgressEventOf } from '../../src/canary/events.js';
 import type {
   CandidateRef,
-  Clock,
   HealthProbe,
   Observation,
   Slot,
   TargetState,
-} from '../../src/canary/ports.js';
-import { noTargets } from '../../src/canary/ports.js';
+} from '../../src/canary/ports/aws.js';
+import { noTargets } from '../../src/canary/ports/aws.js';
+import type { Clock } from '../../src/canary/ports/clock.js';
 import type {
   ChangeSummary,
   DesiredState,
@@ -21,7 +21,7 @@ import type {
   RunOptions,
   StackOutputs,
   StackRunner,
-} from '../../src/stack/types.js';
+} from '../../src/canary/ports/stack.js';
 
 /** Where every fake clock starts: 2025-01-01T12:00:00Z. */
 export const CLOCK_START = Date.UTC(2025, 0, 1, 12, 0, 0);
@@ -330,18 +330,18 @@ const NO_TARGETS = noTargets();
 
 /** Keeps every event; `reporter` is what `runRollout` takes. */
 export class RecordingReporter {
-  readonly events: RolloutEvent[] = [];
-  readonly reporter = (event: RolloutEvent): void => {
+  readonly events: ProgressEvent[] = [];
+  readonly reporter = (event: ProgressEvent): void => {
     this.events.push(event);
   };
 
   /** The codes, in order, without the chatty ones (engine output, ticks, repeated observations). */
-  codes(): RolloutEventCode[] {
+  codes(): ProgressEventCode[] {
     return this.events.filter((event) => event.level !== 'debug').map((event) => event.code);
   }
 
   /** The events of one code, typed. */
-  of<C extends RolloutEventCode>(code: C): RolloutEventOf<C>[] {
-    return this.events.filter((event): event is RolloutEventOf<C> => event.code === code);
+  of<C extends ProgressEventCode>(code: C): ProgressEventOf<C>[] {
+    return this.events.filter((event): event is ProgressEventOf<C> => event.code === code);
   }
 }

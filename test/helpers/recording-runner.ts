@@ -12,7 +12,7 @@ import type {
   RunOptions,
   StackOutputs,
   StackRunner,
-} from '../../src/stack/types.js';
+} from '../../src/canary/ports/stack.js';
 import { FakeStackRunner, type FakeStackRunnerOptions } from './fakes.js';
 
 export type RunnerCall = 'preview' | 'up' | 'destroy' | 'outputs' | 'history' | 'cancel' | 'remove';

@@ -3,11 +3,12 @@
  * release is live, the candidate's health, failing `up`s and interrupts at virtual times.
  * Keeps one log interleaving every `up` with every event, for the ordering properties.
  */
-import type { RolloutEvent } from '../../src/canary/events.js';
+import type { ProgressEvent } from '../../src/canary/events.js';
 import { createInterruptController } from '../../src/canary/interrupt.js';
-import { type RolloutResult, runRollout } from '../../src/canary/rollout.js';
+import type { DesiredState, StackOutputs } from '../../src/canary/ports/stack.js';
+import { runRollout } from '../../src/canary/rollout/driver.js';
+import type { RolloutResult } from '../../src/canary/rollout/types.js';
 import type { CanaryConfig, DeploymentConfig } from '../../src/config/types.js';
-import type { DesiredState, StackOutputs } from '../../src/stack/types.js';
 import {
   buildConfig,
   buildDesiredState,
@@ -31,7 +32,7 @@ export const CANDIDATE_VERSION = '2.0.0';
 
 export type LogEntry =
   | { kind: 'up'; index: number; desired: DesiredState }
-  | { kind: 'event'; event: RolloutEvent };
+  | { kind: 'event'; event: ProgressEvent };
 
 export interface ScenarioOptions {
   canary?: Partial<CanaryConfig>;

@@ -77,7 +77,7 @@ describe('stack naming', () => {
   });
 
   describe('other physical names', () => {
-    it('names the task family, service and log group as the spec says', () => {
+    it('names the task family and the service per slot, and one log group for the service', () => {
       expect(taskFamily(identity, 'blue')).to.equal('shop-orders-api-prod-blue');
       expect(serviceName(identity, 'green')).to.equal('orders-api-green');
       expect(logGroupName(identity)).to.equal('/ecs/shop/orders-api/prod');

@@ -4,10 +4,10 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { expect } from 'chai';
-import type { Slot } from '../../src/canary/ports.js';
+import type { Slot } from '../../src/canary/ports/aws.js';
+import type { DesiredState } from '../../src/canary/ports/stack.js';
 import type { ContainerDefinition, PolicyDocument } from '../../src/stack/documents.js';
 import { deploymentProgram } from '../../src/stack/program.js';
-import type { DesiredState } from '../../src/stack/types.js';
 import {
   buildConfig,
   buildContainer,

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { EcsCrdError, StackLockedError } from '../../src/errors.js';
+import { ExitCode, exitCodeOf } from '../../src/exit-codes.js';
 import { engineErrorLines, translateEngineError } from '../../src/stack/runner.js';
 
 class FakeConcurrentUpdateError extends Error {}
@@ -39,7 +40,7 @@ describe('engine errors', () => {
     );
     expect(error).to.be.instanceOf(StackLockedError);
     expect(error.message).to.match(/created by root@ci \(pid 42\)/);
-    expect(error.exitCode).to.equal(5);
+    expect(exitCodeOf(error)).to.equal(ExitCode.Locked);
   });
 
   it('caps what it repeats', () => {

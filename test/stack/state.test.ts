@@ -1,6 +1,6 @@
 import { expect } from 'chai';
+import type { DeploymentMeta } from '../../src/canary/ports/stack.js';
 import { metaOfMessage, parseHistory, parseOutputs, updateMessage } from '../../src/stack/state.js';
-import type { DeploymentMeta } from '../../src/stack/types.js';
 
 const meta: DeploymentMeta = {
   phase: 'deploying',

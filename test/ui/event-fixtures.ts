@@ -3,7 +3,7 @@
  * replacing 1.0.0 on blue, in 5 steps (provision, scale wait 30 s, 30 %, 100 %, finalize), and
  * one sample event of every code.
  */
-import { type RolloutEvent, type RolloutEventCode, rolloutEvent } from '../../src/canary/events.js';
+import { type ProgressEvent, type ProgressEventCode, progressEvent } from '../../src/canary/events.js';
 import { planRollout, timeline } from '../../src/canary/plan.js';
 
 /** 2026-11-27T10:00:00.000Z: when the scripted rollout starts. */
@@ -20,7 +20,7 @@ const plan = planRollout(
   { firstDeployment: false },
 );
 
-export const started = rolloutEvent(
+export const started = progressEvent(
   'rollout.started',
   'info',
   'Deploying orders-api 2.0.0 to green (orders-green), replacing 1.0.0 on blue: 5 steps',
@@ -41,9 +41,9 @@ export function stepStarted(
   kind: 'provision' | 'scale-wait' | 'shift' | 'finalize',
   candidateWeight: number,
   waitS: number,
-): RolloutEvent {
+): ProgressEvent {
   const label = kind === 'shift' ? `shift ${candidateWeight} % to the candidate, watch ${waitS} s` : kind;
-  return rolloutEvent('step.started', 'info', `Step ${number}/5: ${label}`, {
+  return progressEvent('step.started', 'info', `Step ${number}/5: ${label}`, {
     number,
     total: 5,
     kind,
@@ -57,8 +57,8 @@ export function stepFinished(
   number: number,
   kind: 'provision' | 'scale-wait' | 'shift' | 'finalize',
   outcome: 'passed' | 'failed' | 'interrupted',
-): RolloutEvent {
-  return rolloutEvent(
+): ProgressEvent {
+  return progressEvent(
     'step.finished',
     outcome === 'passed' ? 'info' : 'error',
     `Step ${number}/5 ${outcome}`,
@@ -73,13 +73,13 @@ export function stepFinished(
 
 export const updateStarted = (
   purpose: 'provision' | 'shift' | 'finalize' | 'restore-traffic',
-): RolloutEvent =>
-  rolloutEvent('stack.update.started', 'info', `Updating the stack (${purpose})`, { purpose });
+): ProgressEvent =>
+  progressEvent('stack.update.started', 'info', `Updating the stack (${purpose})`, { purpose });
 
 export const updateFinished = (
   purpose: 'provision' | 'shift' | 'finalize' | 'restore-traffic',
-): RolloutEvent =>
-  rolloutEvent('stack.update.finished', 'info', `Stack updated (${purpose}) in 5000 ms: 2 update`, {
+): ProgressEvent =>
+  progressEvent('stack.update.finished', 'info', `Stack updated (${purpose}) in 5000 ms: 2 update`, {
     purpose,
     durationMs: 5000,
     error: null,
@@ -90,8 +90,8 @@ export const engineStart = (
   operation: 'create' | 'update' | 'same',
   type: string,
   name: string,
-): RolloutEvent =>
-  rolloutEvent('engine.event', 'debug', `resource-start ${operation} ${type} ${name}`, {
+): ProgressEvent =>
+  progressEvent('engine.event', 'debug', `resource-start ${operation} ${type} ${name}`, {
     kind: 'resource-start',
     operation,
     type,
@@ -100,19 +100,19 @@ export const engineStart = (
     diffs: operation === 'update' ? ['weightedRoutingPolicies'] : [],
   });
 
-export const weights = (green: number): RolloutEvent =>
-  rolloutEvent('weights.changed', 'info', `Traffic: green ${green} % / blue ${100 - green} %`, {
+export const weights = (green: number): ProgressEvent =>
+  progressEvent('weights.changed', 'info', `Traffic: green ${green} % / blue ${100 - green} %`, {
     weights: { blue: 100 - green, green },
     candidateSlot: 'green',
     candidateWeight: green,
     fqdns: ['api.example.com'],
   });
 
-export const waitStarted = (seconds: number, endsAt: number): RolloutEvent =>
-  rolloutEvent('wait.started', 'info', `Watching the candidate for ${seconds} s`, { seconds, endsAt });
+export const waitStarted = (seconds: number, endsAt: number): ProgressEvent =>
+  progressEvent('wait.started', 'info', `Watching the candidate for ${seconds} s`, { seconds, endsAt });
 
-export const health = (healthy: number, verdict: 'pass' | 'wait' | 'fail' = 'pass'): RolloutEvent =>
-  rolloutEvent(
+export const health = (healthy: number, verdict: 'pass' | 'wait' | 'fail' = 'pass'): ProgressEvent =>
+  progressEvent(
     'health.observed',
     'info',
     `Health: ${healthy}/2 targets healthy — ${verdict}: ${verdict === 'pass' ? 'all healthy' : 'not yet'}`,
@@ -127,20 +127,20 @@ export const health = (healthy: number, verdict: 'pass' | 'wait' | 'fail' = 'pas
     },
   );
 
-export const finished = rolloutEvent('rollout.finished', 'info', 'Deployed 2.0.0 on green in 312.5 s', {
+export const finished = progressEvent('rollout.finished', 'info', 'Deployed 2.0.0 on green in 312.5 s', {
   outcome: 'deployed',
   reason: null,
   durationS: 312.5,
 });
 
 /** The first three steps of the canary, up to the start of the 30 % wait at T0 + 50 s (ends T0 + 110 s). */
-export function throughFirstShift(): RolloutEvent[] {
+export function throughFirstShift(): ProgressEvent[] {
   return [
     started,
     stepStarted(1, 'provision', 0, 0),
     updateStarted('provision'),
     engineStart('create', 'aws:ecs/service:Service', 'orders-api-green'),
-    rolloutEvent('engine.output', 'debug', '    + aws:ecs:Service orders-api-green creating (0s)', {
+    progressEvent('engine.output', 'debug', '    + aws:ecs:Service orders-api-green creating (0s)', {
       line: '    + aws:ecs:Service orders-api-green creating (0s)',
     }),
     updateFinished('provision'),
@@ -148,7 +148,7 @@ export function throughFirstShift(): RolloutEvent[] {
     stepStarted(2, 'scale-wait', 0, 30),
     waitStarted(30, T0 + 40_000),
     health(1, 'wait'),
-    rolloutEvent('wait.tick', 'debug', '20 s left', { remainingS: 20, endsAt: T0 + 40_000 }),
+    progressEvent('wait.tick', 'debug', '20 s left', { remainingS: 20, endsAt: T0 + 40_000 }),
     health(2),
     stepFinished(2, 'scale-wait', 'passed'),
     stepStarted(3, 'shift', 30, 60),
@@ -162,7 +162,7 @@ export function throughFirstShift(): RolloutEvent[] {
 }
 
 /** One event of every code: the type makes a missing code a compile error. */
-export const ONE_OF_EACH: Record<RolloutEventCode, RolloutEvent> = {
+export const ONE_OF_EACH: Record<ProgressEventCode, ProgressEvent> = {
   'rollout.started': started,
   'step.started': stepStarted(3, 'shift', 30, 60),
   'step.finished': stepFinished(3, 'shift', 'passed'),
@@ -170,9 +170,9 @@ export const ONE_OF_EACH: Record<RolloutEventCode, RolloutEvent> = {
   'stack.update.finished': updateFinished('shift'),
   'weights.changed': weights(30),
   'wait.started': waitStarted(60, T0 + 60_000),
-  'wait.tick': rolloutEvent('wait.tick', 'debug', '42 s left', { remainingS: 42, endsAt: T0 + 60_000 }),
+  'wait.tick': progressEvent('wait.tick', 'debug', '42 s left', { remainingS: 42, endsAt: T0 + 60_000 }),
   'health.observed': health(2),
-  'health.probe-failed': rolloutEvent(
+  'health.probe-failed': progressEvent(
     'health.probe-failed',
     'warn',
     'Could not observe the candidate: throttled',
@@ -180,15 +180,29 @@ export const ONE_OF_EACH: Record<RolloutEventCode, RolloutEvent> = {
       error: 'throttled',
     },
   ),
-  'interrupt.received': rolloutEvent('interrupt.received', 'warn', 'Interrupt received: rolling back', {
+  'interrupt.received': progressEvent('interrupt.received', 'warn', 'Interrupt received: rolling back', {
     hard: false,
   }),
-  'rollback.started': rolloutEvent('rollback.started', 'warn', 'Rolling back: Step 3/5: 1 unhealthy target', {
-    cause: 'failure',
-    reason: 'Step 3/5: 1 unhealthy target',
-    restoreTraffic: true,
-  }),
+  'rollback.started': progressEvent(
+    'rollback.started',
+    'warn',
+    'Rolling back: Step 3/5: 1 unhealthy target',
+    {
+      cause: 'failure',
+      reason: 'Step 3/5: 1 unhealthy target',
+      restoreTraffic: true,
+    },
+  ),
   'rollout.finished': finished,
+  'recovery.started': progressEvent('recovery.started', 'info', 'Recovering: deployment d-1 did not finish', {
+    reason: 'deployment d-1 did not finish',
+    steps: ['send 100 % of traffic to blue (1.0.0)', 'remove the release on green'],
+  }),
+  'recovery.step': progressEvent('recovery.step', 'info', 'Step 1/2: send 100 % of traffic to blue (1.0.0)', {
+    number: 1,
+    total: 2,
+    description: 'send 100 % of traffic to blue (1.0.0)',
+  }),
   'engine.event': engineStart('update', 'aws:route53/record:Record', 'record-api.example.com-green'),
-  'engine.output': rolloutEvent('engine.output', 'debug', 'Updating (dev):', { line: 'Updating (dev):' }),
+  'engine.output': progressEvent('engine.output', 'debug', 'Updating (dev):', { line: 'Updating (dev):' }),
 };

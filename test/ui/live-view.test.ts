@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { type RolloutEvent, rolloutEvent } from '../../src/canary/events.js';
-import type { Slot } from '../../src/canary/ports.js';
+import { type ProgressEvent, progressEvent } from '../../src/canary/events.js';
+import type { Slot } from '../../src/canary/ports/aws.js';
 import {
   createLiveView,
   initialLiveView,
@@ -31,7 +31,7 @@ const plainView = { verbose: false, color: false };
 
 /** The state after `events`, and every line they scrolled above the block, in order. */
 function replay(
-  events: readonly RolloutEvent[],
+  events: readonly ProgressEvent[],
   options = plainView,
 ): { state: LiveViewState; scrolled: string[] } {
   let state = initialLiveView(options);
@@ -83,7 +83,7 @@ describe('ui/live-view', () => {
 
     it("shows the engine's current change during an update, skipping unchanged resources", () => {
       const events = throughFirstShift();
-      const upTo = (predicate: (event: RolloutEvent) => boolean) => {
+      const upTo = (predicate: (event: ProgressEvent) => boolean) => {
         const index = events.findIndex(predicate);
         return replay(events.slice(0, index + 1)).state;
       };
@@ -194,7 +194,7 @@ describe('ui/live-view', () => {
     });
 
     it('redacts secrets in what it scrolls', () => {
-      const leak = rolloutEvent(
+      const leak = progressEvent(
         'stack.update.finished',
         'error',
         'Stack update failed: PULUMI_CONFIG_PASSPHRASE=hunter2',
@@ -231,7 +231,7 @@ describe('ui/live-view', () => {
   });
 
   describe('a real rollout through the fakes', () => {
-    const check = (events: readonly RolloutEvent[], stepsFinished: number) => {
+    const check = (events: readonly ProgressEvent[], stepsFinished: number) => {
       let state = initialLiveView(plainView);
       const scrolled: string[] = [];
       for (const event of events) {

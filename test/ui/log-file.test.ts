@@ -1,7 +1,7 @@
-import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'chai';
 import { UsageError } from '../../src/errors.js';
 import { openLogFile } from '../../src/ui/log-file.js';
 
@@ -18,9 +18,9 @@ describe('ui/log-file', () => {
     const path = join(dir, 'a', 'b', 'deploy.log');
     const log = openLogFile(path);
     log.close();
-    assert.equal(mode(path), 0o600);
-    assert.equal(mode(join(dir, 'a')), 0o700);
-    assert.equal(mode(join(dir, 'a', 'b')), 0o700);
+    expect(mode(path)).to.equal(0o600);
+    expect(mode(join(dir, 'a'))).to.equal(0o700);
+    expect(mode(join(dir, 'a', 'b'))).to.equal(0o700);
   });
 
   it('tightens an existing file to 0600 and appends to it', () => {
@@ -30,8 +30,8 @@ describe('ui/log-file', () => {
     const log = openLogFile(path, () => new Date('2025-01-02T03:04:05.678Z'));
     log.write('INFO', 'after');
     log.close();
-    assert.equal(mode(path), 0o600);
-    assert.equal(readFileSync(path, 'utf8'), 'before\n2025-01-02T03:04:05.678Z INFO after\n');
+    expect(mode(path)).to.equal(0o600);
+    expect(readFileSync(path, 'utf8')).to.equal('before\n2025-01-02T03:04:05.678Z INFO after\n');
   });
 
   it('timestamps every line, colours stripped, and ignores writes after close', () => {
@@ -40,7 +40,7 @@ describe('ui/log-file', () => {
     log.write('ERROR', '\u001b[31mfirst\u001b[39m\nsecond');
     log.close();
     log.write('INFO', 'late');
-    assert.deepEqual(readFileSync(path, 'utf8').split('\n'), [
+    expect(readFileSync(path, 'utf8').split('\n')).to.deep.equal([
       '2025-01-02T03:04:05.678Z ERROR first',
       '2025-01-02T03:04:05.678Z ERROR second',
       '',
@@ -48,9 +48,6 @@ describe('ui/log-file', () => {
   });
 
   it('is a usage error when the file cannot be opened', () => {
-    assert.throws(
-      () => openLogFile(dir),
-      (error: unknown) => error instanceof UsageError && /cannot open the log file/.test(error.message),
-    );
+    expect(() => openLogFile(dir)).to.throw(UsageError, /cannot open the log file/);
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { type RolloutEvent, rolloutEvent } from '../../src/canary/events.js';
+import { type ProgressEvent, progressEvent } from '../../src/canary/events.js';
 import { eventLines, isShown, plainLines } from '../../src/ui/plain.js';
 import { ONE_OF_EACH, started, stepFinished, stepStarted, T0 } from './event-fixtures.js';
 
@@ -47,7 +47,7 @@ describe('ui/plain', () => {
   });
 
   it('prefixes every line of a multi-line text', () => {
-    const event = rolloutEvent('engine.event', 'debug', 'error: first\nsecond', {
+    const event = progressEvent('engine.event', 'debug', 'error: first\nsecond', {
       kind: 'diagnostic',
       severity: 'error',
       message: 'error: first\nsecond',
@@ -59,7 +59,7 @@ describe('ui/plain', () => {
   });
 
   it('never writes ANSI escapes', () => {
-    const all: RolloutEvent[] = Object.values(ONE_OF_EACH);
+    const all: ProgressEvent[] = Object.values(ONE_OF_EACH);
     for (const event of all) {
       for (const line of plainLines(event, T0, true)) expect(line).not.to.include('\u001b');
     }
@@ -67,7 +67,7 @@ describe('ui/plain', () => {
 
   it('redacts secrets from engine output', () => {
     const line = 'env: AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
-    const event = rolloutEvent('engine.output', 'debug', line, { line });
+    const event = progressEvent('engine.output', 'debug', line, { line });
     expect(plainLines(event, T0, true)).to.deep.equal([
       `${STAMP} DEBUG engine.output  env: AWS_SECRET_ACCESS_KEY=[redacted]`,
     ]);

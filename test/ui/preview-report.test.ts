@@ -1,8 +1,7 @@
-import assert from 'node:assert/strict';
-import type { PreviewDocument } from '../../src/app/preview.js';
-import type { UndeployDocument } from '../../src/app/undeploy.js';
+import { expect } from 'chai';
+import type { PreviewDocument, UndeployDocument } from '../../src/ui/documents.js';
 import { previewLines } from '../../src/ui/preview-report.js';
-import { undeployLines } from '../../src/ui/undeploy-report.js';
+import { undeployLines } from '../../src/ui/stack-report.js';
 
 const SERVICE = {
   service: 'orders-api',
@@ -59,7 +58,7 @@ describe('preview and undeploy for a person', () => {
   };
 
   it('preview: the releases, each change with its properties, the counts, then the timeline', () => {
-    assert.deepEqual(previewLines(preview), [
+    expect(previewLines(preview)).to.deep.equal([
       'Preview of shop/orders-api 1.5.0 in prod (eu-west-1), stack shop-orders-api-prod-eu-west-1',
       '  candidate: 1.5.0 on green (release orders-green)',
       '  stable:    1.4.0 on blue (release orders-blue)',
@@ -79,8 +78,8 @@ describe('preview and undeploy for a person', () => {
 
   it('preview: a first deployment has no stable release, and may change nothing', () => {
     const lines = previewLines({ ...preview, stable: null, changes: [], summary: {} });
-    assert.equal(lines[2], '  stable:    none (first deployment: straight to 100 %)');
-    assert.deepEqual(lines.slice(4, 6), [
+    expect(lines[2]).to.equal('  stable:    none (first deployment: straight to 100 %)');
+    expect(lines.slice(4, 6)).to.deep.equal([
       'Resource changes of the first update (the candidate, at weight 0):',
       '  none',
     ]);
@@ -88,10 +87,10 @@ describe('preview and undeploy for a person', () => {
 
   it('undeploy: what it destroyed, or that it destroyed nothing', () => {
     const done: UndeployDocument = { ...SERVICE, destroyed: true, live: null, changes: { delete: 14 } };
-    assert.deepEqual(undeployLines(done), [
+    expect(undeployLines(done)).to.deep.equal([
       'Destroyed 14 resources of shop/orders-api in prod (eu-west-1) and removed stack shop-orders-api-prod-eu-west-1.',
     ]);
-    assert.deepEqual(undeployLines({ ...done, destroyed: false, changes: {} }), [
+    expect(undeployLines({ ...done, destroyed: false, changes: {} })).to.deep.equal([
       'Nothing destroyed: shop/orders-api in prod (eu-west-1) and stack shop-orders-api-prod-eu-west-1 are as they were.',
     ]);
   });

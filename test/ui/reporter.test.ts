@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { ROLLOUT_EVENT_CODES, rolloutEvent } from '../../src/canary/events.js';
+import { PROGRESS_EVENT_CODES, progressEvent } from '../../src/canary/events.js';
 import { type LogFile, openLogFile } from '../../src/ui/log-file.js';
 import { chooseReporterMode, createReporter, type ReporterMode } from '../../src/ui/reporter.js';
 import { runScenario } from '../helpers/rollout-harness.js';
@@ -65,7 +65,7 @@ describe('ui/reporter', () => {
       it(`receives every event, debug and engine output included, in ${mode} mode`, () => {
         feedAll(mode, new FakeStderr(mode === 'tty'));
         const log = logText();
-        for (const code of ROLLOUT_EVENT_CODES) expect(log, code).to.include(` ${code}  `);
+        for (const code of PROGRESS_EVENT_CODES) expect(log, code).to.include(` ${code}  `);
         expect(log).to.include('2026-11-27T10:00:00.000Z DEBUG engine.output  Updating (dev):');
         expect(log).to.include('2026-11-27T10:00:00.000Z DEBUG wait.tick  42 s left');
         expect(log).to.include(
@@ -94,7 +94,7 @@ describe('ui/reporter', () => {
         'PULUMI_CONFIG_PASSPHRASE=correct horse battery staple',
         'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
       ]) {
-        reporter.report(rolloutEvent('engine.output', 'debug', line, { line }));
+        reporter.report(progressEvent('engine.output', 'debug', line, { line }));
       }
       reporter.close();
       expect(logText()).not.to.match(/correct horse|wJalrXUtnFEMI/);

@@ -1,6 +1,6 @@
-import assert from 'node:assert/strict';
-import type { DeploymentRecord, StatusDocument } from '../../src/canary/status.js';
+import { expect } from 'chai';
 import { alignColumns } from '../../src/ui/columns.js';
+import type { DeploymentDocument, StatusDocument } from '../../src/ui/documents.js';
 import { historyLines, statusLines } from '../../src/ui/status-report.js';
 
 const SERVICE = {
@@ -11,7 +11,7 @@ const SERVICE = {
   stack: 'shop-orders-api-prod-eu-west-1',
 };
 
-const interrupted: DeploymentRecord = {
+const interrupted: DeploymentDocument = {
   version: '1.5.0',
   outcome: 'interrupted',
   started_at: '2025-01-01T12:00:00.000Z',
@@ -41,7 +41,7 @@ describe('status and history for a person', () => {
         liveness: 'dead',
       },
     };
-    assert.deepEqual(statusLines(doc), [
+    expect(statusLines(doc)).to.deep.equal([
       'shop/orders-api in prod (eu-west-1), stack shop-orders-api-prod-eu-west-1',
       '  phase    interrupted: the last deployment stopped before it finished',
       '  live     1.4.0 on blue (release orders-blue)',
@@ -62,14 +62,14 @@ describe('status and history for a person', () => {
       last_deployment: null,
       lease: null,
     };
-    assert.deepEqual(statusLines(doc), [
+    expect(statusLines(doc)).to.deep.equal([
       'shop/orders-api in prod (eu-west-1), stack shop-orders-api-prod-eu-west-1',
       '  phase  not deployed',
     ]);
   });
 
   it('history: a table, newest first, as given', () => {
-    const deployed: DeploymentRecord = {
+    const deployed: DeploymentDocument = {
       ...interrupted,
       version: '1.4.0',
       outcome: 'deployed',
@@ -77,13 +77,13 @@ describe('status and history for a person', () => {
       duration_s: 300,
       slot: 'blue',
     };
-    const rolledBack: DeploymentRecord = {
+    const rolledBack: DeploymentDocument = {
       ...interrupted,
       version: '1.6.0',
       outcome: 'rolled_back',
       reason: 'step 3 of 6: 2 of 2 targets unhealthy',
     };
-    assert.deepEqual(historyLines([rolledBack, interrupted, deployed]), [
+    expect(historyLines([rolledBack, interrupted, deployed])).to.deep.equal([
       'VERSION  OUTCOME      STARTED               DURATION   SLOT   REASON',
       '1.6.0    rolled back  2025-01-01T12:00:00Z  42 s       green  step 3 of 6: 2 of 2 targets unhealthy',
       '1.5.0    interrupted  2025-01-01T12:00:00Z  42 s       green',
@@ -92,16 +92,15 @@ describe('status and history for a person', () => {
   });
 
   it('history: says so when there is none', () => {
-    assert.deepEqual(historyLines([]), ['No deployment recorded in the stack history.']);
+    expect(historyLines([])).to.deep.equal(['No deployment recorded in the stack history.']);
   });
 
   it('columns: as wide as the widest cell, counting characters, no trailing spaces', () => {
-    assert.deepEqual(
+    expect(
       alignColumns([
         ['a', 'bé', ''],
         ['ccc', 'd', 'e'],
       ]),
-      ['a    bé', 'ccc  d   e'],
-    );
+    ).to.deep.equal(['a    bé', 'ccc  d   e']);
   });
 });

@@ -1,9 +1,9 @@
 /**
- * The ports through which the rollout asks the outside world (ARCHITECTURE.md): plain data
- * in, plain data out. Nothing here imports Pulumi or the AWS SDK; `src/aws` and `src/stack`
- * implement these, tests use fakes from test/helpers.
+ * The AWS ports the rollout asks through: discovery (`AwsLookup`) and the health probe
+ * (`HealthProbe`). Plain data in, plain data out; `src/aws` implements them, tests use the
+ * fakes in test/helpers.
  */
-import type { DeploymentConfig } from '../config/types.js';
+import type { DeploymentConfig } from '../../config/types.js';
 
 /** The two slots of a canary group. */
 export type Slot = 'blue' | 'green';
@@ -100,12 +100,4 @@ export interface CandidateRef {
 
 export interface HealthProbe {
   observe(candidate: CandidateRef): Promise<Observation>;
-}
-
-// ---------------------------------------------------------------- clock
-
-export interface Clock {
-  now(): number;
-  /** Resolves after `ms`, or rejects early with the signal's reason when it aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }

@@ -1,15 +1,14 @@
 /**
- * The contract between the rollout and the Pulumi side: what a deployment wants to exist
- * (`DesiredState`, the single input of the program), what the stack remembers between runs
- * (`StackOutputs`), and the `StackRunner` port. No Pulumi import here, so `src/canary` can
- * depend on it.
+ * The stack port: what a deployment wants to exist (`DesiredState`, the single input of the
+ * program), what the stack remembers between runs (`StackOutputs`, `DeploymentMeta`), and
+ * the `StackRunner` through which the rollout drives the engine. The domain owns these;
+ * `src/stack` implements them over Pulumi's Automation API.
  */
-
-import type { Environment, Slot, SlotInfo } from '../canary/ports.js';
-import type { DeploymentConfig, EnvironmentName } from '../config/types.js';
+import type { DeploymentConfig, EnvironmentName } from '../../config/types.js';
+import type { Environment, Slot, SlotInfo } from './aws.js';
 
 /** Where a deployment is, as saved in the stack's outputs after every `up`. */
-export type Phase = 'stable' | 'deploying' | 'rolling_back' | 'interrupted' | 'rolled_back' | 'failed';
+export type Phase = 'stable' | 'deploying' | 'rolling_back' | 'interrupted' | 'rolled_back';
 
 /** Which stack: one per (project, service name, environment, region). */
 export interface StackIdentity {
@@ -31,6 +30,9 @@ export interface DesiredState {
   meta: DeploymentMeta;
 }
 
+/** How a `deploy` run ended. */
+export type RolloutOutcome = 'deployed' | 'rolled_back' | 'rollback_failed' | 'interrupted';
+
 export interface DeploymentMeta {
   phase: Phase;
   /** The slot serving (or last serving) production traffic; null before the first deployment. */
@@ -46,7 +48,7 @@ export interface DeploymentMeta {
   /** ISO-8601 start of that run. */
   startedAt: string;
   /** Final outcome once the run ended. */
-  outcome: 'deployed' | 'rolled_back' | 'rollback_failed' | 'interrupted' | null;
+  outcome: RolloutOutcome | null;
   reason: string | null;
 }
 
@@ -87,6 +89,12 @@ export interface EngineEvent {
 export interface ChangeSummary {
   /** Count per operation, as the engine reports it. */
   changes: Partial<Record<ResourceOperation, number>>;
+}
+
+/** `2 update, 1 delete`, or `no changes`. */
+export function formatChanges(summary: ChangeSummary): string {
+  const parts = Object.entries(summary.changes).map(([op, n]) => `${n} ${op}`);
+  return parts.length === 0 ? 'no changes' : parts.join(', ');
 }
 
 export interface PlannedChange {

@@ -1,7 +1,7 @@
 /**
  * The real clock behind the `Clock` port; tests use the fake one in test/helpers/fakes.ts.
  */
-import type { Clock } from './ports.js';
+import type { Clock } from '../canary/ports/clock.js';
 
 /** Wall-clock time and timers; `sleep` rejects with the signal's own reason when it aborts. */
 export const systemClock: Clock = {

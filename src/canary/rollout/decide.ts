@@ -1,0 +1,387 @@
+/**
+ * The canary release's transitions. `decide(state, message)` is pure: it returns the next
+ * state, the one action to perform and the events to report; the driver performs the action
+ * and feeds its outcome back as the next message. One place moves the step index
+ * (`advanceTo`), only forward; every switch is exhaustive.
+ */
+import type { DeploymentConfig } from '../../config/types.js';
+import { assertNever, EcsCrdError } from '../../errors.js';
+import type { ProgressEvent } from '../events.js';
+import { evaluateGate } from '../gate.js';
+import { refuseUnfinished } from '../phase.js';
+import { candidateWeightAt, type PlanStep, planRollout } from '../plan.js';
+import { type Environment, type Observation, otherSlot, type Slot } from '../ports/aws.js';
+import type { StackOutputs } from '../ports/stack.js';
+import { currentStep, nextAction } from './actions.js';
+import { keepDeclaredSlots } from './desired.js';
+import {
+  finishedEvent,
+  interruptEvent,
+  observedEvent,
+  probeFailedEvent,
+  rollbackStartedEvent,
+  startedEvent,
+  stepFinishedEvent,
+  stepStartedEvent,
+  stepTitle,
+  tickEvent,
+  waitStartedEvent,
+  weightsEvent,
+} from './narrate.js';
+import type {
+  Decision,
+  Release,
+  RollbackCause,
+  RolloutMessage,
+  RolloutOutcome,
+  RolloutRequest,
+  RolloutStage,
+  RolloutState,
+  StepOutcome,
+} from './types.js';
+
+type Events = ProgressEvent[];
+type Watch = Extract<RolloutStage, { kind: 'watch' }>;
+
+/**
+ * Builds the initial state of a run.
+ *
+ * @throws StackLockedError when the previous deployment did not finish (point to `rollback`).
+ * @throws EcsCrdError when the outputs name a live slot but keep no release spec for it.
+ */
+export function startRollout(request: RolloutRequest, now: number): RolloutState {
+  const { config, environment, previous } = request;
+  refuseUnfinished(request.identity, previous);
+  const liveSlot = previous?.meta.liveSlot ?? null;
+  let stable: Release | null = null;
+  if (previous && liveSlot) {
+    const spec = previous.releases[liveSlot];
+    if (!spec) {
+      throw new EcsCrdError(`the stack says slot ${liveSlot} is live but keeps no release for it`, {
+        hint: 'inspect the stack with `ecs-crd status`; its outputs are inconsistent',
+      });
+    }
+    stable = release(liveSlot, spec, environment);
+  }
+  const candidateSlot = liveSlot ? otherSlot(liveSlot) : 'blue';
+  const plan = planRollout(config.canary, { firstDeployment: stable === null });
+  return {
+    ctx: {
+      deploymentId: request.deploymentId,
+      startedAt: now,
+      identity: request.identity,
+      environment: stable ? keepDeclaredSlots(environment, previous, [stable.slot]) : environment,
+      candidate: release(candidateSlot, config, environment),
+      stable,
+      plan,
+    },
+    now,
+    stepIndex: -1,
+    stage: { kind: 'apply' },
+    candidateWeight: 0,
+    wasHealthy: false,
+    candidate: null,
+    lastGate: null,
+    stepOutcomes: plan.steps.map(() => 'not_run'),
+    interrupted: false,
+  };
+}
+
+/** The pure transition: the next state, the action it calls for, and what to report. */
+export function decide(state: RolloutState, message: RolloutMessage): Decision {
+  const events: Events = [];
+  const next = transition({ ...state, now: Math.max(state.now, message.at) }, message, events);
+  return { state: next, action: nextAction(next), events };
+}
+
+function transition(s: RolloutState, m: RolloutMessage, ev: Events): RolloutState {
+  // Nothing moves after the end; the driver stops there anyway.
+  if (s.stage.kind === 'done') return s;
+  switch (m.type) {
+    case 'start':
+      ev.push(startedEvent(s));
+      return advanceTo(s, 0, ev);
+    case 'up-succeeded':
+      return upSucceeded(s, ev);
+    case 'up-failed':
+      return upFailed(s, m.error, ev);
+    case 'outputs-read':
+      return located(s, m.outputs, ev);
+    case 'outputs-failed':
+      expectStage(s, 'locate', m);
+      return fail(s, `${stepTitle(s)}: could not read the stack outputs: ${m.error}`, ev);
+    case 'observed':
+      return observed(s, m.observation, ev);
+    case 'observe-failed':
+      return probeFailed(s, m.error, ev);
+    case 'slept':
+      return slept(s, ev);
+    case 'interrupt':
+      return interrupt(s, ev);
+    case 'hard-stop':
+      return hardStop(s, m.upCancelled, ev);
+    default:
+      return assertNever(m);
+  }
+}
+
+/** The one place the step index moves, and only forward. */
+function advanceTo(s: RolloutState, index: number, ev: Events): RolloutState {
+  const step = s.ctx.plan.steps[index];
+  if (index <= s.stepIndex || !step) {
+    throw new EcsCrdError(`internal error: cannot move from step ${s.stepIndex} to ${index}`);
+  }
+  const moved: RolloutState = { ...s, stepIndex: index };
+  ev.push(stepStartedEvent(moved, step));
+  switch (step.kind) {
+    case 'provision':
+    case 'shift':
+    case 'finalize':
+      return { ...moved, stage: { kind: 'apply' } };
+    case 'scale-wait':
+      return startWatch(moved, step.wait, ev);
+    default:
+      return assertNever(step);
+  }
+}
+
+/** The current step passed: record it and move on. */
+function completeStep(s: RolloutState, ev: Events): RolloutState {
+  return advanceTo(markStep(s, 'passed', ev), s.stepIndex + 1, ev);
+}
+
+function upSucceeded(s: RolloutState, ev: Events): RolloutState {
+  const { stage } = s;
+  switch (stage.kind) {
+    case 'apply':
+      return applied(s, currentStep(s), ev);
+    case 'rollback':
+      if (stage.step === 'restore-traffic') {
+        const restored = { ...s, candidateWeight: 0 };
+        ev.push(weightsEvent(restored));
+        return { ...restored, stage: { ...stage, step: 'remove-candidate' } };
+      }
+      return finish(s, stage.cause === 'interrupt' ? 'interrupted' : 'rolled_back', stage.reason, ev);
+    case 'locate':
+    case 'watch':
+    case 'done':
+      return unexpected(s, 'up-succeeded');
+    default:
+      return assertNever(stage);
+  }
+}
+
+/** The `up` of `step` landed. */
+function applied(s: RolloutState, step: PlanStep, ev: Events): RolloutState {
+  switch (step.kind) {
+    case 'provision':
+      return { ...s, stage: { kind: 'locate' } };
+    case 'shift': {
+      const shifted = { ...s, candidateWeight: step.weight };
+      ev.push(weightsEvent(shifted));
+      return startWatch(shifted, step.wait, ev);
+    }
+    case 'finalize':
+      return finish(markStep({ ...s, candidateWeight: 100 }, 'passed', ev), 'deployed', null, ev);
+    case 'scale-wait':
+      return unexpected(s, 'up-succeeded');
+    default:
+      return assertNever(step);
+  }
+}
+
+function upFailed(s: RolloutState, error: string, ev: Events): RolloutState {
+  const { stage } = s;
+  switch (stage.kind) {
+    case 'apply': {
+      // The failed `up` may have changed some records before it stopped: assume the worst.
+      const candidateWeight = Math.max(s.candidateWeight, candidateWeightAt(currentStep(s)));
+      return fail({ ...s, candidateWeight }, `${stepTitle(s)}: the stack update failed: ${error}`, ev);
+    }
+    case 'rollback': {
+      const reason = `${stage.reason}; then the rollback failed (${stage.step}): ${error}`;
+      return finish(s, 'rollback_failed', reason, ev, true);
+    }
+    case 'locate':
+    case 'watch':
+    case 'done':
+      return unexpected(s, 'up-failed');
+    default:
+      return assertNever(stage);
+  }
+}
+
+function located(s: RolloutState, outputs: StackOutputs | null, ev: Events): RolloutState {
+  expectStage(s, 'locate', { type: 'outputs-read' });
+  const { slot, config } = s.ctx.candidate;
+  const targetGroupArns = outputs?.targetGroupArns[slot] ?? [];
+  const serviceName = outputs?.serviceNames[slot];
+  if (targetGroupArns.length === 0 || !serviceName) {
+    const reason = `${stepTitle(s)}: the stack outputs name no ECS service or target group for slot ${slot}`;
+    return fail(s, reason, ev);
+  }
+  const found = { ...s, candidate: { cluster: config.service.cluster, serviceName, targetGroupArns } };
+  return completeStep(found, ev);
+}
+
+function observed(s: RolloutState, observation: Observation, ev: Events): RolloutState {
+  const watch = expectStage(s, 'watch', { type: 'observed' });
+  const { canary } = s.ctx.candidate.config;
+  const gate = evaluateGate({
+    observation,
+    desired: canary.scale.desired,
+    wasHealthy: s.wasHealthy,
+    now: s.now,
+    deadline: deadlineOf(s, watch),
+  });
+  ev.push(observedEvent(s.lastGate, gate, observation));
+  const judged: RolloutState = { ...s, wasHealthy: s.wasHealthy || gate.verdict === 'pass', lastGate: gate };
+  switch (gate.verdict) {
+    case 'fail': {
+      const limit = gate.code === 'timeout' ? ` (canary.health.timeout: ${canary.health.timeout} s)` : '';
+      return fail(judged, `${stepTitle(s)}: ${gate.reason}${limit}`, ev);
+    }
+    case 'pass':
+      if (s.now >= watch.until) return completeStep(judged, ev);
+      return scheduleObservation(judged, watch);
+    case 'wait':
+      return scheduleObservation(judged, watch);
+    default:
+      return assertNever(gate.verdict);
+  }
+}
+
+function probeFailed(s: RolloutState, error: string, ev: Events): RolloutState {
+  const watch = expectStage(s, 'watch', { type: 'observe-failed' });
+  ev.push(probeFailedEvent(error));
+  // A probe error is not a verdict on the candidate: keep looking until the deadline.
+  if (s.now >= deadlineOf(s, watch)) {
+    return fail(s, `${stepTitle(s)}: the candidate could not be observed before the deadline: ${error}`, ev);
+  }
+  return scheduleObservation(s, watch);
+}
+
+function slept(s: RolloutState, ev: Events): RolloutState {
+  const watch = expectStage(s, 'watch', { type: 'slept' });
+  if (s.now < watch.until) ev.push(tickEvent(s, watch.until));
+  return s;
+}
+
+function interrupt(s: RolloutState, ev: Events): RolloutState {
+  if (s.interrupted) return s;
+  const noted = { ...s, interrupted: true };
+  const { stage } = s;
+  switch (stage.kind) {
+    case 'rollback':
+      ev.push(interruptEvent('rollingBack'));
+      return noted;
+    case 'apply':
+    case 'locate':
+    case 'watch': {
+      const stopped = markStep(noted, 'interrupted', ev);
+      if (nothingApplied(s)) {
+        ev.push(interruptEvent('beforeChange'));
+        return finish(stopped, 'interrupted', 'interrupted before any change was made', ev);
+      }
+      ev.push(interruptEvent('willRollBack'));
+      return startRollback(stopped, 'interrupt', 'interrupted by the user', ev);
+    }
+    case 'done':
+      return s;
+    default:
+      return assertNever(stage);
+  }
+}
+
+function hardStop(s: RolloutState, upCancelled: boolean, ev: Events): RolloutState {
+  ev.push(interruptEvent('hard'));
+  const stopped = s.stage.kind === 'rollback' ? s : markStep(s, 'interrupted', ev);
+  if (nothingApplied(s) && !upCancelled) {
+    return finish(stopped, 'interrupted', 'interrupted before any change was made', ev);
+  }
+  const reason =
+    'stopped at once by a second interrupt: the deployment is left unfinished; run `ecs-crd rollback`';
+  return finish(stopped, 'interrupted', reason, ev, true);
+}
+
+function fail(s: RolloutState, reason: string, ev: Events): RolloutState {
+  return startRollback(markStep(s, 'failed', ev), 'failure', reason, ev);
+}
+
+function startRollback(s: RolloutState, cause: RollbackCause, reason: string, ev: Events): RolloutState {
+  // Traffic first, then the candidate's resources; a candidate that never had traffic skips the first `up`.
+  const restoreTraffic = s.candidateWeight > 0;
+  ev.push(rollbackStartedEvent(cause, reason, restoreTraffic));
+  return {
+    ...s,
+    stage: { kind: 'rollback', step: restoreTraffic ? 'restore-traffic' : 'remove-candidate', cause, reason },
+  };
+}
+
+function finish(
+  s: RolloutState,
+  outcome: RolloutOutcome,
+  reason: string | null,
+  ev: Events,
+  unfinished = false,
+): RolloutState {
+  ev.push(finishedEvent(s, outcome, reason));
+  return { ...s, stage: { kind: 'done', outcome, reason, unfinished } };
+}
+
+/** Records the current step's outcome (once: a step that failed stays failed). */
+function markStep(s: RolloutState, outcome: StepOutcome, ev: Events): RolloutState {
+  const step = s.ctx.plan.steps[s.stepIndex];
+  if (!step || s.stepOutcomes[s.stepIndex] !== 'not_run') return s;
+  ev.push(stepFinishedEvent(s, step, outcome));
+  return {
+    ...s,
+    stepOutcomes: s.stepOutcomes.map((current, index) => (index === s.stepIndex ? outcome : current)),
+  };
+}
+
+function startWatch(s: RolloutState, waitS: number, ev: Events): RolloutState {
+  const until = s.now + waitS * 1000;
+  if (waitS > 0) ev.push(waitStartedEvent(waitS, until));
+  // Look at once: a candidate broken from the start is caught in seconds, and the view gets counts.
+  return { ...s, stage: { kind: 'watch', startedAt: s.now, until, nextObservationAt: s.now } };
+}
+
+/**
+ * By when the candidate must pass: `health.timeout` after scale-up until it first passes; after
+ * that, `health.timeout` of grace past the end of each wait for a transient not-yet-healthy state.
+ */
+function deadlineOf(s: RolloutState, watch: Watch): number {
+  const timeoutMs = s.ctx.candidate.config.canary.health.timeout * 1000;
+  return s.wasHealthy ? watch.until + timeoutMs : watch.startedAt + timeoutMs;
+}
+
+/** Every `health.interval`, and exactly at the end of the wait and at the deadline. */
+function scheduleObservation(s: RolloutState, watch: Watch): RolloutState {
+  const intervalMs = s.ctx.candidate.config.canary.health.interval * 1000;
+  const due = [s.now + intervalMs, watch.until, deadlineOf(s, watch)].filter((at) => at > s.now);
+  return { ...s, stage: { ...watch, nextObservationAt: Math.min(...due) } };
+}
+
+function release(slot: Slot, config: DeploymentConfig, environment: Environment): Release {
+  return { slot, releaseId: environment.slots[slot].releaseId, version: config.service.version, config };
+}
+
+/** Before the provision `up` completed, an interrupt has nothing to undo. */
+function nothingApplied(s: RolloutState): boolean {
+  return s.stepIndex <= 0 && s.stage.kind === 'apply';
+}
+
+function expectStage<K extends RolloutStage['kind']>(
+  s: RolloutState,
+  kind: K,
+  message: Pick<RolloutMessage, 'type'>,
+): Extract<RolloutStage, { kind: K }> {
+  const { stage } = s;
+  if (stage.kind !== kind) return unexpected(s, message.type);
+  return stage as Extract<RolloutStage, { kind: K }>;
+}
+
+function unexpected(s: RolloutState, message: RolloutMessage['type']): never {
+  throw new EcsCrdError(`internal error: message ${message} in stage ${s.stage.kind} of step ${s.stepIndex}`);
+}

@@ -1,0 +1,129 @@
+/**
+ * The driver: the only code of the rollout that acts. It performs each action `decide` asks
+ * for through the ports and feeds the outcome back as the next message, until `done`.
+ */
+import { assertNever, StackLockedError } from '../../errors.js';
+import type { ProgressEvent } from '../events.js';
+import { messageOf, reportedRun } from '../stack-progress.js';
+import { decide, startRollout } from './decide.js';
+import { interruptEvent } from './narrate.js';
+import type {
+  RolloutAction,
+  RolloutDeps,
+  RolloutMessage,
+  RolloutRequest,
+  RolloutResult,
+  RolloutState,
+} from './types.js';
+
+type Report = (event: ProgressEvent) => void;
+
+/**
+ * Runs one canary release to its end. Never throws for a failed deployment (the result says
+ * how it ended); throws only for a stack locked by someone else before anything changed
+ * (`StackLockedError`, exit 5), a refused start, or an internal error.
+ *
+ * Interruption: once `signal` aborts, the `up` under way finishes (it is never given that
+ * signal), then the rollout rolls back and ends `interrupted`. Once `hardStop` aborts, the
+ * rollout stops at once: the running `up` gets `hardStop` as its signal so the engine cancels
+ * it cleanly, and no further `up` is started.
+ */
+export async function runRollout(deps: RolloutDeps, request: RolloutRequest): Promise<RolloutResult> {
+  const { clock } = deps;
+  const report: Report = (event) => {
+    try {
+      deps.reporter(event);
+    } catch {
+      // A broken reporter must not leave a deployment half done.
+    }
+  };
+  const wake = anySignal([deps.signal, deps.hardStop]);
+  let state = startRollout(request, clock.now());
+  let decision = decide(state, { type: 'start', at: clock.now() });
+  for (const event of decision.events) report(event);
+  while (decision.action.type !== 'done') {
+    state = decision.state;
+    const message =
+      interruption(deps, state, clock.now()) ?? (await perform(deps, report, decision.action, state, wake));
+    decision = decide(state, message);
+    for (const event of decision.events) report(event);
+  }
+  if (deps.signal?.aborted && !decision.state.interrupted && decision.action.result.outcome === 'deployed') {
+    report(interruptEvent('afterFinalize'));
+  }
+  return decision.action.result;
+}
+
+function interruption(deps: RolloutDeps, state: RolloutState, at: number): RolloutMessage | null {
+  if (deps.hardStop?.aborted) return { type: 'hard-stop', at, upCancelled: false };
+  if (deps.signal?.aborted && !state.interrupted) return { type: 'interrupt', at };
+  return null;
+}
+
+async function perform(
+  deps: RolloutDeps,
+  report: Report,
+  action: Exclude<RolloutAction, { type: 'done' }>,
+  state: RolloutState,
+  wake: AbortSignal | undefined,
+): Promise<RolloutMessage> {
+  const { clock, runner, probe } = deps;
+  switch (action.type) {
+    case 'up':
+      return runUp(deps, report, action);
+    case 'read-outputs':
+      try {
+        return { type: 'outputs-read', at: clock.now(), outputs: await runner.outputs() };
+      } catch (error) {
+        return { type: 'outputs-failed', at: clock.now(), error: messageOf(error) };
+      }
+    case 'observe':
+      try {
+        const observation = await probe.observe(action.candidate);
+        return { type: 'observed', at: clock.now(), observation };
+      } catch (error) {
+        return { type: 'observe-failed', at: clock.now(), error: messageOf(error) };
+      }
+    case 'sleep':
+      try {
+        await clock.sleep(action.ms, wake);
+      } catch {
+        // Woken early by an interrupt: it becomes the next message.
+      }
+      return interruption(deps, state, clock.now()) ?? { type: 'slept', at: clock.now() };
+    default:
+      return assertNever(action);
+  }
+}
+
+async function runUp(
+  deps: RolloutDeps,
+  report: Report,
+  action: Extract<RolloutAction, { type: 'up' }>,
+): Promise<RolloutMessage> {
+  const { clock, runner, hardStop } = deps;
+  const { purpose } = action;
+  try {
+    await reportedRun(
+      report,
+      purpose,
+      (options) => runner.up(action.desired, options),
+      (s) => s.changes,
+      {
+        now: () => clock.now(),
+        signal: hardStop,
+      },
+    );
+    return { type: 'up-succeeded', at: clock.now() };
+  } catch (error) {
+    // Someone else's lock before anything changed is not a failed deployment: exit 5, nothing to undo.
+    if (error instanceof StackLockedError && purpose === 'provision') throw error;
+    if (hardStop?.aborted) return { type: 'hard-stop', at: clock.now(), upCancelled: true };
+    return { type: 'up-failed', at: clock.now(), error: messageOf(error) };
+  }
+}
+
+function anySignal(signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
+  return present.length > 1 ? AbortSignal.any(present) : present[0];
+}

@@ -1,0 +1,156 @@
+/**
+ * The words of the canary release as a state machine: what a run is asked to do, the state
+ * `decide` moves from message to message, the one action it asks for next, and the result.
+ * Plain, serialisable data (after Argo Rollouts' canary reconcile).
+ */
+import type { DeploymentConfig } from '../../config/types.js';
+import type { EventSink, ProgressEvent } from '../events.js';
+import type { GateResult } from '../gate.js';
+import type { Plan } from '../plan.js';
+import type { CandidateRef, Environment, HealthProbe, Observation, Slot } from '../ports/aws.js';
+import type { Clock } from '../ports/clock.js';
+import type {
+  DesiredState,
+  RolloutOutcome,
+  StackIdentity,
+  StackOutputs,
+  StackRunner,
+} from '../ports/stack.js';
+
+export type { RolloutOutcome };
+
+export type StepOutcome = 'passed' | 'failed' | 'interrupted' | 'not_run';
+/** Why an `up` is run: the three forward steps and the two rollback steps. */
+export type UpPurpose = 'provision' | 'shift' | 'finalize' | 'restore-traffic' | 'remove-candidate';
+export type RollbackCause = 'failure' | 'interrupt';
+
+/** What `deploy` hands the rollout once the file is resolved and AWS discovered. */
+export interface RolloutRequest {
+  config: DeploymentConfig;
+  environment: Environment;
+  identity: StackIdentity;
+  /** The stack's outputs before this run; null when the stack does not exist. */
+  previous: StackOutputs | null;
+  /** Unique per `deploy` run. */
+  deploymentId: string;
+}
+
+/** The ports the driver acts through. */
+export interface RolloutDeps {
+  runner: StackRunner;
+  probe: HealthProbe;
+  clock: Clock;
+  reporter: EventSink;
+  /** First Ctrl-C / SIGTERM: the running `up` finishes, then the rollout rolls back. */
+  signal?: AbortSignal;
+  /** Second Ctrl-C: stop at once; passed to the running `up` so the engine cancels it cleanly. */
+  hardStop?: AbortSignal;
+}
+
+/** A release the rollout knows: which slot, which version, its resolved spec. */
+export interface Release {
+  slot: Slot;
+  /** The slot ALB's `CanaryRelease` tag: the Route 53 set identifier. */
+  releaseId: string;
+  version: string;
+  config: DeploymentConfig;
+}
+
+/** What does not change during a run. */
+export interface RolloutContext {
+  deploymentId: string;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  identity: StackIdentity;
+  environment: Environment;
+  candidate: Release;
+  /** The live release, declared unchanged until finalize; null on a first deployment. */
+  stable: Release | null;
+  plan: Plan;
+}
+
+/** Where the rollout is inside the current step (or outside the plan, for rollback and the end). */
+export type RolloutStage =
+  /** The current step's `up` is due. */
+  | { kind: 'apply' }
+  /** Provisioned: read the stack outputs to find the candidate's service and target groups. */
+  | { kind: 'locate' }
+  /** Watching the candidate: observe at `nextObservationAt`, until `until` and a passing gate. */
+  | { kind: 'watch'; startedAt: number; until: number; nextObservationAt: number }
+  | { kind: 'rollback'; step: 'restore-traffic' | 'remove-candidate'; cause: RollbackCause; reason: string }
+  /** `unfinished`: the stack was left mid-way (rollback failed, second interrupt): `rollback` must recover it. */
+  | { kind: 'done'; outcome: RolloutOutcome; reason: string | null; unfinished: boolean };
+
+/** The whole state of a run: plain, serialisable data. */
+export interface RolloutState {
+  ctx: RolloutContext;
+  /** Epoch milliseconds of the last message. */
+  now: number;
+  /** Index into `ctx.plan.steps`; -1 before the start. Moved only by `advanceTo`, only forward. */
+  stepIndex: number;
+  stage: RolloutStage;
+  /**
+   * The highest weight declared for the candidate, counting an `up` that failed (it may have
+   * landed in part): rollback restores traffic first whenever this is above 0.
+   */
+  candidateWeight: number;
+  /** The candidate passed a gate once: an `unhealthy` target now fails at once. */
+  wasHealthy: boolean;
+  candidate: CandidateRef | null;
+  lastGate: GateResult | null;
+  /** One per plan step. */
+  stepOutcomes: StepOutcome[];
+  /** The first interrupt was handled (a second soft one changes nothing). */
+  interrupted: boolean;
+}
+
+/** What the driver feeds `decide`: the start, or the outcome of the last action, or an interrupt. */
+export type RolloutMessage =
+  | { type: 'start'; at: number }
+  | { type: 'up-succeeded'; at: number }
+  | { type: 'up-failed'; at: number; error: string }
+  | { type: 'outputs-read'; at: number; outputs: StackOutputs | null }
+  | { type: 'outputs-failed'; at: number; error: string }
+  | { type: 'observed'; at: number; observation: Observation }
+  | { type: 'observe-failed'; at: number; error: string }
+  | { type: 'slept'; at: number }
+  | { type: 'interrupt'; at: number }
+  /** `upCancelled`: the second interrupt cancelled an `up` under way, which may have changed things. */
+  | { type: 'hard-stop'; at: number; upCancelled: boolean };
+
+/** The one thing to do next. */
+export type RolloutAction =
+  | { type: 'up'; purpose: UpPurpose; desired: DesiredState }
+  | { type: 'read-outputs' }
+  | { type: 'observe'; candidate: CandidateRef }
+  | { type: 'sleep'; ms: number }
+  | { type: 'done'; result: RolloutResult };
+
+export interface Decision {
+  state: RolloutState;
+  action: RolloutAction;
+  events: ProgressEvent[];
+}
+
+/** One strategy step in the result (the `steps` of `deploy --json`). */
+export interface StepReport {
+  weight: number;
+  wait: number;
+  outcome: StepOutcome;
+}
+
+/** The result of a run; `deploy --json` prints it (with `duration_s` for `durationS`). */
+export interface RolloutResult {
+  outcome: RolloutOutcome;
+  deploymentId: string;
+  /** The candidate's version and slot. */
+  version: string;
+  slot: Slot;
+  /** The release that was live when the run started. */
+  previous: { slot: Slot; version: string } | null;
+  steps: StepReport[];
+  reason: string | null;
+  durationS: number;
+  /** What to do when the stack could not be put back (rollback failed, second interrupt); else empty. */
+  instructions: string[];
+}

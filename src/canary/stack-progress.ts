@@ -1,0 +1,154 @@
+/**
+ * One engine operation (an `up`, a preview, a destroy) on the event stream: a started event,
+ * the engine's own events and output lines, then a finished event with what it changed or why
+ * it failed. Every command that drives the engine goes through here, so a rollback's updates
+ * show exactly as a deployment's do.
+ */
+import { assertNever } from '../errors.js';
+import {
+  type EventLevel,
+  type EventSink,
+  type ProgressEvent,
+  progressEvent,
+  type StackOperation,
+} from './events.js';
+import { type ChangeSummary, type EngineEvent, formatChanges, type RunOptions } from './ports/stack.js';
+
+export interface ReportedRunOptions {
+  /** Epoch milliseconds, for durations; the rollout passes its clock. */
+  now: () => number;
+  /** Passed to the engine: aborting it cancels the operation cleanly. */
+  signal?: AbortSignal | undefined;
+  /** Each resource the engine changes is worth a line (`undeploy`, `rollback`); else only with --verbose. */
+  resources?: boolean;
+}
+
+/**
+ * Runs `call` with engine callbacks that report, and reports its start and end. Rethrows the
+ * call's error after reporting it.
+ */
+export async function reportedRun<T>(
+  report: EventSink,
+  purpose: StackOperation,
+  call: (options: RunOptions) => Promise<T>,
+  changesOf: (result: T) => ChangeSummary['changes'],
+  options: ReportedRunOptions,
+): Promise<T> {
+  const { now } = options;
+  const startedAt = now();
+  report(progressEvent('stack.update.started', 'info', STARTED[purpose], { purpose }));
+  try {
+    const result = await call({
+      onEvent: (event) => report(engineProgress(event, options.resources ?? false)),
+      onOutput: (line) => report(progressEvent('engine.output', 'debug', line, { line })),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const durationMs = now() - startedAt;
+    const changes = changesOf(result);
+    report(
+      progressEvent(
+        'stack.update.finished',
+        'info',
+        `${FINISHED[purpose]} in ${durationMs} ms: ${formatChanges({ changes })}`,
+        { purpose, durationMs, error: null, changes },
+      ),
+    );
+    return result;
+  } catch (error) {
+    const text = messageOf(error);
+    report(
+      progressEvent('stack.update.finished', 'error', `${FAILED[purpose]}: ${text}`, {
+        purpose,
+        durationMs: now() - startedAt,
+        error: text,
+        changes: null,
+      }),
+    );
+    throw error;
+  }
+}
+
+const STARTED: Record<StackOperation, string> = {
+  provision: 'Updating the stack (provision)',
+  shift: 'Updating the stack (shift)',
+  finalize: 'Updating the stack (finalize)',
+  'restore-traffic': 'Updating the stack (restore-traffic)',
+  'remove-candidate': 'Updating the stack (remove-candidate)',
+  preview: 'Previewing the first update',
+  destroy: 'Destroying the stack',
+};
+
+const FINISHED: Record<StackOperation, string> = {
+  provision: 'Stack updated (provision)',
+  shift: 'Stack updated (shift)',
+  finalize: 'Stack updated (finalize)',
+  'restore-traffic': 'Stack updated (restore-traffic)',
+  'remove-candidate': 'Stack updated (remove-candidate)',
+  preview: 'Preview done',
+  destroy: 'Stack destroyed',
+};
+
+const FAILED: Record<StackOperation, string> = {
+  provision: 'Stack update failed (provision)',
+  shift: 'Stack update failed (shift)',
+  finalize: 'Stack update failed (finalize)',
+  'restore-traffic': 'Stack update failed (restore-traffic)',
+  'remove-candidate': 'Stack update failed (remove-candidate)',
+  preview: 'Preview failed',
+  destroy: 'Destroy failed',
+};
+
+const STACK_TYPE = 'pulumi:pulumi:Stack';
+
+/**
+ * An engine event on the stream. The engine's warnings and errors, and a failed resource, are
+ * always worth a line; a changed resource when `resources` asks for it; the rest (starts,
+ * unchanged resources, informational diagnostics, the summary) only with --verbose.
+ */
+export function engineProgress(event: EngineEvent, resources: boolean): ProgressEvent {
+  return progressEvent('engine.event', engineLevel(event, resources), engineText(event), event);
+}
+
+function engineLevel(event: EngineEvent, resources: boolean): EventLevel {
+  switch (event.kind) {
+    case 'diagnostic':
+      return event.severity === 'error' ? 'error' : event.severity === 'warning' ? 'warn' : 'debug';
+    case 'resource-failed':
+      return 'error';
+    case 'resource-done': {
+      // The stack itself is not a resource anyone asked for.
+      const changed =
+        event.operation !== undefined && event.operation !== 'same' && event.type !== STACK_TYPE;
+      return resources && changed ? 'info' : 'debug';
+    }
+    case 'resource-start':
+    case 'summary':
+      return 'debug';
+    default:
+      return assertNever(event.kind);
+  }
+}
+
+function engineText(event: EngineEvent): string {
+  const what = [event.operation, event.type, event.name].filter(Boolean).join(' ');
+  switch (event.kind) {
+    case 'diagnostic': {
+      const where = event.name ? `${event.name}: ` : '';
+      return `${event.severity ?? 'info'}: ${where}${event.message ?? ''}`;
+    }
+    case 'resource-failed':
+      return `failed: ${what}`;
+    case 'resource-done':
+      return event.durationMs === undefined ? what : `${what} (${(event.durationMs / 1000).toFixed(1)} s)`;
+    case 'resource-start':
+      return `${what}…`;
+    case 'summary':
+      return event.message ?? 'summary';
+    default:
+      return assertNever(event.kind);
+  }
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
