@@ -64,13 +64,7 @@ export function planRecovery(request: RecoveryRequest): RecoveryPlan {
   }
   const { meta } = outputs;
   const live = meta.liveSlot;
-  const liveRelease = live ? outputs.releases[live] : undefined;
-  if (live && !liveRelease) {
-    throw new EcsCrdError(`the stack says slot ${live} is live but keeps no release for it`, {
-      hint: 'inspect the stack and the Route 53 records by hand: the outputs are inconsistent',
-    });
-  }
-  const target: Partial<Record<Slot, DeploymentConfig>> = live && liveRelease ? { [live]: liveRelease } : {};
+  const target = liveReleaseOnly(outputs);
   // The slot that must end with no traffic: the non-live one, or the first deployment's candidate.
   const drained = live ? otherSlot(live) : (meta.candidateSlot ?? 'blue');
   const weights = splitWeights(drained, 0);
@@ -92,37 +86,64 @@ export function planRecovery(request: RecoveryRequest): RecoveryPlan {
     };
   }
 
-  const environment = keepDeclaredSlots(
-    request.environment,
-    outputs,
-    SLOTS.filter((slot) => outputs.releases[slot]),
-  );
-  const base = { identity: request.identity, environment, weights };
-  const steps: RecoveryStep[] = [];
+  const base = {
+    identity: request.identity,
+    environment: keepDeclaredSlots(
+      request.environment,
+      outputs,
+      SLOTS.filter((slot) => outputs.releases[slot]),
+    ),
+    weights,
+  };
   // An `up` killed mid-flight may have moved weights the outputs never recorded: restore
   // traffic before deleting anything whenever the candidate still exists and we cannot be sure.
-  if (leftovers.length > 0 && (!trafficRight || uncertain)) {
-    steps.push({
-      purpose: 'restore-traffic',
-      desired: { ...base, releases: { ...outputs.releases }, meta: { ...meta, phase: 'rolling_back' } },
-      description: live
-        ? `send 100 % of traffic to ${live} (${meta.liveVersion ?? 'live release'})`
-        : `take all traffic off ${drained}`,
-    });
-  }
-  steps.push({
-    purpose: 'remove-candidate',
-    desired: { ...base, releases: target, meta: recoveredMeta(meta, settled) },
-    description:
-      leftovers.length > 0
-        ? `remove the release on ${leftovers.join(' and ')}`
-        : 'remove anything the interrupted update left behind',
-  });
+  const restore = leftovers.length > 0 && (!trafficRight || uncertain);
+  const steps: RecoveryStep[] = [
+    ...(restore ? [restoreStep(outputs, base, drained)] : []),
+    {
+      purpose: 'remove-candidate',
+      desired: { ...base, releases: target, meta: recoveredMeta(meta, settled) },
+      description:
+        leftovers.length > 0
+          ? `remove the release on ${leftovers.join(' and ')}`
+          : 'remove anything the interrupted update left behind',
+    },
+  ];
   return {
     ...plan,
     needed: true,
     reason: whyNeeded(meta, settled, request.dirty === true, leftovers),
     steps,
+  };
+}
+
+/** The releases once recovered: the live one alone (none before a first deployment finished). */
+function liveReleaseOnly(outputs: StackOutputs): Partial<Record<Slot, DeploymentConfig>> {
+  const live = outputs.meta.liveSlot;
+  if (!live) return {};
+  const release = outputs.releases[live];
+  if (!release) {
+    throw new EcsCrdError(`the stack says slot ${live} is live but keeps no release for it`, {
+      hint: 'inspect the stack and the Route 53 records by hand: the outputs are inconsistent',
+    });
+  }
+  return { [live]: release };
+}
+
+/** All traffic back to the live release (or off the first deployment's candidate), every release still declared. */
+function restoreStep(
+  outputs: StackOutputs,
+  base: Pick<DesiredState, 'identity' | 'environment' | 'weights'>,
+  drained: Slot,
+): RecoveryStep {
+  const { meta } = outputs;
+  const live = meta.liveSlot;
+  return {
+    purpose: 'restore-traffic',
+    desired: { ...base, releases: { ...outputs.releases }, meta: { ...meta, phase: 'rolling_back' } },
+    description: live
+      ? `send 100 % of traffic to ${live} (${meta.liveVersion ?? 'live release'})`
+      : `take all traffic off ${drained}`,
   };
 }
 

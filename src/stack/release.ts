@@ -1,0 +1,286 @@
+/**
+ * One release of the service in one slot: its task definition, target groups, listener rules
+ * (and a listener where the slot's ALB has none), its ECS service, and its permissions on the
+ * shared roles. Every resource here depends only on its own release, so removing a release
+ * deletes only that slot's resources.
+ */
+
+import type { LogGroup } from '@pulumi/aws/cloudwatch/logGroup.js';
+import { Service } from '@pulumi/aws/ecs/service.js';
+import { TaskDefinition } from '@pulumi/aws/ecs/taskDefinition.js';
+import type { Role } from '@pulumi/aws/iam/role.js';
+import { RolePolicy } from '@pulumi/aws/iam/rolePolicy.js';
+import type { RolePolicyAttachment } from '@pulumi/aws/iam/rolePolicyAttachment.js';
+import { Listener } from '@pulumi/aws/lb/listener.js';
+import { ListenerCertificate } from '@pulumi/aws/lb/listenerCertificate.js';
+import { ListenerRule } from '@pulumi/aws/lb/listenerRule.js';
+import { TargetGroup } from '@pulumi/aws/lb/targetGroup.js';
+import type { Input, Output } from '@pulumi/pulumi';
+import type { Slot, SlotInfo } from '../canary/ports/aws.js';
+import type { DesiredState, StackIdentity } from '../canary/ports/stack.js';
+import type { ContainerPortRef, DeploymentConfig, ListenerConfig, ServiceConfig } from '../config/types.js';
+import { containerDefinitions, secretArns, secretsPolicy, taskPolicy } from './documents.js';
+import {
+  clusterArn,
+  logGroupName,
+  logicalNames,
+  serviceName,
+  targetGroupName,
+  taskFamily,
+} from './naming.js';
+
+export type Tags = Record<string, string>;
+
+/** What every release shares: declared once per stack, whatever the slots hold. */
+export interface SharedResources {
+  logGroup: LogGroup;
+  executionRole: Role;
+  /** The AWS managed policy (image pulls, log streams) on the execution role. */
+  executionManagedPolicy: RolePolicyAttachment;
+  taskRole: Role;
+}
+
+/** The tags every resource of the service carries. */
+export function serviceTags(identity: StackIdentity): Tags {
+  return {
+    'ecs-crd:project': identity.project,
+    'ecs-crd:service': identity.name,
+    'ecs-crd:environment': identity.environment,
+  };
+}
+
+export interface DeclaredRelease {
+  targetGroupArns: Output<string>[];
+  serviceName: Output<string>;
+}
+
+const sameTarget = (a: ContainerPortRef, b: ContainerPortRef): boolean =>
+  a.name === b.name && a.port === b.port;
+
+/** Everything one release declares, and the names the rollout reads back from the outputs. */
+export function declareRelease(
+  state: DesiredState,
+  slot: Slot,
+  release: DeploymentConfig,
+  shared: SharedResources,
+): DeclaredRelease {
+  const spec = release.service;
+  const tags: Tags = {
+    ...serviceTags(state.identity),
+    'ecs-crd:slot': slot,
+    'ecs-crd:version': spec.version,
+  };
+  const rolePolicies = declareRolePolicies(slot, spec, shared);
+  const taskDefinition = declareTaskDefinition(state, slot, spec, shared, tags);
+  const targetGroups = declareTargetGroups(state, slot, release, tags);
+  const rules = declareListenerRules(state, slot, release, targetGroups, tags);
+  const service = new Service(
+    logicalNames.service(slot),
+    {
+      name: serviceName(state.identity, slot),
+      cluster: clusterArn(spec.cluster, state.environment),
+      taskDefinition: taskDefinition.arn,
+      desiredCount: spec.scheduling_strategy === 'DAEMON' ? undefined : release.canary.scale.desired,
+      launchType: spec.launch_type,
+      schedulingStrategy: spec.scheduling_strategy,
+      platformVersion: spec.launch_type === 'FARGATE' ? spec.platform_version : undefined,
+      placementConstraints: spec.placement_constraints.map((c) => ({
+        type: c.type,
+        expression: c.expression,
+      })),
+      orderedPlacementStrategies: spec.placement_strategies.map((s) => ({ type: s.type, field: s.field })),
+      networkConfiguration: networkConfiguration(spec),
+      loadBalancers: targetGroups.map((tg) => ({
+        targetGroupArn: tg.resource.arn,
+        containerName: tg.container.name,
+        containerPort: tg.container.port,
+      })),
+      // The rollout watches health itself, step by step, with its own timeout.
+      waitForSteadyState: false,
+      tags,
+    },
+    {
+      // ECS refuses a target group no listener uses yet; tasks need their log group and
+      // their roles' permissions (secrets are read at start) before the first one starts.
+      dependsOn: [...rules, shared.logGroup, shared.executionManagedPolicy, ...rolePolicies],
+    },
+  );
+  return { targetGroupArns: targetGroups.map((tg) => tg.resource.arn), serviceName: service.name };
+}
+
+/** Per slot, on the shared roles: a candidate's permissions never rewrite the live release's. */
+function declareRolePolicies(slot: Slot, spec: ServiceConfig, shared: SharedResources): RolePolicy[] {
+  const rolePolicies: RolePolicy[] = [];
+  const secrets = secretsPolicy(secretArns(spec));
+  if (secrets) {
+    rolePolicies.push(
+      new RolePolicy(logicalNames.secretsPolicy(slot), {
+        name: `ecs-crd-${slot}-secrets`,
+        role: shared.executionRole.name,
+        policy: secrets,
+      }),
+    );
+  }
+  const policies = taskPolicy(spec.policies);
+  if (policies) {
+    rolePolicies.push(
+      new RolePolicy(logicalNames.taskPolicy(slot), {
+        name: `ecs-crd-${slot}-policies`,
+        role: shared.taskRole.name,
+        policy: policies,
+      }),
+    );
+  }
+  return rolePolicies;
+}
+
+function declareTaskDefinition(
+  state: DesiredState,
+  slot: Slot,
+  spec: ServiceConfig,
+  shared: SharedResources,
+  tags: Tags,
+): TaskDefinition {
+  const { identity, environment } = state;
+  return new TaskDefinition(logicalNames.taskDefinition(slot), {
+    family: taskFamily(identity, slot),
+    containerDefinitions: containerDefinitions(spec, {
+      logGroup: logGroupName(identity),
+      region: environment.region,
+      slot,
+    }),
+    cpu: spec.cpu?.toString(),
+    memory: spec.memory?.toString(),
+    networkMode: spec.network_mode,
+    requiresCompatibilities: [spec.launch_type],
+    executionRoleArn: shared.executionRole.arn,
+    taskRoleArn: shared.taskRole.arn,
+    tags,
+  });
+}
+
+interface DeclaredTargetGroup {
+  container: ContainerPortRef;
+  resource: TargetGroup;
+}
+
+function declareTargetGroups(
+  state: DesiredState,
+  slot: Slot,
+  release: DeploymentConfig,
+  tags: Tags,
+): DeclaredTargetGroup[] {
+  const spec = release.service;
+  return release.target_groups.map((tg) => ({
+    container: tg.container,
+    resource: new TargetGroup(logicalNames.targetGroup(slot, tg.container), {
+      name: targetGroupName(state.identity, slot, tg.container),
+      port: tg.container.port,
+      protocol: tg.protocol,
+      vpcId: state.environment.slots[slot].vpcId,
+      targetType: spec.network_mode === 'awsvpc' ? 'ip' : 'instance',
+      deregistrationDelay: tg.deregistration_delay,
+      healthCheck: {
+        enabled: true,
+        protocol: tg.protocol,
+        path: tg.health_check.path,
+        matcher: tg.health_check.matcher,
+        interval: tg.health_check.interval,
+        timeout: tg.health_check.timeout,
+        healthyThreshold: tg.health_check.healthy_threshold,
+        unhealthyThreshold: tg.health_check.unhealthy_threshold,
+      },
+      tags,
+    }),
+  }));
+}
+
+/** One rule per listener, forwarding the service's hosts (and paths) to its target group. */
+function declareListenerRules(
+  state: DesiredState,
+  slot: Slot,
+  release: DeploymentConfig,
+  targetGroups: DeclaredTargetGroup[],
+  tags: Tags,
+): ListenerRule[] {
+  const where = state.environment.slots[slot];
+  return release.listeners.map((listener) => {
+    const target = targetGroups.find((tg) => sameTarget(tg.container, listener.target_group.container));
+    if (!target) {
+      throw new Error(
+        `listener on port ${listener.port} forwards to ${listener.target_group.container.name}:` +
+          `${listener.target_group.container.port}, which no target group exposes`,
+      );
+    }
+    const on = slotListener(slot, where, listener, tags);
+    const { host_header, path_pattern = [] } = listener.rule.conditions;
+    const conditions = [
+      { hostHeader: { values: host_header } },
+      ...(path_pattern.length > 0 ? [{ pathPattern: { values: path_pattern } }] : []),
+    ];
+    return new ListenerRule(logicalNames.listenerRule(slot, listener.port), {
+      listenerArn: on.arn,
+      priority: on.priority,
+      conditions,
+      actions: [{ type: 'forward', targetGroupArn: target.resource.arn }],
+      tags,
+    });
+  });
+}
+
+/** The awsvpc network of the service's tasks; other network modes have none. */
+function networkConfiguration(spec: ServiceConfig) {
+  if (spec.network_mode !== 'awsvpc') return undefined;
+  if (!spec.network) {
+    throw new Error(
+      `service ${spec.name}: network mode awsvpc needs service.network (subnets, security groups)`,
+    );
+  }
+  return {
+    subnets: spec.network.subnets,
+    securityGroups: spec.network.security_groups,
+    assignPublicIp: spec.network.assign_public_ip,
+  };
+}
+
+/**
+ * The listener of the slot's ALB on a port of the file, with the rule priority discovery
+ * chose: the platform team's when there is one, else a listener this release creates (a
+ * fixed 404 by default, so only the service's rules route anything).
+ */
+function slotListener(
+  slot: Slot,
+  where: SlotInfo,
+  listener: ListenerConfig,
+  tags: Tags,
+): { arn: Input<string>; priority: number } {
+  const found = where.listeners.find((l) => l.port === listener.port);
+  if (!found) {
+    throw new Error(
+      `discovery has no listener for port ${listener.port} of the ${slot} ALB (${where.albName})`,
+    );
+  }
+  if (found.listenerArn) return { arn: found.listenerArn, priority: found.priority };
+
+  const [certificate, ...moreCertificates] = listener.protocol === 'HTTPS' ? listener.certificate_arns : [];
+  const created = new Listener(logicalNames.listener(slot, listener.port), {
+    loadBalancerArn: where.albArn,
+    port: listener.port,
+    protocol: listener.protocol,
+    certificateArn: certificate,
+    defaultActions: [
+      {
+        type: 'fixed-response',
+        fixedResponse: { contentType: 'text/plain', statusCode: '404', messageBody: 'Not Found' },
+      },
+    ],
+    tags,
+  });
+  moreCertificates.forEach((certificateArn, index) => {
+    new ListenerCertificate(logicalNames.listenerCertificate(slot, listener.port, index + 1), {
+      listenerArn: created.arn,
+      certificateArn,
+    });
+  });
+  return { arn: created.arn, priority: found.priority };
+}
