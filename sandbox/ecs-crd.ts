@@ -22,6 +22,8 @@ export interface ReleaseOptions {
   health?: 'unhealthy' | 'crash';
   strategy?: { weight: number; wait: number }[];
   health_timeout?: number;
+  /** `canary.drain`, seconds (the example's is short). */
+  drain?: number;
 }
 
 /** A CLI bound to one sandbox and one private state folder. */
@@ -73,6 +75,7 @@ export class SandboxCli {
       doc.setIn(['service', 'containers', 0, 'environment'], { SANDBOX_HEALTH: options.health });
     if (options.strategy) doc.setIn(['canary', 'strategy'], options.strategy);
     if (options.health_timeout) doc.setIn(['canary', 'health', 'timeout'], options.health_timeout);
+    if (options.drain !== undefined) doc.setIn(['canary', 'drain'], options.drain);
     const file = join(this.home, `release-${++this.files}.deploy.yml`);
     writeFileSync(file, doc.toString());
     return file;

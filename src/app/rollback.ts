@@ -3,82 +3,119 @@
  * over from a dead holder, remove the engine's stale lock, drop pending operations, then run
  * the recovery's `up`s (traffic to the stable release, candidate removed). Safe to run twice.
  */
-import type { EventSink } from '../canary/events.js';
-import { progressEvent } from '../canary/events.js';
+import { type EventSink, progressEvent } from '../canary/events.js';
+import type { Environment } from '../canary/ports/aws.js';
+import type { Clock } from '../canary/ports/clock.js';
+import type { StackIdentity, StackRunner } from '../canary/ports/stack.js';
 import { planRecovery } from '../canary/recover.js';
 import { reportedRun } from '../canary/stack-progress.js';
 import { EcsCrdError, RollbackFailedError } from '../errors.js';
 import { withLease } from '../stack/lease.js';
+import { stackName } from '../stack/naming.js';
 import { type RollbackDocument, rollbackDocument } from '../ui/documents.js';
-import { type AwsContext, openInAccount, type ServiceContext, type ServiceOptions } from './service.js';
+import { systemClock } from './clock.js';
+import { openInAccount, type ServiceOptions } from './service.js';
 
-export interface RollbackOptions {
-  service: ServiceOptions;
+export interface RecoverRequest {
+  identity: StackIdentity;
+  runner: StackRunner;
+  /** The lease folder of the backend (undefined: the backend keeps none). */
+  leases: string | undefined;
+  /** What discovery finds for the deployment file, as for `deploy`. */
+  discover: () => Promise<Environment>;
   /** Take the stack over even from a holder that may still run (another host). */
-  force?: boolean;
-  reporter?: EventSink;
+  force: boolean;
+  reporter?: EventSink | undefined;
+  /** For the drain between restoring traffic and removing the candidate; tests pass a fake one. */
+  clock?: Clock;
 }
 
-export async function rollbackService(options: RollbackOptions): Promise<RollbackDocument> {
+export async function rollbackService(
+  options: { service: ServiceOptions } & Pick<RecoverRequest, 'force' | 'reporter'>,
+): Promise<RollbackDocument> {
   const { aws, ctx } = await openInAccount(options.service);
-  const lease = { takeOverDead: true, force: options.force ?? false };
-  return withLease(ctx.leases, ctx.stack, 'rollback', lease, () =>
-    recover(aws, ctx, options.reporter ?? (() => {})),
-  );
+  return recoverStack({
+    identity: ctx.identity,
+    runner: ctx.runner,
+    leases: ctx.leases,
+    discover: () => aws.lookup.discover(ctx.config),
+    force: options.force,
+    reporter: options.reporter,
+  });
 }
 
-async function recover(aws: AwsContext, ctx: ServiceContext, report: EventSink): Promise<RollbackDocument> {
-  const actions: string[] = [];
-  try {
-    const environment = await aws.lookup.discover(ctx.config);
-    // We hold the lease, so no live ecs-crd run holds the engine's lock: any lock left is stale.
-    await ctx.runner.cancel().catch(() => undefined);
-    const dirty = await ctx.runner.clearPending();
-    if (dirty) actions.push('cleared the operations an interrupted update left pending');
-    const plan = planRecovery({
-      outputs: await ctx.runner.outputs(),
-      identity: ctx.identity,
-      environment,
-      dirty,
-    });
-    if (!plan.needed) return rollbackDocument(plan, actions);
-    const steps = plan.steps.map((step) => step.description);
-    report(
-      progressEvent('recovery.started', 'info', `Recovering: ${plan.reason}`, { reason: plan.reason, steps }),
-    );
-    for (const [index, step] of plan.steps.entries()) {
-      report(
-        progressEvent('recovery.step', 'info', `Step ${index + 1}/${steps.length}: ${step.description}`, {
-          number: index + 1,
-          total: steps.length,
-          description: step.description,
-        }),
-      );
-      try {
-        await reportedRun(
-          report,
-          step.purpose,
-          (run) => ctx.runner.up(step.desired, run),
-          (s) => s.changes,
-          {
-            now: Date.now,
-            resources: true,
-          },
-        );
-      } catch (cause) {
-        throw new RollbackFailedError(
-          `Recovery failed at step ${index + 1}/${steps.length} (${step.description}).`,
-          {
-            cause,
-            hint: `The stack ${ctx.stack} is unchanged beyond the steps already done (${actions.join('; ') || 'none'}). Check the error above, fix its cause (permissions, quotas), then run \`ecs-crd rollback\` again; it resumes where it stopped.`,
-          },
-        );
-      }
-      actions.push(step.description);
+/** Recovers the stack of `identity`, holding its lease (taken over from a dead run). */
+export async function recoverStack(request: RecoverRequest): Promise<RollbackDocument> {
+  const stack = stackName(request.identity);
+  const lease = { takeOverDead: true, force: request.force };
+  return withLease(request.leases, stack, 'rollback', lease, async () => {
+    try {
+      return await recover(request, stack, request.reporter ?? (() => {}));
+    } catch (err) {
+      if (err instanceof EcsCrdError) throw err;
+      throw new RollbackFailedError('Recovery failed.', { cause: err });
     }
-    return rollbackDocument(plan, actions);
-  } catch (err) {
-    if (err instanceof EcsCrdError) throw err;
-    throw new RollbackFailedError('Recovery failed.', { cause: err });
+  });
+}
+
+async function recover(request: RecoverRequest, stack: string, report: EventSink): Promise<RollbackDocument> {
+  const { runner, identity } = request;
+  const actions: string[] = [];
+  const environment = await request.discover();
+  // We hold the lease, so no live ecs-crd run holds the engine's lock: any lock left is stale.
+  await runner.cancel().catch(() => undefined);
+  const dirty = await runner.clearPending();
+  if (dirty) actions.push('cleared the operations an interrupted update left pending');
+  const plan = planRecovery({ outputs: await runner.outputs(), identity, environment, dirty });
+  if (!plan.needed) return rollbackDocument(plan, actions);
+  const steps = plan.steps.map((step) => step.description);
+  report(
+    progressEvent('recovery.started', 'info', `Recovering: ${plan.reason}`, { reason: plan.reason, steps }),
+  );
+  for (const [index, step] of plan.steps.entries()) {
+    const number = index + 1;
+    report(
+      progressEvent('recovery.step', 'info', `Step ${number}/${steps.length}: ${step.description}`, {
+        number,
+        total: steps.length,
+        description: step.description,
+      }),
+    );
+    try {
+      await reportedRun(
+        report,
+        step.purpose,
+        (run) => runner.up(step.desired, run),
+        (s) => s.changes,
+        {
+          now: Date.now,
+          resources: true,
+        },
+      );
+    } catch (cause) {
+      throw new RollbackFailedError(
+        `Recovery failed at step ${number}/${steps.length} (${step.description}).`,
+        {
+          cause,
+          hint: `The stack ${stack} is unchanged beyond the steps already done (${actions.join('; ') || 'none'}). Check the error above, fix its cause (permissions, quotas), then run \`ecs-crd rollback\` again; it resumes where it stopped.`,
+        },
+      );
+    }
+    actions.push(step.description);
+    if (step.drainAfterS > 0 && number < steps.length)
+      await drain(step.drainAfterS, request.clock ?? systemClock, report);
   }
+  return rollbackDocument(plan, actions);
+}
+
+/** The release that just lost its traffic keeps serving cached DNS answers for `seconds`. */
+async function drain(seconds: number, clock: Clock, report: EventSink): Promise<void> {
+  const endsAt = clock.now() + seconds * 1000;
+  report(
+    progressEvent('wait.started', 'info', `Draining for ${seconds} s (canary.drain) before the removal`, {
+      seconds,
+      endsAt,
+    }),
+  );
+  await clock.sleep(seconds * 1000);
 }

@@ -20,6 +20,12 @@ export type PlanStep =
    * `implied` marks the bake step the file did not write.
    */
   | { kind: 'shift'; shift: number; weight: number; wait: number; implied: boolean }
+  /**
+   * Keep the old release serving, the candidate at 100 % and watched, until `canary.drain` has
+   * passed since the old release's weight reached 0 (the last shift's wait counts): clients
+   * holding its DNS answer still reach it.
+   */
+  | { kind: 'drain'; wait: number }
   /** One `up` removing the old release; the candidate becomes the stable release. */
   | { kind: 'finalize' };
 
@@ -34,25 +40,28 @@ export interface Plan {
 
 /**
  * Turns the canary section into steps: provision → scale wait → one shift per strategy step
- * (plus the implied final `{weight: 100, wait: 60}`) → finalize. A first deployment has no
- * release to protect, so it makes one shift to 100 % with the final step's wait.
+ * (plus the implied final `{weight: 100, wait: 60}`) → drain → finalize. A first deployment has
+ * no release to protect, so it makes one shift to 100 % with the final step's wait, and has no
+ * old release to drain.
  *
  * @throws EcsCrdError when the strategy breaks the rules the config layer enforces
  *   (weights 1–100 strictly increasing, waits ≥ 0): a bug upstream, not a user error.
  */
 export function planRollout(
-  canary: Pick<CanaryConfig, 'scale' | 'strategy'>,
+  canary: Pick<CanaryConfig, 'scale' | 'strategy' | 'drain'>,
   options: { firstDeployment: boolean },
 ): Plan {
   assertStrategy(canary.strategy);
   const shifts = withFinalStep(canary.strategy);
   const chosen = options.firstDeployment ? shifts.slice(-1) : shifts;
+  const drain = options.firstDeployment ? 0 : Math.max(0, canary.drain - (chosen.at(-1)?.wait ?? 0));
   return {
     firstDeployment: options.firstDeployment,
     steps: [
       { kind: 'provision' },
       { kind: 'scale-wait', wait: canary.scale.wait },
       ...chosen.map((step, shift): PlanStep => ({ kind: 'shift', shift, ...step })),
+      ...(drain > 0 ? [{ kind: 'drain', wait: drain } as const] : []),
       { kind: 'finalize' },
     ],
   };
@@ -71,6 +80,7 @@ export function candidateWeightAt(step: PlanStep): number {
       return 0;
     case 'shift':
       return step.weight;
+    case 'drain':
     case 'finalize':
       return 100;
     default:
@@ -86,6 +96,7 @@ export function waitOf(step: PlanStep): number {
       return 0;
     case 'scale-wait':
     case 'shift':
+    case 'drain':
       return step.wait;
     default:
       return assertNever(step);
@@ -101,6 +112,8 @@ export function describeStep(step: PlanStep): string {
       return `scale wait (${step.wait} s)`;
     case 'shift':
       return `shift ${step.weight} % to the candidate${step.implied ? ' (implied bake step)' : ''}, watch ${step.wait} s`;
+    case 'drain':
+      return `drain the old release (${step.wait} s more at 100 %, watching the candidate)`;
     case 'finalize':
       return 'finalize (remove the old release)';
     default:

@@ -31,6 +31,11 @@ export interface RecoveryStep {
   purpose: RecoveryPurpose;
   desired: DesiredState;
   description: string;
+  /**
+   * Seconds to wait once this step landed, before the next: after traffic is restored, the
+   * release it left keeps serving the clients that still hold its DNS answer (`canary.drain`).
+   */
+  drainAfterS: number;
 }
 
 export interface RecoveryPlan {
@@ -107,6 +112,7 @@ export function planRecovery(request: RecoveryRequest): RecoveryPlan {
         leftovers.length > 0
           ? `remove the release on ${leftovers.join(' and ')}`
           : 'remove anything the interrupted update left behind',
+      drainAfterS: 0,
     },
   ];
   return {
@@ -144,8 +150,13 @@ function restoreStep(
     description: live
       ? `send 100 % of traffic to ${live} (${meta.liveVersion ?? 'live release'})`
       : `take all traffic off ${drained}`,
+    // The drain of the release losing its traffic, as its own file set it (older stacks: the default).
+    drainAfterS: outputs.releases[drained]?.canary.drain ?? DEFAULT_DRAIN_S,
   };
 }
+
+/** `canary.drain`'s default, for releases recorded before it existed. */
+const DEFAULT_DRAIN_S = 60;
 
 function recoveredMeta(meta: DeploymentMeta, settled: boolean): DeploymentMeta {
   if (settled) return meta;

@@ -44,6 +44,8 @@ export function normalise(file: DeploymentFile, values: TemplateValues): Deploym
       scale: canary.scale,
       strategy: canary.strategy,
       health: canary.health,
+      drain: canary.drain,
+      evaluate_target_health: canary.evaluate_target_health,
     },
     service: {
       project: service.project,

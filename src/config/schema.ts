@@ -70,6 +70,14 @@ const canarySchema = z
       })
       .prefault({})
       .superRefine(rules.healthIntervalWithinTimeout),
+    drain: int(0, 86400).default(60).meta({
+      description:
+        'Seconds a release keeps serving after its DNS weight reaches 0, before it is removed: clients and resolvers cache DNS answers (ALB alias answers for 60 s). Counts the last step’s wait.',
+    }),
+    evaluate_target_health: z.boolean().default(false).meta({
+      description:
+        'Let Route 53 judge the slot ALBs’ health (EvaluateTargetHealth). Off by default: on ALBs shared by several services, one service’s starting candidate would make the whole ALB unhealthy for the others.',
+    }),
   })
   .meta({
     description: 'How the new release is brought in: the ALB slots, the scale-up and the traffic steps.',

@@ -22,6 +22,10 @@ export interface CanaryConfig {
   /** As written in the file (the implied final 100 % step is added by the plan, not here). */
   strategy: StrategyStep[];
   health: { interval: number; timeout: number };
+  /** Seconds a release keeps its resources after its DNS weight reaches 0. */
+  drain: number;
+  /** Route 53 `EvaluateTargetHealth` on the weighted records. */
+  evaluate_target_health: boolean;
 }
 
 export interface PortMapping {

@@ -110,6 +110,7 @@ function declareShared(identity: StackIdentity): SharedResources {
  * both always exist, so a traffic shift is two weight updates and never a create or delete.
  */
 function declareRecords(state: DesiredState): void {
+  const evaluateTargetHealth = evaluatesTargetHealth(state);
   for (const zone of state.environment.zones) {
     for (const slot of SLOTS) {
       const alb = state.environment.slots[slot];
@@ -119,11 +120,25 @@ function declareRecords(state: DesiredState): void {
         type: 'A',
         setIdentifier: alb.releaseId,
         weightedRoutingPolicies: [{ weight: state.weights[slot] }],
-        aliases: [{ name: alb.albDnsName, zoneId: alb.albZoneId, evaluateTargetHealth: true }],
+        aliases: [{ name: alb.albDnsName, zoneId: alb.albZoneId, evaluateTargetHealth }],
         // UPSERT rather than CREATE: takes over the records of a service first released by
         // the original tool (same name and set identifier) instead of failing on them.
         allowOverwrite: true,
       });
     }
   }
+}
+
+/**
+ * Whether Route 53 judges the slot ALBs' health, as the newest release's file says (the
+ * candidate's, else the live one's). Off unless asked: Route 53 calls an ALB unhealthy when any
+ * target group of it with targets has none healthy, so on ALBs shared by several services one
+ * service's starting candidate would send every other service's traffic to its weight-0 record.
+ */
+function evaluatesTargetHealth(state: DesiredState): boolean {
+  const { candidateSlot, liveSlot } = state.meta;
+  const newest =
+    (candidateSlot ? state.releases[candidateSlot] : undefined) ??
+    (liveSlot ? state.releases[liveSlot] : undefined);
+  return newest?.canary.evaluate_target_health ?? false;
 }

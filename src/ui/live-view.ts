@@ -278,6 +278,8 @@ function stepAction(step: LiveStep): string {
       return 'scale wait';
     case 'shift':
       return `shift to ${step.candidateWeight} %`;
+    case 'drain':
+      return 'drain the old release';
     case 'finalize':
       return 'finalize';
     default:

@@ -10,7 +10,11 @@ import {
 import type { StrategyStep } from '../../src/config/types.js';
 import { strategyArbitrary } from '../helpers/canary-arbitraries.js';
 
-const canary = (strategy: StrategyStep[], wait = 60) => ({ scale: { desired: 2, wait }, strategy });
+const canary = (strategy: StrategyStep[], wait = 60, drain = 0) => ({
+  scale: { desired: 2, wait },
+  strategy,
+  drain,
+});
 
 describe('canary plan', () => {
   it('provisions, waits for the scale-up, shifts step by step, adds the implied 100 % bake step, finalizes', () => {
@@ -29,6 +33,45 @@ describe('canary plan', () => {
       { kind: 'shift', shift: 2, weight: 100, wait: 60, implied: true },
       { kind: 'finalize' },
     ] satisfies PlanStep[]);
+  });
+
+  it('drains the old release for canary.drain after its weight reached 0, counting the last step’s wait', () => {
+    const steps = (drain: number, lastWait: number) =>
+      planRollout(
+        canary(
+          [
+            { weight: 10, wait: 5 },
+            { weight: 100, wait: lastWait },
+          ],
+          60,
+          drain,
+        ),
+        {
+          firstDeployment: false,
+        },
+      ).steps.slice(-2);
+    expect(steps(60, 0)).to.deep.equal([{ kind: 'drain', wait: 60 }, { kind: 'finalize' }]);
+    expect(steps(60, 45)).to.deep.equal([{ kind: 'drain', wait: 15 }, { kind: 'finalize' }]);
+    // The bake already covers it, or no drain is asked: no step.
+    expect(steps(60, 60).map((step) => step.kind)).to.deep.equal(['shift', 'finalize']);
+    expect(steps(0, 0).map((step) => step.kind)).to.deep.equal(['shift', 'finalize']);
+    // A first deployment has no old release to drain.
+    const first = planRollout(canary([], 60, 600), { firstDeployment: true });
+    expect(first.steps.map((step) => step.kind)).to.deep.equal([
+      'provision',
+      'scale-wait',
+      'shift',
+      'finalize',
+    ]);
+    // The timeline shows the drain at 100 %, with its wait.
+    const entries = timeline(
+      planRollout(canary([{ weight: 100, wait: 0 }], 60, 30), { firstDeployment: false }),
+    );
+    expect(entries.at(-2)).to.deep.include({
+      kind: 'drain',
+      weights: { candidate: 100, stable: 0 },
+      waitS: 30,
+    });
   });
 
   it('adds no step when the strategy already ends at 100 %, keeping its wait as the bake time', () => {

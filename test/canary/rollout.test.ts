@@ -450,6 +450,77 @@ describe('canary rollout', () => {
     });
   });
 
+  describe('the drain: a release keeps serving cached DNS answers after its weight reaches 0', () => {
+    const DRAINED = { ...SEED_CANARY, drain: 90 };
+
+    it('keeps the old release for canary.drain after the 100 % shift, watching the candidate, then finalizes', async () => {
+      const { result, runner, probe, clock, reports } = await runScenario({ canary: DRAINED });
+      expect(result.outcome).to.equal('deployed');
+      const at = (index: number) => (runner.ups[index]?.at ?? 0) - clock.start;
+      // provision 0 s, shifts 65 / 140 / 195 s (5 s ups), the 100 % shift lands at 200 s:
+      // the 60 s bake counts toward the 90 s drain, so finalize starts 90 s after it landed.
+      expect(at(3)).to.equal(s(195));
+      expect(at(4)).to.equal(s(290));
+      expect(runner.ups[4]?.desired.releases.blue).to.equal(undefined);
+      expect(reports.of('step.started').map((e) => e.data.kind)).to.include('drain');
+      // Watched through the drain, not only until the bake ended.
+      expect(probe.calls.some((call) => call.at - clock.start > s(265))).to.equal(true);
+    });
+
+    it('rolls back a candidate that fails during the drain, the old release still there to take traffic', async () => {
+      const { result, runner, stableConfig, config } = await runScenario({
+        canary: DRAINED,
+        health: healthTimeline(2, [
+          { fromMs: 0, condition: 'healthy' },
+          { fromMs: s(270), condition: 'unhealthy' },
+        ]),
+      });
+      expect(result.outcome).to.equal('rolled_back');
+      expect(result.reason ?? '').to.match(/^Step 6\/7: /);
+      const restore = runner.ups.at(-2)?.desired;
+      expect(restore?.weights).to.deep.equal({ blue: 100, green: 0 });
+      expect(restore?.releases).to.deep.equal({ blue: stableConfig, green: config });
+    });
+
+    it('waits canary.drain after restoring traffic before removing a candidate that had traffic', async () => {
+      const { result, runner, clock, reports } = await runScenario({
+        canary: DRAINED,
+        healthFrom: (stack) =>
+          conditionScript(2, () => ((stack.current?.weights.green ?? 0) >= 60 ? 'unhealthy' : 'healthy')),
+      });
+      expect(result.outcome).to.equal('rolled_back');
+      const [restore, remove] = runner.ups.slice(-2);
+      expect(restore?.desired.weights).to.deep.equal({ blue: 100, green: 0 });
+      expect((remove?.at ?? 0) - (restore?.at ?? 0)).to.equal(s(5) + s(90));
+      expect(reports.of('wait.started').at(-1)?.text).to.match(/Draining the candidate for 90 s/);
+      expect(result.durationS).to.equal(155 + 90);
+      expect(clock.elapsed()).to.equal(s(155 + 90));
+    });
+
+    it('removes a candidate that never had traffic at once: nobody holds its DNS answer', async () => {
+      const { result, runner } = await runScenario({
+        canary: DRAINED,
+        health: conditionScript(2, () => 'crashed'),
+      });
+      expect(result.outcome).to.equal('rolled_back');
+      // Provisioned at 0 s, crashed at the first look as the provision landed (5 s): removed then, not 90 s later.
+      expect(runner.ups.map((up) => up.at - (runner.ups[0]?.at ?? 0))).to.deep.equal([0, s(5)]);
+    });
+
+    it('does not skip the drain on an interrupt; a second interrupt stops at once, leaving it to `rollback`', async () => {
+      const once = await runScenario({ canary: DRAINED, interruptAtMs: s(100) });
+      expect(once.result.outcome).to.equal('interrupted');
+      const [restore, remove] = once.runner.ups.slice(-2);
+      expect((remove?.at ?? 0) - (restore?.at ?? 0)).to.equal(s(5) + s(90));
+
+      const twice = await runScenario({ canary: DRAINED, interruptAtMs: s(100), hardStopAtMs: s(130) });
+      expect(twice.result.outcome).to.equal('interrupted');
+      expect(twice.result.reason ?? '').to.match(/second interrupt/);
+      expect(purposes(twice.runner.ups)).to.deep.equal(['deploying:0', 'deploying:10', 'interrupted:0']);
+      expect(twice.result.instructions.join('\n')).to.match(/ecs-crd rollback/);
+    });
+  });
+
   describe('start', () => {
     it('refuses to start over a deployment that did not finish, pointing to rollback', async () => {
       const previous = stableOutputs();

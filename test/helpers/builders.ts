@@ -115,6 +115,8 @@ export function buildConfig(overrides: ConfigOverrides = {}): DeploymentConfig {
         { weight: 50, wait: 120 },
       ],
       health: { interval: 10, timeout: 300 },
+      drain: 0,
+      evaluate_target_health: false,
       ...overrides.canary,
     },
     service: {

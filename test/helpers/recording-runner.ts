@@ -22,7 +22,7 @@ export interface RecordingRunnerOptions extends FakeStackRunnerOptions {
   planned?: PlannedChange[];
   /** What `destroy` returns. */
   destroyed?: ChangeSummary;
-  /** Sent to `onEvent` by `preview` and `destroy`. */
+  /** Sent to `onEvent` by `preview`, `up` and `destroy`. */
   events?: EngineEvent[];
   history?: HistoryEntry[];
   /** Thrown by `destroy`. */
@@ -52,6 +52,7 @@ export class RecordingStackRunner implements StackRunner {
 
   async up(desired: DesiredState, options?: RunOptions): Promise<ChangeSummary> {
     this.calls.push('up');
+    for (const event of this.#script.events ?? []) options?.onEvent?.(event);
     return this.stack.up(desired, options);
   }
 

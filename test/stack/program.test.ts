@@ -241,12 +241,22 @@ describe('deployment program', () => {
             {
               name: env.slots[slot].albDnsName,
               zoneId: env.slots[slot].albZoneId,
-              evaluateTargetHealth: true,
+              // Off by default: the slot ALBs may serve other services (Route 53 would judge the whole ALB).
+              evaluateTargetHealth: false,
             },
           ],
         });
       }
       expect(inputsOf(run, 'record-orders.shop.example.org-blue')).to.include({ zoneId: 'Z0SHOPEXAMPLEORG' });
+    });
+
+    it('lets Route 53 evaluate the ALBs’ health when the release’s file asks for it', async () => {
+      const config = buildConfig({ canary: { evaluate_target_health: true } });
+      const asked = await runProgram({ ...states.firstProvision, releases: { blue: config } });
+      const record = inputsOf(asked, 'record-orders.example.com-green') as {
+        aliases: { evaluateTargetHealth: boolean }[];
+      };
+      expect(record.aliases[0]?.evaluateTargetHealth).to.equal(true);
     });
 
     it('declares the task definition from the file, with secrets as references', () => {

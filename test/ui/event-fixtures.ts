@@ -16,6 +16,7 @@ const plan = planRollout(
       { weight: 30, wait: 60 },
       { weight: 100, wait: 60 },
     ],
+    drain: 60,
   },
   { firstDeployment: false },
 );

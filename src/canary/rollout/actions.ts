@@ -58,7 +58,8 @@ function applyAction(s: RolloutState, step: PlanStep): RolloutAction {
         ),
       );
     case 'scale-wait':
-      throw new EcsCrdError('internal error: the scale wait has no update to apply');
+    case 'drain':
+      throw new EcsCrdError(`internal error: the ${step.kind} step has no update to apply`);
     default:
       return assertNever(step);
   }
@@ -77,6 +78,8 @@ function rollbackAction(s: RolloutState, stage: Extract<RolloutStage, { kind: 'r
           { phase: interrupted ? 'interrupted' : 'rolling_back' },
         ),
       );
+    case 'drain':
+      return { type: 'sleep', ms: Math.max(0, (stage.until ?? s.now) - s.now) };
     case 'remove-candidate':
       return up(
         'remove-candidate',

@@ -15,6 +15,7 @@ import type { StackOutputs } from '../ports/stack.js';
 import { currentStep, nextAction } from './actions.js';
 import { keepDeclaredSlots } from './desired.js';
 import {
+  drainStartedEvent,
   finishedEvent,
   interruptEvent,
   observedEvent,
@@ -139,6 +140,7 @@ function advanceTo(s: RolloutState, index: number, ev: Events): RolloutState {
     case 'finalize':
       return { ...moved, stage: { kind: 'apply' } };
     case 'scale-wait':
+    case 'drain':
       return startWatch(moved, step.wait, ev);
     default:
       return assertNever(step);
@@ -159,7 +161,7 @@ function upSucceeded(s: RolloutState, ev: Events): RolloutState {
       if (stage.step === 'restore-traffic') {
         const restored = { ...s, candidateWeight: 0 };
         ev.push(weightsEvent(restored));
-        return { ...restored, stage: { ...stage, step: 'remove-candidate' } };
+        return startDrain(restored, stage, ev);
       }
       return finish(s, stage.cause === 'interrupt' ? 'interrupted' : 'rolled_back', stage.reason, ev);
     case 'locate':
@@ -184,6 +186,7 @@ function applied(s: RolloutState, step: PlanStep, ev: Events): RolloutState {
     case 'finalize':
       return finish(markStep({ ...s, candidateWeight: 100 }, 'passed', ev), 'deployed', null, ev);
     case 'scale-wait':
+    case 'drain':
       return unexpected(s, 'up-succeeded');
     default:
       return assertNever(step);
@@ -262,9 +265,33 @@ function probeFailed(s: RolloutState, error: string, ev: Events): RolloutState {
 }
 
 function slept(s: RolloutState, ev: Events): RolloutState {
+  const { stage } = s;
+  if (stage.kind === 'rollback' && stage.step === 'drain' && stage.until !== null) {
+    if (s.now < stage.until) {
+      ev.push(tickEvent(s, stage.until));
+      return s;
+    }
+    return { ...s, stage: { ...stage, step: 'remove-candidate', until: null } };
+  }
   const watch = expectStage(s, 'watch', { type: 'slept' });
   if (s.now < watch.until) ev.push(tickEvent(s, watch.until));
   return s;
+}
+
+/**
+ * Traffic is back on the stable release: the candidate keeps its resources for `canary.drain`
+ * more seconds, for the clients that still hold its DNS answer, before it is removed.
+ */
+function startDrain(
+  s: RolloutState,
+  stage: Extract<RolloutStage, { kind: 'rollback' }>,
+  ev: Events,
+): RolloutState {
+  const drainS = s.ctx.candidate.config.canary.drain;
+  if (drainS <= 0) return { ...s, stage: { ...stage, step: 'remove-candidate', until: null } };
+  const until = s.now + drainS * 1000;
+  ev.push(drainStartedEvent(drainS, until));
+  return { ...s, stage: { ...stage, step: 'drain', until } };
 }
 
 function interrupt(s: RolloutState, ev: Events): RolloutState {
@@ -314,7 +341,13 @@ function startRollback(s: RolloutState, cause: RollbackCause, reason: string, ev
   ev.push(rollbackStartedEvent(cause, reason, restoreTraffic));
   return {
     ...s,
-    stage: { kind: 'rollback', step: restoreTraffic ? 'restore-traffic' : 'remove-candidate', cause, reason },
+    stage: {
+      kind: 'rollback',
+      step: restoreTraffic ? 'restore-traffic' : 'remove-candidate',
+      cause,
+      reason,
+      until: null,
+    },
   };
 }
 

@@ -78,6 +78,16 @@ export function waitStartedEvent(waitS: number, until: number): ProgressEvent {
   });
 }
 
+/** The rollback's drain: the candidate, now at 0 %, keeps serving cached DNS answers. */
+export function drainStartedEvent(drainS: number, until: number): ProgressEvent {
+  return progressEvent(
+    'wait.started',
+    'info',
+    `Draining the candidate for ${drainS} s (canary.drain) before removing it`,
+    { seconds: drainS, endsAt: until },
+  );
+}
+
 export function tickEvent(s: RolloutState, until: number): ProgressEvent {
   const remainingS = Math.ceil((until - s.now) / 1000);
   return progressEvent('wait.tick', 'debug', `${remainingS} s left`, { remainingS, endsAt: until });

@@ -77,7 +77,18 @@ export type RolloutStage =
   | { kind: 'locate' }
   /** Watching the candidate: observe at `nextObservationAt`, until `until` and a passing gate. */
   | { kind: 'watch'; startedAt: number; until: number; nextObservationAt: number }
-  | { kind: 'rollback'; step: 'restore-traffic' | 'remove-candidate'; cause: RollbackCause; reason: string }
+  /**
+   * Rolling back: traffic to the stable release first, then (`drain`, until `until`) the
+   * candidate keeps serving the clients that still hold its DNS answer, then it is removed.
+   */
+  | {
+      kind: 'rollback';
+      step: 'restore-traffic' | 'drain' | 'remove-candidate';
+      cause: RollbackCause;
+      reason: string;
+      /** Epoch milliseconds the drain ends; null outside it. */
+      until: number | null;
+    }
   /** `unfinished`: the stack was left mid-way (rollback failed, second interrupt): `rollback` must recover it. */
   | { kind: 'done'; outcome: RolloutOutcome; reason: string | null; unfinished: boolean };
 

@@ -1,0 +1,142 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { recoverStack } from '../../src/app/rollback.js';
+import type { ProgressEvent } from '../../src/canary/events.js';
+import type { EngineEvent } from '../../src/canary/ports/stack.js';
+import { RollbackFailedError } from '../../src/errors.js';
+import { ExitCode, exitCodeOf } from '../../src/exit-codes.js';
+import { readLease } from '../../src/stack/lease.js';
+import { rejection } from '../aws/fixtures.js';
+import {
+  buildConfig,
+  buildDesiredState,
+  buildEnvironment,
+  buildIdentity,
+  buildMeta,
+} from '../helpers/builders.js';
+import { FakeClock, outputsOf } from '../helpers/fakes.js';
+import { type RecordingRunnerOptions, RecordingStackRunner } from '../helpers/recording-runner.js';
+
+const STACK = 'shop-orders-api-prod-eu-west-1';
+const UPDATED: EngineEvent = {
+  kind: 'resource-done',
+  operation: 'update',
+  type: 'aws:route53/record:Record',
+  name: 'record-orders.example.com-green',
+};
+
+/** A canary of 1.5.0 on green at 10 %, its run killed. */
+const midCanary = () =>
+  outputsOf(
+    buildDesiredState({
+      releases: { blue: buildConfig(), green: buildConfig({ service: { version: '1.5.0' } }) },
+      weights: { blue: 90, green: 10 },
+      meta: buildMeta({
+        phase: 'deploying',
+        candidateSlot: 'green',
+        candidateVersion: '1.5.0',
+        outcome: null,
+      }),
+    }),
+  );
+
+describe('rollback: recovery reported on the event stream', () => {
+  let leases: string;
+  beforeEach(() => {
+    leases = mkdtempSync(join(tmpdir(), 'ecs-crd-rollback-'));
+  });
+  afterEach(() => rmSync(leases, { recursive: true, force: true }));
+
+  function recover(script: RecordingRunnerOptions) {
+    const runner = new RecordingStackRunner(script);
+    const events: ProgressEvent[] = [];
+    const run = () =>
+      recoverStack({
+        identity: buildIdentity(),
+        runner,
+        leases,
+        discover: async () => buildEnvironment(),
+        force: false,
+        reporter: (event) => events.push(event),
+      });
+    return { runner, events, run };
+  }
+
+  it('restores traffic, then removes the candidate, and shows every engine update as it goes', async () => {
+    const { runner, events, run } = recover({ outputs: midCanary(), events: [UPDATED] });
+    const document = await run();
+    expect(document).to.deep.equal({
+      changed: true,
+      reason: 'deployment d-20240501-0001 (version 1.5.0) did not finish: the stack is deploying',
+      live: { slot: 'blue', version: '1.4.0' },
+      actions: ['send 100 % of traffic to blue (1.4.0)', 'remove the release on green'],
+    });
+    expect(events.map((e) => [e.code, e.level])).to.deep.equal([
+      ['recovery.started', 'info'],
+      ['recovery.step', 'info'],
+      ['stack.update.started', 'info'],
+      ['engine.event', 'info'],
+      ['stack.update.finished', 'info'],
+      ['recovery.step', 'info'],
+      ['stack.update.started', 'info'],
+      ['engine.event', 'info'],
+      ['stack.update.finished', 'info'],
+    ]);
+    expect(events[3]?.text).to.equal('update aws:route53/record:Record record-orders.example.com-green');
+    expect(runner.stack.current?.weights).to.deep.equal({ blue: 100, green: 0 });
+    expect(Object.keys(runner.stack.current?.releases ?? {})).to.deep.equal(['blue']);
+    expect(readLease(leases, STACK)).to.equal(undefined);
+  });
+
+  it('honours the candidate’s canary.drain between restoring traffic and removing it', async () => {
+    const outputs = midCanary();
+    const green = outputs.releases.green;
+    if (!green) expect.fail('the mid-canary stack has a green release');
+    outputs.releases.green = { ...green, canary: { ...green.canary, drain: 45 } };
+    const clock = new FakeClock();
+    const runner = new RecordingStackRunner({ outputs, clock });
+    const events: ProgressEvent[] = [];
+    await recoverStack({
+      identity: buildIdentity(),
+      runner,
+      leases,
+      discover: async () => buildEnvironment(),
+      force: false,
+      reporter: (event) => events.push(event),
+      clock,
+    });
+    const [restore, remove] = runner.stack.ups;
+    expect((remove?.at ?? 0) - (restore?.at ?? 0)).to.equal(45_000);
+    expect(events.find((e) => e.code === 'wait.started')?.text).to.equal(
+      'Draining for 45 s (canary.drain) before the removal',
+    );
+  });
+
+  it('says nothing and changes nothing on a settled stack', async () => {
+    const { runner, events, run } = recover({ outputs: outputsOf(buildDesiredState()) });
+    const document = await run();
+    expect(document.changed).to.equal(false);
+    expect(document.actions).to.deep.equal([]);
+    expect(events).to.deep.equal([]);
+    expect(runner.calls).to.deep.equal(['cancel', 'outputs']);
+  });
+
+  it('reports the failed update, then fails with exit 4 and says how far it got', async () => {
+    const { events, run } = recover({
+      outputs: midCanary(),
+      failUp: (_desired, index) => (index === 1 ? new Error('AccessDenied: ecs:DeleteService') : undefined),
+    });
+    const error = await rejection(run());
+    expect(error).to.be.instanceOf(RollbackFailedError);
+    expect(exitCodeOf(error)).to.equal(ExitCode.RollbackFailed);
+    expect(error.message).to.equal('Recovery failed at step 2/2 (remove the release on green).');
+    expect((error as RollbackFailedError).hint).to.include('send 100 % of traffic to blue (1.4.0)');
+    expect(events.at(-1)).to.deep.include({
+      code: 'stack.update.finished',
+      level: 'error',
+      text: 'Stack update failed (remove-candidate): AccessDenied: ecs:DeleteService',
+    });
+  });
+});
