@@ -8,13 +8,14 @@ import type { EventSink } from '../canary/events.js';
 import { timeline } from '../canary/plan.js';
 import type { Environment } from '../canary/ports/aws.js';
 import type { StackIdentity, StackRunner } from '../canary/ports/stack.js';
-import { decide, startRollout } from '../canary/rollout/decide.js';
+import { decide } from '../canary/rollout/decide.js';
+import { startRollout } from '../canary/rollout/start.js';
 import { reportedRun } from '../canary/stack-progress.js';
 import type { DeploymentConfig } from '../config/types.js';
 import { EcsCrdError } from '../errors.js';
 import { stackName } from '../stack/naming.js';
 import { type PreviewDocument, previewDocument, previewSummary, serviceFields } from '../ui/documents.js';
-import { discoverFor, openInAccount, type ServiceOptions } from './service.js';
+import { discoverFor, openInAccount, refuseForeignNames, type ServiceOptions } from './service.js';
 
 export interface PreviewRequest {
   config: DeploymentConfig;
@@ -63,9 +64,16 @@ export async function previewRelease(request: PreviewRequest): Promise<PreviewDo
 export async function previewService(options: {
   service: ServiceOptions;
   reporter?: EventSink;
+  /** As `deploy --adopt`: records no ecs-crd stack owns are not refused. */
+  adopt?: boolean;
 }): Promise<PreviewDocument> {
   const { aws, ctx } = await openInAccount(options.service);
   const environment = await discoverFor(aws, ctx);
+  await refuseForeignNames(aws, ctx, environment, {
+    previous: await ctx.runner.outputs(),
+    records: await aws.lookup.liveWeights(environment.zones),
+    adopt: options.adopt ?? false,
+  });
   return previewRelease({
     config: ctx.config,
     identity: ctx.identity,

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import type { DesiredState } from '../../src/canary/ports/stack.js';
-import { decide, startRollout } from '../../src/canary/rollout/decide.js';
+import { decide } from '../../src/canary/rollout/decide.js';
 import { runRollout } from '../../src/canary/rollout/driver.js';
+import { startRollout } from '../../src/canary/rollout/start.js';
 import type { RolloutState } from '../../src/canary/rollout/types.js';
 import { EcsCrdError, StackLockedError } from '../../src/errors.js';
 import { ExitCode, exitCodeOf, exitCodeOfOutcome } from '../../src/exit-codes.js';

@@ -1,19 +1,10 @@
-/**
- * The canary release's transitions. `decide(state, message)` is pure: it returns the next
- * state, the one action to perform and the events to report; the driver performs the action
- * and feeds its outcome back as the next message. One place moves the step index
- * (`advanceTo`), only forward; every switch is exhaustive.
- */
-import type { DeploymentConfig } from '../../config/types.js';
 import { assertNever, EcsCrdError } from '../../errors.js';
 import type { ProgressEvent } from '../events.js';
 import { evaluateGate } from '../gate.js';
-import { refuseUnfinished } from '../phase.js';
-import { candidateWeightAt, type PlanStep, planRollout } from '../plan.js';
-import { type Environment, type Observation, otherSlot, type Slot } from '../ports/aws.js';
+import { candidateWeightAt, type PlanStep } from '../plan.js';
+import type { Observation } from '../ports/aws.js';
 import type { StackOutputs } from '../ports/stack.js';
 import { currentStep, nextAction } from './actions.js';
-import { keepDeclaredSlots } from './desired.js';
 import {
   drainStartedEvent,
   finishedEvent,
@@ -31,11 +22,9 @@ import {
 } from './narrate.js';
 import type {
   Decision,
-  Release,
   RollbackCause,
   RolloutMessage,
   RolloutOutcome,
-  RolloutRequest,
   RolloutStage,
   RolloutState,
   StepOutcome,
@@ -43,50 +32,6 @@ import type {
 
 type Events = ProgressEvent[];
 type Watch = Extract<RolloutStage, { kind: 'watch' }>;
-
-/**
- * Builds the initial state of a run.
- *
- * @throws StackLockedError when the previous deployment did not finish (point to `rollback`).
- * @throws EcsCrdError when the outputs name a live slot but keep no release spec for it.
- */
-export function startRollout(request: RolloutRequest, now: number): RolloutState {
-  const { config, environment, previous } = request;
-  refuseUnfinished(request.identity, previous);
-  const liveSlot = previous?.meta.liveSlot ?? null;
-  let stable: Release | null = null;
-  if (previous && liveSlot) {
-    const spec = previous.releases[liveSlot];
-    if (!spec) {
-      throw new EcsCrdError(`the stack says slot ${liveSlot} is live but keeps no release for it`, {
-        hint: 'inspect the stack with `ecs-crd status`; its outputs are inconsistent',
-      });
-    }
-    stable = release(liveSlot, spec, environment);
-  }
-  const candidateSlot = liveSlot ? otherSlot(liveSlot) : 'blue';
-  const plan = planRollout(config.canary, { firstDeployment: stable === null });
-  return {
-    ctx: {
-      deploymentId: request.deploymentId,
-      startedAt: now,
-      identity: request.identity,
-      environment: stable ? keepDeclaredSlots(environment, previous, [stable.slot]) : environment,
-      candidate: release(candidateSlot, config, environment),
-      stable,
-      plan,
-    },
-    now,
-    stepIndex: -1,
-    stage: { kind: 'apply' },
-    candidateWeight: 0,
-    wasHealthy: false,
-    candidate: null,
-    lastGate: null,
-    stepOutcomes: plan.steps.map(() => 'not_run'),
-    interrupted: false,
-  };
-}
 
 /** The pure transition: the next state, the action it calls for, and what to report. */
 export function decide(state: RolloutState, message: RolloutMessage): Decision {
@@ -394,10 +339,6 @@ function scheduleObservation(s: RolloutState, watch: Watch): RolloutState {
   const intervalMs = s.ctx.candidate.config.canary.health.interval * 1000;
   const due = [s.now + intervalMs, watch.until, deadlineOf(s, watch)].filter((at) => at > s.now);
   return { ...s, stage: { ...watch, nextObservationAt: Math.min(...due) } };
-}
-
-function release(slot: Slot, config: DeploymentConfig, environment: Environment): Release {
-  return { slot, releaseId: environment.slots[slot].releaseId, version: config.service.version, config };
 }
 
 /** Before the provision `up` completed, an interrupt has nothing to undo. */

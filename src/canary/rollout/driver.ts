@@ -5,8 +5,9 @@
 import { assertNever, StackLockedError } from '../../errors.js';
 import type { ProgressEvent } from '../events.js';
 import { messageOf, reportedRun } from '../stack-progress.js';
-import { decide, startRollout } from './decide.js';
+import { decide } from './decide.js';
 import { interruptEvent } from './narrate.js';
+import { startRollout } from './start.js';
 import type {
   RolloutAction,
   RolloutDeps,
