@@ -54,6 +54,14 @@ export const backendFlags = {
   }),
 };
 
+/** Taking over names no ecs-crd stack owns (commands that deploy or preview a deployment). */
+export const adoptFlags = {
+  adopt: Flags.boolean({
+    summary:
+      'Take over the weighted records of the service’s names when no ecs-crd stack owns them (a service first released by the original tool).',
+  }),
+};
+
 /** Consent for commands that change things. */
 export const confirmFlags = {
   yes: Flags.boolean({

@@ -40,14 +40,25 @@ function recordId(zoneId: string, fqdn: string, type: string, setIdentifier?: st
   return [zoneId, fqdn, type, ...(setIdentifier ? [setIdentifier] : [])].join('_');
 }
 
+/**
+ * A TXT value as Route 53 takes it: quoted, in strings of at most 255 characters. pulumi-aws
+ * takes TXT values unquoted and quotes them so (terraform-provider-aws, route53 record:
+ * `flattenTxtEntry`).
+ */
+function txtEntry(value: string): string {
+  const chunks = value.match(/[\s\S]{1,255}/g) ?? [''];
+  return chunks.map((chunk) => `"${chunk}"`).join(' ');
+}
+
 /** The record set a resource's inputs describe (names without a trailing dot, as moto's journal wants). */
 function recordSet(inputs: Props, fqdn: string): ResourceRecordSet {
   const alias = asObject(asArray(inputs.aliases)[0]);
   const weighted = asObject(asArray(inputs.weightedRoutingPolicies)[0]);
   const failover = asObject(asArray(inputs.failoverRoutingPolicies)[0]);
   const latency = asObject(asArray(inputs.latencyRoutingPolicies)[0]);
+  const quoted = ['TXT', 'SPF'].includes(asString(inputs.type) ?? '');
   const records = asArray(inputs.records).flatMap((value) =>
-    typeof value === 'string' ? [{ Value: value }] : [],
+    typeof value === 'string' ? [{ Value: quoted ? txtEntry(value) : value }] : [],
   );
   const isAlias = inputs.aliases !== undefined && asArray(inputs.aliases).length > 0;
   return compact({

@@ -4,14 +4,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { findDrift } from '../canary/drift.js';
-import type { EventSink } from '../canary/events.js';
+import { type EventSink, progressEvent } from '../canary/events.js';
 import { refuseUnfinished } from '../canary/phase.js';
 import { runRollout } from '../canary/rollout/driver.js';
 import { UsageError } from '../errors.js';
 import { withLease } from '../stack/lease.js';
 import { type DeployDocument, deployDocument } from '../ui/documents.js';
 import { systemClock } from './clock.js';
-import { discoverFor, openInAccount, type ServiceOptions } from './service.js';
+import { discoverFor, openInAccount, refuseForeignNames, type ServiceOptions } from './service.js';
 
 export interface DeployOptions {
   service: ServiceOptions;
@@ -22,6 +22,8 @@ export interface DeployOptions {
   hardStop?: AbortSignal;
   /** Overwrite weights changed outside ecs-crd. */
   force?: boolean;
+  /** Take over records of the service's names that no ecs-crd stack owns. */
+  adopt?: boolean;
 }
 
 export async function deployService(options: DeployOptions): Promise<DeployDocument> {
@@ -31,7 +33,23 @@ export async function deployService(options: DeployOptions): Promise<DeployDocum
     const previous = await ctx.runner.outputs();
     // Before the drift check: an unfinished deployment leaves weights the stack did not settle on.
     refuseUnfinished(ctx.identity, previous);
-    const drift = findDrift(previous, environment, await aws.lookup.liveWeights(environment.zones));
+    const records = await aws.lookup.liveWeights(environment.zones);
+    const adopted = await refuseForeignNames(aws, ctx, environment, {
+      previous,
+      records,
+      adopt: options.adopt ?? false,
+    });
+    if (adopted.length > 0) {
+      options.reporter(
+        progressEvent(
+          'names.adopted',
+          'warn',
+          `Taking over the records of ${adopted.join(', ')} (--adopt): no ecs-crd stack owned them`,
+          { fqdns: adopted },
+        ),
+      );
+    }
+    const drift = findDrift(previous, environment, records);
     if (drift.length > 0 && !options.force) {
       throw new UsageError(`The DNS weights were changed outside ecs-crd:\n  ${drift.join('\n  ')}`, {
         hint: 'Find out who changed them and why. `deploy --force` overwrites them with the stack’s.',

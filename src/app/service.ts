@@ -3,8 +3,10 @@
  * only place that builds real AWS clients and the Pulumi runner, both loaded lazily so that
  * commands pay for them only when they run.
  */
+
+import { checkOwnership, declaredNames } from '../canary/ownership.js';
 import type { AwsLookup, Environment, HealthProbe } from '../canary/ports/aws.js';
-import type { StackIdentity, StackRunner } from '../canary/ports/stack.js';
+import type { StackIdentity, StackOutputs, StackRunner } from '../canary/ports/stack.js';
 import { listenerProblems } from '../canary/preflight.js';
 import { requireDeployment } from '../config/load.js';
 import type { DeploymentConfig, EnvironmentName } from '../config/types.js';
@@ -126,6 +128,32 @@ export async function openService(options: ServiceOptions, accountId?: string): 
     leases: leaseDir(backend.url),
     runner,
   };
+}
+
+/**
+ * Refuses names another stack owns, and records nobody owns unless `adopt` (before any
+ * change); returns the names adopted. `records` are the weighted records Route 53 holds.
+ */
+export async function refuseForeignNames(
+  aws: AwsContext,
+  ctx: ServiceContext,
+  environment: Environment,
+  input: { previous: StackOutputs | null; records: Record<string, Record<string, number>>; adopt: boolean },
+): Promise<string[]> {
+  const verdict = checkOwnership({
+    stack: ctx.stack,
+    fqdns: environment.zones.map((zone) => zone.fqdn),
+    owners: await aws.lookup.owners(environment.zones),
+    records: input.records,
+    declared: declaredNames(input.previous),
+    adopt: input.adopt,
+  });
+  if (verdict.refused.length > 0) {
+    throw new UsageError(`${ctx.file}: ${verdict.refused.join('\n  ')}`, {
+      hint: 'Nothing was changed. Each name is owned by one ecs-crd stack, recorded in a TXT record beside it.',
+    });
+  }
+  return verdict.adopted;
 }
 
 /** The fields naming the service and its stack, first in every document about it. */

@@ -12,7 +12,7 @@ import type { DeploymentConfig, ListenerConfig } from '../config/types.js';
 import { EcsCrdError, UsageError } from '../errors.js';
 import type { AwsClients, Elbv2Api } from './clients.js';
 import { allPages, chunk, once } from './util.js';
-import { findZones, liveWeights } from './zones.js';
+import { findZones, liveWeights, owners } from './zones.js';
 
 /** The tags that make an ALB a slot of a canary group. */
 export const GROUP_TAG = 'CanaryGroup';
@@ -53,6 +53,7 @@ export function createAwsLookup(
       return { accountId: account, region: clients.region, slots, zones };
     },
     liveWeights: (zones) => liveWeights(clients.route53, zones),
+    owners: (zones) => owners(clients.route53, zones),
   };
 }
 

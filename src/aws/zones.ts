@@ -3,6 +3,7 @@
  * the live weights of its weighted records, for the drift check.
  */
 import type { ResourceRecordSet, RRType } from '@aws-sdk/client-route-53';
+import { ownerOfValue, ownershipRecordName } from '../canary/ownership.js';
 import type { HostedZoneInfo } from '../canary/ports/aws.js';
 import { UsageError } from '../errors.js';
 import type { Route53Api } from './clients.js';
@@ -141,4 +142,28 @@ async function recordWeights(route53: Route53Api, zone: HostedZoneInfo): Promise
     }
   }
   return weights;
+}
+
+/** Per fqdn, the stack its ownership record (`_ecs-crd.<fqdn>` TXT) names; null without one. */
+export async function owners(
+  route53: Route53Api,
+  zones: HostedZoneInfo[],
+): Promise<Record<string, string | null>> {
+  const entries = await Promise.all(
+    zones.map(async (zone): Promise<[string, string | null]> => {
+      const name = ownershipRecordName(zone.fqdn);
+      const page = await route53.listResourceRecordSets({
+        HostedZoneId: zone.zoneId,
+        StartRecordName: name,
+        StartRecordType: 'TXT',
+        MaxItems: 1,
+      });
+      const record = (page.ResourceRecordSets ?? []).find(
+        (set) => set.Type === 'TXT' && normalizeDnsName(set.Name ?? '') === normalizeDnsName(name),
+      );
+      const values = (record?.ResourceRecords ?? []).map((value) => ownerOfValue(value.Value ?? ''));
+      return [zone.fqdn, values.find((owner) => owner !== null) ?? null];
+    }),
+  );
+  return Object.fromEntries(entries);
 }

@@ -90,6 +90,8 @@ export type ProgressEvent =
   | EventShape<'recovery.started', { reason: string; steps: string[] }>
   /** One step of that recovery is under way. */
   | EventShape<'recovery.step', { number: number; total: number; description: string }>
+  /** `deploy --adopt` takes over records of these names that no ecs-crd stack owned. */
+  | EventShape<'names.adopted', { fqdns: string[] }>
   | EventShape<'engine.event', EngineEvent>
   | EventShape<'engine.output', { line: string }>;
 
@@ -116,6 +118,7 @@ const CODES: Record<ProgressEventCode, true> = {
   'rollout.finished': true,
   'recovery.started': true,
   'recovery.step': true,
+  'names.adopted': true,
   'engine.event': true,
   'engine.output': true,
 };

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { deployService } from '../app/deploy.js';
 import { pinnedPulumiVersion, serviceOptions } from '../app/options.js';
-import { awsFlags, BaseCommand, backendFlags, deploymentFileFlags } from '../base-command.js';
+import { adoptFlags, awsFlags, BaseCommand, backendFlags, deploymentFileFlags } from '../base-command.js';
 import { createInterruptController } from '../canary/interrupt.js';
 import { exitCodeOfOutcome } from '../exit-codes.js';
 import { colorEnabled } from '../ui/format.js';
@@ -26,6 +26,7 @@ Ctrl-C (or SIGTERM) lets the running update finish, rolls back, and exits 130; a
     ...deploymentFileFlags,
     ...awsFlags,
     ...backendFlags,
+    ...adoptFlags,
     force: Flags.boolean({ summary: 'Overwrite DNS weights that were changed outside ecs-crd.' }),
   };
 
@@ -48,6 +49,7 @@ Ctrl-C (or SIGTERM) lets the running update finish, rolls back, and exits 130; a
           signal: interrupts.signal,
           hardStop: interrupts.hardStop,
           force: flags.force,
+          adopt: flags.adopt,
         }),
       );
     } finally {

@@ -1,6 +1,6 @@
 import { pinnedPulumiVersion, serviceOptions } from '../app/options.js';
 import { previewService } from '../app/preview.js';
-import { awsFlags, BaseCommand, backendFlags, deploymentFileFlags } from '../base-command.js';
+import { adoptFlags, awsFlags, BaseCommand, backendFlags, deploymentFileFlags } from '../base-command.js';
 import { previewLines } from '../ui/preview-report.js';
 
 export default class Preview extends BaseCommand<typeof Preview> {
@@ -18,13 +18,15 @@ Takes no lock and writes nothing: safe while a deployment runs. Refuses, as depl
 
   static override enableJsonFlag = true;
 
-  static override flags = { ...deploymentFileFlags, ...awsFlags, ...backendFlags };
+  static override flags = { ...deploymentFileFlags, ...awsFlags, ...backendFlags, ...adoptFlags };
 
   async run(): Promise<void> {
     const { flags } = this;
     const region = this.requireRegion(flags.region);
     const service = serviceOptions(flags, region, pinnedPulumiVersion(this.config.pjson));
-    const preview = await this.withReporter((reporter) => previewService({ service, reporter }));
+    const preview = await this.withReporter((reporter) =>
+      previewService({ service, reporter, adopt: flags.adopt }),
+    );
     if (this.jsonEnabled()) this.logJson(preview);
     else for (const line of previewLines(preview)) this.log(line);
   }

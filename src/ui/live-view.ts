@@ -212,6 +212,7 @@ function apply(s: LiveViewState, event: ProgressEvent): LiveViewState {
     case 'interrupt.received':
     case 'recovery.started':
     case 'recovery.step':
+    case 'names.adopted':
     case 'engine.output':
       return s;
     default:

@@ -204,6 +204,12 @@ export const ONE_OF_EACH: Record<ProgressEventCode, ProgressEvent> = {
     total: 2,
     description: 'send 100 % of traffic to blue (1.0.0)',
   }),
+  'names.adopted': progressEvent(
+    'names.adopted',
+    'warn',
+    'Taking over the records of api.example.com (--adopt): no ecs-crd stack owned them',
+    { fqdns: ['api.example.com'] },
+  ),
   'engine.event': engineStart('update', 'aws:route53/record:Record', 'record-api.example.com-green'),
   'engine.output': progressEvent('engine.output', 'debug', 'Updating (dev):', { line: 'Updating (dev):' }),
 };

@@ -55,6 +55,8 @@ export interface AwsLookup {
   discover(config: DeploymentConfig): Promise<Environment>;
   /** Which set identifier serves each fqdn now, by the records' weights (drift check). */
   liveWeights(zones: HostedZoneInfo[]): Promise<Record<string, Record<string, number>>>;
+  /** Which stack owns each fqdn, by its ownership record; null where it has none. */
+  owners(zones: HostedZoneInfo[]): Promise<Record<string, string | null>>;
 }
 
 // ---------------------------------------------------------------- health (HealthProbe)

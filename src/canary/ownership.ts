@@ -1,0 +1,89 @@
+/**
+ * Who owns a name. The slot ALBs and the hosted zones are shared by many services, so a
+ * deployment must never take over another service's records (or, through them, its users).
+ * Ownership is recorded in AWS, where every stack can read it, the way external-dns marks the
+ * names it manages: a TXT record beside each name, `_ecs-crd.<fqdn>`, naming the stack.
+ */
+import type { StackOutputs } from './ports/stack.js';
+
+/** The label the ownership record of a name is put under. */
+const OWNERSHIP_LABEL = '_ecs-crd';
+const HERITAGE = 'heritage=ecs-crd';
+const STACK_KEY = 'ecs-crd/stack=';
+
+/** `_ecs-crd.<fqdn>`: where the owner of `fqdn` is recorded. */
+export function ownershipRecordName(fqdn: string): string {
+  return `${OWNERSHIP_LABEL}.${fqdn}`;
+}
+
+/** The TXT value naming `stack` as the owner (the provider quotes it for Route 53). */
+export function ownershipValue(stack: string): string {
+  return `${HERITAGE},${STACK_KEY}${stack}`;
+}
+
+/** The stack a TXT value (as Route 53 returns it, quoted) names, or null for one ecs-crd did not write. */
+export function ownerOfValue(value: string): string | null {
+  const text = value.replace(/^"|"$/g, '');
+  const [heritage, stack] = text.split(',');
+  if (heritage !== HERITAGE || !stack?.startsWith(STACK_KEY)) return null;
+  return stack.slice(STACK_KEY.length) || null;
+}
+
+/** The fqdns a stack's releases were declared with: its own names, also before ownership records existed. */
+export function declaredNames(outputs: StackOutputs | null): string[] {
+  return [
+    ...new Set(Object.values(outputs?.releases ?? {}).flatMap((release) => release?.service.fqdn ?? [])),
+  ];
+}
+
+export interface OwnershipInput {
+  /** This service's stack. */
+  stack: string;
+  /** The fqdns the deployment serves. */
+  fqdns: string[];
+  /** Per fqdn, the stack its ownership record names; null when it has none. */
+  owners: Record<string, string | null>;
+  /** Per fqdn, the weighted records Route 53 holds (set identifier → weight). */
+  records: Record<string, Record<string, number>>;
+  /** The fqdns this stack's last run declared (its releases' `service.fqdn`). */
+  declared: string[];
+  /** `--adopt`: take over records that no ecs-crd stack owns. */
+  adopt: boolean;
+}
+
+export interface OwnershipVerdict {
+  /** Names that cannot be deployed to, each with why and what to do. */
+  refused: string[];
+  /** Names without an owner whose records `--adopt` takes over. */
+  adopted: string[];
+}
+
+/**
+ * Refuses a name another stack owns, whatever `adopt` says; refuses records of a name nobody
+ * owns (the original tool's, or made by hand) unless `adopt`; a name this stack declared
+ * before ownership was recorded is its own.
+ */
+export function checkOwnership(input: OwnershipInput): OwnershipVerdict {
+  const refused: string[] = [];
+  const adopted: string[] = [];
+  for (const fqdn of input.fqdns) {
+    const owner = input.owners[fqdn] ?? null;
+    if (owner !== null) {
+      if (owner !== input.stack) {
+        refused.push(
+          `${fqdn} belongs to the ecs-crd stack ${owner} (its TXT record ${ownershipRecordName(fqdn)}): a deployment never takes over another service's name; give this service its own fqdn, or undeploy ${owner} first`,
+        );
+      }
+      continue;
+    }
+    const existing = Object.keys(input.records[fqdn] ?? {});
+    if (existing.length === 0 || input.declared.includes(fqdn)) continue;
+    if (input.adopt) adopted.push(fqdn);
+    else {
+      refused.push(
+        `${fqdn} already has weighted records (${existing.join(', ')}) that no ecs-crd stack owns: if they are this service's (released by the original tool), deploy with --adopt to take them over`,
+      );
+    }
+  }
+  return { refused, adopted };
+}
