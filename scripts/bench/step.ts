@@ -143,6 +143,7 @@ async function provisionCanary(
     return {
       identity: service.identity,
       environment,
+      listeners: {},
       releases: { blue: stable, green: candidate },
       weights: weightsFor(weight),
       meta,

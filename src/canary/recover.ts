@@ -9,7 +9,7 @@ import { EcsCrdError } from '../errors.js';
 import { isSettled } from './phase.js';
 import { type Environment, otherSlot, SLOTS, type Slot } from './ports/aws.js';
 import type { DeploymentMeta, DesiredState, StackIdentity, StackOutputs } from './ports/stack.js';
-import { keepDeclaredSlots, splitWeights } from './rollout/desired.js';
+import { keepDeclaredSlots, ownedListeners, splitWeights } from './rollout/desired.js';
 import type { UpPurpose } from './rollout/types.js';
 
 export interface RecoveryRequest {
@@ -93,6 +93,7 @@ export function planRecovery(request: RecoveryRequest): RecoveryPlan {
 
   const base = {
     identity: request.identity,
+    listeners: ownedListeners(outputs, request.environment),
     environment: keepDeclaredSlots(
       request.environment,
       outputs,
@@ -139,7 +140,7 @@ function liveReleaseOnly(outputs: StackOutputs): Partial<Record<Slot, Deployment
 /** All traffic back to the live release (or off the first deployment's candidate), every release still declared. */
 function restoreStep(
   outputs: StackOutputs,
-  base: Pick<DesiredState, 'identity' | 'environment' | 'weights'>,
+  base: Pick<DesiredState, 'identity' | 'environment' | 'weights' | 'listeners'>,
   drained: Slot,
 ): RecoveryStep {
   const { meta } = outputs;

@@ -125,10 +125,12 @@ export const logicalNames = {
   taskRole: 'task-role',
   /** One weighted alias record per fqdn and slot, whether the slot holds a release or not. */
   record: (fqdn: string, slot: Slot) => `record-${fqdn}-${slot}`,
+  /** The TXT record naming the stack that owns the fqdn. */
+  ownership: (fqdn: string) => `owner-${fqdn}`,
   taskDefinition: (slot: Slot) => `${slot}-task-definition`,
   service: (slot: Slot) => `${slot}-service`,
   targetGroup: (slot: Slot, target: ContainerPortRef) => `${slot}-tg-${target.name}-${target.port}`,
-  /** Only where the slot's ALB has no listener on that port. */
+  /** Only where the slot's ALB had no listener on that port; kept as long as the stack lives. */
   listener: (slot: Slot, port: number) => `${slot}-listener-${port}`,
   /** The certificates of a created HTTPS listener beyond its default (the first). */
   listenerCertificate: (slot: Slot, port: number, index: number) =>

@@ -13,13 +13,19 @@
 import { LogGroup } from '@pulumi/aws/cloudwatch/logGroup.js';
 import { Role } from '@pulumi/aws/iam/role.js';
 import { RolePolicyAttachment } from '@pulumi/aws/iam/rolePolicyAttachment.js';
+import { Listener } from '@pulumi/aws/lb/listener.js';
+import { ListenerCertificate } from '@pulumi/aws/lb/listenerCertificate.js';
 import { Record as DnsRecord } from '@pulumi/aws/route53/record.js';
 import type { Output } from '@pulumi/pulumi';
+import { ownershipRecordName, ownershipValue } from '../canary/ownership.js';
 import { SLOTS, type Slot } from '../canary/ports/aws.js';
 import type { DesiredState, StackIdentity, StackOutputs } from '../canary/ports/stack.js';
 import { ecsTasksTrustPolicy } from './documents.js';
-import { logGroupName, logicalNames, partitionOf, roleName } from './naming.js';
-import { declareRelease, type SharedResources, serviceTags } from './release.js';
+import { logGroupName, logicalNames, partitionOf, roleName, stackName } from './naming.js';
+import { declareRelease, listenerKey, type SharedResources, serviceTags, type Tags } from './release.js';
+
+/** The ownership records change only with their stack: a long TTL costs nothing. */
+const OWNERSHIP_TTL_S = 300;
 
 /** How long the service's logs are kept. */
 export const LOG_RETENTION_DAYS = 30;
@@ -41,7 +47,7 @@ export function deploymentProgram(state: DesiredState): () => Promise<Record<str
 /** Declares every resource of the desired state (inside a Pulumi program run) and returns the outputs. */
 export function declareDeployment(state: DesiredState): DeploymentOutputs {
   assertWeights(state.weights);
-  const shared = declareShared(state.identity);
+  const shared = { ...declareShared(state.identity), listeners: declareListeners(state) };
   const outputs: DeploymentOutputs = {
     meta: state.meta,
     releases: state.releases,
@@ -49,6 +55,7 @@ export function declareDeployment(state: DesiredState): DeploymentOutputs {
     targetGroupArns: {},
     serviceNames: {},
     slots: {},
+    listeners: state.listeners,
   };
   for (const slot of SLOTS) {
     const release = state.releases[slot];
@@ -79,7 +86,48 @@ function assertWeights(weights: Record<Slot, number>): void {
 
 // ---------------------------------------------------------------- shared
 
-function declareShared(identity: StackIdentity): SharedResources {
+/**
+ * The listeners the stack owns, on the slot ALBs that had none on a port: declared for as long
+ * as the stack lives, whichever releases it holds, since other services' rules may sit on
+ * them; and left in place by `undeploy` (retained), for the same reason. A fixed 404 answers
+ * what no rule routes.
+ */
+function declareListeners(state: DesiredState): Map<string, Output<string>> {
+  const arns = new Map<string, Output<string>>();
+  const tags: Tags = serviceTags(state.identity);
+  for (const slot of SLOTS) {
+    for (const owned of state.listeners[slot] ?? []) {
+      const [certificate, ...more] = owned.protocol === 'HTTPS' ? owned.certificateArns : [];
+      const listener = new Listener(
+        logicalNames.listener(slot, owned.port),
+        {
+          loadBalancerArn: state.environment.slots[slot].albArn,
+          port: owned.port,
+          protocol: owned.protocol,
+          certificateArn: certificate,
+          defaultActions: [
+            {
+              type: 'fixed-response',
+              fixedResponse: { contentType: 'text/plain', statusCode: '404', messageBody: 'Not Found' },
+            },
+          ],
+          tags,
+        },
+        { retainOnDelete: true },
+      );
+      more.forEach((certificateArn, index) => {
+        new ListenerCertificate(logicalNames.listenerCertificate(slot, owned.port, index + 1), {
+          listenerArn: listener.arn,
+          certificateArn,
+        });
+      });
+      arns.set(listenerKey(slot, owned.port), listener.arn);
+    }
+  }
+  return arns;
+}
+
+function declareShared(identity: StackIdentity): Omit<SharedResources, 'listeners'> {
   const tags = serviceTags(identity);
   const logGroup = new LogGroup(logicalNames.logGroup, {
     name: logGroupName(identity),
@@ -111,7 +159,16 @@ function declareShared(identity: StackIdentity): SharedResources {
  */
 function declareRecords(state: DesiredState): void {
   const evaluateTargetHealth = evaluatesTargetHealth(state);
+  const owner = ownershipValue(stackName(state.identity));
   for (const zone of state.environment.zones) {
+    // Beside the name, for every other stack to see: this name is ours (never overwritten).
+    new DnsRecord(logicalNames.ownership(zone.fqdn), {
+      zoneId: zone.zoneId,
+      name: ownershipRecordName(zone.fqdn),
+      type: 'TXT',
+      ttl: OWNERSHIP_TTL_S,
+      records: [owner],
+    });
     for (const slot of SLOTS) {
       const alb = state.environment.slots[slot];
       new DnsRecord(logicalNames.record(zone.fqdn, slot), {

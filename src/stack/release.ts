@@ -11,8 +11,6 @@ import { TaskDefinition } from '@pulumi/aws/ecs/taskDefinition.js';
 import type { Role } from '@pulumi/aws/iam/role.js';
 import { RolePolicy } from '@pulumi/aws/iam/rolePolicy.js';
 import type { RolePolicyAttachment } from '@pulumi/aws/iam/rolePolicyAttachment.js';
-import { Listener } from '@pulumi/aws/lb/listener.js';
-import { ListenerCertificate } from '@pulumi/aws/lb/listenerCertificate.js';
 import { ListenerRule } from '@pulumi/aws/lb/listenerRule.js';
 import { TargetGroup } from '@pulumi/aws/lb/targetGroup.js';
 import type { Input, Output } from '@pulumi/pulumi';
@@ -35,6 +33,8 @@ export type Tags = Record<string, string>;
 export interface SharedResources {
   logGroup: LogGroup;
   executionRole: Role;
+  /** The ARN of each listener the stack owns, by `listenerKey(slot, port)`. */
+  listeners: Map<string, Output<string>>;
   /** The AWS managed policy (image pulls, log streams) on the execution role. */
   executionManagedPolicy: RolePolicyAttachment;
   taskRole: Role;
@@ -73,7 +73,7 @@ export function declareRelease(
   const rolePolicies = declareRolePolicies(slot, spec, shared);
   const taskDefinition = declareTaskDefinition(state, slot, spec, shared, tags);
   const targetGroups = declareTargetGroups(state, slot, release, tags);
-  const rules = declareListenerRules(state, slot, release, targetGroups, tags);
+  const rules = declareListenerRules(state, slot, release, targetGroups, shared, tags);
   const service = new Service(
     logicalNames.service(slot),
     {
@@ -201,6 +201,7 @@ function declareListenerRules(
   slot: Slot,
   release: DeploymentConfig,
   targetGroups: DeclaredTargetGroup[],
+  shared: SharedResources,
   tags: Tags,
 ): ListenerRule[] {
   const where = state.environment.slots[slot];
@@ -212,7 +213,7 @@ function declareListenerRules(
           `${listener.target_group.container.port}, which no target group exposes`,
       );
     }
-    const on = slotListener(slot, where, listener, tags);
+    const on = slotListener(slot, where, listener, shared);
     const { host_header, path_pattern = [] } = listener.rule.conditions;
     const conditions = [
       { hostHeader: { values: host_header } },
@@ -245,14 +246,13 @@ function networkConfiguration(spec: ServiceConfig) {
 
 /**
  * The listener of the slot's ALB on a port of the file, with the rule priority discovery
- * chose: the platform team's when there is one, else a listener this release creates (a
- * fixed 404 by default, so only the service's rules route anything).
+ * chose: one the stack owns (it created it where the ALB had none), else the platform team's.
  */
 function slotListener(
   slot: Slot,
   where: SlotInfo,
   listener: ListenerConfig,
-  tags: Tags,
+  shared: SharedResources,
 ): { arn: Input<string>; priority: number } {
   const found = where.listeners.find((l) => l.port === listener.port);
   if (!found) {
@@ -260,27 +260,15 @@ function slotListener(
       `discovery has no listener for port ${listener.port} of the ${slot} ALB (${where.albName})`,
     );
   }
-  if (found.listenerArn) return { arn: found.listenerArn, priority: found.priority };
-
-  const [certificate, ...moreCertificates] = listener.protocol === 'HTTPS' ? listener.certificate_arns : [];
-  const created = new Listener(logicalNames.listener(slot, listener.port), {
-    loadBalancerArn: where.albArn,
-    port: listener.port,
-    protocol: listener.protocol,
-    certificateArn: certificate,
-    defaultActions: [
-      {
-        type: 'fixed-response',
-        fixedResponse: { contentType: 'text/plain', statusCode: '404', messageBody: 'Not Found' },
-      },
-    ],
-    tags,
-  });
-  moreCertificates.forEach((certificateArn, index) => {
-    new ListenerCertificate(logicalNames.listenerCertificate(slot, listener.port, index + 1), {
-      listenerArn: created.arn,
-      certificateArn,
-    });
-  });
-  return { arn: created.arn, priority: found.priority };
+  const owned = shared.listeners.get(listenerKey(slot, listener.port));
+  const arn = owned ?? found.listenerArn;
+  if (arn === undefined) {
+    throw new Error(
+      `the ${slot} ALB (${where.albName}) has no listener on port ${listener.port}, and the stack declares none`,
+    );
+  }
+  return { arn, priority: found.priority };
 }
+
+/** How `SharedResources.listeners` keys a listener the stack owns. */
+export const listenerKey = (slot: Slot, port: number): string => `${slot}:${port}`;

@@ -38,6 +38,7 @@ export function parseOutputs(outputs: OutputMap): StackOutputs | null {
     targetGroupArns: (outputs.targetGroupArns?.value ?? {}) as StackOutputs['targetGroupArns'],
     serviceNames: (outputs.serviceNames?.value ?? {}) as StackOutputs['serviceNames'],
     slots: (outputs.slots?.value ?? {}) as StackOutputs['slots'],
+    ...(outputs.listeners ? { listeners: outputs.listeners.value as StackOutputs['listeners'] } : {}),
   };
 }
 

@@ -49,8 +49,10 @@ describe('rollback: recovery reported on the event stream', () => {
   });
   afterEach(() => rmSync(leases, { recursive: true, force: true }));
 
+  /** A recovery of the stack `script` describes, on a fake clock (the drain takes no real time). */
   function recover(script: RecordingRunnerOptions) {
-    const runner = new RecordingStackRunner(script);
+    const clock = new FakeClock();
+    const runner = new RecordingStackRunner({ clock, ...script });
     const events: ProgressEvent[] = [];
     const run = () =>
       recoverStack({
@@ -60,6 +62,7 @@ describe('rollback: recovery reported on the event stream', () => {
         discover: async () => buildEnvironment(),
         force: false,
         reporter: (event) => events.push(event),
+        clock,
       });
     return { runner, events, run };
   }
@@ -95,18 +98,8 @@ describe('rollback: recovery reported on the event stream', () => {
     const green = outputs.releases.green;
     if (!green) expect.fail('the mid-canary stack has a green release');
     outputs.releases.green = { ...green, canary: { ...green.canary, drain: 45 } };
-    const clock = new FakeClock();
-    const runner = new RecordingStackRunner({ outputs, clock });
-    const events: ProgressEvent[] = [];
-    await recoverStack({
-      identity: buildIdentity(),
-      runner,
-      leases,
-      discover: async () => buildEnvironment(),
-      force: false,
-      reporter: (event) => events.push(event),
-      clock,
-    });
+    const { runner, events, run } = recover({ outputs });
+    await run();
     const [restore, remove] = runner.stack.ups;
     expect((remove?.at ?? 0) - (restore?.at ?? 0)).to.equal(45_000);
     expect(events.find((e) => e.code === 'wait.started')?.text).to.equal(

@@ -237,6 +237,7 @@ export function buildDesiredState(overrides: Partial<DesiredState> = {}): Desire
   return {
     identity: buildIdentity(),
     environment: buildEnvironment(),
+    listeners: {},
     releases: { blue: buildConfig() },
     weights: { blue: 100, green: 0 },
     meta: buildMeta(),

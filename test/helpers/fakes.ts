@@ -195,6 +195,7 @@ export function outputsOf(desired: DesiredState): StackOutputs {
     targetGroupArns,
     serviceNames,
     slots,
+    listeners: desired.listeners,
   };
 }
 

@@ -119,12 +119,18 @@ const RECORDS: Record<string, string> = Object.fromEntries(
   ),
 );
 
+/** One TXT record per fqdn naming the stack that owns it. */
+const OWNERSHIP: Record<string, string> = Object.fromEntries(
+  SAMPLE_FQDNS.map((fqdn) => [`owner-${fqdn}`, TYPES.record]),
+);
+
 const SHARED: Record<string, string> = {
   'log-group': TYPES.logGroup,
   'execution-role': TYPES.role,
   'execution-role-managed-policy': TYPES.rolePolicyAttachment,
   'task-role': TYPES.role,
   ...RECORDS,
+  ...OWNERSHIP,
 };
 
 /** The sample release on `slot`, its ALB already listening on 443. */
@@ -248,6 +254,15 @@ describe('deployment program', () => {
         });
       }
       expect(inputsOf(run, 'record-orders.shop.example.org-blue')).to.include({ zoneId: 'Z0SHOPEXAMPLEORG' });
+    });
+
+    it('records beside each fqdn, in a TXT record, the stack that owns it', () => {
+      expect(inputsOf(run, 'owner-orders.example.com')).to.deep.include({
+        zoneId: 'Z0EXAMPLECOM',
+        name: '_ecs-crd.orders.example.com',
+        type: 'TXT',
+        records: ['heritage=ecs-crd,ecs-crd/stack=shop-orders-api-prod-eu-west-1'],
+      });
     });
 
     it('lets Route 53 evaluate the ALBs’ health when the release’s file asks for it', async () => {
@@ -380,6 +395,7 @@ describe('deployment program', () => {
         targetGroupArns: { blue: [mockArn(TYPES.targetGroup, 'blue-tg-web-8080')] },
         serviceNames: { blue: 'orders-api-blue' },
         slots: { blue: states.firstProvision.environment.slots.blue },
+        listeners: {},
       });
     });
   });
@@ -503,9 +519,17 @@ describe('deployment program', () => {
           green: { listeners: [buildSlotListener('green', { listenerArn: undefined, priority: 1 })] },
         },
       }),
+      listeners: { green: [{ port: 443, protocol: 'HTTPS', certificateArns: [SAMPLE_CERTIFICATE_ARN] }] },
     });
 
-    it('gets a listener from the release, with the file’s certificate and a 404 default', async () => {
+    it('keeps the listener it created after the release that needed it is gone: other services’ rules may use it', async () => {
+      const run = await runProgram({ ...state, releases: { blue: V1 } });
+      expect(run.resources.get('green-listener-443')?.type).to.equal(TYPES.listener);
+      expect(run.resources.has('green-rule-443')).to.equal(false);
+      expect(run.outputs.listeners).to.deep.equal(state.listeners);
+    });
+
+    it('gets a listener of the stack, with the file’s certificate and a 404 default', async () => {
       const run = await runProgram(state);
       expect(run.resources.get('green-listener-443')?.type).to.equal(TYPES.listener);
       expect(run.resources.has('blue-listener-443')).to.equal(false);
@@ -533,7 +557,13 @@ describe('deployment program', () => {
         service: { version: '1.5.0' },
         listeners: [buildListener({ certificate_arns: [SAMPLE_CERTIFICATE_ARN, extra] })],
       });
-      const run = await runProgram({ ...state, releases: { green: twoCerts } });
+      const run = await runProgram({
+        ...state,
+        releases: { green: twoCerts },
+        listeners: {
+          green: [{ port: 443, protocol: 'HTTPS', certificateArns: [SAMPLE_CERTIFICATE_ARN, extra] }],
+        },
+      });
       expect(inputsOf(run, 'green-listener-443-certificate-1')).to.deep.equal({
         listenerArn: mockArn(TYPES.listener, 'green-listener-443'),
         certificateArn: extra,

@@ -19,9 +19,22 @@ export interface StackIdentity {
 }
 
 /** Everything the program declares, as data. Changing only `weights` changes only the records. */
+/**
+ * A listener the stack created on a slot's ALB, because the ALB had none on that port. It
+ * outlives the release it was created for: other services' rules may sit on it.
+ */
+export interface OwnedListener {
+  port: number;
+  protocol: 'HTTP' | 'HTTPS';
+  /** The first is the listener's default certificate. */
+  certificateArns: string[];
+}
+
 export interface DesiredState {
   identity: StackIdentity;
   environment: Environment;
+  /** The listeners the stack created and keeps, per slot ALB, whether the slot holds a release or not. */
+  listeners: Partial<Record<Slot, OwnedListener[]>>;
   /** The resolved spec of each slot that holds a release; a slot absent here has no service. */
   releases: Partial<Record<Slot, DeploymentConfig>>;
   /** Percent of traffic per slot; the two always sum to 100. */
@@ -68,6 +81,8 @@ export interface StackOutputs {
    * no `listenerArn` (a fresh discovery would find that listener and the program would drop it).
    */
   slots?: Partial<Record<Slot, SlotInfo>>;
+  /** The listeners the stack created, per slot ALB (absent in stacks older than this record). */
+  listeners?: Partial<Record<Slot, OwnedListener[]>>;
 }
 
 export type ResourceOperation = 'create' | 'update' | 'replace' | 'delete' | 'same' | 'read' | 'refresh';

@@ -125,6 +125,7 @@ function desiredState(s: RolloutState, declared: Declared, changes: MetaChanges 
   return {
     identity: ctx.identity,
     environment: ctx.environment,
+    listeners: ctx.listeners,
     releases,
     weights: splitWeights(ctx.candidate.slot, declared.candidateWeight),
     meta: {

@@ -11,6 +11,7 @@ import type { CandidateRef, Environment, HealthProbe, Observation, Slot } from '
 import type { Clock } from '../ports/clock.js';
 import type {
   DesiredState,
+  OwnedListener,
   RolloutOutcome,
   StackIdentity,
   StackOutputs,
@@ -66,6 +67,8 @@ export interface RolloutContext {
   candidate: Release;
   /** The live release, declared unchanged until finalize; null on a first deployment. */
   stable: Release | null;
+  /** The listeners the stack owns, kept through the whole run whatever it removes. */
+  listeners: Partial<Record<Slot, OwnedListener[]>>;
   plan: Plan;
 }
 
