@@ -4,6 +4,9 @@
  *   eval "$(npm run -s sandbox start)"   starts moto (detached) with the fixtures, prints `export …` lines
  *   eval "$(npm run -s sandbox env)"     prints them again for a running sandbox
  *   npm run -s sandbox stop              stops what start began and forgets the stack state
+ *   npm run -s sandbox traffic NAME… [--seconds N] [--rate R] [--ttl MS] [--seed S]
+ *                                        sends simulated clients' requests to the names (every
+ *                                        second a line of what each release served and what failed)
  *
  * The export lines go to stdout, everything meant for a person to stderr, so `eval` gets only
  * the former. Everything lives in <repo>/.sandbox/ (mode 0700, gitignored): moto.pid,
@@ -21,6 +24,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import {
   createFixtures,
   PROVIDER_BIN_DIR,
@@ -30,6 +34,8 @@ import {
   type SandboxFixtures,
   sandboxEnv,
 } from './harness.js';
+import { describeTraffic, TrafficRun } from './traffic/run.js';
+import { emulatorWorld } from './traffic/world.js';
 
 // A notice about Node 20 from every AWS SDK client: noise on a person's terminal.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -184,7 +190,50 @@ async function stop(quiet = false): Promise<void> {
   rmSync(STATE_DIR, { recursive: true, force: true });
 }
 
-const USAGE = 'usage: npm run -s sandbox -- start | env | stop';
+const USAGE =
+  'usage: npm run -s sandbox -- start | env | stop | traffic NAME… [--seconds N] [--rate R] [--ttl MS] [--seed S]';
+
+/** Requests to the names until --seconds have passed (or Ctrl-C), a line per second. */
+async function traffic(args: string[]): Promise<void> {
+  const port = readNumber(PORT_FILE);
+  if (!ourMotoPid() || !port) throw new Error('no sandbox running: npm run -s sandbox start');
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      seconds: { type: 'string', default: '60' },
+      rate: { type: 'string', default: '40' },
+      ttl: { type: 'string', default: '1000' },
+      seed: { type: 'string', default: '1' },
+    },
+  });
+  if (positionals.length === 0) throw new Error(`name the fqdns to send requests to\n${USAGE}`);
+  const number = (name: keyof typeof values): number => {
+    const value = Number(values[name]);
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+    return value;
+  };
+  const run = new TrafficRun({
+    world: emulatorWorld(`http://127.0.0.1:${port}`, SANDBOX_REGION),
+    names: positionals,
+    ratePerSecond: number('rate'),
+    ttlMs: number('ttl'),
+    seed: number('seed'),
+  });
+  await run.start();
+  const ticker = setInterval(() => say(describeTraffic(run.report())), 1000);
+  const done = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, number('seconds') * 1000);
+    process.once('SIGINT', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  await done;
+  clearInterval(ticker);
+  const report = run.stop();
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+}
 
 async function main(command: string | undefined): Promise<void> {
   switch (command) {
@@ -194,6 +243,8 @@ async function main(command: string | undefined): Promise<void> {
       return env();
     case 'stop':
       return stop();
+    case 'traffic':
+      return traffic(process.argv.slice(3));
     default:
       say(USAGE);
       process.exitCode = 2;

@@ -24,6 +24,8 @@ export interface ReleaseOptions {
   health_timeout?: number;
   /** `canary.drain`, seconds (the example's is short). */
   drain?: number;
+  /** Another service on the same ALBs: its `service.name` and `service.fqdn`. */
+  service?: { name: string; fqdn: string };
 }
 
 /** A CLI bound to one sandbox and one private state folder. */
@@ -76,6 +78,10 @@ export class SandboxCli {
     if (options.strategy) doc.setIn(['canary', 'strategy'], options.strategy);
     if (options.health_timeout) doc.setIn(['canary', 'health', 'timeout'], options.health_timeout);
     if (options.drain !== undefined) doc.setIn(['canary', 'drain'], options.drain);
+    if (options.service) {
+      doc.setIn(['service', 'name'], options.service.name);
+      doc.setIn(['service', 'fqdn'], options.service.fqdn);
+    }
     const file = join(this.home, `release-${++this.files}.deploy.yml`);
     writeFileSync(file, doc.toString());
     return file;

@@ -4,7 +4,9 @@
  *   (a) per-step overhead: a weights-only step through ecs-crd's StackRunner next to a minimal
  *       Automation API program making the same change (bar 1.5×, goal 1.2×);
  *   (b) rollback latency: failing observation → stable back at 100 %;
- *   (c) total overhead of a 3-step canary with zero waits.
+ *   (c) total overhead of a 3-step canary with zero waits;
+ *   (d) with the sandbox's traffic model: the wall time of canary.drain, and the blast radius of
+ *       a candidate failing at 20 % (failed requests / requests, and for how long).
  * Prints a table and a verdict per figure; exits 1 when (a) misses its bar. Not a test: the
  * figures are for reading (and for quoting in a change that moves them), and vary with the machine.
  *
@@ -18,6 +20,7 @@ import { type BenchEnv, openBenchEnv } from './bench/env.js';
 import { measureRollback, type RollbackCase } from './bench/rollback.js';
 import { ms, type Summary, table } from './bench/stats.js';
 import { measureStep } from './bench/step.js';
+import { DRAIN_S, measureBlastRadius, measureDrain } from './bench/traffic.js';
 
 // The SDK's Node 20 notice is noise here; set before any client exists.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -168,6 +171,28 @@ async function main(): Promise<number> {
   log(
     `verdict (c): a zero-wait 3-step canary takes ${seconds(canary.total.median)}, ${(canary.total.median / canary.minimal.median).toFixed(2)}× five bare ups; ` +
       `${seconds(canary.overhead.median)} of it is outside the ups (${ms(canary.overhead.median / 5)} per up)`,
+  );
+
+  progress(
+    `(d) the drain's wall time (${runs.canaries} pairs of zero-wait canaries) and a failing canary's blast radius`,
+  );
+  const drain = await measureDrain(env, runs.canaries);
+  const blast = await measureBlastRadius(env);
+  log();
+  log(
+    `(d) with the traffic model: canary.drain ${DRAIN_S} s, and a candidate breaking 1 s after it got 20 %`,
+  );
+  log(
+    table(HEADER, [
+      row('zero-wait 3-step canary, canary.drain 0', drain.without),
+      row(`zero-wait 3-step canary, canary.drain ${DRAIN_S} s`, drain.with),
+    ]),
+  );
+  const { traffic } = blast;
+  log(
+    `verdict (d): the drain adds ${signed(drain.with.median - drain.without.median)} to a deploy whose last step waits 0 s (it is the drain, ${DRAIN_S} s, less nothing: the last wait counts toward it); ` +
+      `a candidate breaking at 20 % ended ${blast.outcome} with ${traffic.failedTotal} of ${traffic.requests} requests failed ` +
+      `(${((100 * traffic.failedTotal) / Math.max(1, traffic.requests)).toFixed(1)} %, all ${Object.keys(traffic.failed).join(', ') || 'none'}), failing for ${ms(blast.failingMs)}`,
   );
   log();
   // Other work on the machine moves every figure: the load says how much to trust this run.

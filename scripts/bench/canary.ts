@@ -12,9 +12,10 @@ import type { StampedEvent } from './rollout.js';
 import { type Summary, summarize } from './stats.js';
 import { weightsFor } from './step.js';
 
-/** scale.wait 0, three steps with wait 0, health.interval 1 (the file's). */
-const CANARY: Omit<ReleaseFile, 'version'> = {
+/** scale.wait 0, three steps with wait 0, no drain, health.interval 1 (the file's). */
+export const CANARY: Omit<ReleaseFile, 'version'> = {
   scaleWait: 0,
+  drain: 0,
   strategy: [
     { weight: 10, wait: 0 },
     { weight: 50, wait: 0 },
@@ -82,14 +83,14 @@ export async function measureCanary(env: BenchEnv, runs: number): Promise<Canary
   };
 }
 
-interface DeployRun {
+export interface DeployRun {
   started: number;
   finished: number;
   total: number;
   events: StampedEvent[];
 }
 
-async function deploy(env: BenchEnv, service: BenchService, release: ReleaseFile): Promise<DeployRun> {
+export async function deploy(env: BenchEnv, service: BenchService, release: ReleaseFile): Promise<DeployRun> {
   const file = service.file(release);
   const events: StampedEvent[] = [];
   env.signal.throwIfAborted();

@@ -40,6 +40,8 @@ export interface ReleaseFile {
   scaleWait?: number;
   strategy?: { weight: number; wait: number }[];
   healthTimeout?: number;
+  /** `canary.drain`, seconds. */
+  drain?: number;
 }
 
 export interface BenchService {
@@ -178,5 +180,6 @@ function deploymentFile(name: string, fqdn: string, release: ReleaseFile): strin
   if (release.scaleWait !== undefined) doc.setIn(['canary', 'scale', 'wait'], release.scaleWait);
   if (release.strategy) doc.setIn(['canary', 'strategy'], release.strategy);
   if (release.healthTimeout !== undefined) doc.setIn(['canary', 'health', 'timeout'], release.healthTimeout);
+  if (release.drain !== undefined) doc.setIn(['canary', 'drain'], release.drain);
   return doc.toString();
 }

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import {
+  AddTagsCommand,
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -15,8 +16,12 @@ import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-ro
 import { expect } from 'chai';
 import { SandboxCli, waitForOutput } from '../../sandbox/ecs-crd.js';
 import { FAKE_CREDENTIALS, type Sandbox, startSandbox } from '../../sandbox/harness.js';
+import { describeTraffic, type TrafficReport, TrafficRun } from '../../sandbox/traffic/run.js';
+import { emulatorWorld } from '../../sandbox/traffic/world.js';
 
 const FQDN = 'api.sandbox.example.com';
+/** A second service on the same two ALBs. */
+const WEB = { name: 'web', fqdn: 'web.sandbox.example.com' };
 
 describe('deploy: canary releases through the CLI and the real engine', function () {
   this.timeout(600_000);
@@ -79,6 +84,32 @@ describe('deploy: canary releases through the CLI and the real engine', function
     return { phase: doc.phase, live: doc.live && { slot: doc.live.slot, version: doc.live.version } };
   }
 
+  /**
+   * Runs `work` with simulated clients sending requests to the service's name (a 1 s DNS TTL,
+   * the sandbox's scaled 60 s), and prints what they saw: the failed-request figure of the
+   * scenario.
+   */
+  async function withTraffic<T>(
+    work: () => Promise<T>,
+    names = [FQDN],
+  ): Promise<{ value: T; traffic: TrafficReport }> {
+    const run = new TrafficRun({
+      world: emulatorWorld(sandbox.endpoint, sandbox.region),
+      names,
+      ttlMs: 1000,
+      seed: 7,
+    });
+    await run.start();
+    try {
+      const value = await work();
+      const traffic = run.stop();
+      console.log(`      traffic: ${describeTraffic(traffic)}`);
+      return { value, traffic };
+    } finally {
+      run.stop();
+    }
+  }
+
   function json(stdout: string): {
     outcome: string;
     slot: string;
@@ -108,7 +139,8 @@ describe('deploy: canary releases through the CLI and the real engine', function
     ]) {
       expect(created, `preview creates no ${type}: ${created.join(', ')}`).to.include(type);
     }
-    expect(created.filter((t) => t === 'aws:route53/record:Record').length).to.equal(2);
+    // Two weighted records and the TXT record saying which stack owns the name.
+    expect(created.filter((t) => t === 'aws:route53/record:Record').length).to.equal(3);
     expect(doc.timeline.at(-1)?.weights.candidate).to.equal(100);
     expect(await weights()).to.deep.equal({});
     expect(await services()).to.deep.equal({});
@@ -131,8 +163,14 @@ describe('deploy: canary releases through the CLI and the real engine', function
   it('canary 1.0.0 → 2.0.0: each step changes only the two records, finalize removes blue', async () => {
     const file = cli.release({ version: '2.0.0' });
     const log = `${cli.home}/deploy-2.log`;
-    const result = await cli.run(['deploy', ...cli.flags(file, '--json', '--log-file', log)]);
+    const { value: result, traffic } = await withTraffic(() =>
+      cli.run(['deploy', ...cli.flags(file, '--json', '--log-file', log)]),
+    );
     expect(result.code, result.stderr).to.equal(0);
+    // Zero downtime, measured: every request served, by both releases along the way.
+    expect(traffic.failedTotal, describeTraffic(traffic)).to.equal(0);
+    expect(traffic.served['api 1.0.0 (blue)'] ?? 0).to.be.above(0);
+    expect(traffic.served['api 2.0.0 (green)'] ?? 0).to.be.above(0);
     const doc = json(result.stdout);
     expect(doc.outcome).to.equal('deployed');
     expect(doc.slot).to.equal('green');
@@ -154,11 +192,39 @@ describe('deploy: canary releases through the CLI and the real engine', function
     expect((await status(file)).live).to.deep.equal({ slot: 'green', version: '2.0.0' });
   });
 
-  it('an unhealthy candidate is rolled back (exit 3) and the stable release is untouched', async () => {
+  it('a second service claiming the first one’s fqdn is refused (exit 2), the first one untouched', async () => {
+    const before = await weights();
+    const claim = cli.release({ version: '1.0.0', service: { name: 'api2', fqdn: FQDN } });
+    for (const command of ['preview', 'deploy']) {
+      const result = await cli.run([command, ...cli.flags(claim)]);
+      expect(result.code, `${command}: ${result.stderr}`).to.equal(2);
+      expect(result.stderr).to.match(
+        /api\.sandbox\.example\.com belongs to the ecs-crd stack sandbox-api-dev-eu-west-1/,
+      );
+    }
+    // Not even --adopt takes a name another stack owns.
+    const adopt = await cli.run(['deploy', ...cli.flags(claim, '--adopt')]);
+    expect(adopt.code, adopt.stderr).to.equal(2);
+    expect(await weights()).to.deep.equal(before);
+    expect((await status(cli.release({ version: '2.0.0' }))).live).to.deep.equal({
+      slot: 'green',
+      version: '2.0.0',
+    });
+  });
+
+  it('an unhealthy candidate is rolled back (exit 3), the stable release and a service sharing the ALBs untouched', async () => {
+    const web = await cli.run(['deploy', ...cli.flags(cli.release({ version: '1.0.0', service: WEB }))]);
+    expect(web.code, web.stderr).to.equal(0);
     const stable = await services();
     const file = cli.release({ version: '3.0.0', health: 'unhealthy' });
-    const result = await cli.run(['deploy', ...cli.flags(file, '--json')]);
+    const { value: result, traffic } = await withTraffic(
+      () => cli.run(['deploy', ...cli.flags(file, '--json')]),
+      [FQDN, WEB.fqdn],
+    );
     expect(result.code, result.stderr).to.equal(3);
+    // api's candidate on blue is never healthy: neither api's users nor web's (live on blue) see a failure.
+    expect(traffic.failedTotal, describeTraffic(traffic)).to.equal(0);
+    expect(traffic.served['web 1.0.0 (blue)'] ?? 0).to.be.above(0);
     expect(json(result.stdout).outcome).to.equal('rolled_back');
     expect(await services()).to.deep.equal(stable);
     expect(await weights()).to.deep.equal({ blue: 0, green: 100 });
@@ -180,11 +246,17 @@ describe('deploy: canary releases through the CLI and the real engine', function
 
   it('SIGINT during a wait: the update finishes, the deployment rolls back, exit 130', async () => {
     const file = cli.release({ version: '4.0.0', strategy: [{ weight: 10, wait: 120 }] });
-    const run = cli.start(['deploy', ...cli.flags(file)]);
-    await waitForOutput(run.output, /Traffic: .*10 %[\s\S]*wait\.started/);
-    run.child.kill('SIGINT');
-    const result = await run.done;
+    const { value: result, traffic } = await withTraffic(async () => {
+      const run = cli.start(['deploy', ...cli.flags(file)]);
+      await waitForOutput(run.output, /Traffic: .*10 %[\s\S]*wait\.started/);
+      // Let the clients reach the candidate before the interrupt.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      run.child.kill('SIGINT');
+      return run.done;
+    });
     expect(result.code, result.stderr).to.equal(130);
+    expect(traffic.failedTotal, describeTraffic(traffic)).to.equal(0);
+    expect(traffic.served['api 4.0.0 (blue)'] ?? 0, describeTraffic(traffic)).to.be.above(0);
     expect(await weights()).to.deep.equal({ blue: 0, green: 100 });
     expect(Object.keys(await services())).to.deep.equal(['api-green']);
     expect((await status(file)).live).to.deep.equal({ slot: 'green', version: '2.0.0' });
@@ -227,10 +299,42 @@ describe('deploy: canary releases through the CLI and the real engine', function
     expect(JSON.parse(again.stdout).changed).to.equal(false);
   });
 
+  it('a candidate whose targets turn unhealthy at 20 %: failures only on its share, until traffic is restored', async () => {
+    const file = cli.release({ version: '7.0.0', strategy: [{ weight: 20, wait: 120 }] });
+    const { value: result, traffic } = await withTraffic(async () => {
+      const run = cli.start(['deploy', ...cli.flags(file)]);
+      await waitForOutput(run.output, /Traffic: .*20 %[\s\S]*wait\.started/);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const world = await emulatorWorld(sandbox.endpoint, sandbox.region).read();
+      const candidate = Object.values(world.targetGroups).find(
+        (group) => group.release === 'api 7.0.0 (blue)',
+      );
+      if (!candidate) expect.fail('the candidate’s target group is not in the emulator');
+      await elbv2.send(
+        new AddTagsCommand({
+          ResourceArns: [candidate.arn],
+          Tags: [{ Key: 'sandbox:health', Value: 'unhealthy' }],
+        }),
+      );
+      return run.done;
+    });
+    expect(result.code, result.stderr).to.equal(3);
+    expect(traffic.served['api 2.0.0 (green)'] ?? 0).to.be.above(0);
+    // The blast radius: the candidate's share, from the break until the restore and the TTL.
+    expect(Object.keys(traffic.failed)).to.deep.equal(['target-unhealthy']);
+    expect(traffic.failedTotal / traffic.requests, describeTraffic(traffic)).to.be.below(0.2);
+    expect(await weights()).to.deep.equal({ blue: 0, green: 100 });
+  });
+
   it('undeploy removes every resource of the service from the emulator', async () => {
     const file = cli.release({ version: '2.0.0' });
     const result = await cli.run(['undeploy', ...cli.flags(file, '--yes')]);
     expect(result.code, result.stderr).to.equal(0);
+    const web = await cli.run([
+      'undeploy',
+      ...cli.flags(cli.release({ version: '1.0.0', service: WEB }), '--yes'),
+    ]);
+    expect(web.code, web.stderr).to.equal(0);
     expect(await weights()).to.deep.equal({});
     expect(await services()).to.deep.equal({});
     const groups = await elbv2.send(new DescribeTargetGroupsCommand({}));
