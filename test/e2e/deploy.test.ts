@@ -12,7 +12,11 @@ import {
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import {
+  ChangeResourceRecordSetsCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
 import { expect } from 'chai';
 import { SandboxCli, waitForOutput } from '../../sandbox/ecs-crd.js';
 import { FAKE_CREDENTIALS, type Sandbox, startSandbox } from '../../sandbox/harness.js';
@@ -324,6 +328,57 @@ describe('deploy: canary releases through the CLI and the real engine', function
     expect(Object.keys(traffic.failed)).to.deep.equal(['target-unhealthy']);
     expect(traffic.failedTotal / traffic.requests, describeTraffic(traffic)).to.be.below(0.2);
     expect(await weights()).to.deep.equal({ blue: 0, green: 100 });
+  });
+
+  it('records of a name that no ecs-crd stack owns are refused (exit 2), and taken over with --adopt', async () => {
+    const legacy = { name: 'legacy', fqdn: 'legacy.sandbox.example.com' };
+    // What the original tool left: the two weighted alias records, and no ownership record.
+    const { blue, green } = sandbox.fixtures.loadBalancers;
+    await route53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: sandbox.fixtures.hostedZoneId,
+        ChangeBatch: {
+          Changes: [blue, green].map((alb, index) => ({
+            Action: 'UPSERT',
+            ResourceRecordSet: {
+              Name: legacy.fqdn,
+              Type: 'A',
+              SetIdentifier: index === 0 ? 'blue' : 'green',
+              Weight: index === 0 ? 100 : 0,
+              AliasTarget: {
+                DNSName: alb.dnsName,
+                HostedZoneId: alb.canonicalHostedZoneId,
+                EvaluateTargetHealth: false,
+              },
+            },
+          })),
+        },
+      }),
+    );
+    const file = cli.release({ version: '1.0.0', service: legacy });
+    const refused = await cli.run(['deploy', ...cli.flags(file)]);
+    expect(refused.code, refused.stderr).to.equal(2);
+    expect(refused.stderr).to.match(/legacy\.sandbox\.example\.com already has weighted records .* --adopt/);
+
+    const adopted = await cli.run(['deploy', ...cli.flags(file, '--adopt')]);
+    expect(adopted.code, adopted.stderr).to.equal(0);
+    expect(adopted.stderr).to.match(/Taking over the records of legacy\.sandbox\.example\.com/);
+    const owner = await route53.send(
+      new ListResourceRecordSetsCommand({
+        HostedZoneId: sandbox.fixtures.hostedZoneId,
+        StartRecordName: `_ecs-crd.${legacy.fqdn}`,
+        StartRecordType: 'TXT',
+        MaxItems: 1,
+      }),
+    );
+    expect(owner.ResourceRecordSets?.[0]?.ResourceRecords?.[0]?.Value).to.equal(
+      '"heritage=ecs-crd,ecs-crd/stack=sandbox-legacy-dev-eu-west-1"',
+    );
+    // Its own name from now on: no --adopt needed, nothing refused.
+    const again = await cli.run(['preview', ...cli.flags(file)]);
+    expect(again.code, again.stderr).to.equal(0);
+    const gone = await cli.run(['undeploy', ...cli.flags(file, '--yes')]);
+    expect(gone.code, gone.stderr).to.equal(0);
   });
 
   it('undeploy removes every resource of the service from the emulator', async () => {

@@ -38,13 +38,14 @@ export async function runRollout(deps: RolloutDeps, request: RolloutRequest): Pr
       // A broken reporter must not leave a deployment half done.
     }
   };
+  const eitherInterrupt = anySignal([deps.signal, deps.hardStop]);
   let state = startRollout(request, clock.now());
   let decision = decide(state, { type: 'start', at: clock.now() });
   for (const event of decision.events) report(event);
   while (decision.action.type !== 'done') {
     state = decision.state;
     // Once the first interrupt is handled, only the second may cut a wait short (the drain goes on).
-    const wake = state.interrupted ? deps.hardStop : anySignal([deps.signal, deps.hardStop]);
+    const wake = state.interrupted ? deps.hardStop : eitherInterrupt;
     const message =
       interruption(deps, state, clock.now()) ?? (await perform(deps, report, decision.action, state, wake));
     decision = decide(state, message);
