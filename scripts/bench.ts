@@ -190,7 +190,7 @@ async function main(): Promise<number> {
   );
   const { traffic } = blast;
   log(
-    `verdict (d): the drain adds ${signed(drain.with.median - drain.without.median)} to a deploy whose last step waits 0 s (it is the drain, ${DRAIN_S} s, less nothing: the last wait counts toward it); ` +
+    `verdict (d): the drain adds ${signed(drain.with.median - drain.without.median)} to a deploy whose last step waits 0 s (the drain is ${DRAIN_S} s; a last step's wait would count toward it); ` +
       `a candidate breaking at 20 % ended ${blast.outcome} with ${traffic.failedTotal} of ${traffic.requests} requests failed ` +
       `(${((100 * traffic.failedTotal) / Math.max(1, traffic.requests)).toFixed(1)} %, all ${Object.keys(traffic.failed).join(', ') || 'none'}), failing for ${ms(blast.failingMs)}`,
   );

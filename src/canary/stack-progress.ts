@@ -37,9 +37,18 @@ export async function reportedRun<T>(
   const { now } = options;
   const startedAt = now();
   report(progressEvent('stack.update.started', 'info', STARTED[purpose], { purpose }));
+  // The engine repeats some diagnostics within one operation (once per plugin load): one line each.
+  const said = new Set<string>();
+  const once = (event: ProgressEvent): ProgressEvent => {
+    if (event.level === 'debug' || !said.has(event.text)) {
+      said.add(event.text);
+      return event;
+    }
+    return { ...event, level: 'debug' };
+  };
   try {
     const result = await call({
-      onEvent: (event) => report(engineProgress(event, options.resources ?? false)),
+      onEvent: (event) => report(once(engineProgress(event, options.resources ?? false))),
       onOutput: (line) => report(progressEvent('engine.output', 'debug', line, { line })),
       ...(options.signal ? { signal: options.signal } : {}),
     });

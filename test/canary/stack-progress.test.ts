@@ -95,6 +95,30 @@ describe('stack progress: engine events on the event stream', () => {
     });
   });
 
+  it('says a warning the engine repeats within one operation once; the repeats go to --verbose', async () => {
+    const seen: ProgressEvent[] = [];
+    const warning: EngineEvent = {
+      kind: 'diagnostic',
+      severity: 'warning',
+      message: 'using a plugin from $PATH',
+    };
+    await reportedRun(
+      (e) => seen.push(e),
+      'shift',
+      async (options: RunOptions) => {
+        options.onEvent?.(warning);
+        options.onEvent?.(warning);
+        return { changes: {} };
+      },
+      (s) => s.changes,
+      { now: () => 0 },
+    );
+    expect(seen.filter((e) => e.code === 'engine.event').map((e) => e.level)).to.deep.equal([
+      'warn',
+      'debug',
+    ]);
+  });
+
   it('reports a failed operation as an error, then rethrows it', async () => {
     const seen: ProgressEvent[] = [];
     const failure = new Error('AccessDenied: iam:DeleteRole');
