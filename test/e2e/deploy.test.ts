@@ -220,7 +220,7 @@ describe('deploy: canary releases through the CLI and the real engine', function
     const web = await cli.run(['deploy', ...cli.flags(cli.release({ version: '1.0.0', service: WEB }))]);
     expect(web.code, web.stderr).to.equal(0);
     const stable = await services();
-    const file = cli.release({ version: '3.0.0', health: 'unhealthy' });
+    const file = cli.release({ version: '3.0.0', health: 'unhealthy', health_timeout: 10 });
     const { value: result, traffic } = await withTraffic(
       () => cli.run(['deploy', ...cli.flags(file, '--json')]),
       [FQDN, WEB.fqdn],
