@@ -35,8 +35,9 @@ export async function reportedRun<T>(
   options: ReportedRunOptions,
 ): Promise<T> {
   const { now } = options;
+  const text = texts(purpose);
   const startedAt = now();
-  report(progressEvent('stack.update.started', 'info', STARTED[purpose], { purpose }));
+  report(progressEvent('stack.update.started', 'info', text.started, { purpose }));
   // The engine repeats some diagnostics within one operation (once per plugin load): one line each.
   const said = new Set<string>();
   const once = (event: ProgressEvent): ProgressEvent => {
@@ -58,18 +59,18 @@ export async function reportedRun<T>(
       progressEvent(
         'stack.update.finished',
         'info',
-        `${FINISHED[purpose]} in ${durationMs} ms: ${formatChanges({ changes })}`,
+        `${text.finished} in ${durationMs} ms: ${formatChanges({ changes })}`,
         { purpose, durationMs, error: null, changes },
       ),
     );
     return result;
   } catch (error) {
-    const text = messageOf(error);
+    const reason = messageOf(error);
     report(
-      progressEvent('stack.update.finished', 'error', `${FAILED[purpose]}: ${text}`, {
+      progressEvent('stack.update.finished', 'error', `${text.failed}: ${reason}`, {
         purpose,
         durationMs: now() - startedAt,
-        error: text,
+        error: reason,
         changes: null,
       }),
     );
@@ -77,35 +78,21 @@ export async function reportedRun<T>(
   }
 }
 
-const STARTED: Record<StackOperation, string> = {
-  provision: 'Updating the stack (provision)',
-  shift: 'Updating the stack (shift)',
-  finalize: 'Updating the stack (finalize)',
-  'restore-traffic': 'Updating the stack (restore-traffic)',
-  'remove-candidate': 'Updating the stack (remove-candidate)',
-  preview: 'Previewing the first update',
-  destroy: 'Destroying the stack',
-};
-
-const FINISHED: Record<StackOperation, string> = {
-  provision: 'Stack updated (provision)',
-  shift: 'Stack updated (shift)',
-  finalize: 'Stack updated (finalize)',
-  'restore-traffic': 'Stack updated (restore-traffic)',
-  'remove-candidate': 'Stack updated (remove-candidate)',
-  preview: 'Preview done',
-  destroy: 'Stack destroyed',
-};
-
-const FAILED: Record<StackOperation, string> = {
-  provision: 'Stack update failed (provision)',
-  shift: 'Stack update failed (shift)',
-  finalize: 'Stack update failed (finalize)',
-  'restore-traffic': 'Stack update failed (restore-traffic)',
-  'remove-candidate': 'Stack update failed (remove-candidate)',
-  preview: 'Preview failed',
-  destroy: 'Destroy failed',
-};
+/** How each stage of an operation is told: every `up` alike, a preview and a destroy in their own words. */
+function texts(purpose: StackOperation): { started: string; finished: string; failed: string } {
+  switch (purpose) {
+    case 'preview':
+      return { started: 'Previewing the first update', finished: 'Preview done', failed: 'Preview failed' };
+    case 'destroy':
+      return { started: 'Destroying the stack', finished: 'Stack destroyed', failed: 'Destroy failed' };
+    default:
+      return {
+        started: `Updating the stack (${purpose})`,
+        finished: `Stack updated (${purpose})`,
+        failed: `Stack update failed (${purpose})`,
+      };
+  }
+}
 
 const STACK_TYPE = 'pulumi:pulumi:Stack';
 
