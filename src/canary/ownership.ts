@@ -77,7 +77,9 @@ export function checkOwnership(input: OwnershipInput): OwnershipVerdict {
       continue;
     }
     const existing = Object.keys(input.records[fqdn] ?? {});
-    if (existing.length === 0 || input.declared.includes(fqdn)) continue;
+    // DNS names compare without case: `API.example.com` declared before is this `api.example.com`.
+    const declared = input.declared.some((name) => name.toLowerCase() === fqdn.toLowerCase());
+    if (existing.length === 0 || declared) continue;
     if (input.adopt) adopted.push(fqdn);
     else {
       refused.push(

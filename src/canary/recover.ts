@@ -4,7 +4,7 @@
  * candidate removed). The command unlocks the stack and clears pending operations first, then
  * runs these in order. Running it again on a recovered stack plans nothing.
  */
-import type { DeploymentConfig } from '../config/types.js';
+import { DEFAULT_DRAIN_S, type DeploymentConfig } from '../config/types.js';
 import { EcsCrdError } from '../errors.js';
 import { isSettled } from './phase.js';
 import { type Environment, otherSlot, SLOTS, type Slot } from './ports/aws.js';
@@ -155,9 +155,6 @@ function restoreStep(
     drainAfterS: outputs.releases[drained]?.canary.drain ?? DEFAULT_DRAIN_S,
   };
 }
-
-/** `canary.drain`'s default, for releases recorded before it existed. */
-const DEFAULT_DRAIN_S = 60;
 
 function recoveredMeta(meta: DeploymentMeta, settled: boolean): DeploymentMeta {
   if (settled) return meta;

@@ -17,6 +17,7 @@ import {
   text,
   whenValid,
 } from './schema-blocks.js';
+import { DEFAULT_DRAIN_S } from './types.js';
 
 // ------------------------------------------------------------------ canary
 
@@ -70,7 +71,7 @@ const canarySchema = z
       })
       .prefault({})
       .superRefine(rules.healthIntervalWithinTimeout),
-    drain: int(0, 86400).default(60).meta({
+    drain: int(0, 86400).default(DEFAULT_DRAIN_S).meta({
       description:
         'Seconds a release keeps serving after its DNS weight reaches 0, before it is removed: clients and resolvers cache DNS answers (ALB alias answers for 60 s). Counts the last step’s wait.',
     }),

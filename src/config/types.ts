@@ -14,6 +14,9 @@ export interface StrategyStep {
   wait: number;
 }
 
+/** `canary.drain` when the file says nothing, and for releases recorded before it existed. */
+export const DEFAULT_DRAIN_S = 60;
+
 export interface CanaryConfig {
   group: string;
   /** The `CanaryRelease` tag values of the two slots, compared as strings. */

@@ -58,5 +58,8 @@ describe('ownership of names', () => {
     expect(declaredNames(null)).to.deep.equal([]);
     const before = input({ records: { [FQDN]: { blue: 100 } }, declared: declaredNames(previous) });
     expect(checkOwnership(before)).to.deep.equal({ refused: [], adopted: [] });
+    // Written in other letters before, the same name.
+    const shouted = input({ records: { [FQDN]: { blue: 100 } }, declared: ['API.Example.com'] });
+    expect(checkOwnership(shouted)).to.deep.equal({ refused: [], adopted: [] });
   });
 });
