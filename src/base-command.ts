@@ -10,7 +10,7 @@ import { EcsCrdError, UsageError } from './errors.js';
 import { type ExitCode, exitCodeOf, isOclifError } from './exit-codes.js';
 import { errorDocument } from './ui/documents.js';
 import { type LogFile, type LogLevel, openLogFile } from './ui/log-file.js';
-import { chooseReporterMode, createReporter, type Reporter } from './ui/reporter.js';
+import type { Reporter } from './ui/reporter.js';
 
 /** Which deployment file, for which environment and region (every command that reads one). */
 export const deploymentFileFlags = {
@@ -152,6 +152,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * (its block erased) before the command prints its result.
    */
   protected async withReporter<R>(work: (report: Reporter) => Promise<R>): Promise<R> {
+    // Loaded here, not at start-up: `--help`, `validate` and `schema` never report progress.
+    const { chooseReporterMode, createReporter } = await import('./ui/reporter.js');
     const reporter = createReporter({
       mode: chooseReporterMode({ json: this.jsonEnabled(), stderr: process.stderr }),
       verbose: this.isVerbose(),
