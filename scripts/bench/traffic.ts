@@ -54,6 +54,7 @@ export async function measureBlastRadius(env: BenchEnv): Promise<BlastRadius> {
   const run = new TrafficRun({ world, names: [service.fqdn], ttlMs: 1000, seed: 20 });
   await run.start();
   let breaking: Promise<void> | undefined;
+  let broken: unknown;
   const breakCandidate = async (): Promise<void> => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const groups = Object.values((await world.read()).targetGroups);
@@ -82,11 +83,16 @@ export async function measureBlastRadius(env: BenchEnv): Promise<BlastRadius> {
         pulumiVersion: env.pulumiVersion,
       },
       reporter: (event) => {
-        if (event.code === 'weights.changed' && event.data.candidateWeight === 20)
-          breaking ??= breakCandidate();
+        // Caught at once: a rejection left unhandled during an `up` would fail that update.
+        if (event.code === 'weights.changed' && event.data.candidateWeight === 20) {
+          breaking ??= breakCandidate().catch((error: unknown) => {
+            broken = error;
+          });
+        }
       },
     });
     await breaking;
+    if (broken !== undefined) throw broken;
     const traffic = run.stop();
     const first = traffic.firstFailures[0]?.at;
     const failingMs =
