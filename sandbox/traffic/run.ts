@@ -43,6 +43,12 @@ export interface TrafficReport {
   firstFailures: FailedRequest[];
   /** When the last failure happened (ISO-8601); null without any. */
   lastFailureAt: string | null;
+  /**
+   * Reads of the emulator, and how many failed: requests are judged against the last good
+   * read, so a run whose reads kept failing judged a stale picture and proves nothing.
+   */
+  worldReads: number;
+  worldReadErrors: number;
   durationS: number;
 }
 
@@ -69,6 +75,8 @@ export class TrafficRun {
     failedTotal: 0,
     firstFailures: [],
     lastFailureAt: null,
+    worldReads: 0,
+    worldReadErrors: 0,
     durationS: 0,
   };
 
@@ -123,8 +131,11 @@ export class TrafficRun {
     this.#refreshing = true;
     try {
       this.#world = await this.#options.world.read();
+      this.#report.worldReads += 1;
     } catch {
-      // A read that failed (the emulator busy) keeps the last picture: traffic does not stop.
+      // A read that failed (the emulator busy) keeps the last picture: traffic does not stop,
+      // and the report says how often it happened.
+      this.#report.worldReadErrors += 1;
     } finally {
       this.#refreshing = false;
     }

@@ -108,6 +108,9 @@ describe('deploy: canary releases through the CLI and the real engine', function
       const value = await work();
       const traffic = run.stop();
       console.log(`      traffic: ${describeTraffic(traffic)}`);
+      // Judged against a fresh picture of the emulator (read every 500 ms), never a stale one.
+      expect(traffic.worldReads, 'reads of the emulator').to.be.at.least(traffic.durationS);
+      expect(traffic.worldReadErrors, 'failed reads of the emulator').to.be.at.most(traffic.worldReads / 10);
       return { value, traffic };
     } finally {
       run.stop();
