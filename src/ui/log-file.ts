@@ -1,10 +1,23 @@
 /**
  * The `--log-file` sink: every trace line, timestamped, appended to a file only its owner can
- * read (0600), in a directory created private (0700) when missing. Writes are synchronous so
- * that a crash or a kill loses nothing already reported.
+ * read (0600), in a folder created private (0700) when missing. Writes are synchronous so that
+ * a crash or a kill loses nothing already reported.
+ *
+ * The log is secondary to the command: once it is open, a failing write (a full disk) warns
+ * once and stops the log; the command goes on with its own output and exit code.
  */
-import { closeSync, fchmodSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  type Stats,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { UsageError } from '../errors.js';
 
@@ -17,22 +30,32 @@ export interface LogFile {
   close(): void;
 }
 
-export function openLogFile(path: string, now: () => Date = () => new Date()): LogFile {
-  let fd: number;
-  try {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    fd = openSync(path, 'a', 0o600);
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new UsageError(`cannot open the log file ${path} (${reason})`, { cause: error });
-  }
-  try {
-    // An existing file keeps its mode on open: tighten it, since traces may name resources.
-    fchmodSync(fd, 0o600);
-  } catch {
-    // Not ours to change (another owner): write to it as it is.
-  }
+/**
+ * Opens `path` for appending. What it may be:
+ * - a regular file: created 0600, or tightened to 0600 when it exists (traces name resources);
+ * - a character device (`/dev/null`, a terminal) or a pipe someone reads: written as it is, its
+ *   mode never changed: it is not ours (as root, `chmod 0600 /dev/null` breaks every other user);
+ * - anything else (a folder, a block device, a socket, a FIFO nobody reads): refused, a usage
+ *   error, rather than overwriting a disk or waiting forever for a reader.
+ * `warn` receives the one warning of a write that failed.
+ */
+export function openLogFile(
+  path: string,
+  now: () => Date = () => new Date(),
+  warn: (message: string) => void = (message) => process.stderr.write(`Warning: ${message}\n`),
+): LogFile {
+  ensureFolder(dirname(resolve(path)), path);
+  const fd = openTarget(path);
   let open = true;
+  const stop = () => {
+    if (!open) return;
+    open = false;
+    try {
+      closeSync(fd);
+    } catch {
+      // Closing is all that is left to do: nothing more can be lost.
+    }
+  };
   return {
     path,
     write(level, text) {
@@ -42,11 +65,112 @@ export function openLogFile(path: string, now: () => Date = () => new Date()): L
         .split('\n')
         .map((line) => `${stamp} ${level} ${line}\n`)
         .join('');
-      writeSync(fd, lines);
+      try {
+        writeAll(fd, Buffer.from(lines));
+      } catch (error) {
+        stop();
+        warn(`could not write the log file ${path}: ${reasonOf(error)}; the log stops here`);
+      }
     },
-    close() {
-      if (open) closeSync(fd);
-      open = false;
-    },
+    close: stop,
   };
+}
+
+/**
+ * Creates the missing folders above the file, 0700, one level at a time. Never `mkdir -p`:
+ * Node's recursive mkdir loops forever where a folder cannot be made under one that exists
+ * (`/proc/nope`: ENOENT under /proc, so it retries the parent, which exists, and so on).
+ */
+function ensureFolder(folder: string, path: string): void {
+  const missing: string[] = [];
+  for (let at = folder; ; at = dirname(at)) {
+    const stats = statOf(at, path);
+    if (stats) {
+      if (!stats.isDirectory()) throw cannotOpen(path, `${at} is not a folder`);
+      break;
+    }
+    missing.unshift(at);
+    if (dirname(at) === at) break;
+  }
+  for (const level of missing) {
+    try {
+      mkdirSync(level, { mode: 0o700 });
+    } catch (error) {
+      if (codeOf(error) === 'EEXIST') continue;
+      throw cannotOpen(path, `cannot create the folder ${level}: ${reasonOf(error)}`, error);
+    }
+  }
+}
+
+function openTarget(path: string): number {
+  const before = statOf(path, path);
+  if (before) refuseUnfit(before, path);
+  let fd: number;
+  try {
+    // A FIFO nobody reads would block the open forever: the non-blocking probe fails at once
+    // instead (ENXIO), and once it has succeeded the real open finds a reader and returns.
+    if (before?.isFIFO()) closeSync(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK));
+    fd = openSync(path, 'a', 0o600);
+  } catch (error) {
+    throw cannotOpen(path, reasonOf(error), error);
+  }
+  // Checked on what was opened, not on the name: the file may have changed in between.
+  const opened = fstatSync(fd);
+  if (opened.isFile() && (opened.mode & 0o777) !== 0o600) {
+    try {
+      fchmodSync(fd, 0o600);
+    } catch {
+      // Not ours to change (another owner): write to it as it is.
+    }
+  }
+  return fd;
+}
+
+function refuseUnfit(stats: Stats, path: string): void {
+  if (stats.isDirectory()) throw cannotOpen(path, 'it is a folder');
+  if (stats.isBlockDevice()) throw cannotOpen(path, 'it is a block device: writing would overwrite it');
+  if (stats.isSocket()) throw cannotOpen(path, 'it is a socket');
+}
+
+function writeAll(fd: number, bytes: Buffer): void {
+  let rest = bytes;
+  while (rest.length > 0) rest = rest.subarray(writeSync(fd, rest));
+}
+
+/** The stats of `at`, undefined when nothing is there. */
+function statOf(at: string, path: string): Stats | undefined {
+  try {
+    return statSync(at, { throwIfNoEntry: false });
+  } catch (error) {
+    throw cannotOpen(path, `${at}: ${reasonOf(error)}`, error);
+  }
+}
+
+function cannotOpen(path: string, reason: string, cause?: unknown): UsageError {
+  return new UsageError(`cannot open the log file ${path} (${reason})`, cause === undefined ? {} : { cause });
+}
+
+/** Why a file-system call failed, in words where the code is a common one. */
+function reasonOf(error: unknown): string {
+  const code = codeOf(error);
+  return (code && REASONS[code]) ?? code ?? String(error);
+}
+
+const REASONS: Record<string, string> = {
+  ENOSPC: 'no space left',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large',
+  EIO: 'input/output error',
+  EPIPE: 'nobody reads it any more',
+  ENXIO: 'nobody reads it',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOENT: 'no such file or folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'it is a folder',
+};
+
+function codeOf(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
 }

@@ -13,6 +13,8 @@ export interface CliResult {
   status: number | null;
   stdout: string;
   stderr: string;
+  /** The signal that ended the child: SIGTERM when it outlived `timeout`. */
+  signal: NodeJS.Signals | null;
 }
 
 export function requireBuild(): void {
@@ -23,7 +25,7 @@ export function requireBuild(): void {
 
 export function runCli(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; nodeOptions?: string[] } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; nodeOptions?: string[]; timeout?: number } = {},
 ): CliResult {
   // No region or account from the developer's shell: each test sets what it needs.
   const env: NodeJS.ProcessEnv = {
@@ -37,6 +39,8 @@ export function runCli(
     cwd: options.cwd ?? ROOT,
     env,
     encoding: 'utf8',
+    // A command that hangs must fail its test, not stall the whole run.
+    timeout: options.timeout ?? 60_000,
   });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr, signal: run.signal };
 }

@@ -1,4 +1,5 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -48,6 +49,44 @@ describe('ui/log-file', () => {
   });
 
   it('is a usage error when the file cannot be opened', () => {
-    expect(() => openLogFile(dir)).to.throw(UsageError, /cannot open the log file/);
+    expect(() => openLogFile(dir)).to.throw(UsageError, /cannot open the log file .* \(it is a folder\)/);
+    writeFileSync(join(dir, 'file'), '');
+    expect(() => openLogFile(join(dir, 'file', 'x.log'))).to.throw(UsageError, /file is not a folder/);
   });
+
+  it('leaves the mode of a device alone: only regular files are tightened', () => {
+    const before = mode('/dev/null');
+    try {
+      const log = openLogFile('/dev/null');
+      log.write('INFO', 'gone');
+      log.close();
+      expect(mode('/dev/null')).to.equal(before);
+    } finally {
+      // Should it fail, put the device back: every process on the machine uses it.
+      if (mode('/dev/null') !== before) chmodSync('/dev/null', before);
+    }
+  });
+
+  it('refuses a FIFO nobody reads at once, rather than waiting for a reader', () => {
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(() => openLogFile(fifo)).to.throw(
+      UsageError,
+      /cannot open the log file .*fifo \(nobody reads it\)/,
+    );
+  });
+
+  (existsSync('/dev/full') ? it : it.skip)(
+    'warns once when a write fails (a full disk), then stops writing instead of failing the command',
+    () => {
+      const warnings: string[] = [];
+      const log = openLogFile('/dev/full', undefined, (message) => warnings.push(message));
+      log.write('INFO', 'first');
+      log.write('INFO', 'second');
+      log.close();
+      expect(warnings).to.deep.equal([
+        'could not write the log file /dev/full: no space left; the log stops here',
+      ]);
+    },
+  );
 });
