@@ -37,8 +37,13 @@ export async function statusOfService(options: ServiceOptions): Promise<StatusDo
   return statusDocument(fieldsOf(ctx), serviceStatus(await readStatusInput(ctx)));
 }
 
-/** `history` of the service the options name, newest first. */
-export async function historyOfService(options: ServiceOptions): Promise<HistoryDocument> {
-  const input = await readStatusInput(await openService(options));
-  return historyDocument(deploymentHistory(input.history, activeDeployment(input.outputs, input.lease)));
+/** `history` of the service the options name, newest first; at most `limit` deployments. */
+export async function historyOfService(options: ServiceOptions, limit?: number): Promise<HistoryDocument> {
+  return historyOf(await readStatusInput(await openService(options)), limit);
+}
+
+/** The deployments `input` records, newest first; the `limit` newest when one is given. */
+export function historyOf(input: StatusInput, limit?: number): HistoryDocument {
+  const deployments = deploymentHistory(input.history, activeDeployment(input.outputs, input.lease));
+  return historyDocument(limit === undefined ? deployments : deployments.slice(0, limit));
 }

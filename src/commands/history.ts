@@ -1,3 +1,4 @@
+import { Flags } from '@oclif/core';
 import { pinnedPulumiVersion, serviceOptions } from '../app/options.js';
 import { historyOfService } from '../app/status.js';
 import { BaseCommand, backendFlags, deploymentFileFlags } from '../base-command.js';
@@ -13,17 +14,27 @@ Outcomes: deployed, rolled_back, interrupted (stopped before it finished: killed
   static override examples = [
     '<%= config.bin %> <%= command.id %> -e prod -r eu-west-1 -f deploy/prod.deploy.yml',
     '<%= config.bin %> <%= command.id %> -e prod -r eu-west-1 -d deploy/ --json',
+    '<%= config.bin %> <%= command.id %> -e prod -r eu-west-1 -d deploy/ --limit 5',
   ];
 
   static override enableJsonFlag = true;
 
-  static override flags = { ...deploymentFileFlags, ...backendFlags };
+  static override flags = {
+    ...deploymentFileFlags,
+    ...backendFlags,
+    limit: Flags.integer({
+      summary: 'Show only the N newest deployments (default: all of them).',
+      helpValue: 'N',
+      min: 1,
+    }),
+  };
 
   async run(): Promise<void> {
     const { flags } = this;
     const region = this.requireRegion(flags.region);
     const records = await historyOfService(
       serviceOptions(flags, region, pinnedPulumiVersion(this.config.pjson)),
+      flags.limit,
     );
     if (this.jsonEnabled()) this.logJson(records);
     else for (const line of historyLines(records)) this.log(line);

@@ -19,7 +19,7 @@ import { type Backend, ecsCrdHome, ensurePrivateDir } from './backend.js';
 import { EngineEventTranslator, plannedChanges, type RawEngineEvent, summaryOf } from './events.js';
 import { stackName } from './naming.js';
 import { awsProviderConfig, type ProviderSettings } from './provider-config.js';
-import { parseHistory, parseOutputs, updateMessage } from './state.js';
+import { parseOutputs, readWholeHistory, updateMessage } from './state.js';
 
 type Automation = typeof import('@pulumi/pulumi/automation/index.js');
 type Stack = import('@pulumi/pulumi/automation/index.js').Stack;
@@ -111,7 +111,7 @@ class PulumiStackRunner implements StackRunner {
     const stack = await this.open(false);
     if (!stack) return [];
     // No secret is read from history: skip the decryption (a passphrase key derivation).
-    return parseHistory(await this.engine(() => stack.history(undefined, undefined, false)));
+    return readWholeHistory((pageSize, page) => this.engine(() => stack.history(pageSize, page, false)));
   }
 
   async cancel(): Promise<void> {

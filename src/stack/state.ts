@@ -42,7 +42,8 @@ export function parseOutputs(outputs: OutputMap): StackOutputs | null {
   };
 }
 
-interface RawUpdate {
+/** One update as `pulumi stack history --json` lists it. */
+export interface RawUpdate {
   version: number;
   kind: string;
   result: string;
@@ -65,4 +66,27 @@ export function parseHistory(updates: RawUpdate[]): HistoryEntry[] {
       ...(meta ? { meta } : {}),
     };
   });
+}
+
+/**
+ * Updates per page when reading the history. Without a page size, `pulumi stack history` lists
+ * only its default page, the last 10 updates: two or three deployments, since each one is
+ * several updates (one per canary step).
+ */
+export const HISTORY_PAGE_SIZE = 100;
+
+/** Reads one page of the engine's history, newest first; pages count from 1. */
+export type HistoryPageReader = (pageSize: number, page: number) => Promise<RawUpdate[] | null>;
+
+/** The whole update history, newest first, read page by page until a page comes back short. */
+export async function readWholeHistory(
+  readPage: HistoryPageReader,
+  pageSize = HISTORY_PAGE_SIZE,
+): Promise<HistoryEntry[]> {
+  const updates: RawUpdate[] = [];
+  for (let page = 1; ; page++) {
+    const got = (await readPage(pageSize, page)) ?? [];
+    updates.push(...got);
+    if (got.length < pageSize) return parseHistory(updates);
+  }
 }

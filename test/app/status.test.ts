@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { leaseView, readStatusInput } from '../../src/app/status.js';
+import { historyOf, leaseView, readStatusInput } from '../../src/app/status.js';
 import type { LeaseHolder } from '../../src/canary/ports/lease.js';
-import { buildConfig, buildDesiredState } from '../helpers/builders.js';
+import type { HistoryEntry } from '../../src/canary/ports/stack.js';
+import { buildConfig, buildDesiredState, buildMeta } from '../helpers/builders.js';
 import { outputsOf } from '../helpers/fakes.js';
 import { RecordingStackRunner } from '../helpers/recording-runner.js';
 
@@ -61,5 +62,45 @@ describe('status and history: what they read from the backend', () => {
     expect(input.outputs).to.equal(null);
     expect(input.history).to.deep.equal([]);
     expect(input.lease).to.equal('free');
+  });
+});
+
+describe('history: how many deployments it shows', () => {
+  /** Five deployments of three updates each (provision, one step, finalize), oldest first. */
+  const history: HistoryEntry[] = Array.from({ length: 15 }, (_, index) => {
+    const run = Math.floor(index / 3);
+    const startTime = new Date(Date.UTC(2024, 4, 1 + run, 10, index % 3)).toISOString();
+    const last = index % 3 === 2;
+    return {
+      version: index + 1,
+      kind: 'update',
+      result: 'succeeded',
+      startTime,
+      endTime: startTime,
+      meta: buildMeta({
+        deploymentId: `d-${run + 1}`,
+        candidateVersion: `1.${run + 1}.0`,
+        candidateSlot: run % 2 === 0 ? 'green' : 'blue',
+        startedAt: new Date(Date.UTC(2024, 4, 1 + run, 10)).toISOString(),
+        phase: last ? 'stable' : 'deploying',
+        outcome: last ? 'deployed' : null,
+      }),
+    };
+  });
+  const input = { config: buildConfig(), outputs: null, history, lease: 'free' as const };
+
+  it('shows every deployment of a long history, newest first', () => {
+    expect(historyOf(input).map((d) => d.version)).to.deep.equal([
+      '1.5.0',
+      '1.4.0',
+      '1.3.0',
+      '1.2.0',
+      '1.1.0',
+    ]);
+  });
+
+  it('shows the N newest with a limit', () => {
+    expect(historyOf(input, 2).map((d) => d.version)).to.deep.equal(['1.5.0', '1.4.0']);
+    expect(historyOf(input, 9)).to.have.length(5);
   });
 });

@@ -40,7 +40,7 @@ describe('ecs-crd status, history, preview, undeploy: flags and usage', () => {
   ];
   const expected: Record<string, string[]> = {
     status: [...common, '--backend-url'],
-    history: [...common, '--backend-url'],
+    history: [...common, '--backend-url', '--limit'],
     preview: [...common, '--adopt', '--backend-url', '--endpoint-url', '--profile'],
     undeploy: [...common, '--backend-url', '--endpoint-url', '--force', '--profile', '--yes'],
   };
@@ -70,6 +70,19 @@ describe('ecs-crd status, history, preview, undeploy: flags and usage', () => {
           hint: 'pass -r/--region, or set AWS_REGION',
         },
       });
+    });
+  }
+});
+
+describe('ecs-crd history --limit', () => {
+  before(requireBuild);
+
+  for (const value of ['0', '-2', 'five', '1.5']) {
+    it(`refuses --limit ${value}: a usage error naming the flag, exit 2`, () => {
+      const { status, stderr } = runCli(['history', ...SEED, `--limit=${value}`]);
+      expect(status).to.equal(2);
+      expect(stderr).to.match(/--limit/);
+      expect(stderr).to.match(/Expected an integer/);
     });
   }
 });
@@ -162,7 +175,62 @@ describe('ecs-crd status and history on a file backend', function () {
     expect(stdout).to.match(/phase +interrupted/);
     expect(stdout).to.match(/Run `ecs-crd rollback`/);
   });
+
+  it('history reads every page of a long stack history, and --limit keeps the newest', async () => {
+    // Six deployments of three updates each: more than the engine lists without a page size (10).
+    const runs = Array.from({ length: 6 }, (_, run) => {
+      const startedAt = Date.UTC(2024, 4, 1 + run, 10);
+      const meta = buildMeta({
+        deploymentId: `d-${run + 1}`,
+        candidateVersion: `1.${run + 1}.0`,
+        candidateSlot: run % 2 === 0 ? 'blue' : 'green',
+        startedAt: new Date(startedAt).toISOString(),
+      });
+      return { meta, startedAt };
+    });
+    const config = buildConfig({ canary: { releases: { blue: '1', green: '2' } } });
+    // One real update makes the stack; the older ones are written beside it as the backend keeps them.
+    const newest = runs.at(-1);
+    if (!newest) throw new Error('no run');
+    await makeStack(dir, newest.meta, { blue: 100, green: 0 }, config);
+    for (const { meta, startedAt } of runs) {
+      for (const step of [0, 1, 2]) {
+        const start = startedAt / 1000 + step * 60;
+        if (meta === newest.meta && step === 2) continue;
+        const phase = step === 2 ? 'stable' : 'deploying';
+        writeHistoryEntry(dir, start, start + 5, { ...meta, phase, outcome: step === 2 ? 'deployed' : null });
+      }
+    }
+
+    const all = json<HistoryDocument>(['history']);
+    expect(all.map((r) => r.deployment_id)).to.deep.equal(['d-6', 'd-5', 'd-4', 'd-3', 'd-2', 'd-1']);
+    expect(all.slice(1).map((r) => r.duration_s)).to.deep.equal([125, 125, 125, 125, 125]);
+
+    const limited = json<HistoryDocument>(['history', '--limit', '2']);
+    expect(limited.map((r) => r.deployment_id)).to.deep.equal(['d-6', 'd-5']);
+  });
 });
+
+/**
+ * One entry of the file backend's update history, as the engine writes it after an update:
+ * for a long history without running an update for each entry.
+ */
+function writeHistoryEntry(dir: string, startS: number, endS: number, meta: DeploymentMeta): void {
+  const history = join(dir, 'state', '.pulumi', 'history', PULUMI_PROJECT, STACK);
+  const entry = {
+    kind: 'update',
+    startTime: startS,
+    endTime: endS,
+    message: updateMessage(meta),
+    environment: {},
+    config: {},
+    version: 0,
+    result: 'succeeded',
+    resourceChanges: { same: 1 },
+  };
+  // The backend orders the entries by name: the update's start in nanoseconds.
+  writeFileSync(join(history, `${STACK}-${startS}000000000.history.json`), JSON.stringify(entry));
+}
 
 /**
  * Records one update of the service's stack as a deployment would leave it: its outputs and
