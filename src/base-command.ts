@@ -62,14 +62,6 @@ export const adoptFlags = {
   }),
 };
 
-/** Consent for commands that change things. */
-export const confirmFlags = {
-  yes: Flags.boolean({
-    char: 'y',
-    summary: 'Do not ask for confirmation (implied when stdin is not a TTY).',
-  }),
-};
-
 /** The region from -r, else the environment the AWS SDK reads; undefined when none is set. */
 export function regionFrom(
   flag: string | undefined,
@@ -93,6 +85,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       helpValue: 'FILE',
       helpGroup: 'GLOBAL',
     }),
+    // On every command, not only those that ask today: a script passes it to all of them,
+    // and no command may refuse it.
+    yes: Flags.boolean({
+      char: 'y',
+      summary: 'Do not ask for confirmation (implied when stdin is not a TTY).',
+      helpGroup: 'GLOBAL',
+    }),
   };
 
   protected flags!: CommandFlags<T>;
@@ -114,6 +113,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       // The command, not its argv: flag values may hold URLs with credentials.
       this.trace('DEBUG', `ecs-crd ${this.config.version} ${this.id ?? ''}`);
     }
+  }
+
+  /** Whether the command may ask before it acts: on a terminal, without --yes. */
+  protected mayAsk(): boolean {
+    return !this.flags.yes && process.stdin.isTTY === true;
   }
 
   /** -r, else $AWS_REGION, else $AWS_DEFAULT_REGION, for commands that cannot do without one. */

@@ -1,9 +1,11 @@
 /**
- * oclif's help, plus the exit-code table (part of the interface) at the end of the
- * root help and of every command's help.
+ * oclif's help, plus the exit-code table (part of the interface) at the end of the root help
+ * and of every command's help; and what an unknown command gets: exit 2 and the closest
+ * command, as a mistyped key of the deployment file gets the closest key.
  */
-import { type Command, Help } from '@oclif/core';
-import { EXIT_CODE_MEANINGS } from './exit-codes.js';
+import { type Command, Errors, Help, type Hook } from '@oclif/core';
+import { didYouMean } from './config/suggest.js';
+import { EXIT_CODE_MEANINGS, ExitCode } from './exit-codes.js';
 
 export default class EcsCrdHelp extends Help {
   protected override formatCommand(command: Command.Loadable): string {
@@ -22,3 +24,26 @@ export default class EcsCrdHelp extends Help {
     );
   }
 }
+
+/**
+ * The error for a command that does not exist. `id` is oclif's (words joined by `:`: a
+ * mistyped command swallows the words after it); the first word is the one mistyped.
+ */
+export function unknownCommandError(id: string, commands: readonly string[], bin: string): Errors.CLIError {
+  const typed = id.split(':')[0] ?? id;
+  const suggestion = didYouMean(typed, commands);
+  return new Errors.CLIError(`unknown command \`${typed}\`${suggestion ? `: ${suggestion}` : ''}`, {
+    exit: ExitCode.Usage,
+    suggestions: [`\`${bin} --help\` lists the commands`],
+  });
+}
+
+/** The commands a user may be pointed to. */
+export function visibleCommands(config: { commands: readonly Command.Loadable[] }): string[] {
+  return config.commands.filter((command) => !command.hidden).map((command) => command.id);
+}
+
+/** oclif's `command_not_found` hook (package.json `oclif.hooks`). */
+export const commandNotFound: Hook.CommandNotFound = async ({ id, config }) => {
+  throw unknownCommandError(id, visibleCommands(config), config.bin);
+};

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { pinnedPulumiVersion, serviceOptions } from '../app/options.js';
 import { undeployService } from '../app/undeploy.js';
-import { awsFlags, BaseCommand, backendFlags, confirmFlags, deploymentFileFlags } from '../base-command.js';
+import { awsFlags, BaseCommand, backendFlags, deploymentFileFlags } from '../base-command.js';
 import { confirm } from '../ui/confirm.js';
 import { undeployLines } from '../ui/stack-report.js';
 
@@ -23,7 +23,6 @@ Asks for confirmation on a terminal unless --yes. Refuses while a deployment run
     ...deploymentFileFlags,
     ...awsFlags,
     ...backendFlags,
-    ...confirmFlags,
     force: Flags.boolean({
       summary: 'Go on even while a deployment holds the stack or did not finish (takes the stack over).',
     }),
@@ -32,13 +31,12 @@ Asks for confirmation on a terminal unless --yes. Refuses while a deployment run
   async run(): Promise<void> {
     const { flags } = this;
     const region = this.requireRegion(flags.region);
-    const ask = !flags.yes && process.stdin.isTTY === true;
     const service = serviceOptions(flags, region, pinnedPulumiVersion(this.config.pjson));
     const result = await this.withReporter((reporter) =>
       undeployService({
         service,
         force: flags.force,
-        confirm: ask ? (question) => confirm(question) : async () => true,
+        confirm: this.mayAsk() ? (question) => confirm(question) : async () => true,
         reporter,
       }),
     );

@@ -37,12 +37,13 @@ describe('ecs-crd status, history, preview, undeploy: flags and usage', () => {
     '--log-file',
     '--region',
     '--verbose',
+    '--yes',
   ];
   const expected: Record<string, string[]> = {
     status: [...common, '--backend-url'],
     history: [...common, '--backend-url', '--limit'],
     preview: [...common, '--adopt', '--backend-url', '--endpoint-url', '--profile'],
-    undeploy: [...common, '--backend-url', '--endpoint-url', '--force', '--profile', '--yes'],
+    undeploy: [...common, '--backend-url', '--endpoint-url', '--force', '--profile'],
   };
   for (const [command, flags] of Object.entries(expected)) {
     it(`${command} --help lists its flags and the exit codes`, () => {
