@@ -1,16 +1,28 @@
 """moto 5.2 in server mode, on 127.0.0.1 only, with three behaviours the sandbox needs.
 
-moto reports every registered target `healthy`, never runs ECS tasks, and deletes every
-weighted record sharing a SetIdentifier. The sandbox's stand-in ECS scheduler (the
-`pulumi-resource-aws` stand-in) drives the first two through tags; the third is a moto
-quirk fixed here so deletes are as precise as on AWS:
+moto reports every registered target `healthy`, never runs ECS tasks, deletes every
+weighted record sharing a SetIdentifier, forgets a deregistered target at once and lets a
+service be created over a live one of the same name. The sandbox's stand-in ECS scheduler
+(the `pulumi-resource-aws` stand-in) drives the first two through tags; the rest are fixed
+here so the emulator is as strict as AWS:
 
 - a target group tagged `sandbox:health=<state>` (unhealthy, initial, draining, unavailable,
   unused) reports its registered targets in that state instead of `healthy`;
 - an ECS service tagged `sandbox:health=crash` keeps `runningCount` at 0 whatever
   UpdateService(desiredCount) says (moto would set running = desired);
 - a Route 53 DELETE with a SetIdentifier removes only the record with that name, type and
-  SetIdentifier (moto removes every record of the zone with that SetIdentifier).
+  SetIdentifier (moto removes every record of the zone with that SetIdentifier);
+- a deregistered target stays `draining` for its target group's deregistration delay
+  (`deregistration_delay.timeout_seconds`, 300 by default), then leaves (ELB User Guide,
+  "Deregistration delay");
+- a deleted ECS service stays `DRAINING` while its target groups drain, then turns
+  `INACTIVE` (ECS API Reference, DeleteService); CreateService refuses the name of an ACTIVE
+  service ("Creation of service was not idempotent.") and of a DRAINING one ("Unable to
+  Start a service that is still Draining."), as ECS does; UpdateService of a service that
+  is not ACTIVE fails with ServiceNotActiveException.
+
+Sandbox time runs faster than AWS's: every drain lasts its AWS duration times
+SANDBOX_TIME_SCALE (default 1/60, so a minute of AWS is a second here, like the TTLs).
 
 Usage: python3 server.py [--port N] [--port-file PATH]   (port 0, the default, picks a free one)
 The first stdout line is `port=<n>`; SIGTERM, SIGINT or the end of stdin stops the server
@@ -23,18 +35,24 @@ import os
 import signal
 import sys
 import threading
+import time
 
 # Read by moto when a service is created: no task runs until the scheduler says so.
 os.environ["MOTO_ECS_SERVICE_RUNNING"] = "0"
 # AWS managed policies (AmazonECSTaskExecutionRolePolicy…) exist, so attaching them works.
 os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
 
+from moto.ecs.exceptions import ECSException, InvalidParameterException  # noqa: E402
 from moto.ecs.models import EC2ContainerServiceBackend  # noqa: E402
-from moto.elbv2.models import ELBv2Backend  # noqa: E402
+from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeTargetGroup, elbv2_backends  # noqa: E402
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # noqa: E402
 from moto.route53.models import Route53Backend  # noqa: E402
 
 HEALTH_TAG = "sandbox:health"
+# Sandbox seconds per AWS second, for every drain (a minute of AWS is a second here).
+TIME_SCALE = float(os.environ.get("SANDBOX_TIME_SCALE") or 1 / 60)
+# What a target group drains for when its attribute was never set (ELB User Guide).
+AWS_DEFAULT_DEREGISTRATION_DELAY = 300
 
 # State -> (reason, description) as AWS reports them for an ALB target group.
 TARGET_STATES = {
@@ -46,10 +64,65 @@ TARGET_STATES = {
 }
 
 
+def _drain_seconds(target_group) -> float:  # type: ignore[no-untyped-def]
+    delay = target_group.attributes.get("deregistration_delay.timeout_seconds", AWS_DEFAULT_DEREGISTRATION_DELAY)
+    return float(delay) * TIME_SCALE
+
+
+def _draining(target_group) -> dict:  # type: ignore[no-untyped-def]
+    """Target id -> (target, when its drain ends); drains that ended are dropped here."""
+    entries = target_group.__dict__.setdefault("sandbox_draining", {})
+    now = time.monotonic()
+    for target_id in [tid for tid, (_, until) in entries.items() if until <= now]:
+        del entries[target_id]
+    return entries
+
+
+def _patch_target_draining() -> None:
+    """A deregistered target keeps its in-flight requests for the deregistration delay: it is
+    reported `draining` (Target.DeregistrationInProgress) until then and gets no new request."""
+    original_register = FakeTargetGroup.register
+    original_deregister = FakeTargetGroup.deregister
+    original_health_for = FakeTargetGroup.health_for
+
+    def register(self, targets):  # type: ignore[no-untyped-def]
+        original_register(self, targets)
+        for target in targets:
+            _draining(self).pop(target["Id"], None)
+
+    def deregister(self, targets):  # type: ignore[no-untyped-def]
+        draining = _draining(self)
+        # Deregistering a target that is already draining changes nothing, as on AWS.
+        fresh = [t for t in targets if t["Id"] not in draining]
+        leaving = {t["Id"]: self.targets.get(t["Id"]) for t in fresh}
+        original_deregister(self, fresh)
+        until = time.monotonic() + _drain_seconds(self)
+        for target_id, target in leaving.items():
+            if target is not None and until > time.monotonic():
+                draining[target_id] = (target, until)
+
+    def health_for(self, target, ec2_backend):  # type: ignore[no-untyped-def]
+        if target["Id"] in _draining(self) and target["Id"] not in self.targets:
+            kept, _ = _draining(self)[target["Id"]]
+            reason, description = TARGET_STATES["draining"]
+            return FakeHealthStatus(
+                kept["Id"], kept["Port"], self.health_check_port, "draining", reason, description
+            )
+        return original_health_for(self, target, ec2_backend)
+
+    FakeTargetGroup.register = register
+    FakeTargetGroup.deregister = deregister
+    FakeTargetGroup.health_for = health_for
+
+
 def _patch_target_health() -> None:
     original = ELBv2Backend.describe_target_health
 
     def describe_target_health(self, target_group_arn, targets):  # type: ignore[no-untyped-def]
+        group = self.target_groups.get(target_group_arn)
+        if group is not None and not targets:
+            # AWS lists draining targets with the registered ones.
+            targets = list(group.targets.values()) + [t for t, _ in _draining(group).values()]
         statuses = original(self, target_group_arn, targets)
         state = self.tagging_service.get_tag_dict_for_resource(target_group_arn).get(HEALTH_TAG)
         if state in TARGET_STATES:
@@ -77,22 +150,79 @@ def _hold_crashing(service) -> None:  # type: ignore[no-untyped-def]
             deployment["rolloutState"] = "IN_PROGRESS"
 
 
-def _patch_ecs_crash() -> None:
+class ServiceNotActiveException(ECSException):
+    def __init__(self) -> None:
+        super().__init__("ServiceNotActiveException", "Service was not ACTIVE.")
+
+
+def _settle(service) -> str:  # type: ignore[no-untyped-def]
+    """The service's status now: a DRAINING service whose drain ended is INACTIVE."""
+    if service.status == "DRAINING" and getattr(service, "sandbox_inactive_at", 0) <= time.monotonic():
+        service.status = "INACTIVE"
+    return service.status
+
+
+def _patch_ecs_services() -> None:
     original_create = EC2ContainerServiceBackend.create_service
     original_update = EC2ContainerServiceBackend.update_service
+    original_delete = EC2ContainerServiceBackend.delete_service
+    original_describe = EC2ContainerServiceBackend.describe_services
 
-    def create_service(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        service = original_create(self, *args, **kwargs)
+    def create_service(self, cluster_str, service_name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        existing = self.services.get(f"{self._get_cluster(cluster_str).name}:{service_name}")
+        # Service names are unique per cluster among ACTIVE and DRAINING services (ECS API
+        # Reference, CreateService); moto would silently replace the live one.
+        if existing is not None and _settle(existing) == "ACTIVE":
+            raise InvalidParameterException("Creation of service was not idempotent.")
+        if existing is not None and existing.status == "DRAINING":
+            raise InvalidParameterException("Unable to Start a service that is still Draining.")
+        service = original_create(self, cluster_str, service_name, *args, **kwargs)
         _hold_crashing(service)
         return service
 
     def update_service(self, service_properties):  # type: ignore[no-untyped-def]
+        name = service_properties.get("service", "").split("/")[-1]
+        cluster = self._get_cluster(service_properties.get("cluster", "default"))
+        existing = self.services.get(f"{cluster.name}:{name}")
+        if existing is not None and _settle(existing) != "ACTIVE":
+            raise ServiceNotActiveException()
         service = original_update(self, service_properties)
         _hold_crashing(service)
         return service
 
+    def delete_service(self, cluster_name, service_name, force):  # type: ignore[no-untyped-def]
+        existing = self._get_service(cluster_name, service_name)
+        if _settle(existing) == "DRAINING":
+            # A second delete while it drains changes nothing: AWS answers with the service.
+            return existing
+        if existing.status == "INACTIVE":
+            raise ServiceNotActiveException()
+        service = original_delete(self, cluster_name, service_name, force)
+        groups = elbv2_backends[self.account_id][self.region_name].target_groups
+        drain = max(
+            (
+                _drain_seconds(groups[lb["targetGroupArn"]])
+                for lb in service.load_balancers
+                if lb.get("targetGroupArn") in groups
+            ),
+            default=0.0,
+        )
+        if drain > 0:
+            # Its tasks keep serving in-flight requests until their targets have drained.
+            service.status = "DRAINING"
+            service.sandbox_inactive_at = time.monotonic() + drain
+        return service
+
+    def describe_services(self, cluster_str, service_names_or_arns):  # type: ignore[no-untyped-def]
+        found, failures = original_describe(self, cluster_str, service_names_or_arns)
+        for service in found:
+            _settle(service)
+        return found, failures
+
     EC2ContainerServiceBackend.create_service = create_service
     EC2ContainerServiceBackend.update_service = update_service
+    EC2ContainerServiceBackend.delete_service = delete_service
+    EC2ContainerServiceBackend.describe_services = describe_services
 
 
 def _record_key(name: str, type_: str, set_identifier: str):  # type: ignore[no-untyped-def]
@@ -140,8 +270,9 @@ def main() -> None:
     # One log line per request would fill a pipe nobody reads; errors still show.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
+    _patch_target_draining()
     _patch_target_health()
-    _patch_ecs_crash()
+    _patch_ecs_services()
     _patch_route53_changes()
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)

@@ -13,7 +13,14 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { type Ctx, PartialCreateError, type ResourceKind, unlessGone } from './kind.js';
-import { type HealthMode, healthModeOf, type Placement, schedule, unschedule } from './scheduler.js';
+import {
+  type HealthMode,
+  healthModeOf,
+  type Placement,
+  schedule,
+  timeScale,
+  unschedule,
+} from './scheduler.js';
 import {
   asArray,
   asBoolean,
@@ -391,9 +398,10 @@ export const service: ResourceKind = {
   async delete(ctx, id, state) {
     const placement = await placementOf(ctx, id, state);
     await unschedule(ctx.aws, placement);
+    const client = ctx.aws.ecs(asString(state.region));
     try {
       // Like pulumi-aws, which drains the service first: `force` stops it whatever its desired count.
-      await ctx.aws.ecs(asString(state.region)).send(
+      await client.send(
         new DeleteServiceCommand({
           cluster: placement.cluster,
           service: placement.serviceName,
@@ -403,5 +411,30 @@ export const service: ResourceKind = {
     } catch (error) {
       if (!/ServiceNotFound|ServiceNotActive/.test((error as { name?: string })?.name ?? '')) throw error;
     }
+    await waitInactive(client, placement, ctx.timeoutSeconds || SERVICE_DELETE_TIMEOUT_S);
   },
 };
+
+/** pulumi-aws's default `customTimeouts.delete` of a service (terraform-provider-aws `aws_ecs_service`). */
+const SERVICE_DELETE_TIMEOUT_S = 20 * 60;
+
+/**
+ * pulumi-aws's delete returns only once the service is INACTIVE (terraform-provider-aws
+ * `waitServiceInactive`): it stays DRAINING while its targets drain, and a deregistration
+ * delay longer than the delete timeout fails the delete, as it would on AWS.
+ */
+async function waitInactive(client: ECSClient, placement: Placement, timeoutSeconds: number): Promise<void> {
+  const deadline = Date.now() + timeoutSeconds * timeScale() * 1000;
+  let status = 'DRAINING';
+  while (Date.now() <= deadline) {
+    const found = await client.send(
+      new DescribeServicesCommand({ cluster: placement.cluster, services: [placement.serviceName] }),
+    );
+    status = found.services?.[0]?.status ?? 'INACTIVE';
+    if (status === 'INACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(
+    `waiting for ECS Service (${placement.serviceArn}) delete: timeout while waiting for state to become 'INACTIVE' (last state: '${status}', timeout: ${timeoutSeconds}s)`,
+  );
+}

@@ -43,6 +43,8 @@ export interface Ctx {
   /** The resource's name in the program (from its URN). */
   name: string;
   debug(message: string): void;
+  /** On delete: the resource's `customTimeouts.delete` in AWS seconds, when the program set one. */
+  timeoutSeconds?: number;
 }
 
 /**

@@ -27,6 +27,8 @@ function debug(message: string): void {
 }
 
 let aws = new AwsClients(parseProviderConfig(undefined, new Map()));
+/** The `customTimeouts.delete` the engine sent with each Delete, by URN (0: the provider's default). */
+const deleteTimeouts = new Map<string, number>();
 
 function configure(config: ProviderConfig): void {
   aws.destroy();
@@ -50,7 +52,7 @@ function kindOf(urn: string): { kind: ResourceKind; ctx: Ctx } {
       `${token} is not implemented by the sandbox's stand-in aws provider (it serves: ${[...KINDS.keys()].join(', ')})`,
     );
   }
-  return { kind, ctx: { aws, name, debug } };
+  return { kind, ctx: { aws, name, debug, timeoutSeconds: deleteTimeouts.get(urn) } };
 }
 
 /** Outputs pulumi-aws always reports: the resolved region of regional resources, and tagsAll. */
@@ -134,9 +136,10 @@ const impl: provider.Provider = {
 
 /**
  * @pulumi/pulumi's provider server answers Configure without looking at the request, so the
- * provider would never see `aws:region` or `aws:endpoints`. Its gRPC server is wrapped here (a
- * public grpc-js method, taken from the copy @pulumi/pulumi itself loads) to read the request
- * before the stock handler answers it.
+ * provider would never see `aws:region` or `aws:endpoints`, and drops a Delete's `timeout`
+ * (the resource's `customTimeouts.delete`). Its gRPC server is wrapped here (a public grpc-js
+ * method, taken from the copy @pulumi/pulumi itself loads) to read both requests before the
+ * stock handlers answer them.
  */
 function captureConfigure(): void {
   const fromPulumi = createRequire(createRequire(import.meta.url).resolve('@pulumi/pulumi'));
@@ -149,8 +152,15 @@ function captureConfigure(): void {
     if (definition.configure?.path !== '/pulumirpc.ResourceProvider/Configure') {
       return addService.call(this, serviceDefinition, implementation);
     }
-    const stock = implementation as { configure(call: ConfigureCall, callback: unknown): void };
+    const stock = implementation as {
+      configure(call: ConfigureCall, callback: unknown): void;
+      delete(call: DeleteCall, callback: unknown): void;
+    };
     const wrapped = Object.create(stock) as typeof stock;
+    wrapped.delete = (call, callback) => {
+      deleteTimeouts.set(call.request.getUrn(), call.request.getTimeout());
+      stock.delete.call(stock, call, callback);
+    };
     wrapped.configure = (call, callback) => {
       try {
         const request = call.request;
@@ -169,6 +179,10 @@ function captureConfigure(): void {
     };
     return addService.call(this, serviceDefinition, wrapped);
   };
+}
+
+interface DeleteCall {
+  request: { getUrn(): string; getTimeout(): number };
 }
 
 interface ConfigureCall {

@@ -29,6 +29,15 @@ import type { AwsClients } from './clients.js';
 export const HEALTH_TAG = 'sandbox:health';
 export const HEALTH_ENV = 'SANDBOX_HEALTH';
 
+/**
+ * Sandbox seconds per AWS second for every wait on a drain, as in the moto wrapper (which
+ * reads the same variable): a minute of AWS is a second here by default.
+ */
+export function timeScale(): number {
+  const scale = Number(process.env.SANDBOX_TIME_SCALE ?? '');
+  return Number.isFinite(scale) && scale > 0 ? scale : 1 / 60;
+}
+
 export type HealthMode = 'healthy' | 'unhealthy' | 'initial' | 'crash';
 
 export interface Placement {

@@ -93,8 +93,9 @@ async function observeService(
     );
   }
   const service = services[0];
-  // A deleted service stays listed as INACTIVE for a while: for us it is gone.
-  if (service === undefined || service.status === 'INACTIVE') return null;
+  // A deleted service is DRAINING while its targets drain, then listed as INACTIVE for a
+  // while: either way, for us it is gone.
+  if (service === undefined || service.status === 'INACTIVE' || service.status === 'DRAINING') return null;
   const primary = service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
   return {
     desired: service.desiredCount ?? 0,

@@ -543,6 +543,66 @@ describe('sandbox: engine, stand-in provider and emulator', () => {
       await stack.workspace.removeStack('scheduler');
     });
   });
+
+  describe('a service delete waits for the drain, as pulumi-aws does', () => {
+    /** A service behind a target group that drains 600 s on AWS (10 s here), deleted with `deleteTimeout`. */
+    const program =
+      (deleteTimeout: string): PulumiFn =>
+      async () => {
+        const f = env.sandbox.fixtures;
+        const definition = new ecs.TaskDefinition('slow', {
+          family: 'slow-drain',
+          containerDefinitions: JSON.stringify([
+            {
+              name: 'web',
+              image: 'nginx:1.27',
+              memory: 128,
+              essential: true,
+              portMappings: [{ containerPort: 8080 }],
+            },
+          ]),
+        });
+        const group = new lb.TargetGroup('slow', {
+          port: 8080,
+          protocol: 'HTTP',
+          vpcId: f.vpcId,
+          deregistrationDelay: 600,
+        });
+        const rule = new lb.ListenerRule('slow', {
+          listenerArn: f.loadBalancers.green.listenerArn,
+          conditions: [{ hostHeader: { values: [`slow.${f.hostedZoneName}`] } }],
+          actions: [{ type: 'forward', targetGroupArn: group.arn }],
+        });
+        new ecs.Service(
+          'slow',
+          {
+            name: 'slow-drain',
+            cluster: f.clusterName,
+            taskDefinition: definition.arn,
+            desiredCount: 1,
+            loadBalancers: [{ targetGroupArn: group.arn, containerName: 'web', containerPort: 8080 }],
+          },
+          { dependsOn: [rule], customTimeouts: { delete: deleteTimeout } },
+        );
+      };
+
+    it('fails the delete when the drain outlasts customTimeouts.delete, and succeeds once drained', async () => {
+      await env.sandbox.reset();
+      const stack = await openStack(env, 'slow-drain', program('60s'));
+      expect((await stack.up()).summary.result).to.equal('succeeded');
+      const failed = await stack.destroy().then(
+        () => 'destroyed',
+        (error: unknown) => String((error as Error).message),
+      );
+      expect(failed).to.match(
+        /timeout while waiting for state to become 'INACTIVE' \(last state: 'DRAINING'/,
+      );
+      // 600 s of AWS is 10 s here: once drained, the same delete goes through.
+      await new Promise((resolve) => setTimeout(resolve, 10_500));
+      expect((await stack.destroy()).summary.result).to.equal('succeeded');
+      await stack.workspace.removeStack('slow-drain');
+    });
+  });
 });
 
 describe('sandbox: the stand-in provider matches its README', () => {

@@ -1,0 +1,148 @@
+/**
+ * The sandbox's emulator refuses and delays what AWS refuses and delays (sandbox/moto/server.py),
+ * so that a sandbox run that passes would not collide or cut requests on AWS. Each test shows
+ * one rule, with the error code and message AWS gives.
+ */
+import {
+  CreateServiceCommand,
+  DeleteServiceCommand,
+  DescribeServicesCommand,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import {
+  CreateTargetGroupCommand,
+  DeregisterTargetsCommand,
+  DescribeTargetHealthCommand,
+  ModifyTargetGroupAttributesCommand,
+  RegisterTargetsCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { expect } from 'chai';
+import { rejection } from '../aws/fixtures.js';
+import { type AwsSandbox, startAwsSandbox } from './aws-sandbox.js';
+
+/** The emulator's default time scale: a minute of AWS is a second of the sandbox. */
+const SCALE = 1 / 60;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('sandbox emulator: as strict as AWS', () => {
+  let aws: AwsSandbox;
+  before(async () => {
+    aws = await startAwsSandbox();
+  });
+  after(async () => {
+    await aws?.stop();
+  });
+  // No reset between tests: each test names its own resources.
+
+  const cluster = () => aws.sandbox.fixtures.clusterName;
+
+  async function targetGroup(name: string, deregistrationDelay: number): Promise<string> {
+    const created = await aws.sdk.elbv2.send(
+      new CreateTargetGroupCommand({
+        Name: name,
+        Protocol: 'HTTP',
+        Port: 8080,
+        TargetType: 'ip',
+        VpcId: aws.sandbox.fixtures.vpcId,
+      }),
+    );
+    const arn = created.TargetGroups?.[0]?.TargetGroupArn ?? '';
+    await aws.sdk.elbv2.send(
+      new ModifyTargetGroupAttributesCommand({
+        TargetGroupArn: arn,
+        Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: String(deregistrationDelay) }],
+      }),
+    );
+    return arn;
+  }
+
+  async function states(targetGroupArn: string): Promise<Record<string, string>> {
+    const found = await aws.sdk.elbv2.send(
+      new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }),
+    );
+    return Object.fromEntries(
+      (found.TargetHealthDescriptions ?? []).map((d) => [d.Target?.Id ?? '', d.TargetHealth?.State ?? '']),
+    );
+  }
+
+  async function createService(name: string, targetGroupArn?: string) {
+    const definition = await aws.sdk.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: name,
+        containerDefinitions: [
+          {
+            name: 'web',
+            image: 'nginx',
+            memory: 128,
+            essential: true,
+            portMappings: [{ containerPort: 8080 }],
+          },
+        ],
+      }),
+    );
+    return aws.sdk.ecs.send(
+      new CreateServiceCommand({
+        cluster: cluster(),
+        serviceName: name,
+        taskDefinition: definition.taskDefinition?.taskDefinitionArn,
+        desiredCount: 1,
+        loadBalancers: targetGroupArn
+          ? [{ targetGroupArn, containerName: 'web', containerPort: 8080 }]
+          : undefined,
+      }),
+    );
+  }
+
+  async function status(name: string): Promise<string | undefined> {
+    const found = await aws.sdk.ecs.send(
+      new DescribeServicesCommand({ cluster: cluster(), services: [name] }),
+    );
+    return found.services?.[0]?.status;
+  }
+
+  it('keeps a deregistered target draining for the deregistration delay, then forgets it', async () => {
+    const arn = await targetGroup('drain-targets', 60);
+    const leaving = { Id: '10.20.0.1', Port: 8080 };
+    const targets = [leaving, { Id: '10.20.0.2', Port: 8080 }];
+    await aws.sdk.elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: targets }));
+    await aws.sdk.elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: [leaving] }));
+    expect(await states(arn)).to.deep.equal({ '10.20.0.1': 'draining', '10.20.0.2': 'healthy' });
+    // Deregistering a draining target again changes nothing, as on AWS.
+    await aws.sdk.elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: [leaving] }));
+    await sleep(60 * SCALE * 1000 + 300);
+    expect(await states(arn)).to.deep.equal({ '10.20.0.2': 'healthy' });
+  });
+
+  it('refuses a service named like an ACTIVE one of the cluster', async () => {
+    await createService('collide-active');
+    const error = await rejection(createService('collide-active'));
+    expect(error).to.include({
+      name: 'InvalidParameterException',
+      message: 'Creation of service was not idempotent.',
+    });
+  });
+
+  it('keeps a deleted service DRAINING while its targets drain, refusing its name meanwhile', async () => {
+    const arn = await targetGroup('drain-service', 90);
+    await createService('drains', arn);
+    await aws.sdk.ecs.send(new DeleteServiceCommand({ cluster: cluster(), service: 'drains', force: true }));
+    expect(await status('drains')).to.equal('DRAINING');
+
+    const again = await rejection(createService('drains', arn));
+    expect(again).to.include({
+      name: 'InvalidParameterException',
+      message: 'Unable to Start a service that is still Draining.',
+    });
+    const update = await rejection(
+      aws.sdk.ecs.send(new UpdateServiceCommand({ cluster: cluster(), service: 'drains', desiredCount: 2 })),
+    );
+    expect(update).to.have.property('name', 'ServiceNotActiveException');
+
+    await sleep(90 * SCALE * 1000 + 300);
+    expect(await status('drains')).to.equal('INACTIVE');
+    await createService('drains', arn);
+    expect(await status('drains')).to.equal('ACTIVE');
+  });
+});
