@@ -36,8 +36,13 @@ export function stackName(identity: StackIdentity): string {
   );
 }
 
-/** The task definition family of a slot: `<project>-<name>-<environment>-<slot>`. */
-export function taskFamily(identity: StackIdentity, slot: Slot): string {
+/**
+ * The name of a slot's release: `<project>-<name>-<environment>-<slot>`, for its task
+ * definition family and its ECS service. Service names are unique per cluster among ACTIVE
+ * and DRAINING services, and one cluster often hosts several environments and projects:
+ * every part of the stack's identity but the region (a cluster has one) is in it.
+ */
+function releaseName(identity: StackIdentity, slot: Slot): string {
   return fitName(
     `${identity.project}-${identity.name}-${identity.environment}-${slot}`,
     /[A-Za-z0-9_-]/,
@@ -45,10 +50,8 @@ export function taskFamily(identity: StackIdentity, slot: Slot): string {
   );
 }
 
-/** The ECS service of a slot: `<name>-<slot>`. */
-export function serviceName(identity: StackIdentity, slot: Slot): string {
-  return fitName(`${identity.name}-${slot}`, /[A-Za-z0-9_-]/, 255);
-}
+export const taskFamily = releaseName;
+export const serviceName = releaseName;
 
 /** The log group of every release of the service: `/ecs/<project>/<name>/<environment>`. */
 export function logGroupName(identity: StackIdentity): string {

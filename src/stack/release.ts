@@ -103,9 +103,25 @@ export function declareRelease(
       // ECS refuses a target group no listener uses yet; tasks need their log group and
       // their roles' permissions (secrets are read at start) before the first one starts.
       dependsOn: [...rules, shared.logGroup, shared.executionManagedPolicy, ...rolePolicies],
+      customTimeouts: { delete: `${serviceDeleteTimeout(release)}s` },
     },
   );
   return { targetGroupArns: targetGroups.map((tg) => tg.resource.arn), serviceName: service.name };
+}
+
+/** pulumi-aws's default wait for a deleted service to turn INACTIVE (Terraform's `aws_ecs_service`). */
+const SERVICE_DELETE_TIMEOUT_S = 20 * 60;
+/** A task's own stop (ECS's stopTimeout is at most 120 s) and ECS's bookkeeping, after its targets drained. */
+const SERVICE_STOP_MARGIN_S = 5 * 60;
+
+/**
+ * How long the delete of a release's service may wait for INACTIVE: the service stays
+ * DRAINING until its targets have drained, and a deregistration delay may reach an hour —
+ * longer than pulumi-aws's 20-minute default, which would fail the `up` that removes it.
+ */
+export function serviceDeleteTimeout(release: DeploymentConfig): number {
+  const drain = Math.max(0, ...release.target_groups.map((tg) => tg.deregistration_delay));
+  return Math.max(SERVICE_DELETE_TIMEOUT_S, drain + SERVICE_STOP_MARGIN_S);
 }
 
 /** Per slot, on the shared roles: a candidate's permissions never rewrite the live release's. */

@@ -61,18 +61,18 @@ describe('deploy: canary releases through the CLI and the real engine', function
     );
   }
 
-  /** The task definition of each ACTIVE service of the sandbox's `api`. */
+  /** The task definition of each ACTIVE service of the sandbox's `api` (project sandbox, environment dev), by slot. */
   async function services(): Promise<Record<string, string>> {
     const out = await ecs.send(
       new DescribeServicesCommand({
         cluster: sandbox.fixtures.clusterName,
-        services: ['api-blue', 'api-green'],
+        services: ['sandbox-api-dev-blue', 'sandbox-api-dev-green'],
       }),
     );
     return Object.fromEntries(
       (out.services ?? [])
         .filter((s) => s.status === 'ACTIVE')
-        .map((s) => [s.serviceName ?? '', s.taskDefinition ?? '']),
+        .map((s) => [(s.serviceName ?? '').replace(/^sandbox-api-dev-/, ''), s.taskDefinition ?? '']),
     );
   }
 
@@ -163,7 +163,7 @@ describe('deploy: canary releases through the CLI and the real engine', function
     expect(doc.slot).to.equal('blue');
     expect(doc.steps.map((s) => s.weight)).to.deep.equal([100]);
     expect(await weights()).to.deep.equal({ blue: 100, green: 0 });
-    expect(Object.keys(await services())).to.deep.equal(['api-blue']);
+    expect(Object.keys(await services())).to.deep.equal(['blue']);
     expect((await status(file)).live).to.deep.equal({ slot: 'blue', version: '1.0.0' });
   });
 
@@ -195,7 +195,7 @@ describe('deploy: canary releases through the CLI and the real engine', function
       expect(line, line).to.not.match(/create|delete|replace/);
     }
     expect(await weights()).to.deep.equal({ blue: 0, green: 100 });
-    expect(Object.keys(await services())).to.deep.equal(['api-green']);
+    expect(Object.keys(await services())).to.deep.equal(['green']);
     expect((await status(file)).live).to.deep.equal({ slot: 'green', version: '2.0.0' });
   });
 
@@ -248,7 +248,7 @@ describe('deploy: canary releases through the CLI and the real engine', function
     expect(json(result.stdout).outcome).to.equal('rolled_back');
     // provision + 8 s of watching + two rollback updates, with room for a slow machine
     expect(Date.now() - started, `took ${Date.now() - started} ms`).to.be.below(60_000);
-    expect(Object.keys(await services())).to.deep.equal(['api-green']);
+    expect(Object.keys(await services())).to.deep.equal(['green']);
   });
 
   it('SIGINT during a wait: the update finishes, the deployment rolls back, exit 130', async () => {
@@ -265,7 +265,7 @@ describe('deploy: canary releases through the CLI and the real engine', function
     expect(traffic.failedTotal, describeTraffic(traffic)).to.equal(0);
     expect(traffic.served['api 4.0.0 (blue)'] ?? 0, describeTraffic(traffic)).to.be.above(0);
     expect(await weights()).to.deep.equal({ blue: 0, green: 100 });
-    expect(Object.keys(await services())).to.deep.equal(['api-green']);
+    expect(Object.keys(await services())).to.deep.equal(['green']);
     expect((await status(file)).live).to.deep.equal({ slot: 'green', version: '2.0.0' });
   });
 
@@ -297,7 +297,7 @@ describe('deploy: canary releases through the CLI and the real engine', function
     expect(rollback.code, rollback.stderr).to.equal(0);
     expect(JSON.parse(rollback.stdout).changed).to.equal(true);
     expect(await weights()).to.deep.equal({ blue: 0, green: 100 });
-    expect(Object.keys(await services())).to.deep.equal(['api-green']);
+    expect(Object.keys(await services())).to.deep.equal(['green']);
     const after = await status(file);
     expect(after.live).to.deep.equal({ slot: 'green', version: '2.0.0' });
 

@@ -79,8 +79,17 @@ describe('stack naming', () => {
   describe('other physical names', () => {
     it('names the task family and the service per slot, and one log group for the service', () => {
       expect(taskFamily(identity, 'blue')).to.equal('shop-orders-api-prod-blue');
-      expect(serviceName(identity, 'green')).to.equal('orders-api-green');
+      expect(serviceName(identity, 'green')).to.equal('shop-orders-api-prod-green');
       expect(logGroupName(identity)).to.equal('/ecs/shop/orders-api/prod');
+    });
+
+    it('gives each environment of a service its own ECS services: names are unique per cluster', () => {
+      const qua = buildIdentity({ environment: 'qua' });
+      const stage = buildIdentity({ environment: 'stage' });
+      expect(serviceName(qua, 'blue')).not.to.equal(serviceName(stage, 'blue'));
+      expect(serviceName(buildIdentity({ project: 'a' }), 'blue')).not.to.equal(
+        serviceName(buildIdentity({ project: 'b' }), 'blue'),
+      );
     });
 
     it('puts the region in role names, IAM being global to the account', () => {

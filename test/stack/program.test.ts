@@ -8,6 +8,7 @@ import type { Slot } from '../../src/canary/ports/aws.js';
 import type { DesiredState } from '../../src/canary/ports/stack.js';
 import type { ContainerDefinition, PolicyDocument } from '../../src/stack/documents.js';
 import { deploymentProgram } from '../../src/stack/program.js';
+import { serviceDeleteTimeout } from '../../src/stack/release.js';
 import {
   buildConfig,
   buildContainer,
@@ -16,6 +17,7 @@ import {
   buildListener,
   buildMeta,
   buildSlotListener,
+  buildTargetGroup,
   SAMPLE_CERTIFICATE_ARN,
   SAMPLE_FQDNS,
   SAMPLE_SECRETS,
@@ -304,10 +306,10 @@ describe('deployment program', () => {
       });
     });
 
-    it('declares the service <name>-<slot> behind its target group, without waiting for steady state', () => {
+    it('declares the service <project>-<name>-<environment>-<slot> behind its target group, without waiting for steady state', () => {
       const service = inputsOf(run, 'blue-service');
       expect(service).to.deep.include({
-        name: 'orders-api-blue',
+        name: 'shop-orders-api-prod-blue',
         cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/main',
         taskDefinition: mockArn(TYPES.taskDefinition, 'blue-task-definition'),
         desiredCount: 2,
@@ -393,7 +395,7 @@ describe('deployment program', () => {
         releases: { blue: V1 },
         weights: { blue: 0, green: 100 },
         targetGroupArns: { blue: [mockArn(TYPES.targetGroup, 'blue-tg-web-8080')] },
-        serviceNames: { blue: 'orders-api-blue' },
+        serviceNames: { blue: 'shop-orders-api-prod-blue' },
         slots: { blue: states.firstProvision.environment.slots.blue },
         listeners: {},
       });
@@ -421,7 +423,10 @@ describe('deployment program', () => {
     });
 
     it('reports both slots in the outputs', () => {
-      expect(run.outputs.serviceNames).to.deep.equal({ blue: 'orders-api-blue', green: 'orders-api-green' });
+      expect(run.outputs.serviceNames).to.deep.equal({
+        blue: 'shop-orders-api-prod-blue',
+        green: 'shop-orders-api-prod-green',
+      });
       expect(run.outputs.releases).to.deep.equal({ blue: V1, green: V2 });
     });
 
@@ -631,6 +636,22 @@ describe('deployment program', () => {
       expect(inputsOf(run, 'blue-service'))
         .to.include({ schedulingStrategy: 'DAEMON' })
         .and.not.have.key('desiredCount');
+    });
+  });
+
+  describe('the delete of a release’s service', () => {
+    it('waits for INACTIVE at least as long as pulumi-aws does (20 minutes)', () => {
+      expect(serviceDeleteTimeout(buildConfig())).to.equal(1200);
+    });
+
+    it('waits longer than the longest deregistration delay, which may reach an hour', () => {
+      const config = buildConfig({
+        target_groups: [
+          buildTargetGroup({ deregistration_delay: 3600 }),
+          buildTargetGroup({ container: { name: 'web', port: 9090 }, deregistration_delay: 10 }),
+        ],
+      });
+      expect(serviceDeleteTimeout(config)).to.be.greaterThan(3600);
     });
   });
 
