@@ -1,6 +1,6 @@
 /**
  * Small text helpers shared by the reporters and the result summary: colours that switch off
- * as a whole, clock-style durations, and fitting a line into a terminal's width.
+ * as a whole, clock-style and deployment durations, and fitting a line into a terminal's width.
  */
 
 /** The few styles the reporters use. */
@@ -52,14 +52,18 @@ export function truncate(text: string, width: number): string {
   return `${chars.slice(0, width - 1).join('')}…`;
 }
 
-/** A duration for people: `4.2 s`, `3 min 12 s`, `1 h 05 min`. */
+/**
+ * How long a deployment took, for people: `42s`, `3m 12s`, `1h 05m`. The one rendering of a
+ * deployment's duration, in `deploy`'s summary and in `status` and `history`: both round to
+ * the whole second here, so the run that printed `1m 05s` is listed as `1m 05s` (`deploy`
+ * measures to the tenth, the stack history keeps whole seconds).
+ */
 export function formatDuration(seconds: number): string {
-  const tenths = Math.max(0, Math.round(seconds * 10) / 10);
-  if (tenths < 60) return `${tenths} s`;
-  const total = Math.round(tenths);
-  if (total < 3600) return `${Math.floor(total / 60)} min ${total % 60} s`;
-  const minutes = Math.floor((total % 3600) / 60);
-  return `${Math.floor(total / 3600)} h ${String(minutes).padStart(2, '0')} min`;
+  const total = Math.max(0, Math.round(seconds));
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (total < 60) return `${total}s`;
+  if (total < 3600) return `${Math.floor(total / 60)}m ${pad(total % 60)}s`;
+  return `${Math.floor(total / 3600)}h ${pad(Math.floor((total % 3600) / 60))}m`;
 }
 
 /** `1 resource`, `3 resources`. */

@@ -12,10 +12,12 @@ describe('ui/format', () => {
   });
 
   it('formats a duration for people', () => {
-    expect(formatDuration(4.24)).to.equal('4.2 s');
-    expect(formatDuration(59.96)).to.equal('1 min 0 s');
-    expect(formatDuration(192.4)).to.equal('3 min 12 s');
-    expect(formatDuration(3900)).to.equal('1 h 05 min');
+    expect(formatDuration(4.24)).to.equal('4s');
+    expect(formatDuration(59.6)).to.equal('1m 00s');
+    expect(formatDuration(65.4)).to.equal('1m 05s');
+    expect(formatDuration(192.4)).to.equal('3m 12s');
+    expect(formatDuration(3900)).to.equal('1h 05m');
+    expect(formatDuration(-3)).to.equal('0s');
   });
 
   it('cuts a line to a width with an ellipsis, never inside a character', () => {

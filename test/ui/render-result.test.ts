@@ -7,7 +7,7 @@ describe('ui/render-result', () => {
   describe('resultLines', () => {
     it('summarises a deployment: outcome, version, slot, each step, duration', () => {
       expect(resultLines(deployDocument(result()))).to.deep.equal([
-        '✔ Deployed 2.0.0 on green, replacing 1.0.0 on blue in 5 min 12 s',
+        '✔ Deployed 2.0.0 on green, replacing 1.0.0 on blue in 5m 12s',
         '  STEP  WEIGHT  WAIT   OUTCOME',
         '  1     10 %    60 s   passed',
         '  2     50 %    120 s  passed',
@@ -23,13 +23,13 @@ describe('ui/render-result', () => {
         durationS: 80,
       });
       expect(resultLines(deployDocument(first))[0]).to.equal(
-        '✔ Deployed 2.0.0 on green (first deployment) in 1 min 20 s',
+        '✔ Deployed 2.0.0 on green (first deployment) in 1m 20s',
       );
     });
 
     it('explains a rollback: who serves traffic, why, which step failed', () => {
       expect(resultLines(deployDocument(rolledBack))).to.deep.equal([
-        '✖ Rolled back 2.0.0 after 1 min 35 s: 1.0.0 on blue serves all traffic',
+        '✖ Rolled back 2.0.0 after 1m 35s: 1.0.0 on blue serves all traffic',
         '  reason: Step 4/6: 1 unhealthy target(s) in orders-green after the candidate had been healthy',
         '  STEP  WEIGHT  WAIT   OUTCOME',
         '  1     10 %    60 s   passed',
@@ -50,7 +50,7 @@ describe('ui/render-result', () => {
         ],
       });
       const lines = resultLines(deployDocument(failed));
-      expect(lines[0]).to.equal('✖ Rollback of 2.0.0 on green failed after 5 min 12 s: manual action needed');
+      expect(lines[0]).to.equal('✖ Rollback of 2.0.0 on green failed after 5m 12s: manual action needed');
       expect(lines.slice(-5)).to.deep.equal([
         '  Manual action needed:',
         '    Run `ecs-crd rollback` …',
@@ -63,11 +63,11 @@ describe('ui/render-result', () => {
     it('says an interrupted run left the stack unfinished only when it did', () => {
       const softly = result({ outcome: 'interrupted', reason: 'interrupted by the user', durationS: 30 });
       expect(resultLines(deployDocument(softly))[0]).to.equal(
-        '■ Interrupted the deployment of 2.0.0 after 30 s: 1.0.0 on blue serves all traffic',
+        '■ Interrupted the deployment of 2.0.0 after 30s: 1.0.0 on blue serves all traffic',
       );
       const hard = { ...softly, instructions: ['Run `ecs-crd rollback` …'] };
       expect(resultLines(deployDocument(hard))[0]).to.equal(
-        '■ Interrupted the deployment of 2.0.0 after 30 s: left unfinished',
+        '■ Interrupted the deployment of 2.0.0 after 30s: left unfinished',
       );
     });
 

@@ -47,7 +47,7 @@ describe('status and history for a person', () => {
       '  live     1.4.0 on blue (release orders-blue)',
       '  weights  orders.example.com: orders-blue 90 %, orders-green 10 %',
       '           orders.shop.example.org: orders-blue 90 %, orders-green 10 %',
-      '  last     1.5.0 to green interrupted, started 2025-01-01T12:00:00Z, took 42 s',
+      '  last     1.5.0 to green interrupted, started 2025-01-01T12:00:00Z, took 42s',
       '  held by  deploy by ci@ci-3 (pid 4242) since 2025-01-01T12:00:00.000Z (no longer running)',
       'Run `ecs-crd rollback` with the same flags to restore the stable release.',
     ]);
@@ -84,10 +84,10 @@ describe('status and history for a person', () => {
       reason: 'step 3 of 6: 2 of 2 targets unhealthy',
     };
     expect(historyLines([rolledBack, interrupted, deployed])).to.deep.equal([
-      'VERSION  OUTCOME      STARTED               DURATION   SLOT   REASON',
-      '1.6.0    rolled back  2025-01-01T12:00:00Z  42 s       green  step 3 of 6: 2 of 2 targets unhealthy',
-      '1.5.0    interrupted  2025-01-01T12:00:00Z  42 s       green',
-      '1.4.0    deployed     2024-05-01T10:00:00Z  5 min 0 s  blue',
+      'VERSION  OUTCOME      STARTED               DURATION  SLOT   REASON',
+      '1.6.0    rolled back  2025-01-01T12:00:00Z  42s       green  step 3 of 6: 2 of 2 targets unhealthy',
+      '1.5.0    interrupted  2025-01-01T12:00:00Z  42s       green',
+      '1.4.0    deployed     2024-05-01T10:00:00Z  5m 00s    blue',
     ]);
   });
 
