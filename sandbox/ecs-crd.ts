@@ -26,6 +26,8 @@ export interface ReleaseOptions {
   drain?: number;
   /** Another service on the same ALBs: its `service.name` and `service.fqdn`. */
   service?: { name: string; fqdn: string };
+  /** The host names of its rule on the port-80 listener, when not its fqdn. */
+  hosts?: string[];
 }
 
 /** A CLI bound to one sandbox and one private state folder. */
@@ -78,6 +80,11 @@ export class SandboxCli {
     if (options.strategy) doc.setIn(['canary', 'strategy'], options.strategy);
     if (options.health_timeout) doc.setIn(['canary', 'health', 'timeout'], options.health_timeout);
     if (options.drain !== undefined) doc.setIn(['canary', 'drain'], options.drain);
+    if (options.hosts) {
+      doc.set('listeners', [
+        { port: 80, protocol: 'HTTP', rule: { conditions: { host_header: options.hosts } } },
+      ]);
+    }
     if (options.service) {
       doc.setIn(['service', 'name'], options.service.name);
       doc.setIn(['service', 'fqdn'], options.service.fqdn);

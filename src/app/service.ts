@@ -4,7 +4,7 @@
  * commands pay for them only when they run.
  */
 
-import { checkOwnership, declaredNames } from '../canary/ownership.js';
+import { checkOwnership, declaredNames, existingRules } from '../canary/ownership.js';
 import type { AwsLookup, Environment, HealthProbe } from '../canary/ports/aws.js';
 import type { StackIdentity, StackOutputs, StackRunner } from '../canary/ports/stack.js';
 import { listenerProblems } from '../canary/preflight.js';
@@ -147,6 +147,12 @@ export async function refuseForeignNames(
     records: input.records,
     declared: declaredNames(input.previous),
     adopt: input.adopt,
+    service: {
+      project: ctx.identity.project,
+      name: ctx.identity.name,
+      environment: ctx.identity.environment,
+    },
+    rules: existingRules(environment),
   });
   if (verdict.refused.length > 0) {
     throw new UsageError(`${ctx.file}: ${verdict.refused.join('\n  ')}`, {

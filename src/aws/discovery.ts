@@ -7,7 +7,7 @@
  * that say what was found and what to change; AWS failures arrive as the clients' errors.
  */
 import type { Listener, LoadBalancer, Rule } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { AwsLookup, Environment, Slot, SlotInfo, SlotListener } from '../canary/ports/aws.js';
+import type { AwsLookup, Environment, RuleOwner, Slot, SlotInfo, SlotListener } from '../canary/ports/aws.js';
 import type { DeploymentConfig, ListenerConfig } from '../config/types.js';
 import { EcsCrdError, UsageError } from '../errors.js';
 import type { AwsClients, Elbv2Api } from './clients.js';
@@ -175,6 +175,7 @@ async function describeSlot(
   // Priorities handed out in this run, per port: two entries on one port must not share one.
   const assigned = new Map<number, Set<number>>();
   const listeners: SlotListener[] = [];
+  const sameConditions = new Map<number, string>();
   for (const [index, wanted] of wantedListeners.entries()) {
     const listener = existing.find((candidate) => candidate.Port === wanted.port);
     const reserved = assigned.get(wanted.port) ?? new Set<number>();
@@ -186,6 +187,14 @@ async function describeSlot(
     });
     reserved.add(priority);
     listeners.push(listenerInfo(wanted.port, listener, priority));
+    const same = rules.find((rule) => rule.IsDefault !== true && hasConditions(rule, wanted.rule.conditions));
+    if (same?.RuleArn !== undefined) sameConditions.set(index, same.RuleArn);
+  }
+  // Whose those rules are, from their tags: one call for the slot (at most 20 entries per call).
+  const owners = await ruleOwners(elbv2, [...sameConditions.values()]);
+  for (const [index, ruleArn] of sameConditions) {
+    const listener = listeners[index];
+    if (listener !== undefined) listener.existingRule = { ruleArn, owner: owners.get(ruleArn) ?? null };
   }
   return {
     slot,
@@ -203,6 +212,30 @@ function listenerInfo(port: number, listener: Listener | undefined, priority: nu
   return listener?.ListenerArn === undefined
     ? { port, priority }
     : { port, listenerArn: listener.ListenerArn, priority };
+}
+
+/** The tags every rule ecs-crd declares carries (src/stack/release.ts `serviceTags`). */
+const OWNER_TAGS = {
+  project: 'ecs-crd:project',
+  name: 'ecs-crd:service',
+  environment: 'ecs-crd:environment',
+};
+
+/** Per rule ARN, the ecs-crd service its tags name; rules without those tags are left out. */
+async function ruleOwners(elbv2: Elbv2Api, ruleArns: string[]): Promise<Map<string, RuleOwner>> {
+  const owners = new Map<string, RuleOwner>();
+  for (const ResourceArns of chunk(ruleArns, TAGS_BATCH)) {
+    const { TagDescriptions = [] } = await elbv2.describeTags({ ResourceArns });
+    for (const description of TagDescriptions) {
+      const tags = new Map((description.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+      const [project, name, environment] = [OWNER_TAGS.project, OWNER_TAGS.name, OWNER_TAGS.environment].map(
+        (key) => tags.get(key),
+      );
+      if (description.ResourceArn && project && name && environment)
+        owners.set(description.ResourceArn, { project, name, environment });
+    }
+  }
+  return owners;
 }
 
 async function listRules(elbv2: Elbv2Api, listenerArn: string): Promise<Rule[]> {

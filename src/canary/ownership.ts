@@ -4,6 +4,7 @@
  * Ownership is recorded in AWS, where every stack can read it, the way external-dns marks the
  * names it manages: a TXT record beside each name, `_ecs-crd.<fqdn>`, naming the stack.
  */
+import type { Environment, RuleOwner } from './ports/aws.js';
 import type { StackOutputs } from './ports/stack.js';
 
 /** The label the ownership record of a name is put under. */
@@ -49,7 +50,41 @@ export interface OwnershipInput {
   declared: string[];
   /** `--adopt`: take over records that no ecs-crd stack owns. */
   adopt: boolean;
+  /** This service, as the tags of its listener rules name it. */
+  service: RuleOwner;
+  /** The rules already on the slot listeners with exactly this deployment's conditions. */
+  rules: ExistingRule[];
 }
+
+/** A rule on a slot listener routing exactly this deployment's hosts and paths. */
+export interface ExistingRule {
+  /** Where it is, for the message: the port, the ALB and the slot. */
+  where: string;
+  ruleArn: string;
+  owner: RuleOwner | null;
+}
+
+/** The rules of the slot listeners that route exactly this deployment's conditions. */
+export function existingRules(environment: Pick<Environment, 'slots'>): ExistingRule[] {
+  return Object.values(environment.slots).flatMap((slot) =>
+    slot.listeners.flatMap((listener) =>
+      listener.existingRule === undefined
+        ? []
+        : [
+            {
+              where: `port ${listener.port} of ${slot.albName} (the ${slot.slot} slot)`,
+              ...listener.existingRule,
+            },
+          ],
+    ),
+  );
+}
+
+const sameOwner = (a: RuleOwner, b: RuleOwner): boolean =>
+  a.project === b.project && a.name === b.name && a.environment === b.environment;
+
+const ownerText = (owner: RuleOwner): string =>
+  `${owner.project}/${owner.name} (environment ${owner.environment})`;
 
 export interface OwnershipVerdict {
   /** Names that cannot be deployed to, each with why and what to do. */
@@ -61,7 +96,9 @@ export interface OwnershipVerdict {
 /**
  * Refuses a name another stack owns, whatever `adopt` says; refuses records of a name nobody
  * owns (the original tool's, or made by hand) unless `adopt`; a name this stack declared
- * before ownership was recorded is its own.
+ * before ownership was recorded is its own. Refuses as well a listener rule of another
+ * ecs-crd service routing exactly these hosts and paths (its tags name it): two services
+ * behind one rule would take each other's traffic whatever the records say.
  */
 export function checkOwnership(input: OwnershipInput): OwnershipVerdict {
   const refused: string[] = [];
@@ -86,6 +123,13 @@ export function checkOwnership(input: OwnershipInput): OwnershipVerdict {
         `${fqdn} already has weighted records (${existing.join(', ')}) that no ecs-crd stack owns: if they are this service's (released by the original tool), deploy with --adopt to take them over`,
       );
     }
+  }
+  for (const rule of input.rules) {
+    // A rule without ecs-crd's tags (made by hand, or by the original tool) is not a claim.
+    if (rule.owner === null || sameOwner(rule.owner, input.service)) continue;
+    refused.push(
+      `listener rule ${rule.ruleArn} on ${rule.where} already routes these host names for the ecs-crd service ${ownerText(rule.owner)}: a deployment never takes over another service's rule; give this service its own host names (or paths), or undeploy that service first`,
+    );
   }
   return { refused, adopted };
 }

@@ -237,6 +237,36 @@ describe('aws/discovery', () => {
       );
     });
 
+    it('names the ecs-crd service whose tags a rule of exactly these conditions carries', async () => {
+      standardWorld();
+      const same = rule(7, ['api.sandbox.example.com']);
+      const unowned = rule(8, ['api.sandbox.example.com']);
+      elb.on(DescribeRulesCommand).resolves({ Rules: [same, rule('default')] });
+      const owner = [
+        { Key: 'ecs-crd:project', Value: 'sandbox' },
+        { Key: 'ecs-crd:service', Value: 'api2' },
+        { Key: 'ecs-crd:environment', Value: 'dev' },
+      ];
+      elb.on(DescribeTagsCommand, { ResourceArns: [same.RuleArn ?? ''] }).resolves({
+        TagDescriptions: [{ ResourceArn: same.RuleArn, Tags: owner }],
+      });
+      const environment = await lookup().discover(deploymentConfig());
+      expect(environment.slots.green.listeners[0]?.existingRule).to.deep.equal({
+        ruleArn: same.RuleArn,
+        owner: { project: 'sandbox', name: 'api2', environment: 'dev' },
+      });
+      // A rule without ecs-crd's tags is nobody's; a rule of other hosts is not looked at.
+      elb.on(DescribeRulesCommand).resolves({ Rules: [unowned, rule(9), rule('default')] });
+      elb.on(DescribeTagsCommand, { ResourceArns: [unowned.RuleArn ?? ''] }).resolves({
+        TagDescriptions: [{ ResourceArn: unowned.RuleArn, Tags: [] }],
+      });
+      const again = await lookup().discover(deploymentConfig());
+      expect(again.slots.blue.listeners[0]?.existingRule).to.deep.equal({
+        ruleArn: unowned.RuleArn,
+        owner: null,
+      });
+    });
+
     it('fails with a UsageError when the file priority is taken', async () => {
       standardWorld();
       elb.on(DescribeRulesCommand).resolves({ Rules: [rule(1), rule(10, ['shop.example.com'])] });

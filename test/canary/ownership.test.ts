@@ -2,12 +2,13 @@ import { expect } from 'chai';
 import {
   checkOwnership,
   declaredNames,
+  existingRules,
   type OwnershipInput,
   ownerOfValue,
   ownershipRecordName,
   ownershipValue,
 } from '../../src/canary/ownership.js';
-import { buildConfig, buildDesiredState } from '../helpers/builders.js';
+import { buildConfig, buildDesiredState, buildEnvironment } from '../helpers/builders.js';
 import { outputsOf } from '../helpers/fakes.js';
 
 const FQDN = 'api.example.com';
@@ -18,6 +19,8 @@ const input = (overrides: Partial<OwnershipInput> = {}): OwnershipInput => ({
   records: {},
   declared: [],
   adopt: false,
+  service: { project: 'shop', name: 'api', environment: 'prod' },
+  rules: [],
   ...overrides,
 });
 
@@ -61,5 +64,44 @@ describe('ownership of names', () => {
     // Written in other letters before, the same name.
     const shouted = input({ records: { [FQDN]: { blue: 100 } }, declared: ['API.Example.com'] });
     expect(checkOwnership(shouted)).to.deep.equal({ refused: [], adopted: [] });
+  });
+
+  describe('listener rules', () => {
+    const rule = (owner: OwnershipInput['service'] | null) => ({
+      where: 'port 443 of alb-green (the green slot)',
+      ruleArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/alb-green/1/2/3',
+      owner,
+    });
+
+    it('takes a rule tagged with this service as its own, and ignores one without ecs-crd tags', () => {
+      const own = input({ rules: [rule({ project: 'shop', name: 'api', environment: 'prod' }), rule(null)] });
+      expect(checkOwnership(own)).to.deep.equal({ refused: [], adopted: [] });
+    });
+
+    it('refuses a rule of another ecs-crd service routing the same hosts, even with --adopt, naming it', () => {
+      for (const other of [
+        { project: 'shop', name: 'api2', environment: 'prod' },
+        { project: 'shop', name: 'api', environment: 'stage' },
+      ]) {
+        const { refused } = checkOwnership(input({ rules: [rule(other)], adopt: true }));
+        expect(refused).to.have.length(1);
+        expect(refused[0]).to.include(
+          `for the ecs-crd service shop/${other.name} (environment ${other.environment})`,
+        );
+        expect(refused[0]).to.include('port 443 of alb-green (the green slot)');
+      }
+    });
+
+    it('reads the rules discovery found on each slot listener', () => {
+      const owner = { project: 'shop', name: 'api2', environment: 'prod' };
+      const environment = buildEnvironment();
+      const green = environment.slots.green;
+      const listener = green.listeners[0];
+      if (listener === undefined) throw new Error('the sample environment has a listener');
+      listener.existingRule = { ruleArn: 'arn:rule', owner };
+      expect(existingRules(environment)).to.deep.equal([
+        { where: `port ${listener.port} of ${green.albName} (the green slot)`, ruleArn: 'arn:rule', owner },
+      ]);
+    });
   });
 });

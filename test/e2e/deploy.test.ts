@@ -212,6 +212,17 @@ describe('deploy: canary releases through the CLI and the real engine', function
     // Not even --adopt takes a name another stack owns.
     const adopt = await cli.run(['deploy', ...cli.flags(claim, '--adopt')]);
     expect(adopt.code, adopt.stderr).to.equal(2);
+    // Its own fqdn, but a rule for api's host name: api's rule (tagged) names its owner.
+    const rule = cli.release({
+      version: '1.0.0',
+      service: { name: 'api2', fqdn: 'api2.sandbox.example.com' },
+      hosts: [FQDN],
+    });
+    const ruled = await cli.run(['deploy', ...cli.flags(rule)]);
+    expect(ruled.code, ruled.stderr).to.equal(2);
+    expect(ruled.stderr).to.match(
+      /already routes these host names for the ecs-crd service sandbox\/api \(environment dev\)/,
+    );
     expect(await weights()).to.deep.equal(before);
     expect((await status(cli.release({ version: '2.0.0' }))).live).to.deep.equal({
       slot: 'green',

@@ -18,6 +18,19 @@ export interface SlotListener {
   listenerArn?: string;
   /** The rule priority to use: the file's, or the lowest free one on that listener. */
   priority: number;
+  /**
+   * The rule already on that listener with exactly this entry's conditions, and the ecs-crd
+   * service its tags name (null when it has no ecs-crd tags): this service's own rule from an
+   * earlier deployment, or another service's claim on the same host names.
+   */
+  existingRule?: { ruleArn: string; owner: RuleOwner | null };
+}
+
+/** The service an ecs-crd listener rule belongs to, by its `ecs-crd:*` tags. */
+export interface RuleOwner {
+  project: string;
+  name: string;
+  environment: string;
 }
 
 export interface SlotInfo {
