@@ -78,6 +78,8 @@ export interface Sandbox {
   env: Record<string, string>;
   /** Wipes the emulator and recreates the fixtures. */
   reset(): Promise<void>;
+  /** Makes `rate` (0–1) of the ELBv2, Route 53 and ECS requests fail as throttled; 0 stops it. */
+  throttle(rate: number, seed?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -135,6 +137,15 @@ export async function resetEmulator(endpoint: string): Promise<void> {
     signal: AbortSignal.timeout(10_000),
   });
   if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
+}
+
+/** See `Sandbox.throttle` and sandbox/moto/server.py. */
+export async function throttleEmulator(endpoint: string, rate: number, seed = 1): Promise<void> {
+  const response = await fetch(`${endpoint}/_sandbox/throttle?rate=${rate}&seed=${seed}`, {
+    method: 'POST',
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!response.ok) throw new Error(`moto throttle failed: HTTP ${response.status}`);
 }
 
 /** Creates the fixtures of sandbox/README.md in an empty emulator. */
@@ -328,7 +339,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       region,
       fixtures,
       env: sandboxEnv(endpoint, region),
+      throttle: (rate, seed) => throttleEmulator(endpoint, rate, seed),
       async reset() {
+        await throttleEmulator(endpoint, 0);
         await resetEmulator(endpoint);
         sandbox.fixtures = await createFixtures(endpoint, region);
       },

@@ -21,6 +21,11 @@ here so the emulator is as strict as AWS:
   Start a service that is still Draining."), as ECS does; UpdateService of a service that
   is not ACTIVE fails with ServiceNotActiveException.
 
+Throttling, on demand: `POST /_sandbox/throttle?rate=R&seed=S` makes that share of the
+ELBv2, Route 53 and ECS requests fail as AWS does when its rate limit is exceeded (ELBv2
+`Throttling`, Route 53 `Throttling` or, on a record change, `PriorRequestNotComplete`, ECS
+`ThrottlingException`; HTTP 400), from a seeded generator; `rate=0` stops it.
+
 Sandbox time runs faster than AWS's: every drain lasts its AWS duration times
 SANDBOX_TIME_SCALE (default 1/60, so a minute of AWS is a second here, like the TTLs).
 
@@ -30,8 +35,10 @@ The first stdout line is `port=<n>`; SIGTERM, SIGINT or the end of stdin stops t
 """
 
 import argparse
+import json
 import logging
 import os
+import random
 import signal
 import sys
 import threading
@@ -46,6 +53,7 @@ from moto.ecs.exceptions import ECSException, InvalidParameterException  # noqa:
 from moto.ecs.models import EC2ContainerServiceBackend  # noqa: E402
 from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeTargetGroup, elbv2_backends  # noqa: E402
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # noqa: E402
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication  # noqa: E402
 from moto.route53.models import Route53Backend  # noqa: E402
 
 HEALTH_TAG = "sandbox:health"
@@ -262,6 +270,61 @@ def _patch_route53_changes() -> None:
     Route53Backend.change_resource_record_sets = change_resource_record_sets
 
 
+# service (the SigV4 credential scope) -> (protocol, error code, message)
+THROTTLED = {
+    "elasticloadbalancing": ("query", "Throttling", "Rate exceeded"),
+    "route53": ("rest-xml", "Throttling", "Rate exceeded"),
+    "ecs": ("json", "ThrottlingException", "Rate exceeded"),
+}
+_throttle = {"rate": 0.0, "rng": random.Random(1), "lock": threading.Lock()}
+
+
+def _signed_service(environ) -> str:  # type: ignore[no-untyped-def]
+    """The service a SigV4 request is signed for: `Credential=<key>/<date>/<region>/<service>/aws4_request`."""
+    authorization = environ.get("HTTP_AUTHORIZATION", "")
+    scope = authorization.split("Credential=", 1)[-1].split(",", 1)[0].split("/")
+    return scope[3] if len(scope) >= 5 else ""
+
+
+def _throttled_response(service: str, environ, start_response):  # type: ignore[no-untyped-def]
+    protocol, code, message = THROTTLED[service]
+    if service == "route53" and environ.get("PATH_INFO", "").endswith("/rrset"):
+        code, message = "PriorRequestNotComplete", "The request was rejected because Route 53 was still processing a prior request."
+    if protocol == "json":
+        body = json.dumps({"__type": code, "message": message}).encode()
+        content_type = "application/x-amz-json-1.1"
+    else:
+        body = (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code>"
+            f"<Message>{message}</Message></Error><RequestId>sandbox-throttle</RequestId></ErrorResponse>"
+        ).encode()
+        content_type = "text/xml"
+    start_response("400 Bad Request", [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def _patch_throttling() -> None:
+    original = DomainDispatcherApplication.__call__
+
+    def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
+        if environ.get("PATH_INFO") == "/_sandbox/throttle":
+            query = dict(part.split("=", 1) for part in environ.get("QUERY_STRING", "").split("&") if "=" in part)
+            with _throttle["lock"]:
+                _throttle["rate"] = min(1.0, max(0.0, float(query.get("rate", "0"))))
+                _throttle["rng"] = random.Random(int(query.get("seed", "1")))
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [b"ok"]
+        service = _signed_service(environ)
+        if service in THROTTLED and _throttle["rate"] > 0:
+            with _throttle["lock"]:
+                hit = _throttle["rng"].random() < _throttle["rate"]
+            if hit:
+                return _throttled_response(service, environ, start_response)
+        return original(self, environ, start_response)
+
+    DomainDispatcherApplication.__call__ = __call__
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="moto server for the ecs-crd sandbox")
     parser.add_argument("--port", type=int, default=0)
@@ -274,6 +337,7 @@ def main() -> None:
     _patch_target_health()
     _patch_ecs_services()
     _patch_route53_changes()
+    _patch_throttling()
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()

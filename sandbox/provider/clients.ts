@@ -64,7 +64,8 @@ export class AwsClients {
     const { accessKey, secretKey } = this.config;
     const options: ClientOptions = {
       region,
-      maxAttempts: 3,
+      // terraform-provider-aws retries throttled and transient calls up to 25 times (`max_retries`).
+      maxAttempts: 25,
       ...(endpoint ? { endpoint } : {}),
       ...(accessKey && secretKey
         ? { credentials: { accessKeyId: accessKey, secretAccessKey: secretKey } }

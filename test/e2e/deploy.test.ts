@@ -395,6 +395,22 @@ describe('deploy: canary releases through the CLI and the real engine', function
     expect(gone.code, gone.stderr).to.equal(0);
   });
 
+  it('with one ELBv2, Route 53 and ECS call in ten throttled, a deploy and an undeploy still succeed on retries', async () => {
+    const file = cli.release({
+      version: '1.0.0',
+      service: { name: 'busy', fqdn: 'busy.sandbox.example.com' },
+    });
+    await sandbox.throttle(0.1, 7);
+    try {
+      const deployed = await cli.run(['deploy', ...cli.flags(file)]);
+      expect(deployed.code, deployed.stderr).to.equal(0);
+      const gone = await cli.run(['undeploy', ...cli.flags(file, '--yes')]);
+      expect(gone.code, gone.stderr).to.equal(0);
+    } finally {
+      await sandbox.throttle(0);
+    }
+  });
+
   it('undeploy removes every resource of the service from the emulator', async () => {
     const file = cli.release({ version: '2.0.0' });
     const result = await cli.run(['undeploy', ...cli.flags(file, '--yes')]);

@@ -17,6 +17,7 @@ import {
   ModifyTargetGroupAttributesCommand,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { expect } from 'chai';
 import { rejection } from '../aws/fixtures.js';
 import { type AwsSandbox, startAwsSandbox } from './aws-sandbox.js';
@@ -144,5 +145,32 @@ describe('sandbox emulator: as strict as AWS', () => {
     expect(await status('drains')).to.equal('INACTIVE');
     await createService('drains', arn);
     expect(await status('drains')).to.equal('ACTIVE');
+  });
+
+  it('throttles ELBv2, Route 53 and ECS on demand, with the codes AWS gives', async () => {
+    await aws.sandbox.throttle(1);
+    try {
+      const elb = await rejection(
+        aws.sdk.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: 'x' })),
+      );
+      expect(elb).to.include({ name: 'Throttling', message: 'Rate exceeded' });
+      const ecs = await rejection(
+        aws.sdk.ecs.send(new DescribeServicesCommand({ cluster: cluster(), services: ['x'] })),
+      );
+      expect(ecs).to.include({ name: 'ThrottlingException', message: 'Rate exceeded' });
+      const route53 = await rejection(
+        aws.sdk.route53.send(
+          new ChangeResourceRecordSetsCommand({
+            HostedZoneId: aws.sandbox.fixtures.hostedZoneId,
+            ChangeBatch: { Changes: [] },
+          }),
+        ),
+      );
+      expect(route53).to.have.property('name', 'PriorRequestNotComplete');
+    } finally {
+      await aws.sandbox.throttle(0);
+    }
+    // Off again: calls go through.
+    expect(await status('collide-active')).to.equal('ACTIVE');
   });
 });
