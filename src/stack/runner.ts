@@ -3,7 +3,6 @@
  * environment, region) in Pulumi project `ecs-crd`, a stable work dir, the pinned CLI.
  * Pulumi itself is imported lazily: `--help` and `validate` never pay for it.
  */
-import { join } from 'node:path';
 import type {
   ChangeSummary,
   DesiredState,
@@ -14,8 +13,8 @@ import type {
   StackOutputs,
   StackRunner,
 } from '../canary/ports/stack.js';
-import { EcsCrdError, StackLockedError } from '../errors.js';
-import { type Backend, ecsCrdHome, ensurePrivateDir } from './backend.js';
+import { EcsCrdError, StackLockedError, UsageError } from '../errors.js';
+import { type Backend, ecsCrdHome, stackWorkspace } from './backend.js';
 import { EngineEventTranslator, plannedChanges, type RawEngineEvent, summaryOf } from './events.js';
 import { stackName } from './naming.js';
 import { awsProviderConfig, type ProviderSettings } from './provider-config.js';
@@ -166,7 +165,7 @@ class PulumiStackRunner implements StackRunner {
   private async open(create: boolean): Promise<Stack | undefined> {
     if (this.stack) return this.stack;
     const pulumiCommand = await this.command();
-    const workDir = ensurePrivateDir(join(this.home, 'workspaces', this.name));
+    const workDir = stackWorkspace(this.home, this.backend.url, this.name);
     const args = { stackName: this.name, projectName: PULUMI_PROJECT, program: async () => ({}) };
     const opts = {
       workDir,
@@ -176,7 +175,13 @@ class PulumiStackRunner implements StackRunner {
         runtime: 'nodejs' as const,
         backend: { url: this.backend.url },
       },
-      envVars: { PULUMI_SKIP_UPDATE_CHECK: 'true', ...this.backend.env, ...this.options.engineEnv },
+      envVars: {
+        PULUMI_SKIP_UPDATE_CHECK: 'true',
+        // The workspace keeps no salt (see stackWorkspace): the engine takes the stack's own.
+        PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER: 'true',
+        ...this.backend.env,
+        ...this.options.engineEnv,
+      },
     };
     let stack: Stack;
     try {
@@ -221,7 +226,10 @@ class PulumiStackRunner implements StackRunner {
   }
 }
 
-/** A locked stack is exit 5 and names the holder; anything else keeps the engine's own error lines. */
+/**
+ * A locked stack is exit 5 and names the holder; a wrong passphrase is the user's input (exit
+ * 2); anything else keeps the engine's own error lines.
+ */
 export function translateEngineError(
   err: unknown,
   auto: Pick<Automation, 'ConcurrentUpdateError'>,
@@ -250,6 +258,12 @@ export function translateEngineError(
         hint: 'Wait for it to finish. If that process is gone (killed, machine lost), run `ecs-crd rollback`: it removes the stale lock and restores the stable release.',
       },
     );
+  }
+  if (/incorrect passphrase/.test(said)) {
+    return new UsageError('The secrets passphrase is not the one this stack was created with.', {
+      cause: err,
+      hint: 'Set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE to the passphrase of this stack’s backend (on the default backend, ~/.ecs-crd/passphrase holds it), or pass --backend-url for the backend you meant.',
+    });
   }
   const lines = engineErrorLines(said);
   return new EcsCrdError(`The Pulumi engine failed${lines.length ? `: ${lines.join('; ')}` : '.'}`, {

@@ -4,7 +4,7 @@ import { decide } from '../../src/canary/rollout/decide.js';
 import { runRollout } from '../../src/canary/rollout/driver.js';
 import { startRollout } from '../../src/canary/rollout/start.js';
 import type { RolloutState } from '../../src/canary/rollout/types.js';
-import { EcsCrdError, StackLockedError } from '../../src/errors.js';
+import { EcsCrdError, StackLockedError, UsageError } from '../../src/errors.js';
 import { ExitCode, exitCodeOf, exitCodeOfOutcome } from '../../src/exit-codes.js';
 import { rejection } from '../aws/fixtures.js';
 import { buildConfig, buildEnvironment, buildIdentity } from '../helpers/builders.js';
@@ -551,6 +551,43 @@ describe('canary rollout', () => {
         runScenario({ failUp: () => new StackLockedError('the stack is locked by alice@build-7') }),
       );
       expect(error).to.be.instanceOf(StackLockedError);
+    });
+
+    it('a first update that fails before changing anything is not rolled back: it says nothing changed, exit 1', async () => {
+      const ups: string[] = [];
+      const error = await rejection(
+        runScenario({
+          failBeforeChange: (desired) => {
+            ups.push(desired.meta.phase);
+            return new EcsCrdError('The Pulumi engine failed: could not load the plugin');
+          },
+        }),
+      );
+      expect(ups, 'no rollback update after it').to.deep.equal(['deploying']);
+      expect(error.message).to.match(/^Nothing was changed: .*could not load the plugin/);
+      expect(exitCodeOf(error)).to.equal(ExitCode.Unexpected);
+    });
+
+    it('a wrong passphrase at the first update is the user’s input: exit 2, nothing changed, no rollback', async () => {
+      const error = await rejection(
+        runScenario({
+          firstDeployment: true,
+          failBeforeChange: () =>
+            new UsageError('The secrets passphrase is not the one this stack was created with.', {
+              hint: 'Set PULUMI_CONFIG_PASSPHRASE',
+            }),
+        }),
+      );
+      expect(exitCodeOf(error)).to.equal(ExitCode.Usage);
+      expect(error.message).to.match(/^Nothing was changed: The secrets passphrase/);
+      expect((error as UsageError).hint).to.equal('Set PULUMI_CONFIG_PASSPHRASE');
+    });
+
+    it('a first update that failed after it began changing resources is rolled back as before (exit 3)', async () => {
+      const { result } = await runScenario({
+        failUp: (_desired, index) => (index === 0 ? new Error('ResourceInUse') : undefined),
+      });
+      expect(exitCodeOfOutcome(result.outcome)).to.equal(ExitCode.RolledBack);
     });
 
     it('deploys again after a rolled-back deployment, to the same candidate slot', async () => {

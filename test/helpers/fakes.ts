@@ -16,6 +16,7 @@ import type { Clock } from '../../src/canary/ports/clock.js';
 import type {
   ChangeSummary,
   DesiredState,
+  EngineEvent,
   HistoryEntry,
   PlannedChange,
   RunOptions,
@@ -109,11 +110,24 @@ export interface FakeStackRunnerOptions {
   upDurationMs?: number;
   /** The outputs before the first `up`. */
   outputs?: StackOutputs | null;
-  /** An error makes the `index`-th `up` (from 0) fail after its duration; it then changes nothing. */
+  /**
+   * An error makes the `index`-th `up` (from 0) fail after its duration, the engine having begun
+   * changing a resource (its outputs stay as they were).
+   */
   failUp?: (desired: DesiredState, index: number) => Error | undefined;
+  /** An error makes the `index`-th `up` fail at once, before the engine changed anything. */
+  failBeforeChange?: (desired: DesiredState, index: number) => Error | undefined;
   /** Called as each `up` starts (e.g. to interleave ups with events in one log). */
   onUp?: (desired: DesiredState, index: number) => void;
 }
+
+/** What the engine says as it starts changing a resource: an `up` failing after it did changed something. */
+const CHANGE_STARTED: EngineEvent = {
+  kind: 'resource-start',
+  type: 'aws:ecs/service:Service',
+  name: 'service-green',
+  operation: 'create',
+};
 
 /** A stack that remembers the last successful `up` as its outputs. */
 export class FakeStackRunner implements StackRunner {
@@ -139,10 +153,16 @@ export class FakeStackRunner implements StackRunner {
     const index = this.ups.length;
     const at = this.#options.clock?.now() ?? 0;
     this.#options.onUp?.(desired, index);
+    const early = this.#options.failBeforeChange?.(desired, index);
+    if (early) {
+      this.ups.push({ desired, at, ok: false, signal: options?.signal });
+      throw early;
+    }
     this.#options.clock?.advance(this.#options.upDurationMs ?? 0);
+    const failed = this.#options.failUp?.(desired, index);
+    if (failed) options?.onEvent?.(CHANGE_STARTED);
     const error =
-      this.#options.failUp?.(desired, index) ??
-      (options?.signal?.aborted ? new Error('update canceled by a second interrupt') : undefined);
+      failed ?? (options?.signal?.aborted ? new Error('update canceled by a second interrupt') : undefined);
     this.ups.push({ desired, at, ok: error === undefined, signal: options?.signal });
     if (error) throw error;
     this.current = outputsOf(desired);

@@ -44,6 +44,8 @@ export interface ScenarioOptions {
   healthFrom?: (runner: FakeStackRunner) => HealthScript;
   upDurationMs?: number;
   failUp?: (desired: DesiredState, index: number) => Error | undefined;
+  /** An `up` that fails before the engine changed anything. */
+  failBeforeChange?: (desired: DesiredState, index: number) => Error | undefined;
   /** Virtual ms after the start of the first interrupt (0: before the run), and of a double one. */
   interruptAtMs?: number;
   hardStopAtMs?: number;
@@ -95,6 +97,7 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
     upDurationMs: options.upDurationMs ?? 5_000,
     outputs: previous,
     ...(options.failUp ? { failUp: options.failUp } : {}),
+    ...(options.failBeforeChange ? { failBeforeChange: options.failBeforeChange } : {}),
     onUp: (desired, index) => log.push({ kind: 'up', index, desired }),
   });
   const config = buildConfig({ service: { version: CANDIDATE_VERSION }, canary: options.canary ?? {} });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { EcsCrdError, StackLockedError } from '../../src/errors.js';
+import { EcsCrdError, StackLockedError, UsageError } from '../../src/errors.js';
 import { ExitCode, exitCodeOf } from '../../src/exit-codes.js';
 import { engineErrorLines, translateEngineError } from '../../src/stack/runner.js';
 
@@ -41,6 +41,16 @@ describe('engine errors', () => {
     expect(error).to.be.instanceOf(StackLockedError);
     expect(error.message).to.match(/created by root@ci \(pid 42\)/);
     expect(exitCodeOf(error)).to.equal(ExitCode.Locked);
+  });
+
+  it('turns a wrong secrets passphrase into the user’s input (exit 2), saying what to set', () => {
+    const error = translateEngineError(
+      commandError('error: getting stack configuration: get stack secrets manager: incorrect passphrase\n'),
+      auto,
+    );
+    expect(error).to.be.instanceOf(UsageError);
+    expect(exitCodeOf(error)).to.equal(ExitCode.Usage);
+    expect(error.hint).to.match(/PULUMI_CONFIG_PASSPHRASE/);
   });
 
   it('caps what it repeats', () => {

@@ -2,8 +2,9 @@
  * The driver: the only code of the rollout that acts. It performs each action `decide` asks
  * for through the ports and feeds the outcome back as the next message, until `done`.
  */
-import { assertNever, StackLockedError } from '../../errors.js';
+import { assertNever, EcsCrdError, StackLockedError, UsageError } from '../../errors.js';
 import type { ProgressEvent } from '../events.js';
+import type { EngineEvent } from '../ports/stack.js';
 import { messageOf, reportedRun } from '../stack-progress.js';
 import { decide } from './decide.js';
 import { interruptEvent } from './narrate.js';
@@ -21,8 +22,10 @@ type Report = (event: ProgressEvent) => void;
 
 /**
  * Runs one canary release to its end. Never throws for a failed deployment (the result says
- * how it ended); throws only for a stack locked by someone else before anything changed
- * (`StackLockedError`, exit 5), a refused start, or an internal error.
+ * how it ended); throws only when the first update failed before it changed anything (a stack
+ * locked by someone else: `StackLockedError`, exit 5; a wrong passphrase: `UsageError`, exit 2;
+ * any other engine failure: exit 1; each saying nothing changed), a refused start, or an
+ * internal error.
  *
  * Interruption: once `signal` aborts, the `up` under way finishes (it is never given that
  * signal), then the rollout rolls back and ends `interrupted`. Once `hardStop` aborts, the
@@ -106,11 +109,20 @@ async function runUp(
 ): Promise<RolloutMessage> {
   const { clock, runner, hardStop } = deps;
   const { purpose } = action;
+  // Whether the engine began changing a resource: until it does, a failed update changed nothing.
+  let changing = false;
   try {
     await reportedRun(
       report,
       purpose,
-      (options) => runner.up(action.desired, options),
+      (options) =>
+        runner.up(action.desired, {
+          ...options,
+          onEvent: (event) => {
+            changing ||= startsChange(event);
+            options.onEvent?.(event);
+          },
+        }),
       (s) => s.changes,
       {
         now: () => clock.now(),
@@ -119,11 +131,40 @@ async function runUp(
     );
     return { type: 'up-succeeded', at: clock.now() };
   } catch (error) {
-    // Someone else's lock before anything changed is not a failed deployment: exit 5, nothing to undo.
-    if (error instanceof StackLockedError && purpose === 'provision') throw error;
     if (hardStop?.aborted) return { type: 'hard-stop', at: clock.now(), upCancelled: true };
+    // A first update that failed before it changed anything is not a failed deployment: there
+    // is nothing to roll back, and a rollback's update would only fail the same way.
+    if (purpose === 'provision' && (!changing || error instanceof StackLockedError)) {
+      throw nothingChanged(error);
+    }
     return { type: 'up-failed', at: clock.now(), error: messageOf(error) };
   }
+}
+
+/** The engine's resource operations that change something in the cloud. */
+const CHANGES: ReadonlySet<EngineEvent['operation']> = new Set(['create', 'update', 'replace', 'delete']);
+
+/** The engine starts changing a resource (its own stack and provider records are not resources). */
+function startsChange(event: EngineEvent): boolean {
+  return (
+    event.kind === 'resource-start' && CHANGES.has(event.operation) && !event.type?.startsWith('pulumi:')
+  );
+}
+
+/** The error a deployment whose first update changed nothing ends with: the engine's reason, and that. */
+function nothingChanged(error: unknown): EcsCrdError {
+  // Someone else's lock: exit 5, as it was.
+  if (error instanceof StackLockedError) return error;
+  const reason = messageOf(error);
+  const hint =
+    (error instanceof EcsCrdError ? error.hint : undefined) ??
+    'Fix the cause the engine gives, then deploy again: there is nothing to roll back.';
+  if (error instanceof UsageError)
+    return new UsageError(`Nothing was changed: ${reason}`, { cause: error, hint });
+  return new EcsCrdError(`Nothing was changed: the first update failed before changing anything: ${reason}`, {
+    cause: error,
+    hint,
+  });
 }
 
 function anySignal(signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
