@@ -9,6 +9,7 @@ import { formatPath, orderProblems, type PathProblem, problemsFromIssues } from 
 import { deploymentFileSchema } from './schema.js';
 import { renderTree, resolveValues, type TemplateInputs } from './templates.js';
 import type { ConfigProblem, DeploymentConfig } from './types.js';
+import { environmentWarnings } from './warnings.js';
 import { parseYaml } from './yaml-source.js';
 
 export interface CheckOptions extends TemplateInputs {
@@ -16,9 +17,14 @@ export interface CheckOptions extends TemplateInputs {
   file: string;
 }
 
+/**
+ * The verdict on a file. `problems` holds every problem, in reading order (whoever shows them
+ * caps how many: `MAX_PROBLEMS_SHOWN`); `warnings` what is valid but probably a mistake (a
+ * secret in `environment`), on either outcome.
+ */
 export type CheckResult =
-  | { ok: true; file: string; config: DeploymentConfig }
-  | { ok: false; file: string; problems: ConfigProblem[] };
+  | { ok: true; file: string; config: DeploymentConfig; warnings?: ConfigProblem[] }
+  | { ok: false; file: string; problems: ConfigProblem[]; warnings?: ConfigProblem[] };
 
 /** Top-level keys starting with `x-` are free for YAML anchors (`x-defaults: &defaults`). */
 const EXTENSION_KEY = /^x-/;
@@ -26,10 +32,18 @@ const EXTENSION_KEY = /^x-/;
 export function checkDeployment(text: string, options: CheckOptions): CheckResult {
   const { file } = options;
   const source = parseYaml(text);
-  const fail = (problems: ConfigProblem[]): CheckResult => ({
+  const place = ({ path, message }: PathProblem): ConfigProblem => ({
+    file,
+    ...source.position(path),
+    path: formatPath(path),
+    message,
+  });
+  const textProblems = source.textProblems.map((problem) => ({ file, ...problem, path: '' }));
+  const fail = (problems: ConfigProblem[], warnings: ConfigProblem[] = []): CheckResult => ({
     ok: false,
     file,
-    problems: orderProblems(problems),
+    problems: orderProblems([...textProblems, ...problems]),
+    warnings,
   });
   if (source.syntaxProblems.length > 0) {
     return fail(source.syntaxProblems.map((problem) => ({ file, ...problem, path: '' })));
@@ -49,16 +63,10 @@ export function checkDeployment(text: string, options: CheckOptions): CheckResul
         schema: deploymentFileSchema,
         sourceText: source.sourceText,
       });
-  const problems = [...variableProblems, ...rendered.problems, ...schemaProblems].map(
-    ({ path, message }: PathProblem): ConfigProblem => ({
-      file,
-      ...source.position(path),
-      path: formatPath(path),
-      message,
-    }),
-  );
-  if (!parsed.success || problems.length > 0) return fail(problems);
-  return { ok: true, file, config: normalise(parsed.data, values) };
+  const problems = [...variableProblems, ...rendered.problems, ...schemaProblems].map(place);
+  const warnings = orderProblems(environmentWarnings(rendered.data).map(place));
+  if (!parsed.success || problems.length > 0 || textProblems.length > 0) return fail(problems, warnings);
+  return { ok: true, file, config: normalise(parsed.data, values), warnings };
 }
 
 function withoutExtensions(data: unknown): unknown {

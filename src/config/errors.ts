@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { formatProblem } from './problems.js';
+import { formatProblem, MAX_PROBLEMS_SHOWN, moreProblems } from './problems.js';
 import type { ConfigProblem } from './types.js';
 
 /** The deployment file cannot be read at all (missing, a directory, not readable): exit 2. */
@@ -12,14 +12,16 @@ export class DeploymentFileError extends UsageError {
   }
 }
 
-/** The deployment file was read but has problems: exit 2, every problem in the message. */
+/** The deployment file was read but has problems: exit 2, the first `MAX_PROBLEMS_SHOWN` in the message. */
 export class InvalidDeploymentError extends UsageError {
   readonly file: string;
   readonly problems: readonly ConfigProblem[];
 
   constructor(file: string, problems: readonly ConfigProblem[]) {
-    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-    super(`${file} has ${count}:\n${problems.map(formatProblem).join('\n')}`, {
+    const count = problems.length === 1 ? '1 problem' : `${problems.length.toLocaleString('en-US')} problems`;
+    const shown = problems.slice(0, MAX_PROBLEMS_SHOWN).map(formatProblem);
+    const more = moreProblems(problems.length);
+    super(`${file} has ${count}:\n${[...shown, ...(more ? [more] : [])].join('\n')}`, {
       hint: `run \`ecs-crd validate -f ${file}\` while you fix it`,
     });
     this.file = file;

@@ -2,7 +2,7 @@
  * The only I/O of config: find the deployment file (`-f`, or `<environment>.deploy.yml` in
  * `-d`, default the current directory), read it, and hand its text to `checkDeployment`.
  */
-import { access, readFile } from 'node:fs/promises';
+import { access, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type CheckResult, checkDeployment } from './check.js';
 import { DeploymentFileError, InvalidDeploymentError } from './errors.js';
@@ -24,16 +24,50 @@ export function deploymentFilePath({ environment, file, dir }: LocateOptions): s
   return file ?? join(dir ?? '.', `${environment}.deploy.yml`);
 }
 
-/** Reads and checks the file. Throws `DeploymentFileError` only when it cannot be read. */
+/**
+ * The largest deployment file read. A file describes one service: its containers become one
+ * ECS task definition, which AWS caps at 64 KiB, and the rest (steps, target groups,
+ * listeners) is a few KiB more; the largest real files are a few KiB. 1 MiB leaves room for
+ * any amount of comments and shared blocks, and keeps the check of any file under a second.
+ */
+export const MAX_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Reads and checks the file. Throws `DeploymentFileError` when it cannot be read or is larger
+ * than `MAX_FILE_BYTES` (never read whole: a path to a huge file or a device costs nothing).
+ */
 export async function loadDeployment(options: LoadOptions): Promise<CheckResult> {
   const file = deploymentFilePath(options);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readAtMost(file, MAX_FILE_BYTES + 1);
   } catch (error) {
     throw await unreadable(file, options, error);
   }
-  return checkDeployment(text, { ...options, file });
+  if (bytes.length > MAX_FILE_BYTES) {
+    throw new DeploymentFileError(
+      file,
+      `${file} is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB: a deployment file describes one service and is a few KiB (its task definition alone may not exceed 64 KiB)`,
+      { hint: 'check that -f names the deployment file, and move large shared blocks out of it' },
+    );
+  }
+  return checkDeployment(bytes.toString('utf8'), { ...options, file });
+}
+
+async function readAtMost(file: string, limit: number): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(limit);
+    let length = 0;
+    while (length < limit) {
+      const { bytesRead } = await handle.read(buffer, length, limit - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    return buffer.subarray(0, length);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** For commands that need a valid file to go on: the config, or `InvalidDeploymentError`. */

@@ -2,7 +2,8 @@
  * From the file as parsed (alternative spellings, omitted sections) to the one resolved
  * `DeploymentConfig` the rest of ecs-crd reads. Runs only on a file that passed every check.
  */
-import { defaultContainerRef, effectiveNetworkMode } from './rules.js';
+import { defaultContainerRef } from './listener-rules.js';
+import { effectiveNetworkMode } from './rules.js';
 import {
   type ContainerFile,
   DEFAULT_IMAGE,
@@ -74,7 +75,10 @@ function container(c: ContainerFile, values: TemplateValues): ContainerConfig {
   return {
     ...c,
     image: c.image ?? renderString(DEFAULT_IMAGE, values),
-    environment: Array.isArray(c.environment) ? Object.assign({}, ...c.environment) : c.environment,
+    // fromEntries, not Object.assign: a variable named `__proto__` stays a variable.
+    environment: Array.isArray(c.environment)
+      ? Object.fromEntries(c.environment.flatMap((item) => Object.entries(item)))
+      : c.environment,
   };
 }
 

@@ -31,6 +31,20 @@ export function formatProblem(problem: ConfigProblem): string {
 }
 
 /**
+ * How many problems are shown: the first ones in reading order, enough to work on; a file
+ * with thousands of problems (a wrong file, a generated one) is summed up, not printed whole.
+ */
+export const MAX_PROBLEMS_SHOWN = 50;
+
+/** `… and 3,912 more problems (3,962 in all)`, or undefined when every problem is shown. */
+export function moreProblems(total: number, shown = MAX_PROBLEMS_SHOWN): string | undefined {
+  if (total <= shown) return undefined;
+  const count = (n: number) => n.toLocaleString('en-US');
+  const more = total - shown;
+  return `… and ${count(more)} more problem${more === 1 ? '' : 's'} (${count(total)} in all)`;
+}
+
+/**
  * Problems in reading order, one per key path: the first found is the root cause (a template
  * error makes the value fail its format too). Problems without a path (YAML syntax) all stay.
  */
@@ -70,9 +84,7 @@ function fromIssue(issue: z.core.$ZodIssue, prefix: KeyPath, context: IssueConte
     }
     case 'invalid_union': {
       if (issue.input === undefined) return [{ path, message: 'is required' }];
-      // The branch whose type matched the value holds the real problem (e.g. a list of
-      // DNS names with one bad name); when none matched, the union's own message says what fits.
-      const matched = issue.errors.find((branch) => !branch.some((inner) => isTypeMismatchAt(inner, [])));
+      const matched = matchedBranch(issue);
       return matched
         ? matched.flatMap((inner) => fromIssue(inner, path, context))
         : [{ path, message: issue.message }];
@@ -92,8 +104,15 @@ function fromIssue(issue: z.core.$ZodIssue, prefix: KeyPath, context: IssueConte
   }
 }
 
-function isTypeMismatchAt(issue: z.core.$ZodIssue, path: KeyPath): boolean {
-  return issue.code === 'invalid_type' && issue.path.length === path.length;
+/**
+ * The branch of a failed union whose type matched the value: it holds the real problem (e.g. a
+ * list of DNS names with one bad name). None when no branch matched: then the union's own
+ * message says what fits.
+ */
+export function matchedBranch(issue: z.core.$ZodIssueInvalidUnion): z.core.$ZodIssue[] | undefined {
+  return issue.errors.find(
+    (branch) => !branch.some((inner) => inner.code === 'invalid_type' && inner.path.length === 0),
+  );
 }
 
 const EXPECTED: Record<string, string> = {
@@ -116,12 +135,15 @@ function typeMessage(issue: z.core.$ZodIssueInvalidType, written: string | undef
     const reread = text === String(input) ? '' : ` (unquoted, YAML reads ${text} as ${String(input)})`;
     return `must be a string: write it in quotes, "${text}"${reread}`;
   }
-  return `must be ${expected}, not ${describe(input, issue)}`;
+  return `must be ${expected}, not ${describe(input, issue, written)}`;
 }
 
-function describe(input: unknown, issue: z.core.$ZodIssueInvalidType): string {
-  // `.inf` and `.nan` are reported with input null and the value in `received`.
+function describe(input: unknown, issue: z.core.$ZodIssueInvalidType, written: string | undefined): string {
+  // `.inf` and `.nan` are reported with input null (or the number itself) and the value in `received`.
   const received = (issue as { received?: unknown }).received;
+  const special = typeof input === 'number' ? String(input) : received;
+  if (special === 'Infinity' || special === '-Infinity') return `${written ?? '.inf'} (infinity)`;
+  if (special === 'NaN') return `${written ?? '.nan'} (not a number)`;
   if (input === null) return typeof received === 'string' ? received : 'empty';
   if (typeof input === 'string')
     return `the string "${input.length > 40 ? `${input.slice(0, 37)}...` : input}"`;

@@ -1,17 +1,13 @@
 /**
- * Cross-field rules of the deployment file: what a single key's type cannot say. Each rule
- * reads only the fields it names (structural types, so it does not depend on the schema that
- * wires it) and reports at the exact key the user has to change.
+ * Cross-field rules of the canary and the service: what a single key's type cannot say. Each
+ * rule reads only the fields it names (structural types, so it does not depend on the schema
+ * that wires it), only the parts of them that are valid (`validParts`: so one problem never
+ * hides another), and reports at the exact key the user has to change. Target groups and
+ * listeners have theirs in `listener-rules.ts`.
  */
-import type { z } from 'zod';
-import { didYouMean } from './suggest.js';
-
-type Context = Pick<z.core.$RefinementCtx, 'addIssue'>;
-type Path = (string | number)[];
-
-function report(ctx: Context, path: Path, message: string): void {
-  ctx.addIssue({ code: 'custom', path, message, input: undefined });
-}
+import { IMAGE_TAG } from './formats.js';
+import { type Context, itemsOf, type Path, report, validParts } from './rule-context.js';
+import { isRecord } from './templates.js';
 
 // ------------------------------------------------------------------ canary
 
@@ -22,11 +18,14 @@ export function releasesDiffer(releases: { blue: string; green: string }, ctx: C
 }
 
 export function weightsIncrease(steps: readonly { weight: number }[], ctx: Context): void {
+  const valid = validParts(ctx);
+  let previous: number | undefined;
   steps.forEach((step, i) => {
-    const previous = steps[i - 1];
-    if (previous !== undefined && step.weight <= previous.weight) {
-      report(ctx, [i, 'weight'], `must be greater than the previous step's weight (${previous.weight})`);
+    if (!valid([i, 'weight'])) return;
+    if (previous !== undefined && step.weight <= previous) {
+      report(ctx, [i, 'weight'], `must be greater than the previous step's weight (${previous})`);
     }
+    previous = step.weight;
   });
 }
 
@@ -50,24 +49,25 @@ export function memoryReservationWithinMemory(
   }
 }
 
+/** Names are keys, whatever their values' problems: read as written (a map, or a list of maps). */
 export function environmentNamesUnique(
-  container: {
-    environment: Record<string, string> | Record<string, string>[];
-    secrets: Record<string, string>;
-  },
+  container: { environment: unknown; secrets: unknown },
   ctx: Context,
 ): void {
   const seen = new Set<string>();
-  const entries: [Path, string][] = Array.isArray(container.environment)
-    ? container.environment.flatMap((item, i) =>
-        Object.keys(item).map((name): [Path, string] => [[i, name], name]),
+  const { environment, secrets } = container;
+  const entries: [Path, string][] = Array.isArray(environment)
+    ? environment.flatMap((item, i) =>
+        isRecord(item) ? Object.keys(item).map((name): [Path, string] => [[i, name], name]) : [],
       )
-    : Object.keys(container.environment).map((name) => [[name], name]);
+    : isRecord(environment)
+      ? Object.keys(environment).map((name) => [[name], name])
+      : [];
   for (const [path, name] of entries) {
     if (seen.has(name)) report(ctx, ['environment', ...path], `\`${name}\` is set twice`);
     seen.add(name);
   }
-  for (const name of Object.keys(container.secrets)) {
+  for (const name of isRecord(secrets) ? Object.keys(secrets) : []) {
     if (seen.has(name))
       report(ctx, ['secrets', name], `\`${name}\` is also in environment: set it in one place`);
   }
@@ -77,8 +77,11 @@ export function portMappingsUnique(
   container: { port_mappings: readonly { container_port: number; protocol: string }[] },
   ctx: Context,
 ): void {
+  const valid = validParts(ctx);
   const seen = new Set<string>();
-  container.port_mappings.forEach((mapping, i) => {
+  itemsOf(container.port_mappings).forEach((item, i) => {
+    if (!valid(['port_mappings', i])) return;
+    const mapping = item as (typeof container.port_mappings)[number];
     const key = `${mapping.container_port}/${mapping.protocol}`;
     if (seen.has(key)) report(ctx, ['port_mappings', i, 'container_port'], `${key} is mapped twice`);
     seen.add(key);
@@ -86,8 +89,10 @@ export function portMappingsUnique(
 }
 
 export function containerNamesUnique(containers: readonly { name: string }[], ctx: Context): void {
+  const valid = validParts(ctx);
   const seen = new Set<string>();
   containers.forEach((container, i) => {
+    if (!valid([i, 'name'])) return;
     if (seen.has(container.name)) {
       report(
         ctx,
@@ -101,11 +106,15 @@ export function containerNamesUnique(containers: readonly { name: string }[], ct
 
 // ------------------------------------------------------------------ service
 
-export function fqdnsUnique(service: { fqdn: readonly string[] }, ctx: Context): void {
-  service.fqdn.forEach((name, i) => {
-    if (service.fqdn.findIndex((other) => other.toLowerCase() === name.toLowerCase()) < i) {
-      report(ctx, ['fqdn', i], `${name} is listed twice`);
-    }
+/** DNS names are compared without case; a malformed one is skipped, not a reason to skip the others. */
+export function fqdnsUnique(service: { fqdn: readonly string[] | string }, ctx: Context): void {
+  if (!Array.isArray(service.fqdn)) return;
+  const valid = validParts(ctx);
+  const seen = new Set<string>();
+  service.fqdn.forEach((name: string, i) => {
+    if (!valid(['fqdn', i])) return;
+    if (seen.has(name.toLowerCase())) report(ctx, ['fqdn', i], `${name} is listed twice`);
+    seen.add(name.toLowerCase());
   });
 }
 
@@ -120,24 +129,36 @@ export function effectiveNetworkMode(service: {
   return service.network_mode ?? (service.launch_type === 'FARGATE' ? 'awsvpc' : 'bridge');
 }
 
+/** A value is written (even a wrong one): what "not with FARGATE" and "needs a network" ask. */
+const written = (value: unknown): boolean =>
+  value !== undefined && !(Array.isArray(value) && value.length === 0);
+
 export function networkModeRules(
-  service: { launch_type: LaunchType; network_mode?: NetworkMode | undefined; network?: object | undefined },
+  service: { launch_type: LaunchType; network_mode?: NetworkMode | undefined; network?: unknown },
   ctx: Context,
 ): void {
-  const mode = effectiveNetworkMode(service);
-  if (service.launch_type === 'FARGATE' && mode !== 'awsvpc') {
+  const valid = validParts(ctx);
+  if (!valid(['launch_type'])) return;
+  const fargate = service.launch_type === 'FARGATE';
+  // A network_mode with a problem of its own is unknown; Fargate still implies awsvpc.
+  const mode = valid(['network_mode']) ? effectiveNetworkMode(service) : fargate ? 'awsvpc' : undefined;
+  if (fargate && mode !== 'awsvpc') {
     report(ctx, ['network_mode'], 'must be awsvpc with launch_type FARGATE');
   } else if (mode === 'awsvpc' && service.network === undefined) {
-    const why =
-      service.network_mode === undefined ? 'launch_type FARGATE uses network_mode awsvpc, which' : 'awsvpc';
+    const implied = fargate && service.network_mode === undefined;
+    const why = implied
+      ? 'launch_type FARGATE uses network_mode awsvpc, which'
+      : fargate
+        ? 'launch_type FARGATE'
+        : 'awsvpc';
     report(
       ctx,
-      [service.network_mode === undefined ? 'launch_type' : 'network_mode'],
+      [implied || (fargate && !valid(['network_mode'])) ? 'launch_type' : 'network_mode'],
       `${why} needs service.network`,
     );
   }
   // With Fargate, the mode is what is wrong (reported above), not the network.
-  if (service.network !== undefined && mode !== 'awsvpc' && service.launch_type !== 'FARGATE') {
+  if (written(service.network) && mode !== undefined && mode !== 'awsvpc' && !fargate) {
     report(ctx, ['network'], `is only used with network_mode awsvpc (here: ${mode})`);
   }
 }
@@ -154,6 +175,8 @@ export function fargateRules(
   },
   ctx: Context,
 ): void {
+  const valid = validParts(ctx);
+  if (!valid(['launch_type'])) return;
   if (service.launch_type !== 'FARGATE') {
     if (service.platform_version !== undefined)
       report(ctx, ['platform_version'], 'is for launch_type FARGATE only');
@@ -161,13 +184,13 @@ export function fargateRules(
   }
   const missing = (['cpu', 'memory'] as const).filter((key) => service[key] === undefined);
   for (const key of missing) report(ctx, [key], `is required with launch_type FARGATE (task-level ${key})`);
-  if (service.placement_constraints.length > 0) {
+  if (written(service.placement_constraints)) {
     report(ctx, ['placement_constraints'], 'are not supported with launch_type FARGATE');
   }
-  if (service.placement_strategies.length > 0) {
+  if (written(service.placement_strategies)) {
     report(ctx, ['placement_strategies'], 'are not supported with launch_type FARGATE');
   }
-  if (service.scheduling_strategy === 'DAEMON') {
+  if (valid(['scheduling_strategy']) && service.scheduling_strategy === 'DAEMON') {
     report(ctx, ['scheduling_strategy'], 'DAEMON is not supported with launch_type FARGATE');
   }
 }
@@ -176,7 +199,12 @@ export function daemonRules(
   service: { scheduling_strategy: 'REPLICA' | 'DAEMON'; placement_strategies: readonly unknown[] },
   ctx: Context,
 ): void {
-  if (service.scheduling_strategy === 'DAEMON' && service.placement_strategies.length > 0) {
+  const valid = validParts(ctx);
+  if (
+    valid(['scheduling_strategy']) &&
+    service.scheduling_strategy === 'DAEMON' &&
+    written(service.placement_strategies)
+  ) {
     report(ctx, ['placement_strategies'], 'are not supported with scheduling_strategy DAEMON');
   }
 }
@@ -189,10 +217,14 @@ export function hostPortsMatch(
   },
   ctx: Context,
 ): void {
+  const valid = validParts(ctx);
+  if (!valid(['launch_type']) || !valid(['network_mode'])) return;
   const mode = effectiveNetworkMode(service);
   if (mode !== 'awsvpc' && mode !== 'host') return;
-  service.containers.forEach((container, c) => {
-    container.port_mappings.forEach((mapping, p) => {
+  itemsOf(service.containers).forEach((container, c) => {
+    itemsOf(isRecord(container) ? container.port_mappings : undefined).forEach((item, p) => {
+      if (!valid(['containers', c, 'port_mappings', p])) return;
+      const mapping = item as { container_port: number; host_port: number };
       if (mapping.host_port !== 0 && mapping.host_port !== mapping.container_port) {
         report(
           ctx,
@@ -229,123 +261,71 @@ export function placementStrategyField(
   }
 }
 
-// ------------------------------------------------------------------ target groups, listeners
-
-export function timeoutBelowInterval(health: { interval: number; timeout: number }, ctx: Context): void {
-  if (health.timeout >= health.interval) {
-    report(ctx, ['timeout'], `must be less than interval (${health.interval})`);
-  }
+/**
+ * A container reserves part of its task: with task-level cpu or memory, no container may ask
+ * for more, nor all of them together (RegisterTaskDefinition refuses it; for memory each
+ * container counts its reservation, else its hard limit).
+ */
+export function containersFitTheTask(
+  service: {
+    cpu?: number | undefined;
+    memory?: number | undefined;
+    containers: readonly { cpu: number; memory: number; memory_reservation?: number | undefined }[];
+  },
+  ctx: Context,
+): void {
+  const valid = validParts(ctx);
+  const containers = itemsOf(service.containers) as typeof service.containers;
+  const withinTask = (
+    key: 'cpu' | 'memory',
+    share: (c: (typeof containers)[number]) => number,
+    unit: string,
+  ) => {
+    const task = service[key];
+    if (task === undefined || !valid([key])) return;
+    let total = 0;
+    let complete = true;
+    containers.forEach((container, i) => {
+      if (!valid(['containers', i, key]) || !valid(['containers', i, 'memory_reservation'])) {
+        complete = false;
+        return;
+      }
+      if (container[key] > task) {
+        report(
+          ctx,
+          ['containers', i, key],
+          `must not exceed the task's ${key} (service.${key}: ${task}${unit})`,
+        );
+      }
+      total += share(container);
+    });
+    if (complete && containers.length > 1 && total > task) {
+      report(
+        ctx,
+        [key],
+        `is less than the containers reserve together (${total}${unit}): raise it, or lower theirs`,
+      );
+    }
+  };
+  withinTask('cpu', (c) => c.cpu, '');
+  withinTask('memory', (c) => c.memory_reservation ?? c.memory, ' MiB');
 }
 
 /**
- * Certificates only make sense on HTTPS. An HTTPS listener without any is fine here: the ALB
- * may already have that listener (the platform team's, with its certificates); whether the
- * stack must create it, and so needs certificates, is only known after discovery.
+ * A container without `image` runs `…/{{name}}:{{version}}`: the version is then its image tag,
+ * and must be one (at most 128 letters, digits, `_`, `.` and `-`).
  */
-export function certificatesMatchProtocol(
-  listener: { protocol: 'HTTP' | 'HTTPS'; certificate_arns: readonly string[] },
+export function versionTagsTheDefaultImage(
+  service: { version: string; containers: readonly { image?: string | undefined }[] },
   ctx: Context,
 ): void {
-  if (listener.protocol === 'HTTP' && listener.certificate_arns.length > 0) {
-    report(ctx, ['certificate_arns'], 'are only used with protocol HTTPS');
-  }
-}
-
-export function listenerPrioritiesUnique(
-  listeners: readonly { port: number; rule: { priority?: number | undefined } }[] | undefined,
-  ctx: Context,
-): void {
-  const seen = new Set<string>();
-  listeners?.forEach((listener, i) => {
-    if (listener.rule.priority === undefined) return;
-    const key = `${listener.port}:${listener.rule.priority}`;
-    if (seen.has(key)) {
-      report(
-        ctx,
-        [i, 'rule', 'priority'],
-        `${listener.rule.priority} is already used on port ${listener.port}`,
-      );
-    }
-    seen.add(key);
-  });
-}
-
-// ------------------------------------------------------------------ references between sections
-
-interface ContainerRef {
-  name: string;
-  port: number;
-}
-
-interface ReferencingFile {
-  service: { containers: readonly { name: string; port_mappings: readonly { container_port: number }[] }[] };
-  target_groups?: readonly { container?: ContainerRef | undefined }[] | undefined;
-  listeners?: readonly { target_group?: { container: ContainerRef } | undefined }[] | undefined;
-}
-
-/** The first container's first port mapping: what an omitted `container:` means. */
-export function defaultContainerRef(file: ReferencingFile): ContainerRef | undefined {
-  const first = file.service.containers[0];
-  const mapping = first?.port_mappings[0];
-  return first && mapping ? { name: first.name, port: mapping.container_port } : undefined;
-}
-
-const sameRef = (a: ContainerRef, b: ContainerRef) => a.name === b.name && a.port === b.port;
-
-/** Target groups and listeners name containers and ports that exist. */
-export function referencesResolve(file: ReferencingFile, ctx: Context): void {
-  // No container at all is the schema's problem; there is nothing to refer to.
-  if (file.service.containers.length === 0) return;
-  const fallback = defaultContainerRef(file);
-  const groups = file.target_groups ?? [{}];
-  const declared: ContainerRef[] = [];
-  groups.forEach((group, i) => {
-    const at: Path = file.target_groups ? ['target_groups', i] : ['service', 'containers', 0];
-    const ref = group.container ?? fallback;
-    if (ref === undefined) {
-      const message = file.target_groups
-        ? 'container is required: the first container has no port mapping to default to'
-        : 'needs a port mapping: the default target group uses the first container’s first port mapping (or declare target_groups)';
-      report(ctx, file.target_groups ? [...at, 'container'] : [...at, 'port_mappings'], message);
-      return;
-    }
-    if (group.container && !checkRef(file, ref, [...at, 'container'], ctx)) return;
-    if (declared.some((other) => sameRef(other, ref))) {
-      report(ctx, [...at, 'container'], `a target group for ${ref.name}:${ref.port} is already declared`);
-    }
-    declared.push(ref);
-  });
-  file.listeners?.forEach((listener, i) => {
-    const ref = listener.target_group?.container;
-    if (ref === undefined) return;
-    const at: Path = ['listeners', i, 'target_group', 'container'];
-    if (checkRef(file, ref, at, ctx) && !declared.some((group) => sameRef(group, ref))) {
-      report(ctx, at, `no target group forwards to ${ref.name}:${ref.port}; add one to target_groups`);
-    }
-  });
-}
-
-function checkRef(file: ReferencingFile, ref: ContainerRef, at: Path, ctx: Context): boolean {
-  const names = file.service.containers.map((container) => container.name);
-  const container = file.service.containers.find((candidate) => candidate.name === ref.name);
-  if (container === undefined) {
-    const hint = didYouMean(ref.name, names);
-    report(
-      ctx,
-      [...at, 'name'],
-      `no container named \`${ref.name}\` in service.containers${hint ? `: ${hint}` : ''}`,
-    );
-    return false;
-  }
-  const ports = container.port_mappings.map((mapping) => mapping.container_port);
-  if (!ports.includes(ref.port)) {
-    const known = ports.length > 0 ? `it has ${ports.join(', ')}` : 'it has none';
-    report(
-      ctx,
-      [...at, 'port'],
-      `container \`${ref.name}\` has no port mapping with container_port ${ref.port} (${known})`,
-    );
-    return false;
-  }
-  return true;
+  const valid = validParts(ctx);
+  if (!valid(['version']) || IMAGE_TAG.test(service.version)) return;
+  const index = itemsOf(service.containers).findIndex((c) => isRecord(c) && c.image === undefined);
+  if (index < 0) return;
+  report(
+    ctx,
+    ['version'],
+    `is the image tag of service.containers[${index}], which has no image (the default ends in :{{version}}), but a tag is at most 128 letters, digits, _ . and -: set that container's image, or use a version such as 1.2.3`,
+  );
 }

@@ -1,18 +1,27 @@
 /**
  * The building blocks of the deployment file's schema: bounded integers, formatted strings,
- * one-or-many lists, and the guard that lets a cross-field rule run as soon as the values it
- * reads are valid.
+ * one-or-many lists, maps of names.
  */
 import { z } from 'zod';
 
+/**
+ * The largest integer AWS takes for a count, a size or a duration (its APIs' 32-bit
+ * `Integer`): the bound of every integer that has no smaller one of its own.
+ */
+export const AWS_INTEGER_MAX = 2_147_483_647;
+
 /** An integer in a range, with the message the user sees for either bound. */
 export function int(min: number, max?: number) {
-  const message = max === undefined ? `must be at least ${min}` : `must be between ${min} and ${max}`;
+  const range = max === undefined ? `must be at least ${min}` : `must be between ${min} and ${max}`;
+  const tooLarge = max === undefined ? `is too large: at most ${AWS_INTEGER_MAX}` : range;
   // z.int() also bounds itself to the safe integers: say the same thing beyond them.
-  const atLeast = z
-    .int({ error: (issue) => (issue.code === 'invalid_type' ? undefined : message) })
-    .min(min, message);
-  return max === undefined ? atLeast : atLeast.max(max, message);
+  return z
+    .int({
+      error: (issue) =>
+        issue.code === 'invalid_type' ? undefined : issue.code === 'too_big' ? tooLarge : range,
+    })
+    .min(min, range)
+    .max(max ?? AWS_INTEGER_MAX, tooLarge);
 }
 
 export const text = () => z.string().min(1, 'must not be empty');
@@ -55,21 +64,41 @@ export const envName = z
   .regex(ENV_NAME, 'must be a variable name: letters, digits and _, not starting with a digit');
 
 /**
- * When a cross-field rule may run: as soon as the values it reads (`'*'` = any list index)
- * parsed cleanly, even when other keys did not, so every problem of the file is reported at
- * once. Any problem on a value it reads holds it back (a failed check can leave a value
- * untransformed); unknown keys never do.
+ * A map of names to values (`environment`, `secrets`, log options). Not `z.record`, which
+ * drops a key named `__proto__` without a word: here every key is kept as a key of its own and
+ * checked like the others. Problems are placed as a record's are (a bad name at its key).
  */
-export function whenValid(...paths: (readonly string[])[]) {
-  const overlaps = (issuePath: readonly PropertyKey[], path: readonly string[]) =>
-    path.every((step, i) => issuePath[i] === undefined || step === '*' || issuePath[i] === step);
-  return {
-    when: (payload: z.core.ParsePayload): boolean =>
-      typeof payload.value === 'object' &&
-      payload.value !== null &&
-      !payload.issues.some(
-        (issue) =>
-          issue.code !== 'unrecognized_keys' && paths.some((path) => overlaps(issue.path ?? [], path)),
-      ),
-  };
+export function nameMap<V extends z.ZodType>(name: z.ZodType<string>, value: V) {
+  const { $schema: _, ...jsonSchema } = z.toJSONSchema(z.record(name, value), {
+    io: 'input',
+    target: 'draft-7',
+  });
+  return z
+    .unknown()
+    .transform((input, ctx) => {
+      if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+        ctx.addIssue({ code: 'invalid_type', expected: 'record', input });
+        return z.NEVER;
+      }
+      const entries: [string, z.output<V>][] = [];
+      for (const [key, item] of Object.entries(input)) {
+        const checkedKey = name.safeParse(key, { reportInput: true });
+        if (!checkedKey.success) {
+          ctx.addIssue({
+            code: 'invalid_key',
+            origin: 'record',
+            issues: checkedKey.error.issues,
+            input: key,
+            path: [key],
+          });
+          continue;
+        }
+        const checked = value.safeParse(item, { reportInput: true });
+        if (checked.success) entries.push([key, checked.data]);
+        else for (const issue of checked.error.issues) ctx.addIssue({ ...issue, path: [key, ...issue.path] });
+      }
+      // fromEntries defines each key as the object's own, `__proto__` included.
+      return Object.fromEntries(entries) as Record<string, z.output<V>>;
+    })
+    .meta(jsonSchema);
 }

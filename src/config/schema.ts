@@ -1,9 +1,20 @@
 /**
  * The deployment file's shape as zod schemas: types, ranges, defaults, the
  * descriptions editors show (the JSON Schema is generated from here), and the cross-field
- * rules of `rules.ts` wired where the values they compare live. Unknown keys are errors.
+ * rules of `rules.ts` and `listener-rules.ts` wired where the values they compare live. Unknown keys are errors.
  */
 import { z } from 'zod';
+import {
+  CERTIFICATE_ARN_MESSAGE,
+  CLUSTER_MESSAGE,
+  IMAGE_MESSAGE,
+  isCertificateArn,
+  isCluster,
+  isImageReference,
+  isTagValue,
+} from './formats.js';
+import * as listenerRules from './listener-rules.js';
+import { whenShaped } from './rule-context.js';
 import * as rules from './rules.js';
 import {
   envName,
@@ -11,11 +22,11 @@ import {
   hostName,
   int,
   matches,
+  nameMap,
   oneOrMany,
   portNumber,
   stringish,
   text,
-  whenValid,
 } from './schema-blocks.js';
 import { DEFAULT_DRAIN_S } from './types.js';
 
@@ -52,14 +63,10 @@ const canarySchema = z
           .meta({ description: 'Seconds to wait after scaling up, before any traffic.' }),
       })
       .prefault({}),
-    strategy: z
-      .array(strategyStep)
-      .default([])
-      .superRefine(rules.weightsIncrease, whenValid(['*', 'weight']))
-      .meta({
-        description:
-          'Traffic steps, weights strictly increasing. A final `{weight: 100, wait: 60}` is implied when the list does not end at 100.',
-      }),
+    strategy: z.array(strategyStep).default([]).superRefine(rules.weightsIncrease, whenShaped).meta({
+      description:
+        'Traffic steps, weights strictly increasing. A final `{weight: 100, wait: 60}` is implied when the list does not end at 100.',
+    }),
     health: z
       .strictObject({
         interval: int(1, 3600)
@@ -94,7 +101,7 @@ const portMapping = z.strictObject({
   protocol: z.enum(['tcp', 'udp']).default('tcp'),
 });
 
-const environmentVariables = z.record(
+const environmentVariables = nameMap(
   envName,
   stringish('must be a string, a number or true/false (write "" for an empty value)'),
 );
@@ -148,7 +155,7 @@ const logConfiguration = z
       'splunk',
       'syslog',
     ]),
-    options: z.record(z.string(), stringish('must be a string, a number or true/false')).default({}),
+    options: nameMap(z.string(), stringish('must be a string, a number or true/false')).default({}),
   })
   .meta({ description: 'Where the logs go. Default: `awslogs` to the log group the stack creates.' });
 
@@ -159,7 +166,10 @@ const containerSchema = z
     name: matches(/^[A-Za-z0-9_-]{1,255}$/, 'must be letters, digits, - and _ (at most 255)').default(
       'default',
     ),
-    image: text().optional().meta({ default: DEFAULT_IMAGE, description: 'The image to run.' }),
+    image: formatted(isImageReference, IMAGE_MESSAGE).optional().meta({
+      default: DEFAULT_IMAGE,
+      description: 'The image to run: [host[:port]/]name[:tag][@sha256:…].',
+    }),
     cpu: int(0).default(128).meta({ description: 'CPU units reserved for the container.' }),
     memory: int(6).default(128).meta({ description: 'Hard memory limit in MiB.' }),
     memory_reservation: int(6)
@@ -169,8 +179,7 @@ const containerSchema = z
     entry_point: z.array(z.string()).optional(),
     command: z.array(z.string()).optional(),
     environment: environmentSchema,
-    secrets: z
-      .record(envName, secretArn)
+    secrets: nameMap(envName, secretArn)
       .default({})
       .meta({ description: 'Environment variables read from SSM or Secrets Manager: `NAME: ARN`.' }),
     dns_search_domains: z.array(text()).optional(),
@@ -181,8 +190,8 @@ const containerSchema = z
     log_configuration: logConfiguration.optional(),
   })
   .superRefine(rules.memoryReservationWithinMemory)
-  .superRefine(rules.environmentNamesUnique, whenValid(['environment'], ['secrets']))
-  .superRefine(rules.portMappingsUnique, whenValid(['port_mappings']));
+  .superRefine(rules.environmentNamesUnique, whenShaped)
+  .superRefine(rules.portMappingsUnique, whenShaped);
 
 // ------------------------------------------------------------------ service
 
@@ -234,12 +243,15 @@ const serviceSchema = z
     name: matches(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, 'must be letters, digits, - and _ (at most 100)').meta({
       description: 'Service name; the `{{name}}` template variable. The ECS services are `<name>-<slot>`.',
     }),
-    cluster: text().meta({ description: 'ECS cluster name or ARN.' }),
+    cluster: formatted(isCluster, CLUSTER_MESSAGE).meta({ description: 'ECS cluster name or ARN.' }),
     fqdn: oneOrMany(hostName(), 'DNS name').meta({
       description:
         'DNS name(s) served, each in a Route 53 hosted zone of the account. The first is `{{fqdn}}`.',
     }),
-    version: text().meta({
+    version: formatted(
+      isTagValue,
+      'must be at most 256 letters, digits, spaces and _ . : / = + - @: it becomes the ecs-crd:version tag of every resource',
+    ).meta({
       description:
         'The version deployed; the `{{version}}` template variable. Quote it: 1.10 unquoted is the number 1.1.',
     }),
@@ -262,27 +274,15 @@ const serviceSchema = z
     containers: z
       .array(containerSchema)
       .min(1, 'must list at least one container')
-      .superRefine(rules.containerNamesUnique, whenValid(['*', 'name'])),
+      .superRefine(rules.containerNamesUnique, whenShaped),
   })
-  .superRefine(rules.fqdnsUnique, whenValid(['fqdn']))
-  .superRefine(rules.networkModeRules, whenValid(['launch_type'], ['network_mode'], ['network']))
-  .superRefine(
-    rules.fargateRules,
-    whenValid(
-      ['launch_type'],
-      ['cpu'],
-      ['memory'],
-      ['platform_version'],
-      ['placement_constraints'],
-      ['placement_strategies'],
-      ['scheduling_strategy'],
-    ),
-  )
-  .superRefine(rules.daemonRules, whenValid(['scheduling_strategy'], ['placement_strategies']))
-  .superRefine(
-    rules.hostPortsMatch,
-    whenValid(['launch_type'], ['network_mode'], ['containers', '*', 'port_mappings']),
-  )
+  .superRefine(rules.fqdnsUnique, whenShaped)
+  .superRefine(rules.networkModeRules, whenShaped)
+  .superRefine(rules.fargateRules, whenShaped)
+  .superRefine(rules.daemonRules, whenShaped)
+  .superRefine(rules.hostPortsMatch, whenShaped)
+  .superRefine(rules.containersFitTheTask, whenShaped)
+  .superRefine(rules.versionTagsTheDefaultImage, whenShaped)
   .meta({ description: 'The ECS service to deploy.' });
 
 // ------------------------------------------------------------------ target_groups[], listeners[]
@@ -313,7 +313,7 @@ export const targetGroupSchema = z
         unhealthy_threshold: int(2, 10).default(3),
       })
       .prefault({})
-      .superRefine(rules.timeoutBelowInterval),
+      .superRefine(listenerRules.timeoutBelowInterval, whenShaped),
   })
   .meta({ description: 'One target group per exposed container port.' });
 
@@ -322,9 +322,7 @@ export const listenerSchema = z
     port: portNumber().meta({ description: 'The ALB port; its listener is reused when the ALB has one.' }),
     protocol: z.enum(['HTTP', 'HTTPS']).default('HTTP'),
     certificate_arns: z
-      .array(
-        formatted((value) => /^arn:[^:]+:(acm|iam):/.test(value), 'must be an ACM (or IAM) certificate ARN'),
-      )
+      .array(formatted(isCertificateArn, CERTIFICATE_ARN_MESSAGE))
       .default([])
       .meta({ description: 'Certificates of an HTTPS listener the stack creates.' }),
     target_group: z
@@ -347,7 +345,7 @@ export const listenerSchema = z
       })
       .prefault({}),
   })
-  .superRefine(rules.certificatesMatchProtocol, whenValid(['protocol'], ['certificate_arns']))
+  .superRefine(listenerRules.certificatesMatchProtocol, whenShaped)
   .meta({ description: 'Where the ALBs receive the traffic. Omitted: port 80 HTTP.' });
 
 // ------------------------------------------------------------------ the file
@@ -363,18 +361,11 @@ export const deploymentFileSchema = z
     listeners: z
       .array(listenerSchema)
       .min(1, 'must list at least one listener (or leave the key out for port 80 HTTP)')
-      .optional()
-      .superRefine(rules.listenerPrioritiesUnique, whenValid(['*', 'port'], ['*', 'rule'])),
+      .superRefine(listenerRules.listenerPortsUnique, whenShaped)
+      .optional(),
   })
-  .superRefine(
-    rules.referencesResolve,
-    whenValid(
-      ['service', 'containers', '*', 'name'],
-      ['service', 'containers', '*', 'port_mappings'],
-      ['target_groups'],
-      ['listeners'],
-    ),
-  )
+  .superRefine(listenerRules.referencesResolve, whenShaped)
+  .superRefine(listenerRules.conditionsWithinQuota, whenShaped)
   .meta({ title: 'ecs-crd deployment file', description: 'A canary release of one ECS service.' });
 
 /** The file as parsed: defaults applied, still in the file's alternative spellings. */

@@ -140,10 +140,12 @@ export function renderTree(
   return { data: walk(data, []), problems };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+/** A YAML map as plain data. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function field(value: unknown, key: string): unknown {
+/** `value[key]` when `value` is a map; the file's data may be anything. */
+export function field(value: unknown, key: string): unknown {
   return isRecord(value) ? value[key] : undefined;
 }

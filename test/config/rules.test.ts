@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { fileWith, type LooseFile, problems } from './fixtures.js';
+import { fileWith, type LooseFile, positions, problems } from './fixtures.js';
 
 const fargate = (f: LooseFile) => {
   f.service.launch_type = 'FARGATE';
@@ -281,7 +281,7 @@ describe('config/rules: cross-field rules', () => {
     });
 
     it('takes certificates for HTTPS only (whether one is needed is known after discovery)', () => {
-      const cert = 'arn:aws:acm:eu-west-1:123456789012:certificate/abc';
+      const cert = 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
       const found = problems(
         fileWith(
           (f) =>
@@ -295,18 +295,23 @@ describe('config/rules: cross-field rules', () => {
       expect(found).to.deep.equal(['listeners[1].certificate_arns: are only used with protocol HTTPS']);
     });
 
-    it('uses a rule priority once per port', () => {
-      const found = problems(
-        fileWith(
-          (f) =>
-            (f.listeners = [
-              { port: 80, rule: { priority: 10 } },
-              { port: 8080, rule: { priority: 10 } },
-              { port: 80, rule: { priority: 10, conditions: { path_pattern: '/x/*' } } },
-            ]),
-        ),
+    it('takes one listeners[] entry per port, whatever its protocol or priority (one rule per listener)', () => {
+      const text = fileWith(
+        (f) =>
+          (f.listeners = [
+            { port: 80, rule: { priority: 10 } },
+            { port: 8080, rule: { priority: 10 } },
+            { port: 80, protocol: 'HTTPS', rule: { priority: 11, conditions: { path_pattern: '/x/*' } } },
+            { port: 'x' },
+          ]),
       );
-      expect(found).to.deep.equal(['listeners[2].rule.priority: 10 is already used on port 80']);
+      expect(problems(text)).to.deep.equal([
+        'listeners[2].port: 80 is already the port of listeners[0]: an ALB has one listener per port, and ecs-crd one rule per listener; merge the two entries',
+        'listeners[3].port: must be a number, not the string "x"',
+      ]);
+      // At the key's own line.
+      const items = text.split('\n').flatMap((l, i) => (l.startsWith('  - port:') ? [i + 1] : []));
+      expect(positions(text)).to.include(`${items[2]}:5 listeners[2].port`);
     });
 
     it('keeps a target group health check timeout below its interval', () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { parseYaml } from '../../src/config/yaml-source.js';
-import { check, positions } from './fixtures.js';
+import { check, config, fileWith, positions } from './fixtures.js';
 
 describe('config/yaml-source', () => {
   it('points at the key of a map entry, and at the item of a list', () => {
@@ -27,20 +27,85 @@ describe('config/yaml-source', () => {
     expect(!result.ok && result.problems.map((p) => [p.line, p.column])).to.deep.equal([[3, 8]]);
   });
 
-  it('reports every syntax error, not only the first', () => {
+  it('reports every key written twice, and still checks the rest of the file', () => {
     const result = check('canary: {}\ncanary: {}\nservice: {}\nservice: {}\n');
-    expect(!result.ok && result.problems.map((p) => p.line)).to.deep.equal([2, 4]);
+    if (result.ok) expect.fail('accepted');
+    const twice = result.problems.filter((p) => /written twice/.test(p.message));
+    expect(twice.map((p) => `${p.line}:${p.column} ${p.message}`)).to.deep.equal([
+      '2:1 `canary` is written twice in this map (first at line 1): keep one',
+      '4:1 `service` is written twice in this map (first at line 3): keep one',
+    ]);
+    expect(result.problems.map((p) => p.path)).to.include('canary.group');
   });
 
-  it('reports duplicate keys', () => {
-    const result = check('canary: {}\ncanary: {}\n');
-    expect(!result.ok && /unique/.test(result.problems[0]?.message ?? '')).to.equal(true);
-    expect(positions('canary: {}\ncanary: {}\n')).to.deep.equal(['2:1 ']);
+  it('finds keys written twice in linear time: a 20,000-key map is checked in well under a second', () => {
+    const names = Array.from({ length: 20_000 }, (_, i) => `  K${i}: v`);
+    const start = performance.now();
+    const source = parseYaml(`env:\n${names.join('\n')}\n  K7: again\n`);
+    // Quadratic, it took 13 s; linear, about 1 s on a busy machine.
+    expect(performance.now() - start).to.be.below(5000);
+    expect(source.textProblems.map((p) => p.line)).to.deep.equal([20_002]);
+    expect(source.position(['env', 'K19999'])).to.deep.equal({ line: 20_001, column: 3 });
   });
 
-  it('refuses several documents in one file', () => {
-    const result = check('canary: {}\n---\nservice: {}\n');
-    expect(!result.ok && /multiple documents/.test(result.problems[0]?.message ?? '')).to.equal(true);
+  it('refuses several documents in one file, saying how many and where the second starts', () => {
+    const result = check('canary: {}\n---\nservice: {}\n---\nx: 1\n');
+    expect(!result.ok && result.problems.map((p) => `${p.line}:${p.column} ${p.message}`)).to.deep.equal([
+      '2:1 the file holds 3 YAML documents, separated by `---`; a deployment file holds one: the second starts here',
+    ]);
+  });
+
+  it('refuses nesting deeper than any deployment file needs, at its place, instead of overflowing the stack', () => {
+    for (const text of [
+      `canary:\n  group: ${'['.repeat(1000)}${']'.repeat(1000)}\n`,
+      Array.from({ length: 1000 }, (_, i) => `${' '.repeat(i)}k:`).join('\n'),
+    ]) {
+      const result = check(text);
+      if (result.ok) expect.fail('accepted');
+      expect(result.problems).to.have.length(1);
+      expect(result.problems[0]?.message).to.match(/^maps and lists nest more than 64 levels deep here/);
+      expect(result.problems[0]?.line).to.be.oneOf([2, 65]);
+      expect(result.problems[0]?.message).to.not.match(/call stack/);
+    }
+  });
+
+  it('reports an alias to no anchor at the alias, not at the top of the file', () => {
+    const text = fileWith(() => {}).replace('cluster: main', 'cluster: *nope');
+    const line = text.split('\n').findIndex((l) => l.includes('*nope')) + 1;
+    const result = check(text);
+    expect(!result.ok && result.problems.map((p) => `${p.line} ${p.message}`)).to.deep.equal([
+      `${line} *nope refers to no anchor: define &nope before it (anchors are read top to bottom)`,
+    ]);
+    expect(line).to.be.greaterThan(10);
+  });
+
+  it('keeps a key named __proto__ as a key like any other', () => {
+    // JSON.parse: in an object literal, `__proto__` would set the prototype, not a key.
+    const text = fileWith(
+      (f) => (f.service.containers[0].environment = JSON.parse('{"__proto__": "x", "B": "y"}')),
+    );
+    expect(text).to.include('__proto__: x');
+    expect(config(text).service.containers[0]?.environment).to.deep.equal(
+      JSON.parse('{"__proto__": "x", "B": "y"}'),
+    );
+    expect(Object.keys(config(text).service.containers[0]?.environment ?? {})).to.deep.equal([
+      '__proto__',
+      'B',
+    ]);
+    const listed = fileWith(
+      (f) => (f.service.containers[0].environment = JSON.parse('[{"__proto__": "x"}, {"B": "y"}]')),
+    );
+    expect(Object.keys(config(listed).service.containers[0]?.environment ?? {})).to.deep.equal([
+      '__proto__',
+      'B',
+    ]);
+    const secret = fileWith(
+      (f) =>
+        (f.service.containers[0].secrets = JSON.parse(
+          '{"__proto__": "arn:aws:ssm:eu-west-1:123456789012:parameter/p"}',
+        )),
+    );
+    expect(Object.keys(config(secret).service.containers[0]?.secrets ?? {})).to.deep.equal(['__proto__']);
   });
 
   it('refuses unknown tags such as CloudFormation’s !Sub', () => {
