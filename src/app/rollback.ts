@@ -33,7 +33,8 @@ export interface RecoverRequest {
 export async function rollbackService(
   options: { service: ServiceOptions } & Pick<RecoverRequest, 'force' | 'reporter'>,
 ): Promise<RollbackDocument> {
-  const { aws, ctx } = await openInAccount(options.service);
+  // A release whose cluster is gone must still be undone: no cluster check here.
+  const { aws, ctx } = await openInAccount(options.service, { requireCluster: false });
   return recoverStack({
     identity: ctx.identity,
     runner: ctx.runner,

@@ -4,11 +4,12 @@
  * commands pay for them only when they run.
  */
 
+import type { DiscoveryOptions } from '../aws/discovery.js';
 import { checkOwnership, declaredNames, existingRules } from '../canary/ownership.js';
 import type { AwsLookup, Environment, HealthProbe } from '../canary/ports/aws.js';
 import type { StackIdentity, StackOutputs, StackRunner } from '../canary/ports/stack.js';
 import { listenerProblems } from '../canary/preflight.js';
-import { requireDeployment } from '../config/load.js';
+import { type LoadOptions, requireDeployment } from '../config/load.js';
 import type { DeploymentConfig, EnvironmentName } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import { type Backend, resolveBackend } from '../stack/backend.js';
@@ -18,7 +19,8 @@ import { type ServiceFields, serviceFields } from '../ui/documents.js';
 
 export interface ServiceOptions {
   environment: EnvironmentName;
-  region: string;
+  /** -r, else the environment's; undefined: none given, refused once the file was checked. */
+  region: string | undefined;
   file?: string | undefined;
   dir?: string | undefined;
   profile?: string | undefined;
@@ -55,26 +57,52 @@ export function endpointOf(
   return url === '' ? undefined : url;
 }
 
-export async function openAws(options: ServiceOptions): Promise<AwsContext> {
+/** The region every command that names a stack or calls AWS needs. */
+export function regionOf(options: Pick<ServiceOptions, 'region'>): string {
+  if (options.region === undefined || options.region === '') {
+    throw new UsageError('no AWS region', { hint: 'pass -r/--region, or set AWS_REGION' });
+  }
+  return options.region;
+}
+
+export async function openAws(
+  options: ServiceOptions,
+  discovery: DiscoveryOptions = {},
+): Promise<AwsContext> {
   const aws = await import('../aws/index.js');
   const clients = aws.createAwsClients({
-    region: options.region,
+    region: regionOf(options),
     ...(options.profile ? { profile: options.profile } : {}),
     ...(endpointOf(options) ? { endpointUrl: endpointOf(options) } : {}),
   });
-  return { lookup: aws.createAwsLookup(clients), probe: aws.createHealthProbe(clients) };
+  return { lookup: aws.createAwsLookup(clients, discovery), probe: aws.createHealthProbe(clients) };
 }
 
 /**
- * For commands that talk to AWS: the account (its id renders `{{account_id}}`, so the file
- * and the stack name come out as `deploy` sees them), then the service's stack.
+ * For commands that talk to AWS: the file first (its problems are the user's whatever the
+ * account, and reporting them needs no credentials and no region), then the region, then the
+ * account (its id renders `{{account_id}}`, so the file and the stack name come out as
+ * `deploy` sees them), then the service's stack.
  */
 export async function openInAccount(
   options: ServiceOptions,
+  discovery: DiscoveryOptions = {},
 ): Promise<{ aws: AwsContext; ctx: ServiceContext }> {
-  const aws = await openAws(options);
+  await requireDeployment(fileOptions(options));
+  const aws = await openAws(options, discovery);
   const ctx = await openService(options, await aws.lookup.accountId());
   return { aws, ctx };
+}
+
+/** What loads the deployment file: `{{region}}` and `{{account_id}}` stay as written until known. */
+function fileOptions(options: ServiceOptions, accountId?: string): LoadOptions {
+  return {
+    environment: options.environment,
+    file: options.file,
+    dir: options.dir,
+    ...(options.region ? { region: options.region } : {}),
+    ...(accountId ? { account_id: accountId } : {}),
+  };
 }
 
 /**
@@ -93,18 +121,13 @@ export async function discoverFor(aws: AwsContext, ctx: ServiceContext): Promise
  * the runner of its stack. No engine call is made until the runner is used.
  */
 export async function openService(options: ServiceOptions, accountId?: string): Promise<ServiceContext> {
-  const { file, config } = await requireDeployment({
-    environment: options.environment,
-    file: options.file,
-    dir: options.dir,
-    region: options.region,
-    ...(accountId ? { account_id: accountId } : {}),
-  });
+  const { file, config } = await requireDeployment(fileOptions(options, accountId));
+  const region = regionOf(options);
   const identity: StackIdentity = {
     project: config.service.project,
     name: config.service.name,
     environment: options.environment,
-    region: options.region,
+    region,
   };
   const backend = resolveBackend(options.backendUrl);
   const { openStackRunner } = await import('../stack/runner.js');
@@ -114,7 +137,7 @@ export async function openService(options: ServiceOptions, accountId?: string): 
     backend,
     pulumiVersion: options.pulumiVersion,
     provider: {
-      region: options.region,
+      region,
       ...(options.profile ? { profile: options.profile } : {}),
       ...(endpointUrl ? { endpointUrl } : {}),
     },

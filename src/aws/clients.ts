@@ -9,6 +9,8 @@
  * import src/aws) pay nothing.
  */
 import type {
+  DescribeClustersCommandInput,
+  DescribeClustersCommandOutput,
   DescribeServicesCommandInput,
   DescribeServicesCommandOutput,
   DescribeTasksCommandInput,
@@ -66,6 +68,7 @@ export interface Route53Api {
 
 /** ECS, as ecs-crd uses it. */
 export interface EcsApi {
+  describeClusters(input: DescribeClustersCommandInput): Promise<DescribeClustersCommandOutput>;
   describeServices(input: DescribeServicesCommandInput): Promise<DescribeServicesCommandOutput>;
   listTasks(input: ListTasksCommandInput): Promise<ListTasksCommandOutput>;
   describeTasks(input: DescribeTasksCommandInput): Promise<DescribeTasksCommandOutput>;
@@ -265,6 +268,8 @@ function createEcs(config: ConfigSource): EcsApi {
     return { m, client: new m.ECSClient(await sdkClientConfig(config)) };
   });
   return {
+    describeClusters: (input) =>
+      call('DescribeClusters', ({ m, client }) => client.send(new m.DescribeClustersCommand(input))),
     describeServices: (input) =>
       call('DescribeServices', ({ m, client }) => client.send(new m.DescribeServicesCommand(input))),
     listTasks: (input) => call('ListTasks', ({ m, client }) => client.send(new m.ListTasksCommand(input))),

@@ -10,7 +10,7 @@ import type { Listener, LoadBalancer, Rule } from '@aws-sdk/client-elastic-load-
 import type { AwsLookup, Environment, RuleOwner, Slot, SlotInfo, SlotListener } from '../canary/ports/aws.js';
 import type { DeploymentConfig, ListenerConfig } from '../config/types.js';
 import { EcsCrdError, UsageError } from '../errors.js';
-import type { AwsClients, Elbv2Api } from './clients.js';
+import type { AwsClients, EcsApi, Elbv2Api } from './clients.js';
 import { allPages, chunk, once } from './util.js';
 import { findZones, liveWeights, owners } from './zones.js';
 
@@ -29,11 +29,17 @@ const MAX_RULE_PRIORITY = 50_000;
 export interface DiscoveryOptions {
   /** Look the fqdns up in private hosted zones instead of public ones. Default false. */
   privateZone?: boolean;
+  /**
+   * Require `service.cluster` to exist (default true): a deployment refuses before any change
+   * what it would otherwise find only when ECS refuses the service, after creating the rest.
+   * `rollback` does without: it must be able to undo a release whose cluster is gone.
+   */
+  requireCluster?: boolean;
 }
 
 /** The `AwsLookup` port over real (or faked) AWS clients. */
 export function createAwsLookup(
-  clients: Pick<AwsClients, 'region' | 'sts' | 'elbv2' | 'route53'>,
+  clients: Pick<AwsClients, 'region' | 'sts' | 'elbv2' | 'route53' | 'ecs'>,
   options: DiscoveryOptions = {},
 ): AwsLookup {
   // Asked once before rendering the templates and again by discover(): one STS call.
@@ -49,12 +55,32 @@ export function createAwsLookup(
         accountId(),
         findSlots(clients.elbv2, config, clients.region),
         findZones(clients.route53, config.service.fqdn, options.privateZone ?? false),
+        options.requireCluster === false ? undefined : requireCluster(clients.ecs, config, clients.region),
       ]);
       return { accountId: account, region: clients.region, slots, zones };
     },
     liveWeights: (zones) => liveWeights(clients.route53, zones),
     owners: (zones) => owners(clients.route53, zones),
   };
+}
+
+// ---------------------------------------------------------------- cluster
+
+/** The service's ECS cluster exists and is active, or a UsageError that names it, the region and what to do. */
+async function requireCluster(ecs: EcsApi, config: DeploymentConfig, region: string): Promise<void> {
+  const { cluster } = config.service;
+  const { clusters = [], failures = [] } = await ecs.describeClusters({ clusters: [cluster] });
+  const found = clusters.find((c) => c.clusterName === cluster || c.clusterArn === cluster);
+  if (found?.status === 'ACTIVE') return;
+  const state = found
+    ? `is ${found.status ?? 'not active'}`
+    : `does not exist${failures[0]?.reason && failures[0].reason !== 'MISSING' ? ` (${failures[0].reason})` : ''}`;
+  throw new UsageError(
+    `The ECS cluster ${cluster} (service.cluster) ${state} in ${region}. Nothing was changed.`,
+    {
+      hint: `Create it (or have the platform team create it) in ${region}, or correct service.cluster in the deployment file; check -r/--region and the account (--profile) too.`,
+    },
+  );
 }
 
 // ---------------------------------------------------------------- slots

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  DescribeClustersCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
   ECSClient,
@@ -127,6 +128,12 @@ describe('aws/clients', () => {
         (c) => c.route53.listResourceRecordSets({ HostedZoneId: 'Z1' }),
         ListResourceRecordSetsCommand,
         { HostedZoneId: 'Z1' },
+      ],
+      [
+        'ecs.describeClusters',
+        (c) => c.ecs.describeClusters({ clusters: ['c'] }),
+        DescribeClustersCommand,
+        { clusters: ['c'] },
       ],
       [
         'ecs.describeServices',

@@ -1,3 +1,4 @@
+import { DescribeClustersCommand, ECSClient } from '@aws-sdk/client-ecs';
 import {
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
@@ -30,6 +31,7 @@ import { deploymentConfig, lbArn, loadBalancer, REGION, rejection, rule, slotTag
 let elb: AwsClientStub<ElasticLoadBalancingV2Client>;
 let route53: AwsClientStub<Route53Client>;
 let sts: AwsClientStub<STSClient>;
+let ecs: AwsClientStub<ECSClient>;
 
 const listenerArn = (lb: string, port: number) =>
   `arn:aws:elasticloadbalancing:${REGION}:123456789012:listener/app/${lb}/0123/${port}`;
@@ -51,6 +53,9 @@ function standardWorld(
     'alb-green': slotTags('sandbox', 'green'),
   };
   sts.on(GetCallerIdentityCommand).resolves({ Account: '123456789012' });
+  ecs.on(DescribeClustersCommand).callsFake((input: { clusters: string[] }) => ({
+    clusters: input.clusters.map((name) => ({ clusterName: name, status: 'ACTIVE' })),
+  }));
   elb.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: loadBalancers });
   elb.on(DescribeTagsCommand).callsFake((input: { ResourceArns: string[] }) => ({
     TagDescriptions: input.ResourceArns.map((arn) => ({
@@ -72,7 +77,7 @@ function standardWorld(
   });
 }
 
-function lookup(options: { privateZone?: boolean } = {}): AwsLookup {
+function lookup(options: { privateZone?: boolean; requireCluster?: boolean } = {}): AwsLookup {
   return createAwsLookup(createAwsClients({ region: REGION }), options);
 }
 
@@ -81,16 +86,19 @@ describe('aws/discovery', () => {
     elb = mockClient(ElasticLoadBalancingV2Client);
     route53 = mockClient(Route53Client);
     sts = mockClient(STSClient);
+    ecs = mockClient(ECSClient);
   });
   beforeEach(() => {
     elb.reset();
     route53.reset();
     sts.reset();
+    ecs.reset();
   });
   after(() => {
     elb.restore();
     route53.restore();
     sts.restore();
+    ecs.restore();
   });
 
   describe('discover', () => {
@@ -291,6 +299,43 @@ describe('aws/discovery', () => {
       expect(exitCodeOf(error)).to.equal(ExitCode.Unexpected);
       expect(error.message).to.equal('AWS ELBv2 DescribeLoadBalancers failed: AccessDenied: not authorized');
       expect((error as EcsCrdError).hint).to.include('elasticloadbalancing:DescribeLoadBalancers');
+    });
+  });
+
+  describe('the ECS cluster', () => {
+    it('refuses a cluster that does not exist before any change (exit 2), naming it, the region and what to do', async () => {
+      standardWorld();
+      ecs.on(DescribeClustersCommand).resolves({
+        clusters: [],
+        failures: [{ arn: `arn:aws:ecs:${REGION}:123456789012:cluster/main`, reason: 'MISSING' }],
+      });
+      const error = await rejection(lookup().discover(deploymentConfig()));
+      expect(error).to.be.instanceOf(UsageError);
+      expect(exitCodeOf(error)).to.equal(ExitCode.Usage);
+      expect(error.message).to.match(/ECS cluster main \(service\.cluster\) does not exist in /);
+      expect(error.message).to.include(REGION);
+      expect(error.message).to.match(/Nothing was changed/);
+      expect((error as UsageError).hint).to.match(/correct service\.cluster/);
+    });
+
+    it('refuses a deleted (INACTIVE) cluster', async () => {
+      standardWorld();
+      ecs.on(DescribeClustersCommand).resolves({ clusters: [{ clusterName: 'main', status: 'INACTIVE' }] });
+      const error = await rejection(lookup().discover(deploymentConfig()));
+      expect(error.message).to.match(/ECS cluster main \(service\.cluster\) is INACTIVE in /);
+    });
+
+    it('accepts the cluster by ARN, and is not asked when the caller does without (rollback)', async () => {
+      standardWorld();
+      const arn = `arn:aws:ecs:${REGION}:123456789012:cluster/main`;
+      ecs
+        .on(DescribeClustersCommand)
+        .resolves({ clusters: [{ clusterName: 'main', clusterArn: arn, status: 'ACTIVE' }] });
+      const config = deploymentConfig();
+      await lookup().discover({ ...config, service: { ...config.service, cluster: arn } });
+      ecs.reset();
+      ecs.on(DescribeClustersCommand).rejects(new Error('must not be called'));
+      await lookup({ requireCluster: false }).discover(config);
     });
   });
 
