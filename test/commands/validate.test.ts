@@ -56,7 +56,14 @@ describe('ecs-crd validate', () => {
     const valid = runCli(['validate', '-e', 'prod', '-f', 'examples/fargate.deploy.yml', '--json']);
     expect(valid.status).to.equal(0);
     const report = JSON.parse(valid.stdout);
-    expect(Object.keys(report)).to.deep.equal(['valid', 'file', 'errors', 'config']);
+    expect(Object.keys(report)).to.deep.equal([
+      'valid',
+      'file',
+      'errors',
+      'config',
+      'error_count',
+      'warnings',
+    ]);
     expect(report.valid).to.equal(true);
     expect(report.errors).to.deep.equal([]);
     expect(report.config.service.launch_type).to.equal('FARGATE');
@@ -86,6 +93,8 @@ describe('ecs-crd validate', () => {
         },
       ],
       config: null,
+      error_count: 2,
+      warnings: [],
     });
   });
 
@@ -181,5 +190,69 @@ describe('ecs-crd validate', () => {
     expect(status).to.equal(0);
     expect(JSON.parse(stdout).valid).to.equal(true);
     expect(stderr).to.match(/environment prod, region unknown, account unknown/);
+  });
+
+  describe('on a hostile file', () => {
+    const badNames = (count: number) => {
+      const file = validFile();
+      file.service.containers[0].environment = Object.fromEntries(
+        Array.from({ length: count }, (_, i) => [`9V_${i}`, 'x']),
+      );
+      return file;
+    };
+
+    it('prints the first 50 problems and how many there are in all; --json carries the count', () => {
+      const file = write('many.yml', badNames(3962));
+      const { status, stdout } = runCli(['validate', '-e', 'prod', '-f', file]);
+      expect(status).to.equal(2);
+      const lines = stdout.trimEnd().split('\n');
+      expect(lines).to.have.length(51);
+      expect(lines.at(-1)).to.equal(`… and 3,912 more problems (3,962 in all) in ${file}`);
+      const json = JSON.parse(runCli(['validate', '-e', 'prod', '-f', file, '--json']).stdout);
+      expect(json.errors).to.have.length(50);
+      expect(json.error_count).to.equal(3962);
+    });
+
+    it('refuses a file over 1 MiB at once, saying why, without a stack trace', () => {
+      const file = write('huge.yml', `# ${'x'.repeat(5 * 1024 * 1024)}\n`);
+      const { status, stdout, stderr } = runCli(['validate', '-e', 'prod', '-f', file]);
+      expect(status).to.equal(2);
+      expect(stdout).to.equal('');
+      expect(stderr).to.match(
+        new RegExp(`^Error: ${file} is larger than 1 MiB: a deployment file describes one service`),
+      );
+      expect(stdout + stderr).to.not.match(STACK_FRAME);
+    });
+
+    it('reports 1,000 levels of nesting as too deep, at its line, not as a stack overflow', () => {
+      const file = write('deep.yml', `canary:\n  group: ${'['.repeat(1000)}${']'.repeat(1000)}\n`);
+      const { status, stdout, stderr } = runCli(['validate', '-e', 'prod', '-f', file]);
+      expect(status).to.equal(2);
+      expect(stdout).to.match(
+        new RegExp(`^${file}:2:\\d+: maps and lists nest more than 64 levels deep here`),
+      );
+      expect(stdout + stderr).to.not.match(/call stack/);
+      expect(stdout + stderr).to.not.match(STACK_FRAME);
+    });
+
+    it('warns about a secret in environment, and still says the file is valid', () => {
+      const file = validFile();
+      file.service.containers[0].environment = { DB_PASSWORD: 'hunter2' };
+      const path = write('secret.yml', file);
+      const { status, stdout } = runCli(['validate', '-e', 'prod', '-f', path]);
+      expect(status).to.equal(0);
+      const [warning, verdict] = stdout.trimEnd().split('\n');
+      expect(warning).to.match(
+        new RegExp(
+          `^${path}:\\d+:\\d+ service\\.containers\\[0\\]\\.environment\\.DB_PASSWORD: warning: its name says it holds a secret`,
+        ),
+      );
+      expect(verdict).to.match(/: valid \(/);
+      const json = JSON.parse(runCli(['validate', '-e', 'prod', '-f', path, '--json']).stdout);
+      expect(json.valid).to.equal(true);
+      expect(json.warnings.map((w: { path: string }) => w.path)).to.deep.equal([
+        'service.containers[0].environment.DB_PASSWORD',
+      ]);
+    });
   });
 });
