@@ -2,7 +2,6 @@ import {
   type ContainerDefinition,
   CreateServiceCommand,
   DeleteServiceCommand,
-  DeleteTaskDefinitionsCommand,
   DeregisterTaskDefinitionCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
@@ -180,9 +179,9 @@ export const taskDefinition: ResourceKind = {
     const client = ctx.aws.ecs(asString(state.region));
     const arn = asString(state.arn) ?? id;
     await unlessGone(gone, async () => {
+      // Deregistered only, as pulumi-aws does (terraform-provider-aws `resourceTaskDefinitionDelete`):
+      // AWS keeps the INACTIVE revision, and a service still running it keeps running.
       await client.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));
-      // AWS keeps INACTIVE revisions around; deleting them leaves nothing behind.
-      await client.send(new DeleteTaskDefinitionsCommand({ taskDefinitions: [arn] }));
     });
   },
 };

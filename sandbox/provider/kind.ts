@@ -21,6 +21,8 @@ export interface ResourceKind {
   optionalComputed?: readonly string[];
   /** Inputs holding JSON documents: compared as parsed JSON, not as text. */
   documents?: readonly string[];
+  /** pulumi-aws's StateFunc of an input: the form it is stored, and so compared, in. */
+  stateFuncs?: Readonly<Record<string, (value: Json) => Json>>;
   required?: readonly string[];
   /** pulumi-aws auto-naming: `<resource name>-<7 hex>` when neither name nor namePrefix is set. */
   autoName?: { maxLength: number };
@@ -143,8 +145,9 @@ export function diffInputs(kind: ResourceKind, olds: Props, news: Props): DiffOu
       changed.push(key);
       continue;
     }
+    const stored = kind.stateFuncs?.[key] ?? ((value: Json) => value);
     const normalize = (value: Json | undefined) =>
-      documents.has(key) ? parseDocument(plain(value)) : plain(value ?? null);
+      documents.has(key) ? parseDocument(plain(value)) : stored(plain(value ?? null));
     if (!sameValue(normalize(olds[key]), normalize(next))) changed.push(key);
   }
   const replaces = changed.filter((key) => kind.replaceOn.includes(key));

@@ -2,6 +2,7 @@ import { service, taskDefinition } from './ecs.js';
 import { listener, listenerRule, targetGroup } from './elbv2.js';
 import { role, rolePolicy, rolePolicyAttachment } from './iam.js';
 import type { ResourceKind } from './kind.js';
+import { listenerCertificate } from './listener-certificate.js';
 import { logGroup } from './logs.js';
 import { record } from './route53.js';
 
@@ -12,6 +13,7 @@ export const KINDS: ReadonlyMap<string, ResourceKind> = new Map(
     service,
     targetGroup,
     listener,
+    listenerCertificate,
     listenerRule,
     record,
     logGroup,

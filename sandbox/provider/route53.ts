@@ -141,6 +141,9 @@ async function liveOf(ctx: Ctx, props: Props): Promise<ResourceRecordSet | undef
 export const record: ResourceKind = {
   token: 'aws:route53/record:Record',
   replaceOn: ['zoneId', 'name'],
+  // terraform-provider-aws `normalizeRecordName`: a name is stored lower-cased, without its
+  // trailing dot, so `API.example.com.` and `api.example.com` are one record, not a replace.
+  stateFuncs: { name: (value) => (typeof value === 'string' ? bare(value) : value) },
   computed: ['fqdn', 'id'],
   optionalComputed: ['allowOverwrite'],
   required: ['zoneId', 'name', 'type'],

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import {
+  DescribeListenerCertificatesCommand,
   DescribeRulesCommand,
   DescribeTagsCommand,
   DescribeTargetGroupsCommand,
@@ -508,14 +509,14 @@ describe('sandbox: engine, stand-in provider and emulator', () => {
         new DescribeTagsCommand({ ResourceArns: [after.unhealthyTargetGroup ?? ''] }),
       );
       expect(tags.TagDescriptions?.[0]?.Tags ?? []).to.deep.equal([]);
-      // The old revision is gone (deregistered and deleted) once the service moved off it.
+      // The old revision is deregistered (INACTIVE) once the service moved off it.
       const old = await ecsClient
         .send(new DescribeTaskDefinitionCommand({ taskDefinition: outputs.unhealthyTaskDefinition }))
         .then(
           (found) => found.taskDefinition?.status,
           (e: unknown) => (e as Error).name,
         );
-      expect(old).to.not.equal('ACTIVE');
+      expect(old).to.equal('INACTIVE');
     });
 
     it('destroy removes services, targets, rules, task definitions, roles and log groups', async () => {
@@ -601,6 +602,46 @@ describe('sandbox: engine, stand-in provider and emulator', () => {
       await new Promise((resolve) => setTimeout(resolve, 10_500));
       expect((await stack.destroy()).summary.result).to.equal('succeeded');
       await stack.workspace.removeStack('slow-drain');
+    });
+  });
+
+  describe('listener certificates', () => {
+    const CERT = (name: string) => `arn:aws:acm:eu-west-1:123456789012:certificate/${name}`;
+
+    it('adds a certificate to an HTTPS listener beside its default one, and removes it on destroy', async () => {
+      await env.sandbox.reset();
+      const elbv2 = sdk(env.sandbox, ElasticLoadBalancingV2Client);
+      const stack = await openStack(env, 'certificates', async () => {
+        const f = env.sandbox.fixtures;
+        const listener = new lb.Listener('https', {
+          loadBalancerArn: f.loadBalancers.blue.arn,
+          port: 8443,
+          protocol: 'HTTPS',
+          certificateArn: CERT('first'),
+          defaultActions: [
+            { type: 'fixed-response', fixedResponse: { contentType: 'text/plain', statusCode: '404' } },
+          ],
+        });
+        new lb.ListenerCertificate('second', { listenerArn: listener.arn, certificateArn: CERT('second') });
+        return { listener: listener.arn };
+      });
+      try {
+        const result = await stack.up();
+        expect(result.summary.result).to.equal('succeeded');
+        const listenerArn = String(result.outputs.listener?.value);
+        const held = await elbv2.send(new DescribeListenerCertificatesCommand({ ListenerArn: listenerArn }));
+        expect(held.Certificates?.map((c) => [c.CertificateArn, c.IsDefault])).to.deep.equal([
+          [CERT('first'), true],
+          [CERT('second'), false],
+        ]);
+        const { changed, onEvent } = changeCollector();
+        await stack.refresh({ onEvent });
+        expect(changed).to.deep.equal([]);
+        expect((await stack.destroy()).summary.result).to.equal('succeeded');
+        await stack.workspace.removeStack('certificates');
+      } finally {
+        elbv2.destroy();
+      }
     });
   });
 });
