@@ -80,6 +80,8 @@ export interface Sandbox {
   reset(): Promise<void>;
   /** Makes `rate` (0–1) of the ELBv2, Route 53 and ECS requests fail as throttled; 0 stops it. */
   throttle(rate: number, seed?: number): Promise<void>;
+  /** Refuses, once, the call of `operation` (e.g. ChangeResourceRecordSets) that comes after `after` more. */
+  failCall(operation: string, after: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -139,13 +141,13 @@ export async function resetEmulator(endpoint: string): Promise<void> {
   if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
 }
 
-/** See `Sandbox.throttle` and sandbox/moto/server.py. */
-export async function throttleEmulator(endpoint: string, rate: number, seed = 1): Promise<void> {
-  const response = await fetch(`${endpoint}/_sandbox/throttle?rate=${rate}&seed=${seed}`, {
+/** One of the wrapper's fault knobs (sandbox/moto/server.py): `/_sandbox/<knob>?<query>`. */
+async function faultKnob(endpoint: string, knob: 'throttle' | 'fail', query: URLSearchParams): Promise<void> {
+  const response = await fetch(`${endpoint}/_sandbox/${knob}?${query}`, {
     method: 'POST',
     signal: AbortSignal.timeout(10_000),
   });
-  if (!response.ok) throw new Error(`moto throttle failed: HTTP ${response.status}`);
+  if (!response.ok) throw new Error(`moto ${knob} failed: HTTP ${response.status}`);
 }
 
 /** Creates the fixtures of sandbox/README.md in an empty emulator. */
@@ -339,9 +341,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       region,
       fixtures,
       env: sandboxEnv(endpoint, region),
-      throttle: (rate, seed) => throttleEmulator(endpoint, rate, seed),
+      throttle: (rate, seed = 1) =>
+        faultKnob(endpoint, 'throttle', new URLSearchParams({ rate: String(rate), seed: String(seed) })),
+      failCall: (operation, after) =>
+        faultKnob(endpoint, 'fail', new URLSearchParams({ operation, after: String(after) })),
       async reset() {
-        await throttleEmulator(endpoint, 0);
+        await faultKnob(endpoint, 'throttle', new URLSearchParams({ rate: '0' }));
+        await faultKnob(endpoint, 'fail', new URLSearchParams({ operation: '' }));
         await resetEmulator(endpoint);
         sandbox.fixtures = await createFixtures(endpoint, region);
       },

@@ -26,6 +26,12 @@ ELBv2, Route 53 and ECS requests fail as AWS does when its rate limit is exceede
 `Throttling`, Route 53 `Throttling` or, on a record change, `PriorRequestNotComplete`, ECS
 `ThrottlingException`; HTTP 400), from a seeded generator; `rate=0` stops it.
 
+A failure, on demand: `POST /_sandbox/fail?operation=OP&after=N` makes the call of
+operation OP (ChangeResourceRecordSets, CreateRule, CreateService…) that comes after N more
+of them fail once, with the error AWS gives for a request it refuses (Route 53
+`InvalidInput`, ELBv2 `ValidationError`, ECS `ClientException`; HTTP 400, never retried):
+an update the engine cannot finish, at a chosen point of a deployment.
+
 Sandbox time runs faster than AWS's: every drain lasts its AWS duration times
 SANDBOX_TIME_SCALE (default 1/60, so a minute of AWS is a second here, like the TTLs).
 
@@ -35,6 +41,7 @@ The first stdout line is `port=<n>`; SIGTERM, SIGINT or the end of stdin stops t
 """
 
 import argparse
+import io
 import json
 import logging
 import os
@@ -277,6 +284,44 @@ THROTTLED = {
     "ecs": ("json", "ThrottlingException", "Rate exceeded"),
 }
 _throttle = {"rate": 0.0, "rng": random.Random(1), "lock": threading.Lock()}
+# service -> (error code, message) of an injected refusal
+REFUSED = {
+    "elasticloadbalancing": ("ValidationError", "sandbox: injected failure"),
+    "route53": ("InvalidInput", "sandbox: injected failure"),
+    "ecs": ("ClientException", "sandbox: injected failure"),
+}
+_fail = {"operation": "", "after": -1}
+
+
+def _operation(environ, service: str) -> str:  # type: ignore[no-untyped-def]
+    """The API operation of a request: ECS's X-Amz-Target, ELBv2's Action, Route 53's path."""
+    if service == "ecs":
+        return environ.get("HTTP_X_AMZ_TARGET", "").rsplit(".", 1)[-1]
+    if service == "route53":
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
+        return "ChangeResourceRecordSets" if method == "POST" and path.endswith("/rrset") else path
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    # Put the body back for moto.
+    environ["wsgi.input"] = io.BytesIO(body)
+    query = body.decode("utf-8", "replace") + "&" + environ.get("QUERY_STRING", "")
+    fields = dict(part.split("=", 1) for part in query.split("&") if "=" in part)
+    return fields.get("Action", "")
+
+
+def _refused_response(service: str, start_response):  # type: ignore[no-untyped-def]
+    code, message = REFUSED[service]
+    if service == "ecs":
+        body = json.dumps({"__type": code, "message": message}).encode()
+        content_type = "application/x-amz-json-1.1"
+    else:
+        body = (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code>"
+            f"<Message>{message}</Message></Error><RequestId>sandbox-fail</RequestId></ErrorResponse>"
+        ).encode()
+        content_type = "text/xml"
+    start_response("400 Bad Request", [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+    return [body]
 
 
 def _signed_service(environ) -> str:  # type: ignore[no-untyped-def]
@@ -314,7 +359,21 @@ def _patch_throttling() -> None:
                 _throttle["rng"] = random.Random(int(query.get("seed", "1")))
             start_response("200 OK", [("Content-Type", "text/plain")])
             return [b"ok"]
+        if environ.get("PATH_INFO") == "/_sandbox/fail":
+            query = dict(part.split("=", 1) for part in environ.get("QUERY_STRING", "").split("&") if "=" in part)
+            with _throttle["lock"]:
+                _fail["operation"], _fail["after"] = query.get("operation", ""), int(query.get("after", "0"))
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [b"ok"]
         service = _signed_service(environ)
+        if service in REFUSED and _fail["operation"] and _operation(environ, service) == _fail["operation"]:
+            with _throttle["lock"]:
+                due = _fail["after"] == 0
+                _fail["after"] -= 1
+                if due:
+                    _fail["operation"] = ""
+            if due:
+                return _refused_response(service, start_response)
         if service in THROTTLED and _throttle["rate"] > 0:
             with _throttle["lock"]:
                 hit = _throttle["rng"].random() < _throttle["rate"]

@@ -344,6 +344,28 @@ describe('deploy: canary releases through the CLI and the real engine', function
     expect(await weights()).to.deep.equal({ blue: 0, green: 100 });
   });
 
+  it('an update AWS refuses mid-canary (a record change at 50 %) is rolled back (exit 3), with no failed request', async () => {
+    const file = cli.release({
+      version: '8.0.0',
+      strategy: [
+        { weight: 10, wait: 1 },
+        { weight: 50, wait: 1 },
+      ],
+    });
+    // The 10 % step changes the two records; the first change of the 50 % step is refused.
+    await sandbox.failCall('ChangeResourceRecordSets', 2);
+    const { value: result, traffic } = await withTraffic(
+      () => cli.run(['deploy', ...cli.flags(file, '--json')]),
+      [FQDN],
+    );
+    expect(result.code, result.stderr).to.equal(3);
+    expect(result.stderr).to.match(/sandbox: injected failure/);
+    expect(json(result.stdout).outcome).to.equal('rolled_back');
+    expect(traffic.failedTotal, describeTraffic(traffic)).to.equal(0);
+    expect(await weights()).to.deep.equal({ blue: 0, green: 100 });
+    expect((await status(file)).live).to.deep.equal({ slot: 'green', version: '2.0.0' });
+  });
+
   it('records of a name that no ecs-crd stack owns are refused (exit 2), and taken over with --adopt', async () => {
     const legacy = { name: 'legacy', fqdn: 'legacy.sandbox.example.com' };
     // What the original tool left: the two weighted alias records, and no ownership record.

@@ -173,4 +173,16 @@ describe('sandbox emulator: as strict as AWS', () => {
     // Off again: calls go through.
     expect(await status('collide-active')).to.equal('ACTIVE');
   });
+
+  it('refuses one chosen call on demand, as AWS refuses a request, then lets the next ones through', async () => {
+    await aws.sandbox.failCall('CreateService', 1);
+    await createService('fault-first');
+    const refused = await rejection(createService('fault-second'));
+    expect(refused).to.include({ name: 'ClientException', message: 'sandbox: injected failure' });
+    await createService('fault-third');
+    await aws.sandbox.failCall('CreateTargetGroup', 0);
+    const elb = await rejection(targetGroup('fault-group', 30));
+    expect(elb).to.include({ name: 'ValidationError', message: 'sandbox: injected failure' });
+    await targetGroup('fault-group', 30);
+  });
 });
