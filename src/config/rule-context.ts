@@ -18,22 +18,37 @@ export type IsValid = (path: Path) => boolean;
 
 const key = (path: readonly PropertyKey[]) => path.map(String).join('\u0000');
 
+interface IssueIndex {
+  /** How many of the issues are indexed: rules add issues, and the next rule indexes only those. */
+  count: number;
+  /** Every path that has a problem at it or under it. */
+  under: Set<string>;
+  /** Every path that has a problem at it. */
+  at: Set<string>;
+}
+
+// The rules of one map or list share its issues array: each indexes only what the last one has not.
+const indexes = new WeakMap<readonly unknown[], IssueIndex>();
+
 /**
  * The parts of the rule's value with no problem so far (unknown keys aside, which never make
  * a value wrong). A part is valid when no problem is at it, under it, or at one of its
  * ancestors; a rule reads a part only once it is valid: a part that is not may still be as
- * written (an untransformed one-or-many, a string where a number belongs). Indexed once, so a
- * rule asking about every item of a long list stays linear.
+ * written (an untransformed one-or-many, a string where a number belongs). Indexed, so rules
+ * asking about every item of a long list stay linear.
  */
 export function validParts(ctx: Context): IsValid {
-  const under = new Set<string>();
-  const at = new Set<string>();
-  for (const issue of ctx.issues) {
+  const index = indexes.get(ctx.issues) ?? { count: 0, under: new Set<string>(), at: new Set<string>() };
+  indexes.set(ctx.issues, index);
+  for (; index.count < ctx.issues.length; index.count++) {
+    const issue = ctx.issues[index.count];
+    if (issue === undefined) continue;
     for (const path of effectivePaths(issue, issue.path ?? [])) {
-      at.add(key(path));
-      for (let i = 0; i <= path.length; i++) under.add(key(path.slice(0, i)));
+      index.at.add(key(path));
+      for (let i = 0; i <= path.length; i++) index.under.add(key(path.slice(0, i)));
     }
   }
+  const { under, at } = index;
   return (path) => {
     if (under.has(key(path))) return false;
     for (let i = 0; i < path.length; i++) if (at.has(key(path.slice(0, i)))) return false;
