@@ -23,6 +23,8 @@ export interface GateInput {
   observation: Observation;
   /** `canary.scale.desired`: the least number of targets each target group must hold. */
   desired: number;
+  /** Stopped tasks of the deployment at which it fails (see `failedTaskLimit`). */
+  failedTaskLimit: number;
   /** The candidate passed the gate before: from then on an `unhealthy` target fails at once. */
   wasHealthy: boolean;
   /** Epoch milliseconds the verdict is given at. */
@@ -41,8 +43,19 @@ export interface GateResult {
 }
 
 /**
+ * How many tasks of a deployment may fail before it is judged failed: the file's
+ * `canary.health.failed_tasks`, else the ECS deployment circuit breaker's threshold — half the
+ * desired count, at least 3 and at most 200 (ECS Developer Guide, "deployment circuit
+ * breaker"). A first task stopping on a transient cause (a role created in the same update
+ * not yet usable, an image pull throttled) is replaced by ECS, as it would be without ecs-crd.
+ */
+export function failedTaskLimit(desired: number, configured?: number): number {
+  return configured ?? Math.min(200, Math.max(3, Math.ceil(desired / 2)));
+}
+
+/**
  * Judges one observation:
- * - any failed task of the deployment → fail at once;
+ * - as many failed tasks of the deployment as `failedTaskLimit` → fail at once;
  * - an `unhealthy` target after the candidate had been healthy → fail at once;
  * - the ECS service running its desired count and every target group holding at least
  *   `desired` targets, all healthy → pass;
@@ -61,15 +74,15 @@ export function evaluateGate(input: GateInput): GateResult {
   });
 
   const failed = observation.service?.failedTasks ?? [];
-  const [first] = failed;
-  if (first) {
-    const more = failed.length > 1 ? ` (and ${failed.length - 1} more)` : '';
+  if (failed.length > 0 && failed.length >= input.failedTaskLimit) {
     return result(
       'fail',
       'task-failed',
-      `task ${shortId(first.taskArn)} stopped: ${first.stoppedReason}${more}`,
+      `${stoppedText(failed)} (the limit is ${input.failedTaskLimit}: canary.health.failed_tasks)`,
     );
   }
+  // Below the limit, ECS replaces them: the candidate is judged on what runs now.
+  const replaced = failed.length > 0 ? `; ${stoppedText(failed)}, replaced by ECS` : '';
 
   if (input.wasHealthy) {
     const sick = observation.targetGroups.find((group) => group.counts.unhealthy > 0);
@@ -84,10 +97,18 @@ export function evaluateGate(input: GateInput): GateResult {
 
   const pending = pendingReason(observation, desired);
   if (!pending) {
-    return result('pass', 'healthy', `${healthy}/${total} targets healthy, all tasks running`);
+    return result('pass', 'healthy', `${healthy}/${total} targets healthy, all tasks running${replaced}`);
   }
-  if (input.now >= input.deadline) return result('fail', 'timeout', `not healthy in time: ${pending.reason}`);
-  return result('wait', pending.code, pending.reason);
+  if (input.now >= input.deadline)
+    return result('fail', 'timeout', `not healthy in time: ${pending.reason}${replaced}`);
+  return result('wait', pending.code, `${pending.reason}${replaced}`);
+}
+
+/** `task <id> stopped: <reason>`, or `N tasks stopped: <id>: <reason>; …` with every task's reason. */
+function stoppedText(failed: readonly { taskArn: string; stoppedReason: string }[]): string {
+  const [only] = failed;
+  if (failed.length === 1 && only) return `task ${shortId(only.taskArn)} stopped: ${only.stoppedReason}`;
+  return `${failed.length} tasks stopped: ${failed.map((task) => `${shortId(task.taskArn)}: ${task.stoppedReason}`).join('; ')}`;
 }
 
 /** The first reason the candidate is not (yet) healthy, or null when it is. */

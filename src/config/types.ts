@@ -24,7 +24,8 @@ export interface CanaryConfig {
   scale: { desired: number; wait: number };
   /** As written in the file (the implied final 100 % step is added by the plan, not here). */
   strategy: StrategyStep[];
-  health: { interval: number; timeout: number };
+  /** `failed_tasks`: stopped tasks at which the candidate fails; absent: the ECS circuit breaker's threshold. */
+  health: { interval: number; timeout: number; failed_tasks?: number };
   /** Seconds a release keeps its resources after its DNS weight reaches 0. */
   drain: number;
   /** Route 53 `EvaluateTargetHealth` on the weighted records. */

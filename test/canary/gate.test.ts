@@ -1,5 +1,11 @@
 import { expect } from 'chai';
-import { evaluateGate, type GateCode, type GateInput, type GateVerdict } from '../../src/canary/gate.js';
+import {
+  evaluateGate,
+  failedTaskLimit,
+  type GateCode,
+  type GateInput,
+  type GateVerdict,
+} from '../../src/canary/gate.js';
 import type {
   Observation,
   ServiceObservation,
@@ -71,13 +77,30 @@ const cases: Case[] = [
     code: 'healthy',
   },
   {
-    name: 'fails at once on a failed task of the deployment, even with healthy targets',
+    name: 'fails at once when as many tasks failed as the limit, giving each one’s reason',
     input: {
-      observation: observation(healthy, service({ failedTasks: [crash, { ...crash, taskArn: 'x/y' }] })),
+      observation: observation(
+        healthy,
+        service({ failedTasks: [crash, { taskArn: 'x/y', stoppedReason: 'CannotPullContainerError' }] }),
+      ),
+      failedTaskLimit: 2,
     },
     verdict: 'fail',
     code: 'task-failed',
-    reason: /task 4f2a9c1e0b stopped: Essential container in task exited \(and 1 more\)/,
+    reason:
+      /2 tasks stopped: 4f2a9c1e0b: Essential container in task exited; y: CannotPullContainerError \(the limit is 2: canary.health.failed_tasks\)/,
+  },
+  {
+    name: 'passes a healthy candidate one of whose tasks failed to start, below the limit, saying so',
+    input: {
+      observation: observation(
+        healthy,
+        service({ failedTasks: [{ ...crash, stoppedReason: 'ResourceInitializationError' }] }),
+      ),
+    },
+    verdict: 'pass',
+    code: 'healthy',
+    reason: /task 4f2a9c1e0b stopped: ResourceInitializationError, replaced by ECS/,
   },
   {
     name: 'fails at once on an unhealthy target after the candidate had been healthy',
@@ -152,6 +175,7 @@ describe('canary health gate', () => {
     it(name, () => {
       const result = evaluateGate({
         desired: 2,
+        failedTaskLimit: 3,
         wasHealthy: false,
         now: NOW,
         deadline: NOW + 60_000,
@@ -167,10 +191,18 @@ describe('canary health gate', () => {
     const result = evaluateGate({
       observation: observation([group('web', { healthy: 2 }), group('admin', { healthy: 1, initial: 2 })]),
       desired: 2,
+      failedTaskLimit: 3,
       wasHealthy: false,
       now: NOW,
       deadline: NOW + 1,
     });
     expect([result.healthy, result.total]).to.deep.equal([3, 5]);
+  });
+
+  it('tolerates failed tasks as the ECS deployment circuit breaker does, unless the file sets a limit', () => {
+    expect(failedTaskLimit(1)).to.equal(3);
+    expect(failedTaskLimit(10)).to.equal(5);
+    expect(failedTaskLimit(1000)).to.equal(200);
+    expect(failedTaskLimit(10, 1)).to.equal(1);
   });
 });

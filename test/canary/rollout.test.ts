@@ -270,13 +270,13 @@ describe('canary rollout', () => {
       expect(result.durationS).to.equal(130);
     });
 
-    it('fails at once when a task of the deployment crashes', async () => {
+    it('fails at once when as many tasks of the deployment crashed as the circuit breaker allows', async () => {
       const { result, probe } = await runScenario({
         canary: SEED_CANARY,
         health: conditionScript(2, () => 'crashed'),
       });
       expect(result.outcome).to.equal('rolled_back');
-      expect(result.reason ?? '').to.match(/stopped: Essential container in task exited/);
+      expect(result.reason ?? '').to.match(/3 tasks stopped: .*: Essential container in task exited/);
       expect(probe.calls.length).to.equal(1);
     });
 

@@ -4,6 +4,7 @@
  * Deterministic: nothing here waits for real time.
  */
 import type { ProgressEvent, ProgressEventCode, ProgressEventOf } from '../../src/canary/events.js';
+import { failedTaskLimit } from '../../src/canary/gate.js';
 import type {
   CandidateRef,
   HealthProbe,
@@ -240,7 +241,7 @@ export type HealthCondition =
   | 'healthy'
   /** Tasks running, every target `unhealthy`. */
   | 'unhealthy'
-  /** A task of the deployment stopped with an error. */
+  /** The deployment's tasks keep stopping with an error: as many as the gate's default limit. */
   | 'crashed';
 
 export interface ProbeContext {
@@ -330,12 +331,10 @@ export function observationOf(
         targetGroups: targets('healthy', 0),
         service: {
           ...service(0),
-          failedTasks: [
-            {
-              taskArn: `arn:aws:ecs:eu-west-1:123456789012:task/main/${'0'.repeat(32)}`,
-              stoppedReason: 'Essential container in task exited',
-            },
-          ],
+          failedTasks: Array.from({ length: failedTaskLimit(desired) }, (_, index) => ({
+            taskArn: `arn:aws:ecs:eu-west-1:123456789012:task/main/${String(index).repeat(32)}`,
+            stoppedReason: 'Essential container in task exited',
+          })),
         },
       };
     default: {

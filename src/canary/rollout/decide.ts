@@ -1,6 +1,6 @@
 import { assertNever, EcsCrdError } from '../../errors.js';
 import type { ProgressEvent } from '../events.js';
-import { evaluateGate } from '../gate.js';
+import { evaluateGate, failedTaskLimit } from '../gate.js';
 import { candidateWeightAt, type PlanStep } from '../plan.js';
 import type { Observation } from '../ports/aws.js';
 import type { StackOutputs } from '../ports/stack.js';
@@ -178,6 +178,7 @@ function observed(s: RolloutState, observation: Observation, ev: Events): Rollou
   const gate = evaluateGate({
     observation,
     desired: canary.scale.desired,
+    failedTaskLimit: failedTaskLimit(canary.scale.desired, canary.health.failed_tasks),
     wasHealthy: s.wasHealthy,
     now: s.now,
     deadline: deadlineOf(s, watch),
