@@ -28,7 +28,11 @@ export interface DeployOptions {
 
 export async function deployService(options: DeployOptions): Promise<DeployDocument> {
   const { aws, ctx } = await openInAccount(options.service);
-  return withLease(ctx.leases, ctx.stack, 'deploy', {}, async () => {
+  const deploymentId = randomUUID();
+  // In the lease before anything else: a run killed before its first update is recorded is
+  // still known to `status`, `history` and `rollback`.
+  const attempt = { deploymentId, version: ctx.config.service.version, startedAt: new Date().toISOString() };
+  return withLease(ctx.leases, ctx.stack, 'deploy', { attempt }, async () => {
     const environment = await discoverFor(aws, ctx);
     const previous = await ctx.runner.outputs();
     // Before the drift check: an unfinished deployment leaves weights the stack did not settle on.
@@ -64,7 +68,7 @@ export async function deployService(options: DeployOptions): Promise<DeployDocum
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.hardStop ? { hardStop: options.hardStop } : {}),
       },
-      { config: ctx.config, environment, identity: ctx.identity, previous, deploymentId: randomUUID() },
+      { config: ctx.config, environment, identity: ctx.identity, previous, deploymentId },
     );
     return deployDocument(result);
   });

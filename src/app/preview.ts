@@ -5,8 +5,10 @@
  * that rollout's plan.
  */
 import type { EventSink } from '../canary/events.js';
+import { RECOVER_FIRST, refuseUnfinished } from '../canary/phase.js';
 import { timeline } from '../canary/plan.js';
 import type { Environment } from '../canary/ports/aws.js';
+import type { LeaseView } from '../canary/ports/lease.js';
 import type { StackIdentity, StackRunner } from '../canary/ports/stack.js';
 import { decide } from '../canary/rollout/decide.js';
 import { startRollout } from '../canary/rollout/start.js';
@@ -16,6 +18,7 @@ import { EcsCrdError } from '../errors.js';
 import { stackName } from '../stack/naming.js';
 import { type PreviewDocument, previewDocument, previewSummary, serviceFields } from '../ui/documents.js';
 import { discoverFor, openInAccount, refuseForeignNames, type ServiceOptions } from './service.js';
+import { leaseView } from './status.js';
 
 export interface PreviewRequest {
   config: DeploymentConfig;
@@ -23,6 +26,8 @@ export interface PreviewRequest {
   environment: Environment;
   runner: StackRunner;
   reporter?: EventSink | undefined;
+  /** The stack's lease: a run that died holding it did not finish (default: none kept). */
+  lease?: LeaseView;
   /** Epoch milliseconds the previewed run would start at (tests pin it). */
   now?: number;
 }
@@ -39,6 +44,7 @@ export async function previewRelease(request: PreviewRequest): Promise<PreviewDo
   const { config, identity, environment, runner } = request;
   const now = request.now ?? Date.now();
   const previous = await runner.outputs();
+  refuseUnfinished(identity, previous, RECOVER_FIRST, request.lease);
   const state = startRollout({ config, environment, identity, previous, deploymentId: PREVIEW_ID }, now);
   const { action } = decide(state, { type: 'start', at: now });
   if (action.type !== 'up' || action.purpose !== 'provision') {
@@ -80,5 +86,6 @@ export async function previewService(options: {
     environment,
     runner: ctx.runner,
     reporter: options.reporter,
+    lease: leaseView(ctx.leases, ctx.stack),
   });
 }

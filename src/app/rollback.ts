@@ -4,8 +4,10 @@
  * the recovery's `up`s (traffic to the stable release, candidate removed). Safe to run twice.
  */
 import { type EventSink, progressEvent } from '../canary/events.js';
+import { attemptOf } from '../canary/phase.js';
 import type { Environment } from '../canary/ports/aws.js';
 import type { Clock } from '../canary/ports/clock.js';
+import { describeHolder, type LeaseHolder } from '../canary/ports/lease.js';
 import type { StackIdentity, StackRunner } from '../canary/ports/stack.js';
 import { planRecovery } from '../canary/recover.js';
 import { reportedRun } from '../canary/stack-progress.js';
@@ -49,9 +51,9 @@ export async function rollbackService(
 export async function recoverStack(request: RecoverRequest): Promise<RollbackDocument> {
   const stack = stackName(request.identity);
   const lease = { takeOverDead: true, force: request.force };
-  return withLease(request.leases, stack, 'rollback', lease, async () => {
+  return withLease(request.leases, stack, 'rollback', lease, async ({ takenOver }) => {
     try {
-      return await recover(request, stack, request.reporter ?? (() => {}));
+      return await recover(request, stack, request.reporter ?? (() => {}), takenOver?.holder);
     } catch (err) {
       if (err instanceof EcsCrdError) throw err;
       throw new RollbackFailedError('Recovery failed.', { cause: err });
@@ -59,15 +61,33 @@ export async function recoverStack(request: RecoverRequest): Promise<RollbackDoc
   });
 }
 
-async function recover(request: RecoverRequest, stack: string, report: EventSink): Promise<RollbackDocument> {
+/**
+ * `dead`: the holder of the lease this run took over, a run that no longer runs. It did not
+ * end, whatever the outputs say (killed before its first update was recorded, it left nothing
+ * else): the stack is recovered as one an update died on.
+ */
+async function recover(
+  request: RecoverRequest,
+  stack: string,
+  report: EventSink,
+  dead: LeaseHolder | undefined,
+): Promise<RollbackDocument> {
   const { runner, identity } = request;
   const actions: string[] = [];
+  if (dead) actions.push(`took the stack over from ${describeHolder(dead)}, which no longer runs`);
   const environment = await request.discover();
   // We hold the lease, so no live ecs-crd run holds the engine's lock: any lock left is stale.
   await runner.cancel().catch(() => undefined);
-  const dirty = await runner.clearPending();
-  if (dirty) actions.push('cleared the operations an interrupted update left pending');
-  const plan = planRecovery({ outputs: await runner.outputs(), identity, environment, dirty });
+  const pending = await runner.clearPending();
+  if (pending) actions.push('cleared the operations an interrupted update left pending');
+  const attempt = dead ? attemptOf(dead) : undefined;
+  const plan = planRecovery({
+    outputs: await runner.outputs(),
+    identity,
+    environment,
+    dirty: pending || dead !== undefined,
+    ...(attempt ? { attempt } : {}),
+  });
   if (!plan.needed) return rollbackDocument(plan, actions);
   const steps = plan.steps.map((step) => step.description);
   report(

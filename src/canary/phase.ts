@@ -2,9 +2,39 @@
  * Whether a stack's last deployment ended, and the one refusal of a stack whose deployment did
  * not: every command that would start something on it (`deploy`, `preview`, `undeploy`)
  * refuses the same way, with the same exit code, and points to `rollback`.
+ *
+ * Two records say a deployment did not end: the phase its updates saved in the outputs, and
+ * the lease its run holds for its whole life (file backends). A run killed before its first
+ * update was recorded (SIGKILL in the first seconds) leaves only the second: a lease whose
+ * holder no longer runs. `status`, `history`, `deploy`, `preview` and `rollback` all read both.
  */
 import { assertNever, StackLockedError } from '../errors.js';
+import { describeHolder, type LeaseHolder, type LeaseView } from './ports/lease.js';
 import type { Phase, StackIdentity, StackOutputs } from './ports/stack.js';
+
+/** What a `deploy` run set out to do, written in its lease before anything else. */
+export interface DeployAttempt {
+  deploymentId: string;
+  version: string;
+  /** ISO-8601. */
+  startedAt: string;
+}
+
+/** The attempt a lease holder recorded, when it is a `deploy` that recorded one (older leases did not). */
+export function attemptOf(holder: LeaseHolder): DeployAttempt | undefined {
+  // Read from a file: checked, not trusted.
+  const attempt: unknown = (holder as { deployment?: unknown }).deployment;
+  if (typeof attempt !== 'object' || attempt === null) return undefined;
+  const { deploymentId, version, startedAt } = attempt as Record<string, unknown>;
+  return typeof deploymentId === 'string' && typeof version === 'string' && typeof startedAt === 'string'
+    ? { deploymentId, version, startedAt }
+    : undefined;
+}
+
+/** The holder of a lease whose run is gone (same host, no such process): its work did not end. */
+export function deadHolder(lease: LeaseView | undefined): LeaseHolder | undefined {
+  return typeof lease === 'object' && lease.liveness === 'dead' ? lease.holder : undefined;
+}
 
 /** A stack whose last deployment ended (deployed or rolled back): a new one may start. */
 export function isSettled(phase: Phase): boolean {
@@ -34,7 +64,10 @@ export function refuseUnfinished(
   identity: StackIdentity,
   outputs: StackOutputs | null,
   hint: string = RECOVER_FIRST,
+  lease?: LeaseView,
 ): void {
+  const dead = deadHolder(lease);
+  if (dead) throw interruptedRun(dead, hint);
   if (!outputs || isSettled(outputs.meta.phase)) return;
   const { meta } = outputs;
   const service = `${identity.name} in ${identity.environment} (${identity.region})`;
@@ -42,4 +75,13 @@ export function refuseUnfinished(
     `The last deployment of ${service} (version ${meta.candidateVersion ?? 'unknown'}, deployment ${meta.deploymentId}, started ${meta.startedAt}) did not finish: the stack is ${meta.phase}.`,
     { hint },
   );
+}
+
+/** The refusal of a stack whose lease is held by a run that no longer runs (exit 5). */
+export function interruptedRun(holder: LeaseHolder, hint: string = RECOVER_FIRST): StackLockedError {
+  const attempt = attemptOf(holder);
+  const what = attempt
+    ? `The deployment of version ${attempt.version} (deployment ${attempt.deploymentId}, started ${attempt.startedAt})`
+    : 'A deployment of this service';
+  return new StackLockedError(`${what} was interrupted: ${describeHolder(holder)} no longer runs.`, { hint });
 }

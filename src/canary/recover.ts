@@ -6,7 +6,7 @@
  */
 import { DEFAULT_DRAIN_S, type DeploymentConfig } from '../config/types.js';
 import { EcsCrdError } from '../errors.js';
-import { isSettled } from './phase.js';
+import { type DeployAttempt, isSettled } from './phase.js';
 import { type Environment, otherSlot, SLOTS, type Slot } from './ports/aws.js';
 import type { DeploymentMeta, DesiredState, StackIdentity, StackOutputs } from './ports/stack.js';
 import { keepDeclaredSlots, ownedListeners, splitWeights } from './rollout/desired.js';
@@ -23,6 +23,13 @@ export interface RecoveryRequest {
    * exists may be ahead of the outputs (which only the last finished update wrote).
    */
   dirty?: boolean;
+  /**
+   * The deployment whose run died holding the stack's lease, as the lease recorded it. When the
+   * outputs do not know it (killed before its first update was recorded), its update may still
+   * have created resources: recovery declares the live release alone, under its id, so that
+   * `history` keeps it.
+   */
+  attempt?: DeployAttempt;
 }
 
 export type RecoveryPurpose = Extract<UpPurpose, 'restore-traffic' | 'remove-candidate'>;
@@ -57,17 +64,19 @@ export interface RecoveryPlan {
  *   safe can be declared, a person has to look.
  */
 export function planRecovery(request: RecoveryRequest): RecoveryPlan {
-  const { outputs } = request;
+  const { outputs, attempt } = request;
   if (!outputs) {
     return {
       needed: false,
-      reason: 'the stack does not exist: nothing to recover',
+      reason: attempt
+        ? `deployment ${attempt.deploymentId} (version ${attempt.version}) stopped before its first update was recorded: nothing to put back`
+        : 'the stack does not exist: nothing to recover',
       liveSlot: null,
       liveVersion: null,
       steps: [],
     };
   }
-  const { meta } = outputs;
+  const meta = attempt ? unrecordedMeta(outputs.meta, attempt) : outputs.meta;
   const live = meta.liveSlot;
   const target = liveReleaseOnly(outputs);
   // The slot that must end with no traffic: the non-live one, or the first deployment's candidate.
@@ -105,7 +114,7 @@ export function planRecovery(request: RecoveryRequest): RecoveryPlan {
   // traffic before deleting anything whenever the candidate still exists and we cannot be sure.
   const restore = leftovers.length > 0 && (!trafficRight || uncertain);
   const steps: RecoveryStep[] = [
-    ...(restore ? [restoreStep(outputs, base, drained)] : []),
+    ...(restore ? [restoreStep(outputs, meta, base, drained)] : []),
     {
       purpose: 'remove-candidate',
       desired: { ...base, releases: target, meta: recoveredMeta(meta, settled) },
@@ -140,10 +149,10 @@ function liveReleaseOnly(outputs: StackOutputs): Partial<Record<Slot, Deployment
 /** All traffic back to the live release (or off the first deployment's candidate), every release still declared. */
 function restoreStep(
   outputs: StackOutputs,
+  meta: DeploymentMeta,
   base: Pick<DesiredState, 'identity' | 'environment' | 'weights' | 'listeners'>,
   drained: Slot,
 ): RecoveryStep {
-  const { meta } = outputs;
   const live = meta.liveSlot;
   return {
     purpose: 'restore-traffic',
@@ -153,6 +162,25 @@ function restoreStep(
       : `take all traffic off ${drained}`,
     // The drain of the release losing its traffic, as its own file set it (older stacks: the default).
     drainAfterS: outputs.releases[drained]?.canary.drain ?? DEFAULT_DRAIN_S,
+  };
+}
+
+/**
+ * The meta of a run the outputs do not know (killed before its first update was recorded):
+ * where things stood, with the run's own id, version and start.
+ */
+function unrecordedMeta(meta: DeploymentMeta, attempt: DeployAttempt): DeploymentMeta {
+  if (meta.deploymentId === attempt.deploymentId) return meta;
+  return {
+    ...meta,
+    phase: 'interrupted',
+    deploymentId: attempt.deploymentId,
+    candidateVersion: attempt.version,
+    candidateSlot: meta.liveSlot ? otherSlot(meta.liveSlot) : 'blue',
+    step: -1,
+    startedAt: attempt.startedAt,
+    outcome: null,
+    reason: 'its process stopped before its first update was recorded',
   };
 }
 

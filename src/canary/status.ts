@@ -6,6 +6,7 @@
  */
 import type { DeploymentConfig } from '../config/types.js';
 import { assertNever } from '../errors.js';
+import { attemptOf, type DeployAttempt, deadHolder } from './phase.js';
 import { SLOTS, type Slot } from './ports/aws.js';
 import type { LeaseState, LeaseView } from './ports/lease.js';
 import type { DeploymentMeta, HistoryEntry, Phase, RolloutOutcome, StackOutputs } from './ports/stack.js';
@@ -83,9 +84,12 @@ export function serviceStatus(input: StatusInput): ServiceStatus {
  * The stack's phase, with `deploying` / `rolling_back` checked against the lease: a run that
  * no longer holds it (killed: SIGKILL, a lost machine) left the stack `interrupted`. A holder
  * on another host (liveness unknown), or a backend without leases, cannot be checked: the
- * stack's own phase is believed.
+ * stack's own phase is believed. A lease whose holder no longer runs is an interrupted run
+ * whatever the outputs say: one killed before its first update was recorded left no other trace
+ * (`deploy` refuses it and `rollback` recovers it, as here).
  */
 export function statusPhase(outputs: StackOutputs | null, lease: LeaseView): StatusPhase {
+  if (deadHolder(lease)) return 'interrupted';
   if (!outputs) return 'none';
   const { phase } = outputs.meta;
   switch (phase) {
@@ -103,27 +107,60 @@ export function statusPhase(outputs: StackOutputs | null, lease: LeaseView): Sta
   }
 }
 
-/** The id of the deployment whose run still holds the stack (phase `deploying`), if any. */
-export function activeDeployment(outputs: StackOutputs | null, lease: LeaseView): string | undefined {
-  return statusPhase(outputs, lease) === 'deploying' ? outputs?.meta.deploymentId : undefined;
+/** What the lease says about the runs: the deployment whose run still holds the stack, or the one that died. */
+export interface LeaseRuns {
+  /** The id of the deployment whose run still holds the stack (phase `deploying`). */
+  running?: string;
+  /** The deployment whose run died holding the stack, as its lease recorded it. */
+  dead?: DeployAttempt;
+}
+
+/** The runs the lease tells of, beside the outputs. */
+export function activeDeployment(outputs: StackOutputs | null, lease: LeaseView): LeaseRuns {
+  const dead = deadHolder(lease);
+  const attempt = dead ? attemptOf(dead) : undefined;
+  if (attempt) return { dead: attempt };
+  const running = statusPhase(outputs, lease) === 'deploying' ? outputs?.meta.deploymentId : undefined;
+  return running ? { running } : {};
 }
 
 /**
  * The past deployments, newest first: the engine's updates grouped by the deployment id in
  * their meta (a later `rollback` of a run joins it); updates ecs-crd did not make are
- * skipped. `active` is the id of the deployment whose run still holds the stack: without an
- * outcome it is `in_progress` rather than `interrupted`.
+ * skipped. `runs.running` (or `runs` itself, an id) is the deployment whose run still holds
+ * the stack: without an outcome it is `in_progress` rather than `interrupted`. `runs.dead` is
+ * a run that died holding the stack: first, `interrupted`, even when it died before its first
+ * update was recorded.
  */
-export function deploymentHistory(entries: readonly HistoryEntry[], active?: string): DeploymentRecord[] {
+export function deploymentHistory(
+  entries: readonly HistoryEntry[],
+  runs: string | LeaseRuns = {},
+): DeploymentRecord[] {
+  const { running: active, dead } = typeof runs === 'string' ? { running: runs, dead: undefined } : runs;
   // Insertion order: a run enters the map with its newest update, so the runs come newest first.
-  const runs = new Map<string, OurUpdate[]>();
+  const byRun = new Map<string, OurUpdate[]>();
   for (const entry of newestFirst(entries)) {
     const { meta } = entry;
     if (!meta) continue;
     // Each run's updates, oldest first.
-    runs.set(meta.deploymentId, [{ ...entry, meta }, ...(runs.get(meta.deploymentId) ?? [])]);
+    byRun.set(meta.deploymentId, [{ ...entry, meta }, ...(byRun.get(meta.deploymentId) ?? [])]);
   }
-  return [...runs.values()].map((updates) => deploymentRecord(updates, active));
+  const records = [...byRun.values()].map((updates) => deploymentRecord(updates, active));
+  if (!dead || byRun.has(dead.deploymentId)) return records;
+  return [unrecordedRun(dead), ...records];
+}
+
+/** A run killed before the engine recorded any update of it: only its lease tells of it. */
+function unrecordedRun(attempt: DeployAttempt): DeploymentRecord {
+  return {
+    version: attempt.version,
+    outcome: 'interrupted',
+    startedAt: attempt.startedAt,
+    durationS: 0,
+    deploymentId: attempt.deploymentId,
+    slot: null,
+    reason: 'its process stopped before its first update was recorded: run `ecs-crd rollback`',
+  };
 }
 
 type OurUpdate = HistoryEntry & { meta: DeploymentMeta };

@@ -8,11 +8,23 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { type DeployAttempt, interruptedRun } from '../canary/phase.js';
 import { describeHolder, type LeaseHolder, type LeaseState, type Liveness } from '../canary/ports/lease.js';
 import { StackLockedError } from '../errors.js';
 
 export interface Lease {
   release(): void;
+  /** The lease of a run that no longer runs, which this one took over (`rollback`). */
+  takenOver?: LeaseState;
+}
+
+export interface LeaseOptions {
+  /** Take over the lease of a run known to be dead (`rollback`). */
+  takeOverDead?: boolean;
+  /** Take it over whoever holds it. */
+  force?: boolean;
+  /** What a `deploy` sets out to do: kept in the lease, so a run killed before its first update is still known. */
+  attempt?: DeployAttempt;
 }
 
 /** The folder of leases for a backend URL; undefined for backends without one. */
@@ -48,24 +60,26 @@ export function acquireLease(
   dir: string | undefined,
   stack: string,
   command: string,
-  options: { takeOverDead?: boolean; force?: boolean } = {},
+  options: LeaseOptions = {},
 ): Lease {
   if (!dir) return { release: () => {} };
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, `${stack}.json`);
-  const holder: LeaseHolder = {
+  const holder: LeaseHolder & { deployment?: DeployAttempt } = {
     host: hostname(),
     pid: process.pid,
     user: safeUser(),
     command,
     since: new Date().toISOString(),
+    ...(options.attempt ? { deployment: options.attempt } : {}),
   };
+  let takenOver: LeaseState | undefined;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(file, 'wx', 0o600);
       writeSync(fd, JSON.stringify(holder));
       closeSync(fd);
-      return { release: () => releaseIfOurs(file) };
+      return { release: () => releaseIfOurs(file), ...(takenOver ? { takenOver } : {}) };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
@@ -73,6 +87,7 @@ export function acquireLease(
     if (!current) continue; // released between our two calls: try once more
     const takeOver = options.force || (options.takeOverDead && current.liveness === 'dead');
     if (!takeOver) throw lockedBy(current);
+    takenOver = current;
     rmSync(file, { force: true });
   }
   throw new StackLockedError('The stack lease changed hands twice while being taken; try again.');
@@ -83,24 +98,20 @@ export async function withLease<T>(
   dir: string | undefined,
   stack: string,
   command: string,
-  options: { takeOverDead?: boolean; force?: boolean },
-  work: () => Promise<T>,
+  options: LeaseOptions,
+  work: (lease: Lease) => Promise<T>,
 ): Promise<T> {
   const lease = acquireLease(dir, stack, command, options);
   try {
-    return await work();
+    return await work(lease);
   } finally {
     lease.release();
   }
 }
 
 function lockedBy(current: LeaseState): StackLockedError {
+  if (current.liveness === 'dead') return interruptedRun(current.holder);
   const who = describeHolder(current.holder);
-  if (current.liveness === 'dead') {
-    return new StackLockedError(`A deployment of this service was interrupted: ${who} no longer runs.`, {
-      hint: 'Run `ecs-crd rollback` to restore the stable release and release the stack.',
-    });
-  }
   return new StackLockedError(`The stack is held by another run: ${who}.`, {
     hint:
       current.liveness === 'unknown'

@@ -154,4 +154,15 @@ describe('preview: the next deployment’s first update and its timeline', () =>
     expect((error as StackLockedError).hint ?? '').to.match(/ecs-crd rollback/);
     expect(runner.calls).to.deep.equal(['outputs']);
   });
+
+  it('refuses, as deploy does, a stack whose deploy died before its first update was recorded (exit 5)', async () => {
+    const runner = new RecordingStackRunner({ outputs: null, planned: PLANNED });
+    const holder = { host: 'ci-3', pid: 4242, user: 'ci', command: 'deploy', since: '2025-01-01T12:00:00Z' };
+    const error = await rejection(
+      previewRelease({ config: next, identity, environment, runner, lease: { holder, liveness: 'dead' } }),
+    );
+    expect(exitCodeOf(error)).to.equal(ExitCode.Locked);
+    expect(error.message).to.match(/was interrupted: deploy by ci@ci-3 \(pid 4242\)/);
+    expect(runner.calls).to.deep.equal(['outputs']);
+  });
 });

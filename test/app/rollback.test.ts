@@ -1,5 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { recoverStack } from '../../src/app/rollback.js';
@@ -130,6 +131,51 @@ describe('rollback: recovery reported on the event stream', () => {
       code: 'stack.update.finished',
       level: 'error',
       text: 'Stack update failed (remove-candidate): AccessDenied: ecs:DeleteService',
+    });
+  });
+
+  describe('a deploy killed before its first update was recorded: only its lease tells', () => {
+    const attempt = { deploymentId: 'd-killed', version: '1.5.0', startedAt: '2025-01-01T12:05:00.000Z' };
+    /** The lease a killed `deploy` left: this host, a process that ran and ended. */
+    function killedDeployLease(): void {
+      const pid = spawnSync(process.execPath, ['-e', '0']).pid ?? 999_999;
+      mkdirSync(leases, { recursive: true });
+      writeFileSync(
+        join(leases, `${STACK}.json`),
+        JSON.stringify({
+          host: hostname(),
+          pid,
+          user: 'ci',
+          command: 'deploy',
+          since: attempt.startedAt,
+          deployment: attempt,
+        }),
+      );
+    }
+
+    it('on a settled stack: takes it over and declares the live release alone under the run’s id', async () => {
+      killedDeployLease();
+      const { runner, run } = recover({ outputs: outputsOf(buildDesiredState()) });
+      const document = await run();
+      expect(document.changed).to.equal(true);
+      expect(document.reason).to.match(/d-killed \(version 1\.5\.0\) did not finish/);
+      expect(document.actions[0]).to.match(/took the stack over from deploy by ci@.* which no longer runs/);
+      expect(runner.stack.ups).to.have.length(1);
+      expect(runner.stack.current?.meta).to.deep.include({
+        deploymentId: 'd-killed',
+        outcome: 'interrupted',
+      });
+      expect(readLease(leases, STACK)).to.equal(undefined);
+    });
+
+    it('on a first deployment: releases the stack, with no update (nothing of it to put back)', async () => {
+      killedDeployLease();
+      const { runner, run } = recover({ outputs: null });
+      const document = await run();
+      expect(document.changed).to.equal(true);
+      expect(document.reason).to.match(/stopped before its first update was recorded: nothing to put back/);
+      expect(runner.stack.ups).to.deep.equal([]);
+      expect(readLease(leases, STACK)).to.equal(undefined);
     });
   });
 });

@@ -36,6 +36,48 @@ describe('canary recovery', () => {
     });
   });
 
+  describe('a deploy killed before its first update was recorded (its lease names it)', () => {
+    const attempt = { deploymentId: 'd-killed', version: '2.0.0', startedAt: '2025-01-01T12:05:00.000Z' };
+    const planFor = (outputs: StackOutputs | null) =>
+      planRecovery({
+        outputs,
+        identity: buildIdentity(),
+        environment: buildEnvironment(),
+        dirty: true,
+        attempt,
+      });
+
+    it('has no update to make on a first deployment: nothing of it is in the stack to put back', () => {
+      const recovery = planFor(null);
+      expect(recovery.needed).to.equal(false);
+      expect(recovery.reason).to.match(
+        /d-killed \(version 2\.0\.0\) stopped before its first update was recorded/,
+      );
+    });
+
+    it('declares the live release alone, under the killed run’s id, so history keeps it as interrupted', () => {
+      const before = stableOutputs();
+      const recovery = planFor({
+        ...before,
+        meta: { ...before.meta, phase: 'rolled_back', outcome: 'rolled_back' },
+      });
+      expect(recovery.needed).to.equal(true);
+      expect(recovery.reason).to.match(/d-killed \(version 2\.0\.0\) did not finish/);
+      expect(recovery.steps.map((step) => step.purpose)).to.deep.equal(['remove-candidate']);
+      const [remove] = recovery.steps.map((step) => step.desired);
+      expect(remove?.releases).to.deep.equal({ blue: before.releases.blue });
+      expect(remove?.weights).to.deep.equal({ blue: 100, green: 0 });
+      expect(remove?.meta).to.deep.include({
+        deploymentId: 'd-killed',
+        candidateVersion: '2.0.0',
+        candidateSlot: 'green',
+        phase: 'rolled_back',
+        outcome: 'interrupted',
+        liveSlot: 'blue',
+      });
+    });
+  });
+
   it('has nothing to do on a stable stack', () => {
     const recovery = plan(stableOutputs());
     expect(recovery.needed).to.equal(false);

@@ -101,9 +101,55 @@ describe('status: the phase', () => {
   });
 
   it('names the active deployment only while its run holds the stack', () => {
-    expect(activeDeployment(outputs('deploying'), held('alive'))).to.equal('d-2');
-    expect(activeDeployment(outputs('deploying'), held('dead'))).to.equal(undefined);
-    expect(activeDeployment(outputs('stable'), held('alive'))).to.equal(undefined);
+    expect(activeDeployment(outputs('deploying'), held('alive'))).to.deep.equal({ running: 'd-2' });
+    expect(activeDeployment(outputs('deploying'), held('dead'))).to.deep.equal({});
+    expect(activeDeployment(outputs('stable'), held('alive'))).to.deep.equal({});
+  });
+
+  describe('a deploy killed before its first update was recorded (only its lease tells)', () => {
+    const attempt = { deploymentId: 'd-3', version: '1.6.0', startedAt: at(100) };
+    const killed = (): LeaseState => ({
+      holder: { ...held('dead').holder, deployment: attempt } as LeaseState['holder'],
+      liveness: 'dead',
+    });
+
+    it('is interrupted, whatever the outputs last said: rolled back, stable, or no stack at all', () => {
+      expect(statusPhase(outputs('rolled_back', { outcome: 'rolled_back' }), killed())).to.equal(
+        'interrupted',
+      );
+      expect(statusPhase(outputs('stable'), killed())).to.equal('interrupted');
+      expect(statusPhase(null, killed())).to.equal('interrupted');
+    });
+
+    it('is the newest deployment of the history, interrupted, with its version', () => {
+      const entries = [update(1, 0, meta({ phase: 'rolled_back', outcome: 'rolled_back' }))];
+      const [first, second] = deploymentHistory(entries, activeDeployment(outputs('rolled_back'), killed()));
+      expect(first).to.deep.include({
+        deploymentId: 'd-3',
+        version: '1.6.0',
+        outcome: 'interrupted',
+        startedAt: at(100),
+      });
+      expect(first?.reason ?? '').to.match(/ecs-crd rollback/);
+      expect(second?.deploymentId).to.equal('d-2');
+    });
+
+    it('is listed once when its updates were recorded after all', () => {
+      const entries = [update(1, 100, meta({ deploymentId: 'd-3', candidateVersion: '1.6.0' }), 'failed')];
+      const records = deploymentHistory(entries, activeDeployment(outputs('deploying'), killed()));
+      expect(records.map((r) => [r.deploymentId, r.outcome])).to.deep.equal([['d-3', 'interrupted']]);
+    });
+
+    it('is the last deployment `status` shows', () => {
+      const status = serviceStatus({
+        config: buildConfig(),
+        outputs: null,
+        history: [],
+        lease: killed(),
+      });
+      expect(status.phase).to.equal('interrupted');
+      expect(status.lastDeployment).to.deep.include({ version: '1.6.0', outcome: 'interrupted' });
+    });
   });
 });
 

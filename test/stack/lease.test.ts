@@ -65,6 +65,22 @@ describe('deployment lease', () => {
     lease.release();
   });
 
+  it('keeps what a deploy set out to do, and tells rollback whose lease it took over', () => {
+    const attempt = { deploymentId: 'd-1', version: '2.0.0', startedAt: '2025-01-01T12:00:00.000Z' };
+    acquireLease(dir, 'stack-a', 'deploy', { attempt });
+    const file = join(dir, 'stack-a.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), pid: deadPid() }));
+    expect(() => acquireLease(dir, 'stack-a', 'deploy'))
+      .to.throw(StackLockedError)
+      .with.property('message')
+      .that.matches(/version 2\.0\.0 \(deployment d-1, .*\) was interrupted/);
+    const lease = acquireLease(dir, 'stack-a', 'rollback', { takeOverDead: true });
+    expect(lease.takenOver?.liveness).to.equal('dead');
+    expect(lease.takenOver?.holder).to.deep.include({ command: 'deploy', deployment: attempt });
+    lease.release();
+    expect(acquireLease(dir, 'stack-a', 'rollback').takenOver).to.equal(undefined);
+  });
+
   it('does not judge a holder on another host, unless forced', () => {
     acquireLease(dir, 'stack-a', 'deploy');
     const file = join(dir, 'stack-a.json');

@@ -1,0 +1,56 @@
+import { expect } from 'chai';
+import { attemptOf, refuseUnfinished } from '../../src/canary/phase.js';
+import type { LeaseHolder, LeaseState } from '../../src/canary/ports/lease.js';
+import { StackLockedError } from '../../src/errors.js';
+import { ExitCode, exitCodeOf } from '../../src/exit-codes.js';
+import { buildIdentity } from '../helpers/builders.js';
+import { stableOutputs } from '../helpers/rollout-harness.js';
+
+const HOLDER: LeaseHolder = {
+  host: 'ci-3',
+  pid: 4242,
+  user: 'ci',
+  command: 'deploy',
+  since: '2025-01-01T12:00:00Z',
+};
+const attempt = { deploymentId: 'd-9', version: '2.0.0', startedAt: '2025-01-01T12:00:00Z' };
+const lease = (liveness: LeaseState['liveness'], holder: object = HOLDER): LeaseState => ({
+  holder: holder as LeaseHolder,
+  liveness,
+});
+
+describe('canary/phase: one reading of an unfinished deployment', () => {
+  it('refuses a stack whose lease holder no longer runs, even when the outputs look settled (exit 5)', () => {
+    let error: unknown;
+    try {
+      refuseUnfinished(
+        buildIdentity(),
+        stableOutputs(),
+        undefined,
+        lease('dead', { ...HOLDER, deployment: attempt }),
+      );
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).to.be.instanceOf(StackLockedError);
+    expect(exitCodeOf(error)).to.equal(ExitCode.Locked);
+    expect((error as StackLockedError).message).to.match(
+      /version 2\.0\.0 \(deployment d-9.*\) was interrupted/,
+    );
+    expect((error as StackLockedError).hint).to.match(/ecs-crd rollback/);
+  });
+
+  it('lets a settled stack through when the lease is free, held by a live run, or not kept', () => {
+    for (const view of ['free', 'untracked', lease('alive'), lease('unknown')] as const) {
+      expect(() => refuseUnfinished(buildIdentity(), stableOutputs(), undefined, view)).to.not.throw();
+    }
+  });
+
+  it('reads the attempt a lease recorded, and nothing from one that recorded none or garbage', () => {
+    expect(attemptOf({ ...HOLDER, deployment: attempt } as LeaseHolder)).to.deep.equal(attempt);
+    expect(attemptOf(HOLDER)).to.equal(undefined);
+    expect(attemptOf({ ...HOLDER, deployment: { deploymentId: 7 } } as unknown as LeaseHolder)).to.equal(
+      undefined,
+    );
+  });
+});
