@@ -75,6 +75,12 @@ const canarySchema = z
         timeout: int(1, 86400)
           .default(300)
           .meta({ description: 'Seconds the new release may take to become healthy after scale-up.' }),
+        failed_tasks: int(1, 10000)
+          .optional()
+          .meta({
+            description:
+              'Stopped tasks of the new release at which it is rolled back. Default: as the ECS deployment circuit breaker, half of scale.desired, at least 3 and at most 200 (fewer are replaced by ECS, as a transient failure at start is).',
+          }),
       })
       .prefault({})
       .superRefine(rules.healthIntervalWithinTimeout),
