@@ -10,6 +10,8 @@ here so the emulator is as strict as AWS:
   unused) reports its registered targets in that state instead of `healthy`;
 - an ECS service tagged `sandbox:health=crash` keeps `runningCount` at 0 whatever
   UpdateService(desiredCount) says (moto would set running = desired);
+- an ECS service tagged `sandbox:health=flaky-start` gets one task of its deployment stopped
+  with `TaskFailedToStart` (as a role not yet usable gives), replaced at once;
 - a Route 53 DELETE with a SetIdentifier removes only the record with that name, type and
   SetIdentifier (moto removes every record of the zone with that SetIdentifier);
 - a deregistered target stays `draining` for its target group's deregistration delay
@@ -57,7 +59,7 @@ os.environ["MOTO_ECS_SERVICE_RUNNING"] = "0"
 os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
 
 from moto.ecs.exceptions import ECSException, InvalidParameterException  # noqa: E402
-from moto.ecs.models import EC2ContainerServiceBackend  # noqa: E402
+from moto.ecs.models import EC2ContainerServiceBackend, Task  # noqa: E402
 from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeTargetGroup, elbv2_backends  # noqa: E402
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # noqa: E402
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication  # noqa: E402
@@ -177,6 +179,34 @@ def _settle(service) -> str:  # type: ignore[no-untyped-def]
     return service.status
 
 
+def _record_flaky_start(backend, service) -> None:  # type: ignore[no-untyped-def]
+    """One task of the service's deployment, stopped at start on a transient cause (once)."""
+    flaky = any(t.get("key") == HEALTH_TAG and t.get("value") == "flaky-start" for t in service.tags or [])
+    if not flaky or getattr(service, "sandbox_flaky_recorded", False):
+        return
+    service.sandbox_flaky_recorded = True
+    cluster = backend._get_cluster(service.cluster_name)
+    task = Task(
+        cluster,
+        backend.describe_task_definition(service.task_definition),
+        None,
+        None,
+        backend,
+        f"service:{service.name}",
+        launch_type=service.launch_type or "EC2",
+        started_by=service.deployments[0]["id"] if service.deployments else "",
+        networking_configuration=service.network_configuration or None,
+    )
+    task.desired_status = "STOPPED"
+    task.last_status = "STOPPED"
+    task.stop_code = "TaskFailedToStart"
+    task.stopped_reason = (
+        "ResourceInitializationError: unable to pull secrets or registry auth: the execution role "
+        "cannot be assumed yet (sandbox flaky-start)"
+    )
+    backend.tasks.setdefault(cluster.name, {})[task.task_arn] = task
+
+
 def _patch_ecs_services() -> None:
     original_create = EC2ContainerServiceBackend.create_service
     original_update = EC2ContainerServiceBackend.update_service
@@ -193,6 +223,7 @@ def _patch_ecs_services() -> None:
             raise InvalidParameterException("Unable to Start a service that is still Draining.")
         service = original_create(self, cluster_str, service_name, *args, **kwargs)
         _hold_crashing(service)
+        _record_flaky_start(self, service)
         return service
 
     def update_service(self, service_properties):  # type: ignore[no-untyped-def]
@@ -234,6 +265,14 @@ def _patch_ecs_services() -> None:
             _settle(service)
         return found, failures
 
+    original_tag = EC2ContainerServiceBackend.tag_resource
+
+    def tag_resource(self, resource_arn, tags):  # type: ignore[no-untyped-def]
+        original_tag(self, resource_arn, tags)
+        if ":service/" in resource_arn:
+            _record_flaky_start(self, self._get_resource(resource_arn, self._parse_resource_arn(resource_arn)))
+
+    EC2ContainerServiceBackend.tag_resource = tag_resource
     EC2ContainerServiceBackend.create_service = create_service
     EC2ContainerServiceBackend.update_service = update_service
     EC2ContainerServiceBackend.delete_service = delete_service

@@ -6,7 +6,10 @@
  * - `unhealthy` / `initial`: the targets are registered, and the target group is tagged
  *   `sandbox:health=<state>` so the moto wrapper reports them in that state;
  * - `crash`: the service is tagged `sandbox:health=crash` (the wrapper then holds its running
- *   count at 0) and no target is registered: the tasks never stay up.
+ *   count at 0) and no target is registered: the tasks never stay up;
+ * - `flaky-start`: the service is tagged `sandbox:health=flaky-start` (the wrapper then records
+ *   one task of its first deployment stopped with `TaskFailedToStart`, which ECS replaced) and
+ *   runs healthy: a transient failure at start, as an IAM role not yet propagated gives.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -38,7 +41,7 @@ export function timeScale(): number {
   return Number.isFinite(scale) && scale > 0 ? scale : 1 / 60;
 }
 
-export type HealthMode = 'healthy' | 'unhealthy' | 'initial' | 'crash';
+export type HealthMode = 'healthy' | 'unhealthy' | 'initial' | 'crash' | 'flaky-start';
 
 export interface Placement {
   serviceArn: string;
@@ -59,7 +62,8 @@ export async function healthModeOf(
   const found = await aws.ecs(region).send(new DescribeTaskDefinitionCommand({ taskDefinition }));
   for (const container of found.taskDefinition?.containerDefinitions ?? []) {
     const value = container.environment?.find((entry) => entry.name === HEALTH_ENV)?.value;
-    if (value === 'unhealthy' || value === 'initial' || value === 'crash') return value;
+    if (value === 'unhealthy' || value === 'initial' || value === 'crash' || value === 'flaky-start')
+      return value;
   }
   return 'healthy';
 }
@@ -146,14 +150,14 @@ async function markTargetGroup(
 /** Brings the emulator in line with a created or updated service. */
 export async function schedule(aws: AwsClients, placement: Placement, previous?: Placement): Promise<void> {
   const ecs = aws.ecs(placement.region);
-  if (placement.mode === 'crash') {
+  if (placement.mode === 'crash' || placement.mode === 'flaky-start') {
     await ecs.send(
       new TagResourceCommand({
         resourceArn: placement.serviceArn,
-        tags: [{ key: HEALTH_TAG, value: 'crash' }],
+        tags: [{ key: HEALTH_TAG, value: placement.mode }],
       }),
     );
-  } else if (previous?.mode === 'crash') {
+  } else if (previous?.mode === 'crash' || previous?.mode === 'flaky-start') {
     await ecs.send(new UntagResourceCommand({ resourceArn: placement.serviceArn, tagKeys: [HEALTH_TAG] }));
   }
   // moto sets runningCount = desiredCount on this call (held at 0 by the wrapper for a crash).

@@ -8,6 +8,7 @@ import {
   DeleteServiceCommand,
   DescribeServicesCommand,
   RegisterTaskDefinitionCommand,
+  TagResourceCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import {
@@ -19,6 +20,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { expect } from 'chai';
+import { createHealthProbe } from '../../src/aws/health.js';
 import { rejection } from '../aws/fixtures.js';
 import { type AwsSandbox, startAwsSandbox } from './aws-sandbox.js';
 
@@ -184,5 +186,32 @@ describe('sandbox emulator: as strict as AWS', () => {
     const elb = await rejection(targetGroup('fault-group', 30));
     expect(elb).to.include({ name: 'ValidationError', message: 'sandbox: injected failure' });
     await targetGroup('fault-group', 30);
+  });
+
+  it('records one task stopped at start for a service tagged flaky-start, seen by the health probe', async () => {
+    const created = await createService('flaky');
+    const serviceArn = created.service?.serviceArn ?? '';
+    await aws.sdk.ecs.send(
+      new TagResourceCommand({
+        resourceArn: serviceArn,
+        tags: [{ key: 'sandbox:health', value: 'flaky-start' }],
+      }),
+    );
+    // Tagging again records nothing more: one transient failure per service.
+    await aws.sdk.ecs.send(
+      new TagResourceCommand({
+        resourceArn: serviceArn,
+        tags: [{ key: 'sandbox:health', value: 'flaky-start' }],
+      }),
+    );
+    const observed = await createHealthProbe(aws.clients).observe({
+      cluster: cluster(),
+      serviceName: 'flaky',
+      targetGroupArns: [],
+    });
+    expect(observed.service?.failedTasks).to.have.length(1);
+    expect(observed.service?.failedTasks[0]?.stoppedReason).to.match(
+      /^ResourceInitializationError: .*flaky-start/,
+    );
   });
 });
