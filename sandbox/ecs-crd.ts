@@ -134,9 +134,14 @@ export class SandboxCli {
     return this.start(args).done;
   }
 
-  /** The common flags of a command on one deployment file. */
+  /** The common flags of a command on one deployment file, in the environment `dev`. */
   flags(file: string, ...more: string[]): string[] {
-    return ['-e', 'dev', '-r', this.sandbox.region, '-f', file, ...more];
+    return this.flagsIn('dev', file, ...more);
+  }
+
+  /** The common flags of a command on one deployment file, in `environment`. */
+  flagsIn(environment: string, file: string, ...more: string[]): string[] {
+    return ['-e', environment, '-r', this.sandbox.region, '-f', file, ...more];
   }
 
   cleanup(): void {

@@ -5,8 +5,8 @@
  */
 
 import type { DiscoveryOptions } from '../aws/discovery.js';
-import { checkOwnership, declaredNames, existingRules } from '../canary/ownership.js';
-import type { AwsLookup, Environment, HealthProbe } from '../canary/ports/aws.js';
+import { checkOwnership, declaredNames, existingRules, type OwnershipInput } from '../canary/ownership.js';
+import { type AwsLookup, type Environment, type HealthProbe, SLOTS } from '../canary/ports/aws.js';
 import type { StackIdentity, StackOutputs, StackRunner } from '../canary/ports/stack.js';
 import { listenerProblems } from '../canary/preflight.js';
 import { type LoadOptions, requireDeployment } from '../config/load.js';
@@ -14,7 +14,7 @@ import type { DeploymentConfig, EnvironmentName } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import { type Backend, resolveBackend } from '../stack/backend.js';
 import { leaseDir } from '../stack/lease.js';
-import { stackName } from '../stack/naming.js';
+import { serviceName, stackName } from '../stack/naming.js';
 import { type ServiceFields, serviceFields } from '../ui/documents.js';
 
 export interface ServiceOptions {
@@ -176,6 +176,7 @@ export async function refuseForeignNames(
       environment: ctx.identity.environment,
     },
     rules: existingRules(environment),
+    services: await slotServices(aws, ctx, input.previous),
   });
   if (verdict.refused.length > 0) {
     throw new UsageError(`${ctx.file}: ${verdict.refused.join('\n  ')}`, {
@@ -183,6 +184,22 @@ export async function refuseForeignNames(
     });
   }
   return verdict.adopted;
+}
+
+/** The ECS services the two slots' releases are named, which the cluster holds, and which are this stack's. */
+async function slotServices(
+  aws: AwsContext,
+  ctx: ServiceContext,
+  previous: StackOutputs | null,
+): Promise<OwnershipInput['services']> {
+  const cluster = ctx.config.service.cluster;
+  const names = SLOTS.map((slot) => serviceName(ctx.identity, slot));
+  return {
+    cluster,
+    names,
+    live: await aws.lookup.serviceStatuses(cluster, names),
+    own: Object.values(previous?.serviceNames ?? {}).filter((name) => name !== undefined),
+  };
 }
 
 /** The fields naming the service and its stack, first in every document about it. */

@@ -61,7 +61,28 @@ export function createAwsLookup(
     },
     liveWeights: (zones) => liveWeights(clients.route53, zones),
     owners: (zones) => owners(clients.route53, zones),
+    serviceStatuses: (cluster, names) => serviceStatuses(clients.ecs, cluster, names),
   };
+}
+
+/** DescribeServices takes at most 10 services per call. */
+const SERVICES_BATCH = 10;
+
+async function serviceStatuses(
+  ecs: EcsApi,
+  cluster: string,
+  names: string[],
+): Promise<Record<string, string>> {
+  const statuses: Record<string, string> = {};
+  for (const services of chunk(names, SERVICES_BATCH)) {
+    const found = await ecs.describeServices({ cluster, services });
+    for (const service of found.services ?? []) {
+      // An INACTIVE service is gone: its name is free again.
+      if (service.serviceName && service.status && service.status !== 'INACTIVE')
+        statuses[service.serviceName] = service.status;
+    }
+  }
+  return statuses;
 }
 
 // ---------------------------------------------------------------- cluster

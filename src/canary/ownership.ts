@@ -54,6 +54,8 @@ export interface OwnershipInput {
   service: RuleOwner;
   /** The rules already on the slot listeners with exactly this deployment's conditions. */
   rules: ExistingRule[];
+  /** The ECS services of both slots: their names, the cluster's status of each, and this stack's own. */
+  services: { cluster: string; names: string[]; live: Record<string, string>; own: string[] };
 }
 
 /** A rule on a slot listener routing exactly this deployment's hosts and paths. */
@@ -123,6 +125,16 @@ export function checkOwnership(input: OwnershipInput): OwnershipVerdict {
         `${fqdn} already has weighted records (${existing.join(', ')}) that no ecs-crd stack owns: if they are this service's (released by the original tool), deploy with --adopt to take them over`,
       );
     }
+  }
+  const { services } = input;
+  for (const name of services.names) {
+    const status = services.live[name];
+    if (status === undefined || services.own.includes(name)) continue;
+    refused.push(
+      status === 'DRAINING'
+        ? `the ECS service ${name} of cluster ${services.cluster} is still DRAINING after its deletion, and ECS refuses its name until it is INACTIVE: deploy again once its targets have drained (the target groups' deregistration delay)`
+        : `the ECS service ${name} already exists in cluster ${services.cluster} (${status}) and this stack did not create it: a deployment never takes over another service; delete it, or give this deployment another project, name or environment`,
+    );
   }
   for (const rule of input.rules) {
     // A rule without ecs-crd's tags (made by hand, or by the original tool) is not a claim.

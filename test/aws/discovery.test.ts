@@ -1,4 +1,4 @@
-import { DescribeClustersCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeClustersCommand, DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import {
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
@@ -243,6 +243,28 @@ describe('aws/discovery', () => {
       expect(elb.commandCalls(DescribeRulesCommand).map((call) => call.args[0].input.Marker)).to.include(
         'r1',
       );
+    });
+
+    it('reports the ECS services of those names the cluster holds, ten per call, INACTIVE ones as free', async () => {
+      const names = Array.from({ length: 12 }, (_, index) => `svc-${index}`);
+      ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({
+        services: input.services.flatMap((name) =>
+          name === 'svc-1'
+            ? [{ serviceName: name, status: 'ACTIVE' }]
+            : name === 'svc-11'
+              ? [{ serviceName: name, status: 'DRAINING' }]
+              : name === 'svc-2'
+                ? [{ serviceName: name, status: 'INACTIVE' }]
+                : [],
+        ),
+      }));
+      expect(await lookup().serviceStatuses('main', names)).to.deep.equal({
+        'svc-1': 'ACTIVE',
+        'svc-11': 'DRAINING',
+      });
+      expect(
+        ecs.commandCalls(DescribeServicesCommand).map((call) => call.args[0].input.services?.length),
+      ).to.deep.equal([10, 2]);
     });
 
     it('names the ecs-crd service whose tags a rule of exactly these conditions carries', async () => {

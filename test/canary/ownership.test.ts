@@ -12,6 +12,7 @@ import { buildConfig, buildDesiredState, buildEnvironment } from '../helpers/bui
 import { outputsOf } from '../helpers/fakes.js';
 
 const FQDN = 'api.example.com';
+const SERVICE_NAMES = ['shop-api-prod-blue', 'shop-api-prod-green'];
 const input = (overrides: Partial<OwnershipInput> = {}): OwnershipInput => ({
   stack: 'shop-api-prod-eu-west-1',
   fqdns: [FQDN],
@@ -21,6 +22,7 @@ const input = (overrides: Partial<OwnershipInput> = {}): OwnershipInput => ({
   adopt: false,
   service: { project: 'shop', name: 'api', environment: 'prod' },
   rules: [],
+  services: { cluster: 'main', names: SERVICE_NAMES, live: {}, own: [] },
   ...overrides,
 });
 
@@ -102,6 +104,35 @@ describe('ownership of names', () => {
       expect(existingRules(environment)).to.deep.equal([
         { where: `port ${listener.port} of ${green.albName} (the green slot)`, ruleArn: 'arn:rule', owner },
       ]);
+    });
+  });
+
+  describe('ECS services', () => {
+    const services = (live: Record<string, string>, own: string[] = []) => ({
+      cluster: 'main',
+      names: SERVICE_NAMES,
+      live,
+      own,
+    });
+
+    it('lets a stack deploy over its own services', () => {
+      const own = input({ services: services({ 'shop-api-prod-blue': 'ACTIVE' }, ['shop-api-prod-blue']) });
+      expect(checkOwnership(own).refused).to.deep.equal([]);
+    });
+
+    it('refuses a same-named service the stack did not create, even with --adopt, naming it', () => {
+      const { refused } = checkOwnership(
+        input({ services: services({ 'shop-api-prod-green': 'ACTIVE' }), adopt: true }),
+      );
+      expect(refused).to.have.length(1);
+      expect(refused[0]).to.match(
+        /ECS service shop-api-prod-green already exists in cluster main \(ACTIVE\) and this stack did not create it/,
+      );
+    });
+
+    it('says to wait for a same-named service that is still draining', () => {
+      const { refused } = checkOwnership(input({ services: services({ 'shop-api-prod-blue': 'DRAINING' }) }));
+      expect(refused[0]).to.match(/shop-api-prod-blue of cluster main is still DRAINING/);
     });
   });
 });

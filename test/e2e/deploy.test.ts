@@ -6,7 +6,13 @@
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import {
+  CreateServiceCommand,
+  DeleteServiceCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+} from '@aws-sdk/client-ecs';
 import {
   AddTagsCommand,
   DescribeTargetGroupsCommand,
@@ -229,6 +235,52 @@ describe('deploy: canary releases through the CLI and the real engine', function
       slot: 'green',
       version: '2.0.0',
     });
+  });
+
+  it('two environments of one service live side by side in one cluster; a same-named service of no stack is refused', async () => {
+    const file = cli.release({
+      version: '1.0.0',
+      service: { name: 'api', fqdn: 'api-{{environment}}.sandbox.example.com' },
+    });
+    const qua = await cli.run(['deploy', ...cli.flagsIn('qua', file)]);
+    expect(qua.code, qua.stderr).to.equal(0);
+    const both = await ecs.send(
+      new DescribeServicesCommand({
+        cluster: sandbox.fixtures.clusterName,
+        services: ['sandbox-api-dev-green', 'sandbox-api-qua-blue'],
+      }),
+    );
+    expect(both.services?.map((service) => service.status)).to.deep.equal(['ACTIVE', 'ACTIVE']);
+    const gone = await cli.run(['undeploy', ...cli.flagsIn('qua', file, '--yes')]);
+    expect(gone.code, gone.stderr).to.equal(0);
+
+    // A service someone made by hand under the name prod's blue release would take.
+    const definition = await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'by-hand',
+        containerDefinitions: [{ name: 'web', image: 'nginx', memory: 128, essential: true }],
+      }),
+    );
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster: sandbox.fixtures.clusterName,
+        serviceName: 'sandbox-api-prod-blue',
+        taskDefinition: definition.taskDefinition?.taskDefinitionArn,
+        desiredCount: 0,
+      }),
+    );
+    const refused = await cli.run(['deploy', ...cli.flagsIn('prod', file)]);
+    expect(refused.code, refused.stderr).to.equal(2);
+    expect(refused.stderr).to.match(
+      /ECS service sandbox-api-prod-blue already exists in cluster sandbox \(ACTIVE\)/,
+    );
+    await ecs.send(
+      new DeleteServiceCommand({
+        cluster: sandbox.fixtures.clusterName,
+        service: 'sandbox-api-prod-blue',
+        force: true,
+      }),
+    );
   });
 
   it('an unhealthy candidate is rolled back (exit 3), the stable release and a service sharing the ALBs untouched', async () => {

@@ -70,6 +70,8 @@ export interface AwsLookup {
   liveWeights(zones: HostedZoneInfo[]): Promise<Record<string, Record<string, number>>>;
   /** Which stack owns each fqdn, by its ownership record; null where it has none. */
   owners(zones: HostedZoneInfo[]): Promise<Record<string, string | null>>;
+  /** The status (ACTIVE, DRAINING) of each of these ECS services the cluster holds; others are left out. */
+  serviceStatuses(cluster: string, names: string[]): Promise<Record<string, string>>;
 }
 
 // ---------------------------------------------------------------- health (HealthProbe)
