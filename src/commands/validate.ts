@@ -2,7 +2,6 @@ import { Flags } from '@oclif/core';
 import { BaseCommand, deploymentFileFlags, regionFrom } from '../base-command.js';
 import { DeploymentFileError } from '../config/errors.js';
 import { deploymentFilePath, loadDeployment } from '../config/load.js';
-import { formatProblem, MAX_PROBLEMS_SHOWN, moreProblems } from '../config/problems.js';
 import { ExitCode } from '../exit-codes.js';
 import { validationDocument, validationFailureDocument } from '../ui/documents.js';
 import { validationLines } from '../ui/validation-report.js';
@@ -45,19 +44,8 @@ Without a region (-r, $AWS_REGION, $AWS_DEFAULT_REGION), {{region}} is left as w
       region,
       account_id: flags['account-id'],
     });
-    // The first problems only (a file can have thousands); the count says how many in all.
-    const total = result.ok ? 0 : result.problems.length;
-    const shown = result.ok ? result : { ...result, problems: result.problems.slice(0, MAX_PROBLEMS_SHOWN) };
-    const warnings = result.warnings ?? [];
-    if (this.jsonEnabled()) {
-      this.logJson({ ...validationDocument(shown), error_count: total, warnings });
-    } else {
-      for (const warning of warnings) this.log(formatProblem(warning));
-      const lines = validationLines(shown);
-      const more = moreProblems(total);
-      // The report's last line counts the problems it was given: say how many there are in all.
-      for (const line of more ? [...lines.slice(0, -1), `${more} in ${result.file}`] : lines) this.log(line);
-    }
+    if (this.jsonEnabled()) this.logJson(validationDocument(result));
+    else for (const line of validationLines(result)) this.log(line);
     if (!result.ok) this.exit(ExitCode.Usage);
   }
 

@@ -19,6 +19,7 @@ import type {
   StatusPhase,
 } from '../canary/status.js';
 import type { CheckResult } from '../config/check.js';
+import { MAX_PROBLEMS_SHOWN } from '../config/problems.js';
 import type { ConfigProblem, DeploymentConfig } from '../config/types.js';
 import { redact } from './redact.js';
 
@@ -315,21 +316,37 @@ export function rollbackDocument(
 export interface ValidationDocument {
   valid: boolean;
   file: string;
+  /** The first `MAX_PROBLEMS_SHOWN` problems, in reading order: a file can have thousands. */
   errors: ConfigProblem[];
   config: DeploymentConfig | null;
+  /** How many problems there are in all (`errors` may hold fewer). */
+  error_count: number;
+  /** What is valid but probably a mistake (a secret in `environment`); they do not fail the file. */
+  warnings: ConfigProblem[];
 }
 
 export function validationDocument(result: CheckResult): ValidationDocument {
+  const warnings = result.warnings ?? [];
   return result.ok
-    ? { valid: true, file: result.file, errors: [], config: result.config }
-    : { valid: false, file: result.file, errors: result.problems, config: null };
+    ? { valid: true, file: result.file, errors: [], config: result.config, error_count: 0, warnings }
+    : {
+        valid: false,
+        file: result.file,
+        errors: result.problems.slice(0, MAX_PROBLEMS_SHOWN),
+        config: null,
+        error_count: result.problems.length,
+        warnings,
+      };
 }
 
 /**
- * The same document for a failure before any checking (an unreadable file, a bad flag): one
- * error with line and column 0, meaning "not at a place in the file".
+ * The document for a failure before any checking (an unreadable file, a bad flag): one error
+ * with line and column 0, meaning "not at a place in the file". It has no count nor warnings:
+ * nothing was checked.
  */
-export function validationFailureDocument(file: string, message: string): ValidationDocument {
+export type ValidationFailureDocument = Omit<ValidationDocument, 'error_count' | 'warnings'>;
+
+export function validationFailureDocument(file: string, message: string): ValidationFailureDocument {
   return { valid: false, file, errors: [{ file, line: 0, column: 0, path: '', message }], config: null };
 }
 

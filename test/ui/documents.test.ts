@@ -259,7 +259,32 @@ describe('ui/documents: the --json contracts', () => {
         message: 'is required',
       };
       expect(json(validationDocument({ ok: false, file: 'prod.deploy.yml', problems: [problem] }))).to.equal(
-        json({ valid: false, file: 'prod.deploy.yml', errors: [problem], config: null }),
+        json({
+          valid: false,
+          file: 'prod.deploy.yml',
+          errors: [problem],
+          config: null,
+          error_count: 1,
+          warnings: [],
+        }),
+      );
+      const config = buildConfig();
+      const warning = {
+        ...problem,
+        path: 'service.containers[0].environment.DB_PASSWORD',
+        message: 'warning: …',
+      };
+      expect(
+        json(validationDocument({ ok: true, file: 'prod.deploy.yml', config, warnings: [warning] })),
+      ).to.equal(
+        json({
+          valid: true,
+          file: 'prod.deploy.yml',
+          errors: [],
+          config,
+          error_count: 0,
+          warnings: [warning],
+        }),
       );
       expect(json(validationFailureDocument('prod.deploy.yml', 'no such file'))).to.equal(
         json({
@@ -269,6 +294,19 @@ describe('ui/documents: the --json contracts', () => {
           config: null,
         }),
       );
+    });
+
+    it('validate: the first 50 problems, and how many there are in all', () => {
+      const problems = Array.from({ length: 120 }, (_, i) => ({
+        file: 'prod.deploy.yml',
+        line: i + 1,
+        column: 1,
+        path: `service.containers[0].environment.V${i}`,
+        message: 'is not a valid name',
+      }));
+      const document = validationDocument({ ok: false, file: 'prod.deploy.yml', problems });
+      expect(document.errors).to.deep.equal(problems.slice(0, 50));
+      expect(document.error_count).to.equal(120);
     });
 
     it('an error: its exit code, class, message and hint; a secret in the message redacted', () => {
