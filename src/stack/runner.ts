@@ -177,7 +177,8 @@ class PulumiStackRunner implements StackRunner {
       },
       envVars: {
         PULUMI_SKIP_UPDATE_CHECK: 'true',
-        // The workspace keeps no salt (see stackWorkspace): the engine takes the stack's own.
+        // The workspace keeps no salt between runs (see stackWorkspace, adoptSalt); should another
+        // run on this machine drop it while this one runs, the engine takes the stack's own.
         PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER: 'true',
         ...this.backend.env,
         ...this.options.engineEnv,
@@ -193,12 +194,30 @@ class PulumiStackRunner implements StackRunner {
         return undefined;
       throw err;
     }
+    await this.adoptSalt(stack);
     const config = awsProviderConfig(this.options.provider);
     await this.engine(() =>
       stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }]))),
     );
     this.stack = stack;
     return stack;
+  }
+
+  /**
+   * The stack's passphrase salt, from its state into the work folder's settings (which keep
+   * none between runs): the engine then checks the passphrase before its first operation, and a
+   * wrong one is refused before anything changes. A salt the engine had to find in the state by
+   * itself would let a wrong passphrase through until it first needs a secret.
+   */
+  private async adoptSalt(stack: Stack): Promise<void> {
+    const exported = await this.engine(() => stack.exportStack());
+    const providers = (
+      exported.deployment as { secrets_providers?: { type?: string; state?: { salt?: unknown } } } | undefined
+    )?.secrets_providers;
+    const salt = providers?.type === 'passphrase' ? providers.state?.salt : undefined;
+    if (typeof salt !== 'string') return;
+    const settings = await stack.workspace.stackSettings(this.name).catch(() => ({}));
+    await stack.workspace.saveStackSettings(this.name, { ...settings, encryptionSalt: salt });
   }
 
   private async command() {
