@@ -92,6 +92,8 @@ export type ProgressEvent =
   | EventShape<'recovery.step', { number: number; total: number; description: string }>
   /** `deploy --adopt` takes over records of these names that no ecs-crd stack owned. */
   | EventShape<'names.adopted', { fqdns: string[] }>
+  /** The deployment file is valid but holds what is probably a mistake (a secret in `environment`), at this place. */
+  | EventShape<'config.warning', { file: string; line: number; column: number; path: string }>
   | EventShape<'engine.event', EngineEvent>
   | EventShape<'engine.output', { line: string }>;
 
@@ -119,6 +121,7 @@ const CODES: Record<ProgressEventCode, true> = {
   'recovery.started': true,
   'recovery.step': true,
   'names.adopted': true,
+  'config.warning': true,
   'engine.event': true,
   'engine.output': true,
 };

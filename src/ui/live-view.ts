@@ -213,6 +213,7 @@ function apply(s: LiveViewState, event: ProgressEvent): LiveViewState {
     case 'recovery.started':
     case 'recovery.step':
     case 'names.adopted':
+    case 'config.warning':
     case 'engine.output':
       return s;
     default:

@@ -210,6 +210,12 @@ export const ONE_OF_EACH: Record<ProgressEventCode, ProgressEvent> = {
     'Taking over the records of api.example.com (--adopt): no ecs-crd stack owned them',
     { fqdns: ['api.example.com'] },
   ),
+  'config.warning': progressEvent(
+    'config.warning',
+    'warn',
+    'prod.deploy.yml:31:9 service.containers[0].environment.DB_PASSWORD: warning: its name says it holds a secret',
+    { file: 'prod.deploy.yml', line: 31, column: 9, path: 'service.containers[0].environment.DB_PASSWORD' },
+  ),
   'engine.event': engineStart('update', 'aws:route53/record:Record', 'record-api.example.com-green'),
   'engine.output': progressEvent('engine.output', 'debug', 'Updating (dev):', { line: 'Updating (dev):' }),
 };
