@@ -6,7 +6,7 @@
  */
 import type { EventSink } from '../canary/events.js';
 import { RECOVER_FIRST, refuseUnfinished } from '../canary/phase.js';
-import { timeline } from '../canary/plan.js';
+import { deregistrationDelayOf, timeline } from '../canary/plan.js';
 import type { Environment } from '../canary/ports/aws.js';
 import type { LeaseView } from '../canary/ports/lease.js';
 import type { StackIdentity, StackRunner } from '../canary/ports/stack.js';
@@ -61,7 +61,7 @@ export async function previewRelease(request: PreviewRequest): Promise<PreviewDo
   return previewDocument(serviceFields(identity, stackName(identity)), {
     candidate,
     stable,
-    timeline: timeline(plan),
+    timeline: timeline(plan, { deregistrationDelayS: deregistrationDelayOf(state.ctx.candidate.config) }),
     planned,
   });
 }

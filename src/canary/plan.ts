@@ -2,7 +2,7 @@
  * The plan of a canary release: the deployment file's strategy turned into the ordered steps
  * the rollout walks through. Pure: no clock, no ports.
  */
-import type { CanaryConfig, StrategyStep } from '../config/types.js';
+import type { CanaryConfig, DeploymentConfig, StrategyStep } from '../config/types.js';
 import { assertNever, EcsCrdError } from '../errors.js';
 
 /** The bake step added when the strategy does not end at 100 %: the time before the old release goes. */
@@ -121,6 +121,45 @@ export function describeStep(step: PlanStep): string {
   }
 }
 
+/**
+ * Route 53 propagates a change to all its name servers "generally within 60 seconds" (Route 53
+ * Developer Guide, GetChange), and pulumi-aws waits for it (INSYNC) after every record change.
+ */
+export const ROUTE53_INSYNC_S = 60;
+
+/** The longest deregistration delay of a release's target groups: how long its targets drain once removed. */
+export function deregistrationDelayOf(release: Pick<DeploymentConfig, 'target_groups'>): number {
+  return Math.max(0, ...release.target_groups.map((tg) => tg.deregistration_delay));
+}
+
+/** What the estimate of an update's time on AWS needs to know beyond the plan. */
+export interface AwsTimes {
+  /** The longest deregistration delay of the release's target groups: the removed release's service drains that long. */
+  deregistrationDelayS: number;
+}
+
+/**
+ * An estimate of the time AWS itself takes over a step's update, beyond the engine's calls:
+ * the record changes' propagation, and the removed release's drain (its service is deleted
+ * only once INSYNC … INACTIVE). Only an estimate: the sandbox runs these scaled down.
+ */
+function awsEstimateOf(step: PlanStep, plan: Plan, times: AwsTimes): number {
+  switch (step.kind) {
+    case 'provision':
+      // The records of both slots are created with the first release only.
+      return plan.firstDeployment ? ROUTE53_INSYNC_S : 0;
+    case 'shift':
+      return ROUTE53_INSYNC_S;
+    case 'finalize':
+      return times.deregistrationDelayS;
+    case 'scale-wait':
+    case 'drain':
+      return 0;
+    default:
+      return assertNever(step);
+  }
+}
+
 /** One row of the planned timeline `preview` prints. */
 export interface TimelineEntry {
   /** 1-based position in the plan. */
@@ -133,14 +172,21 @@ export interface TimelineEntry {
   /** Seconds of waiting before the step starts and when it ends (`up` durations excluded: unknown). */
   startS: number;
   endS: number;
+  /** An estimate of what AWS adds to the step's update (see `awsEstimateOf`). */
+  awsEstimateS: number;
+  /** The step's estimated end on AWS: the waits and every estimate so far. */
+  estimatedEndS: number;
 }
 
-/** The plan as `preview` shows it: each step's weights, wait, cumulative elapsed seconds. */
-export function timeline(plan: Plan): TimelineEntry[] {
+/** The plan as `preview` shows it: each step's weights, wait, cumulative elapsed seconds, and the AWS estimate. */
+export function timeline(plan: Plan, times: AwsTimes = { deregistrationDelayS: 0 }): TimelineEntry[] {
   let elapsed = 0;
+  let estimated = 0;
   return plan.steps.map((step, index) => {
     const candidate = candidateWeightAt(step);
     const waitS = waitOf(step);
+    const awsEstimateS = awsEstimateOf(step, plan, times);
+    estimated += waitS + awsEstimateS;
     const entry: TimelineEntry = {
       number: index + 1,
       kind: step.kind,
@@ -149,6 +195,8 @@ export function timeline(plan: Plan): TimelineEntry[] {
       waitS,
       startS: elapsed,
       endS: elapsed + waitS,
+      awsEstimateS,
+      estimatedEndS: estimated,
     };
     elapsed += waitS;
     return entry;

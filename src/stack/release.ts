@@ -14,6 +14,7 @@ import type { RolePolicyAttachment } from '@pulumi/aws/iam/rolePolicyAttachment.
 import { ListenerRule } from '@pulumi/aws/lb/listenerRule.js';
 import { TargetGroup } from '@pulumi/aws/lb/targetGroup.js';
 import type { Input, Output } from '@pulumi/pulumi';
+import { deregistrationDelayOf } from '../canary/plan.js';
 import type { Slot, SlotInfo } from '../canary/ports/aws.js';
 import type { DesiredState, StackIdentity } from '../canary/ports/stack.js';
 import type { ContainerPortRef, DeploymentConfig, ListenerConfig, ServiceConfig } from '../config/types.js';
@@ -120,8 +121,7 @@ const SERVICE_STOP_MARGIN_S = 5 * 60;
  * longer than pulumi-aws's 20-minute default, which would fail the `up` that removes it.
  */
 export function serviceDeleteTimeout(release: DeploymentConfig): number {
-  const drain = Math.max(0, ...release.target_groups.map((tg) => tg.deregistration_delay));
-  return Math.max(SERVICE_DELETE_TIMEOUT_S, drain + SERVICE_STOP_MARGIN_S);
+  return Math.max(SERVICE_DELETE_TIMEOUT_S, deregistrationDelayOf(release) + SERVICE_STOP_MARGIN_S);
 }
 
 /** Per slot, on the shared roles: a candidate's permissions never rewrite the live release's. */

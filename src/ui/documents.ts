@@ -173,6 +173,10 @@ export interface PreviewStep {
   /** Cumulative waiting before and after the step. */
   start_s: number;
   end_s: number;
+  /** An estimate of what AWS adds to the step's update (Route 53 propagation, the old release's drain). */
+  aws_estimate_s: number;
+  /** The step's estimated end on AWS: waits and estimates so far. */
+  estimated_end_s: number;
 }
 
 export interface PreviewRelease {
@@ -217,6 +221,8 @@ export function previewDocument(fields: ServiceFields, preview: PreviewResult): 
       wait_s: entry.waitS,
       start_s: entry.startS,
       end_s: entry.endS,
+      aws_estimate_s: entry.awsEstimateS,
+      estimated_end_s: entry.estimatedEndS,
     })),
   };
 }

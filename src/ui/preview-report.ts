@@ -31,9 +31,9 @@ export function previewLines(doc: PreviewDocument): string[] {
     lines.push(...alignColumns(rows).map((line) => `  ${line}`));
     lines.push(`  ${formatChanges({ changes: doc.summary })}`);
   }
-  lines.push('', 'Planned timeline (waits only: each update adds its own time):');
+  lines.push('', 'Planned timeline (ELAPSED: the waits alone; ON AWS: an estimate with what AWS adds):');
   const rows = [
-    ['STEP', 'WHAT', 'CANDIDATE', 'STABLE', 'WAIT', 'ELAPSED'],
+    ['STEP', 'WHAT', 'CANDIDATE', 'STABLE', 'WAIT', 'ELAPSED', 'AWS ADDS', 'ON AWS'],
     ...doc.timeline.map((step) => [
       String(step.number),
       step.label,
@@ -41,9 +41,14 @@ export function previewLines(doc: PreviewDocument): string[] {
       `${step.weights.stable} %`,
       formatClock(step.wait_s),
       formatClock(step.end_s),
+      step.aws_estimate_s > 0 ? `~${formatClock(step.aws_estimate_s)}` : '',
+      `~${formatClock(step.estimated_end_s)}`,
     ]),
   ];
   lines.push(...alignColumns(rows).map((line) => `  ${line}`));
+  lines.push(
+    '  (estimated: Route 53 takes about 60 s to propagate each weight change, which every update waits for; the old release drains for its deregistration delay before it is removed)',
+  );
   return lines;
 }
 

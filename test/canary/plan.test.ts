@@ -4,6 +4,7 @@ import {
   IMPLIED_FINAL_STEP,
   type PlanStep,
   planRollout,
+  ROUTE53_INSYNC_S,
   shiftSteps,
   timeline,
 } from '../../src/canary/plan.js';
@@ -180,5 +181,22 @@ describe('canary plan', () => {
         expect(rows.at(-1)?.endS).to.equal(wait + shifts.reduce((total, step) => total + step.wait, 0));
       }),
     );
+  });
+
+  it('estimates what AWS adds to each update: ~60 s of Route 53 propagation per weight change, the old release’s drain at finalize', () => {
+    const canary = { scale: { desired: 2, wait: 60 }, strategy: [{ weight: 10, wait: 120 }], drain: 0 };
+    const later = timeline(planRollout(canary, { firstDeployment: false }), { deregistrationDelayS: 30 });
+    expect(later.map((entry) => [entry.kind, entry.awsEstimateS])).to.deep.equal([
+      ['provision', 0],
+      ['scale-wait', 0],
+      ['shift', ROUTE53_INSYNC_S],
+      ['shift', ROUTE53_INSYNC_S],
+      ['finalize', 30],
+    ]);
+    const last = later.at(-1);
+    expect(last?.estimatedEndS).to.equal((last?.endS ?? 0) + 2 * ROUTE53_INSYNC_S + 30);
+    // A first deployment creates the records with its release: their propagation is waited for.
+    const first = timeline(planRollout(canary, { firstDeployment: true }), { deregistrationDelayS: 30 });
+    expect(first[0]?.awsEstimateS).to.equal(ROUTE53_INSYNC_S);
   });
 });

@@ -71,8 +71,15 @@ describe('ui/documents: the --json contracts', () => {
           deployment_id: 'd-0001',
           previous: { slot: 'blue', version: '1.0.0' },
           instructions: [],
+          warnings: [],
         }),
       );
+    });
+
+    it('carries the deployment file’s warnings, as validate prints them', () => {
+      const warning =
+        'prod.deploy.yml:31:9 service.containers[0].environment.DB_PASSWORD: warning: its name says it holds a secret';
+      expect(deployDocument(result(), [warning]).warnings).to.deep.equal([warning]);
     });
 
     it('is plain JSON data that survives a round trip', () => {
@@ -199,6 +206,8 @@ describe('ui/documents: the --json contracts', () => {
               wait_s: 0,
               start_s: 0,
               end_s: 0,
+              aws_estimate_s: 0,
+              estimated_end_s: 0,
             },
             {
               number: 2,
@@ -208,8 +217,11 @@ describe('ui/documents: the --json contracts', () => {
               wait_s: config.canary.scale.wait,
               start_s: 0,
               end_s: config.canary.scale.wait,
+              aws_estimate_s: 0,
+              estimated_end_s: config.canary.scale.wait,
             },
           ],
+          warnings: [],
         }),
       );
     });

@@ -35,6 +35,8 @@ describe('preview and undeploy for a person', () => {
         wait_s: 0,
         start_s: 0,
         end_s: 0,
+        aws_estimate_s: 0,
+        estimated_end_s: 0,
       },
       {
         number: 2,
@@ -44,6 +46,8 @@ describe('preview and undeploy for a person', () => {
         wait_s: 60,
         start_s: 0,
         end_s: 60,
+        aws_estimate_s: 0,
+        estimated_end_s: 60,
       },
       {
         number: 3,
@@ -53,6 +57,8 @@ describe('preview and undeploy for a person', () => {
         wait_s: 120,
         start_s: 60,
         end_s: 180,
+        aws_estimate_s: 60,
+        estimated_end_s: 240,
       },
     ],
   };
@@ -68,11 +74,12 @@ describe('preview and undeploy for a person', () => {
       '  +-  replace  aws:iam/rolePolicy:RolePolicy  green-task-policy  policy',
       '  1 create, 1 replace',
       '',
-      'Planned timeline (waits only: each update adds its own time):',
-      '  STEP  WHAT                                      CANDIDATE  STABLE  WAIT  ELAPSED',
-      '  1     provision the candidate (weight 0)        0 %        100 %   0:00  0:00',
-      '  2     scale wait (60 s)                         0 %        100 %   1:00  1:00',
-      '  3     shift 10 % to the candidate, watch 120 s  10 %       90 %    2:00  3:00',
+      'Planned timeline (ELAPSED: the waits alone; ON AWS: an estimate with what AWS adds):',
+      '  STEP  WHAT                                      CANDIDATE  STABLE  WAIT  ELAPSED  AWS ADDS  ON AWS',
+      '  1     provision the candidate (weight 0)        0 %        100 %   0:00  0:00               ~0:00',
+      '  2     scale wait (60 s)                         0 %        100 %   1:00  1:00               ~1:00',
+      '  3     shift 10 % to the candidate, watch 120 s  10 %       90 %    2:00  3:00     ~1:00     ~4:00',
+      '  (estimated: Route 53 takes about 60 s to propagate each weight change, which every update waits for; the old release drains for its deregistration delay before it is removed)',
     ]);
   });
 
