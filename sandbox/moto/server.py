@@ -14,6 +14,9 @@ here so the emulator is as strict as AWS:
   with `TaskFailedToStart` (as a role not yet usable gives), replaced at once;
 - a Route 53 DELETE with a SetIdentifier removes only the record with that name, type and
   SetIdentifier (moto removes every record of the zone with that SetIdentifier);
+- a Route 53 change is PENDING, each with its own id, for the time Route 53 takes to
+  propagate it to its name servers (ROUTE53_INSYNC_S, about a minute of AWS), then INSYNC
+  (GetChange; Route 53 API Reference, ChangeResourceRecordSets);
 - a deregistered target stays `draining` for its target group's deregistration delay
   (`deregistration_delay.timeout_seconds`, 300 by default), then leaves (ELB User Guide,
   "Deregistration delay");
@@ -64,12 +67,19 @@ from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeTargetGroup, e
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # noqa: E402
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication  # noqa: E402
 from moto.route53.models import Route53Backend  # noqa: E402
+from moto.route53.exceptions import Route53ClientError  # noqa: E402
+from moto.route53.responses import Route53  # noqa: E402
+from moto.core.responses import ActionResult  # noqa: E402
+from moto.core.utils import utcnow  # noqa: E402
 
 HEALTH_TAG = "sandbox:health"
 # Sandbox seconds per AWS second, for every drain (a minute of AWS is a second here).
 TIME_SCALE = float(os.environ.get("SANDBOX_TIME_SCALE") or 1 / 60)
 # What a target group drains for when its attribute was never set (ELB User Guide).
 AWS_DEFAULT_DEREGISTRATION_DELAY = 300
+# How long Route 53 takes to propagate a change to all its name servers: "generally within 60
+# seconds" (Route 53 Developer Guide, ChangeResourceRecordSets / GetChange).
+ROUTE53_INSYNC_S = 60
 
 # State -> (reason, description) as AWS reports them for an ALB target group.
 TARGET_STATES = {
@@ -423,6 +433,29 @@ def _patch_throttling() -> None:
     DomainDispatcherApplication.__call__ = __call__
 
 
+def _patch_route53_propagation() -> None:
+    original_change = Route53.change_resource_record_sets
+    submitted: dict = {}
+
+    def change_resource_record_sets(self):  # type: ignore[no-untyped-def]
+        result = original_change(self)
+        change_id = f"/change/C{random.randrange(16**12):012X}"
+        submitted[change_id] = time.monotonic()
+        result.result["ChangeInfo"].update(Id=change_id, Status="PENDING")
+        return result
+
+    def get_change(self):  # type: ignore[no-untyped-def]
+        change_id = self._get_param("Id")
+        key = change_id if change_id.startswith("/change/") else f"/change/{change_id}"
+        if key not in submitted:
+            raise Route53ClientError("NoSuchChange", f"A change with the specified change ID does not exist: {change_id}")
+        synced = time.monotonic() >= submitted[key] + ROUTE53_INSYNC_S * TIME_SCALE
+        return ActionResult({"ChangeInfo": {"Id": key, "Status": "INSYNC" if synced else "PENDING", "SubmittedAt": utcnow()}})
+
+    Route53.change_resource_record_sets = change_resource_record_sets
+    Route53.get_change = get_change
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="moto server for the ecs-crd sandbox")
     parser.add_argument("--port", type=int, default=0)
@@ -435,6 +468,7 @@ def main() -> None:
     _patch_target_health()
     _patch_ecs_services()
     _patch_route53_changes()
+    _patch_route53_propagation()
     _patch_throttling()
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)

@@ -1,6 +1,7 @@
 import {
   type Change,
   ChangeResourceRecordSetsCommand,
+  GetChangeCommand,
   GetHostedZoneCommand,
   ListResourceRecordSetsCommand,
   type ListResourceRecordSetsCommandOutput,
@@ -8,6 +9,7 @@ import {
   type Route53Client,
 } from '@aws-sdk/client-route-53';
 import type { Ctx, ResourceKind } from './kind.js';
+import { timeScale } from './scheduler.js';
 import {
   asArray,
   asBoolean,
@@ -117,10 +119,23 @@ function deletion(live: ResourceRecordSet): Change {
   return { Action: 'DELETE', ResourceRecordSet: { ...live, Name: bare(live.Name ?? '') } };
 }
 
+/**
+ * One change batch, and — as pulumi-aws does (terraform-provider-aws `waitForChangeSynchronization`)
+ * — a wait until Route 53 reports it INSYNC on all its name servers.
+ */
 async function change(client: Route53Client, zoneId: string, changes: Change[]): Promise<void> {
-  await client.send(
+  const submitted = await client.send(
     new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } }),
   );
+  let info = submitted.ChangeInfo;
+  // Terraform polls every 15 s (30 s at first) for up to 30 minutes; the sandbox's time is scaled.
+  const deadline = Date.now() + 30 * 60 * 1000 * timeScale();
+  while (info?.Status === 'PENDING' && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    info = (await client.send(new GetChangeCommand({ Id: info.Id }))).ChangeInfo;
+  }
+  if (info?.Status !== 'INSYNC')
+    throw new Error(`timeout while waiting for Route 53 change ${info?.Id} to be INSYNC`);
 }
 
 function identity(props: Props) {

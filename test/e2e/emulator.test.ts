@@ -18,7 +18,7 @@ import {
   ModifyTargetGroupAttributesCommand,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import { ChangeResourceRecordSetsCommand, GetChangeCommand } from '@aws-sdk/client-route-53';
 import { expect } from 'chai';
 import { createHealthProbe } from '../../src/aws/health.js';
 import { rejection } from '../aws/fixtures.js';
@@ -212,6 +212,36 @@ describe('sandbox emulator: as strict as AWS', () => {
     expect(observed.service?.failedTasks).to.have.length(1);
     expect(observed.service?.failedTasks[0]?.stoppedReason).to.match(
       /^ResourceInitializationError: .*flaky-start/,
+    );
+  });
+
+  it('keeps a Route 53 change PENDING for the time Route 53 takes to propagate it, then INSYNC', async () => {
+    const submitted = await aws.sdk.route53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: aws.sandbox.fixtures.hostedZoneId,
+        ChangeBatch: {
+          Changes: [
+            {
+              Action: 'UPSERT',
+              ResourceRecordSet: {
+                Name: `insync.${aws.sandbox.fixtures.hostedZoneName}`,
+                Type: 'TXT',
+                TTL: 60,
+                ResourceRecords: [{ Value: '"x"' }],
+              },
+            },
+          ],
+        },
+      }),
+    );
+    const id = submitted.ChangeInfo?.Id ?? '';
+    expect(submitted.ChangeInfo?.Status).to.equal('PENDING');
+    expect((await aws.sdk.route53.send(new GetChangeCommand({ Id: id }))).ChangeInfo?.Status).to.equal(
+      'PENDING',
+    );
+    await sleep(60 * SCALE * 1000 + 300);
+    expect((await aws.sdk.route53.send(new GetChangeCommand({ Id: id }))).ChangeInfo?.Status).to.equal(
+      'INSYNC',
     );
   });
 });
