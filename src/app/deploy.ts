@@ -6,12 +6,21 @@ import { randomUUID } from 'node:crypto';
 import { findDrift } from '../canary/drift.js';
 import { type EventSink, progressEvent } from '../canary/events.js';
 import { refuseUnfinished } from '../canary/phase.js';
+import type { Clock } from '../canary/ports/clock.js';
 import { runRollout } from '../canary/rollout/driver.js';
 import { UsageError } from '../errors.js';
 import { withLease } from '../stack/lease.js';
 import { type DeployDocument, deployDocument } from '../ui/documents.js';
 import { systemClock } from './clock.js';
-import { discoverFor, openInAccount, refuseForeignNames, type ServiceOptions } from './service.js';
+import {
+  type AwsContext,
+  discoverFor,
+  openInAccount,
+  refuseForeignNames,
+  reportFileWarnings,
+  type ServiceContext,
+  type ServiceOptions,
+} from './service.js';
 
 export interface DeployOptions {
   service: ServiceOptions;
@@ -24,10 +33,20 @@ export interface DeployOptions {
   force?: boolean;
   /** Take over records of the service's names that no ecs-crd stack owns. */
   adopt?: boolean;
+  /** Default: real time (tests pin a fake one). */
+  clock?: Clock;
 }
 
 export async function deployService(options: DeployOptions): Promise<DeployDocument> {
-  const { aws, ctx } = await openInAccount(options.service);
+  return deployIn(await openInAccount(options.service), options);
+}
+
+/** The deployment, once the file is checked and the account and stack are open. */
+export async function deployIn(
+  { aws, ctx }: { aws: AwsContext; ctx: ServiceContext },
+  options: DeployOptions,
+): Promise<DeployDocument> {
+  const warnings = reportFileWarnings(options.reporter, ctx.warnings);
   const deploymentId = randomUUID();
   // In the lease before anything else: a run killed before its first update is recorded is
   // still known to `status`, `history` and `rollback`.
@@ -63,13 +82,13 @@ export async function deployService(options: DeployOptions): Promise<DeployDocum
       {
         runner: ctx.runner,
         probe: aws.probe,
-        clock: systemClock,
+        clock: options.clock ?? systemClock,
         reporter: options.reporter,
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.hardStop ? { hardStop: options.hardStop } : {}),
       },
       { config: ctx.config, environment, identity: ctx.identity, previous, deploymentId },
     );
-    return deployDocument(result);
+    return deployDocument(result, warnings);
   });
 }

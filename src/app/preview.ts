@@ -17,7 +17,15 @@ import type { DeploymentConfig } from '../config/types.js';
 import { EcsCrdError } from '../errors.js';
 import { stackName } from '../stack/naming.js';
 import { type PreviewDocument, previewDocument, previewSummary, serviceFields } from '../ui/documents.js';
-import { discoverFor, openInAccount, refuseForeignNames, type ServiceOptions } from './service.js';
+import {
+  type AwsContext,
+  discoverFor,
+  openInAccount,
+  refuseForeignNames,
+  reportFileWarnings,
+  type ServiceContext,
+  type ServiceOptions,
+} from './service.js';
 import { leaseView } from './status.js';
 
 export interface PreviewRequest {
@@ -30,6 +38,8 @@ export interface PreviewRequest {
   lease?: LeaseView;
   /** Epoch milliseconds the previewed run would start at (tests pin it). */
   now?: number;
+  /** The deployment file's warnings, already reported, for the document. */
+  warnings?: readonly string[];
 }
 
 /** The deployment id the previewed run records; never written, the preview changes nothing. */
@@ -63,17 +73,28 @@ export async function previewRelease(request: PreviewRequest): Promise<PreviewDo
     stable,
     timeline: timeline(plan, { deregistrationDelayS: deregistrationDelayOf(state.ctx.candidate.config) }),
     planned,
+    warnings: request.warnings ?? [],
   });
 }
 
-/** Looks up the account and the slots, then previews: the AWS calls `deploy` makes before its first change. */
-export async function previewService(options: {
+export interface PreviewOptions {
   service: ServiceOptions;
   reporter?: EventSink;
   /** As `deploy --adopt`: records no ecs-crd stack owns are not refused. */
   adopt?: boolean;
-}): Promise<PreviewDocument> {
-  const { aws, ctx } = await openInAccount(options.service);
+}
+
+/** Looks up the account and the slots, then previews: the AWS calls `deploy` makes before its first change. */
+export async function previewService(options: PreviewOptions): Promise<PreviewDocument> {
+  return previewIn(await openInAccount(options.service), options);
+}
+
+/** The preview, once the file is checked and the account and stack are open. */
+export async function previewIn(
+  { aws, ctx }: { aws: AwsContext; ctx: ServiceContext },
+  options: Pick<PreviewOptions, 'reporter' | 'adopt'>,
+): Promise<PreviewDocument> {
+  const warnings = reportFileWarnings(options.reporter, ctx.warnings);
   const environment = await discoverFor(aws, ctx);
   await refuseForeignNames(aws, ctx, environment, {
     previous: await ctx.runner.outputs(),
@@ -87,5 +108,6 @@ export async function previewService(options: {
     runner: ctx.runner,
     reporter: options.reporter,
     lease: leaseView(ctx.leases, ctx.stack),
+    warnings,
   });
 }

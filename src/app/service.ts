@@ -5,12 +5,14 @@
  */
 
 import type { DiscoveryOptions } from '../aws/discovery.js';
+import { type EventSink, progressEvent } from '../canary/events.js';
 import { checkOwnership, declaredNames, existingRules, type OwnershipInput } from '../canary/ownership.js';
 import { type AwsLookup, type Environment, type HealthProbe, SLOTS } from '../canary/ports/aws.js';
 import type { StackIdentity, StackOutputs, StackRunner } from '../canary/ports/stack.js';
 import { listenerProblems } from '../canary/preflight.js';
 import { type LoadOptions, requireDeployment } from '../config/load.js';
-import type { DeploymentConfig, EnvironmentName } from '../config/types.js';
+import { formatProblem } from '../config/problems.js';
+import type { ConfigProblem, DeploymentConfig, EnvironmentName } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import { type Backend, resolveBackend } from '../stack/backend.js';
 import { leaseDir } from '../stack/lease.js';
@@ -35,6 +37,8 @@ export interface ServiceOptions {
 export interface ServiceContext {
   file: string;
   config: DeploymentConfig;
+  /** What is valid in the file but probably a mistake (a secret in `environment`): see `reportFileWarnings`. */
+  warnings: ConfigProblem[];
   identity: StackIdentity;
   stack: string;
   backend: Backend;
@@ -121,7 +125,7 @@ export async function discoverFor(aws: AwsContext, ctx: ServiceContext): Promise
  * the runner of its stack. No engine call is made until the runner is used.
  */
 export async function openService(options: ServiceOptions, accountId?: string): Promise<ServiceContext> {
-  const { file, config } = await requireDeployment(fileOptions(options, accountId));
+  const { file, config, warnings } = await requireDeployment(fileOptions(options, accountId));
   const region = regionOf(options);
   const identity: StackIdentity = {
     project: config.service.project,
@@ -145,12 +149,30 @@ export async function openService(options: ServiceOptions, accountId?: string): 
   return {
     file,
     config,
+    warnings,
     identity,
     stack: stackName(identity),
     backend,
     leases: leaseDir(backend.url),
     runner,
   };
+}
+
+/**
+ * Reports each of the file's warnings (what `validate` shows) once, as a warning event: the
+ * commands that change something call it before anything else, so that the person who
+ * deploys sees them whatever happens next. Returns them as the `--json` documents carry them.
+ */
+export function reportFileWarnings(
+  reporter: EventSink | undefined,
+  warnings: readonly ConfigProblem[],
+): string[] {
+  return warnings.map((warning) => {
+    const line = formatProblem(warning);
+    const { file, line: at, column, path } = warning;
+    reporter?.(progressEvent('config.warning', 'warn', line, { file, line: at, column, path }));
+    return line;
+  });
 }
 
 /**

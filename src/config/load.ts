@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { type CheckResult, checkDeployment } from './check.js';
 import { DeploymentFileError, InvalidDeploymentError } from './errors.js';
 import type { TemplateInputs } from './templates.js';
-import type { DeploymentConfig, EnvironmentName } from './types.js';
+import type { ConfigProblem, DeploymentConfig, EnvironmentName } from './types.js';
 
 export interface LocateOptions {
   environment: EnvironmentName;
@@ -70,13 +70,18 @@ async function readAtMost(file: string, limit: number): Promise<Buffer> {
   }
 }
 
-/** For commands that need a valid file to go on: the config, or `InvalidDeploymentError`. */
-export async function requireDeployment(
-  options: LoadOptions,
-): Promise<{ file: string; config: DeploymentConfig }> {
+/** A file that passed: its config, and what is valid but probably a mistake (shown, never fatal). */
+export interface ValidDeployment {
+  file: string;
+  config: DeploymentConfig;
+  warnings: ConfigProblem[];
+}
+
+/** For commands that need a valid file to go on: the config and its warnings, or `InvalidDeploymentError`. */
+export async function requireDeployment(options: LoadOptions): Promise<ValidDeployment> {
   const result = await loadDeployment(options);
   if (!result.ok) throw new InvalidDeploymentError(result.file, result.problems);
-  return result;
+  return { file: result.file, config: result.config, warnings: result.warnings ?? [] };
 }
 
 async function unreadable(

@@ -78,9 +78,11 @@ export interface DeployDocument {
   previous: { slot: Slot; version: string } | null;
   /** What to do by hand when the stack was left unfinished; empty otherwise. */
   instructions: string[];
+  /** The deployment file's warnings (`FILE:LINE:COL PATH: warning: …`, as `validate` prints them). */
+  warnings: string[];
 }
 
-export function deployDocument(result: RolloutResult): DeployDocument {
+export function deployDocument(result: RolloutResult, warnings: readonly string[] = []): DeployDocument {
   return {
     outcome: result.outcome,
     version: result.version,
@@ -92,6 +94,7 @@ export function deployDocument(result: RolloutResult): DeployDocument {
     deployment_id: result.deploymentId,
     previous: result.previous ? { ...result.previous } : null,
     instructions: [...result.instructions],
+    warnings: [...warnings],
   };
 }
 
@@ -195,6 +198,8 @@ export interface PreviewDocument extends ServiceFields {
   /** How many resources per operation. */
   summary: Partial<Record<PreviewChange['operation'], number>>;
   timeline: PreviewStep[];
+  /** The deployment file's warnings (`FILE:LINE:COL PATH: warning: …`, as `validate` prints them). */
+  warnings: string[];
 }
 
 /** What `preview` found: the releases of the next run, its plan, and the engine's planned changes. */
@@ -203,6 +208,8 @@ export interface PreviewResult {
   stable: Release | null;
   timeline: TimelineEntry[];
   planned: readonly PlannedChange[];
+  /** The deployment file's warnings, as the document carries them; default none. */
+  warnings?: readonly string[];
 }
 
 export function previewDocument(fields: ServiceFields, preview: PreviewResult): PreviewDocument {
@@ -224,6 +231,7 @@ export function previewDocument(fields: ServiceFields, preview: PreviewResult): 
       aws_estimate_s: entry.awsEstimateS,
       estimated_end_s: entry.estimatedEndS,
     })),
+    warnings: [...(preview.warnings ?? [])],
   };
 }
 

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import { previewRelease } from '../../src/app/preview.js';
+import { previewIn, previewRelease } from '../../src/app/preview.js';
 import type { ProgressEvent } from '../../src/canary/events.js';
 import type { EngineEvent, PlannedChange } from '../../src/canary/ports/stack.js';
+import { formatProblem } from '../../src/config/problems.js';
 import { StackLockedError } from '../../src/errors.js';
 import { ExitCode, exitCodeOf } from '../../src/exit-codes.js';
 import { rejection } from '../aws/fixtures.js';
@@ -14,6 +15,7 @@ import {
 } from '../helpers/builders.js';
 import { CLOCK_START, outputsOf } from '../helpers/fakes.js';
 import { RecordingStackRunner } from '../helpers/recording-runner.js';
+import { openedService, SECRET_WARNING } from './opened.js';
 
 const URN = 'urn:pulumi:shop-orders-api-prod-eu-west-1::ecs-crd::';
 const change = (type: string, name: string, operation: PlannedChange['operation'], diffs: string[] = []) => ({
@@ -164,5 +166,37 @@ describe('preview: the next deployment’s first update and its timeline', () =>
     expect(exitCodeOf(error)).to.equal(ExitCode.Locked);
     expect(error.message).to.match(/was interrupted: deploy by ci@ci-3 \(pid 4242\)/);
     expect(runner.calls).to.deep.equal(['outputs']);
+  });
+});
+
+describe('preview: the deployment file’s warnings', () => {
+  it('reports each warning once, before anything else, and carries them in the document', async () => {
+    const runner = new RecordingStackRunner({ outputs: null, planned: PLANNED });
+    const opened = openedService({ warnings: [SECRET_WARNING], runner });
+    const events: ProgressEvent[] = [];
+    const document = await previewIn(opened, { reporter: (event) => events.push(event) });
+
+    expect(events.map((event) => event.code)).to.deep.equal([
+      'config.warning',
+      'stack.update.started',
+      'stack.update.finished',
+    ]);
+    expect(events[0]?.level).to.equal('warn');
+    expect(events[0]?.text).to.equal(formatProblem(SECRET_WARNING));
+    expect(document.warnings).to.deep.equal([formatProblem(SECRET_WARNING)]);
+  });
+
+  it('reports them even when the preview is then refused', async () => {
+    const unfinished = outputsOf(
+      buildDesiredState({ meta: buildMeta({ phase: 'deploying', outcome: null }) }),
+    );
+    const opened = openedService({
+      warnings: [SECRET_WARNING],
+      runner: new RecordingStackRunner({ outputs: unfinished }),
+    });
+    const events: ProgressEvent[] = [];
+    const error = await rejection(previewIn(opened, { reporter: (event) => events.push(event) }));
+    expect(exitCodeOf(error)).to.equal(ExitCode.Locked);
+    expect(events.map((event) => event.code)).to.deep.equal(['config.warning']);
   });
 });

@@ -89,4 +89,22 @@ describe('config/load', () => {
       /has 1 problem:\n.*bad\.yml:\d+:\d+ canary\.releases\.green: must differ/,
     );
   });
+
+  it('gives them the file’s warnings too, so that deploy and preview show what validate shows', async () => {
+    const good = join(dir, 'good.yml');
+    writeFileSync(
+      good,
+      fileWith(() => {}),
+    );
+    expect((await requireDeployment({ environment: 'prod', file: good })).warnings).to.deep.equal([]);
+
+    const leaky = join(dir, 'leaky.yml');
+    writeFileSync(
+      leaky,
+      fileWith((f) => (f.service.containers[0].environment = { DB_PASSWORD: 'hunter2' })),
+    );
+    const { warnings } = await requireDeployment({ environment: 'prod', file: leaky });
+    expect(warnings.map((w) => w.path)).to.deep.equal(['service.containers[0].environment.DB_PASSWORD']);
+    expect(warnings[0]?.message).to.match(/^warning: its name says it holds a secret/);
+  });
 });

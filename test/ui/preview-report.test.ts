@@ -61,6 +61,7 @@ describe('preview and undeploy for a person', () => {
         estimated_end_s: 240,
       },
     ],
+    warnings: [],
   };
 
   it('preview: the releases, each change with its properties, the counts, then the timeline', () => {
