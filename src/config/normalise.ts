@@ -61,6 +61,7 @@ export function normalise(file: DeploymentFile, values: TemplateValues): Deploym
       network: service.network,
       cpu: service.cpu,
       memory: service.memory,
+      health_check_grace_period: service.health_check_grace_period,
       placement_constraints: service.placement_constraints,
       placement_strategies: service.placement_strategies,
       policies: service.policies,

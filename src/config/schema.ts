@@ -28,7 +28,7 @@ import {
   stringish,
   text,
 } from './schema-blocks.js';
-import { DEFAULT_DRAIN_S } from './types.js';
+import { DEFAULT_DRAIN_S, DEFAULT_HEALTH_CHECK_GRACE_PERIOD_S } from './types.js';
 
 // ------------------------------------------------------------------ canary
 
@@ -75,12 +75,10 @@ const canarySchema = z
         timeout: int(1, 86400)
           .default(300)
           .meta({ description: 'Seconds the new release may take to become healthy after scale-up.' }),
-        failed_tasks: int(1, 10000)
-          .optional()
-          .meta({
-            description:
-              'Stopped tasks of the new release at which it is rolled back. Default: as the ECS deployment circuit breaker, half of scale.desired, at least 3 and at most 200 (fewer are replaced by ECS, as a transient failure at start is).',
-          }),
+        failed_tasks: int(1, 10000).optional().meta({
+          description:
+            'Stopped tasks of the new release at which it is rolled back. Default: as the ECS deployment circuit breaker, half of scale.desired, at least 3 and at most 200 (fewer are replaced by ECS, as a transient failure at start is).',
+        }),
       })
       .prefault({})
       .superRefine(rules.healthIntervalWithinTimeout),
@@ -271,6 +269,10 @@ const serviceSchema = z
     network: networkSchema.optional(),
     cpu: int(128).optional().meta({ description: 'Task CPU units; required for Fargate.' }),
     memory: int(128).optional().meta({ description: 'Task memory in MiB; required for Fargate.' }),
+    health_check_grace_period: int(0, 2147483647).default(DEFAULT_HEALTH_CHECK_GRACE_PERIOD_S).meta({
+      description:
+        'Seconds during which ECS ignores the ALB’s health checks of a new task, so that a task still starting is not stopped as unhealthy (ECS healthCheckGracePeriodSeconds).',
+    }),
     placement_constraints: z.array(placementConstraint).default([]),
     placement_strategies: z.array(placementStrategy).default([]),
     policies: z

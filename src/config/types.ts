@@ -117,6 +117,15 @@ export interface PolicyStatement {
   resources: string[];
 }
 
+/**
+ * `service.health_check_grace_period` when the file says nothing. ECS's own default is 0: a
+ * task is stopped as soon as the ALB calls it unhealthy (with the default target group check,
+ * three failed checks 15 s apart), which kills a service that takes longer than that to
+ * start, over and over. A minute covers most services' start, as AWS Copilot's default does,
+ * while a task that never answers is still replaced within a minute and a half.
+ */
+export const DEFAULT_HEALTH_CHECK_GRACE_PERIOD_S = 60;
+
 export interface ServiceConfig {
   project: string;
   name: string;
@@ -131,6 +140,12 @@ export interface ServiceConfig {
   network?: NetworkConfig;
   cpu?: number;
   memory?: number;
+  /**
+   * Seconds ECS ignores the ALB's health checks of a new task (every service here has a load
+   * balancer). Always set from a file; absent from releases recorded before it existed, which
+   * are declared without it, unchanged.
+   */
+  health_check_grace_period?: number;
   placement_constraints: { type: 'distinctInstance' | 'memberOf'; expression?: string }[];
   placement_strategies: { type: 'binpack' | 'random' | 'spread'; field?: string }[];
   policies: PolicyStatement[];

@@ -96,6 +96,8 @@ export function declareRelease(
         containerName: tg.container.name,
         containerPort: tg.container.port,
       })),
+      // A task still starting is not stopped for failing the ALB's checks; the gates wait for it.
+      healthCheckGracePeriodSeconds: spec.health_check_grace_period,
       // The rollout watches health itself, step by step, with its own timeout.
       waitForSteadyState: false,
       tags,

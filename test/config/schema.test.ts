@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { check, fileWith, positions, problems } from './fixtures.js';
+import { check, config, fileWith, positions, problems } from './fixtures.js';
 
 describe('config/schema: keys and values', () => {
   it('accepts the valid fixture', () => {
@@ -212,6 +212,23 @@ describe('config/schema: keys and values', () => {
       'service.policies[0].actions[0]: must be an IAM action such as s3:GetObject',
       'service.policies[0].resources: must list at least one resource (an ARN, or "*")',
     ]);
+  });
+
+  it('gives the service a health check grace period of 60 s unless the file says otherwise', () => {
+    expect(config(fileWith(() => {})).service.health_check_grace_period).to.equal(60);
+    const slow = fileWith((f) => (f.service.health_check_grace_period = 600));
+    expect(config(slow).service.health_check_grace_period).to.equal(600);
+    expect(
+      config(fileWith((f) => (f.service.health_check_grace_period = 0))).service.health_check_grace_period,
+    ).to.equal(0);
+  });
+
+  it('takes a grace period of whole seconds within what ECS accepts', () => {
+    for (const seconds of [-1, 2147483648, 1.5]) {
+      const found = problems(fileWith((f) => (f.service.health_check_grace_period = seconds)));
+      expect(found, String(seconds)).to.have.length(1);
+      expect(found[0], String(seconds)).to.match(/^service\.health_check_grace_period: must be/);
+    }
   });
 
   it('explains a root that is not a map', () => {

@@ -639,6 +639,21 @@ describe('deployment program', () => {
     });
   });
 
+  describe('the health check grace period', () => {
+    it('gives the service the file’s grace period, during which ECS ignores the ALB’s health checks', async () => {
+      const slow = buildConfig({ service: { health_check_grace_period: 300 } });
+      const run = await runProgram(buildDesiredState({ releases: { blue: slow } }));
+      expect(inputsOf(run, 'blue-service')).to.include({ healthCheckGracePeriodSeconds: 300 });
+    });
+
+    it('declares a release recorded before the setting existed without one, as it was', async () => {
+      const recorded = buildConfig();
+      delete recorded.service.health_check_grace_period;
+      const run = await runProgram(buildDesiredState({ releases: { blue: recorded } }));
+      expect(inputsOf(run, 'blue-service')).not.to.have.any.keys('healthCheckGracePeriodSeconds');
+    });
+  });
+
   describe('the delete of a release’s service', () => {
     it('waits for INACTIVE at least as long as pulumi-aws does (20 minutes)', () => {
       expect(serviceDeleteTimeout(buildConfig())).to.equal(1200);
