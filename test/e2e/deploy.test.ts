@@ -416,8 +416,9 @@ describe('deploy: canary releases through the CLI and the real engine', function
       [FQDN],
     );
     expect(result.code, result.stderr).to.equal(3);
-    expect(result.stderr).to.match(/sandbox: injected failure/);
-    expect(json(result.stdout).outcome).to.equal('rolled_back');
+    const doc = JSON.parse(result.stdout) as { outcome: string; reason: string };
+    expect(doc.outcome).to.equal('rolled_back');
+    expect(doc.reason).to.match(/sandbox: injected failure/);
     expect(traffic.failedTotal, describeTraffic(traffic)).to.equal(0);
     expect(await weights()).to.deep.equal({ blue: 0, green: 100 });
     expect((await status(file)).live).to.deep.equal({ slot: 'green', version: '2.0.0' });
