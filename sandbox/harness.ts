@@ -11,9 +11,11 @@ import {
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
   CreateVpcCommand,
+  DescribeImagesCommand,
   EC2Client,
+  RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, ECSClient, RegisterContainerInstanceCommand } from '@aws-sdk/client-ecs';
 import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
@@ -41,6 +43,8 @@ export const PROVIDER_BIN_DIR = join(SANDBOX_ROOT, 'provider', 'bin');
 const MOTO_WRAPPER = join(SANDBOX_ROOT, 'moto', 'server.py');
 
 export const SANDBOX_REGION = 'eu-west-1';
+/** The EC2 instances registered in the sandbox cluster. */
+const CONTAINER_INSTANCES = 2;
 export const CANARY_GROUP = 'sandbox';
 export const HOSTED_ZONE_NAME = 'sandbox.example.com';
 export const CLUSTER_NAME = 'sandbox';
@@ -245,6 +249,25 @@ export async function createFixtures(
     const hostedZoneId = zone.HostedZone?.Id?.replace(/^\/hostedzone\//, '');
     const clusterArn = cluster.cluster?.clusterArn;
     if (!hostedZoneId || !clusterArn) throw new Error('hosted zone or cluster not created');
+    // Two container instances (EC2 instances registered in the cluster): a DAEMON service runs one task on each.
+    const image = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], MaxResults: 5 }));
+    const launched = await ec2.send(
+      new RunInstancesCommand({
+        ImageId: image.Images?.[0]?.ImageId,
+        InstanceType: 't3.micro',
+        MinCount: CONTAINER_INSTANCES,
+        MaxCount: CONTAINER_INSTANCES,
+        SubnetId: subnets[0],
+      }),
+    );
+    for (const instanceId of (launched.Instances ?? []).map((instance) => instance.InstanceId)) {
+      await ecs.send(
+        new RegisterContainerInstanceCommand({
+          cluster: CLUSTER_NAME,
+          instanceIdentityDocument: JSON.stringify({ instanceId, region }),
+        }),
+      );
+    }
     return {
       accountId: identity.Account ?? '123456789012',
       vpcId,

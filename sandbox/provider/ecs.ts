@@ -6,6 +6,7 @@ import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   type ECSClient,
+  ListContainerInstancesCommand,
   RegisterTaskDefinitionCommand,
   TagResourceCommand,
   UntagResourceCommand,
@@ -270,12 +271,23 @@ async function placementOf(ctx: Ctx, arn: string, state: Props, mode?: HealthMod
     serviceName: asString(state.name) ?? arn.split('/').pop() ?? arn,
     cluster: asString(state.cluster) ?? 'default',
     region,
-    desiredCount: asNumber(state.desiredCount) ?? 0,
+    desiredCount:
+      asString(state.schedulingStrategy) === 'DAEMON'
+        ? await daemonCount(ctx, asString(state.cluster) ?? 'default', region)
+        : (asNumber(state.desiredCount) ?? 0),
     mode: health,
     loadBalancers: loadBalancersOf(state).flatMap((lb) =>
       lb.targetGroupArn ? [{ targetGroupArn: lb.targetGroupArn, containerPort: lb.containerPort ?? 80 }] : [],
     ),
   };
+}
+
+/** ECS runs a DAEMON service's task on every ACTIVE container instance of its cluster. */
+async function daemonCount(ctx: Ctx, cluster: string, region?: string): Promise<number> {
+  const found = await ctx.aws
+    .ecs(region)
+    .send(new ListContainerInstancesCommand({ cluster, status: 'ACTIVE' }));
+  return found.containerInstanceArns?.length ?? 0;
 }
 
 function steadyStateError(placement: Placement): Error {

@@ -270,6 +270,26 @@ describe('canary rollout', () => {
       expect(result.durationS).to.equal(130);
     });
 
+    it('judges a DAEMON service by the tasks ECS runs, one per container instance, not scale.desired', async () => {
+      const { result } = await runScenario({
+        canary: { ...SEED_CANARY, scale: { desired: 5, wait: 60 } },
+        service: { scheduling_strategy: 'DAEMON', launch_type: 'EC2' },
+        // Two container instances: two tasks, two healthy targets.
+        health: conditionScript(2, () => 'healthy'),
+      });
+      expect(result.outcome, result.reason ?? undefined).to.equal('deployed');
+    });
+
+    it('never passes a DAEMON service without a single target (a cluster with no instance)', async () => {
+      const { result } = await runScenario({
+        canary: { ...SEED_CANARY, health: { interval: 10, timeout: 60 } },
+        service: { scheduling_strategy: 'DAEMON', launch_type: 'EC2' },
+        health: conditionScript(0, () => 'healthy'),
+      });
+      expect(result.outcome).to.equal('rolled_back');
+      expect(result.reason ?? '').to.match(/0 target\(s\) registered, 1 wanted/);
+    });
+
     it('fails at once when as many tasks of the deployment crashed as the circuit breaker allows', async () => {
       const { result, probe } = await runScenario({
         canary: SEED_CANARY,

@@ -14,7 +14,7 @@ import {
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { GetRoleCommand, IAMClient, UploadServerCertificateCommand } from '@aws-sdk/client-iam';
 import {
   ChangeResourceRecordSetsCommand,
   ListResourceRecordSetsCommand,
@@ -606,11 +606,25 @@ describe('sandbox: engine, stand-in provider and emulator', () => {
   });
 
   describe('listener certificates', () => {
-    const CERT = (name: string) => `arn:aws:acm:eu-west-1:123456789012:certificate/${name}`;
-
     it('adds a certificate to an HTTPS listener beside its default one, and removes it on destroy', async () => {
       await env.sandbox.reset();
       const elbv2 = sdk(env.sandbox, ElasticLoadBalancingV2Client);
+      // The emulator refuses a certificate that is in neither ACM nor IAM, as AWS does: two IAM
+      // server certificates (placeholder PEM, which the emulator does not parse).
+      const iamClient = sdk(env.sandbox, IAMClient);
+      const arns = new Map<string, string>();
+      for (const name of ['first', 'second']) {
+        const uploaded = await iamClient.send(
+          new UploadServerCertificateCommand({
+            ServerCertificateName: name,
+            CertificateBody: '-----BEGIN CERTIFICATE-----\nplaceholder\n-----END CERTIFICATE-----',
+            PrivateKey: '-----BEGIN PRIVATE KEY-----\nplaceholder\n-----END PRIVATE KEY-----',
+          }),
+        );
+        arns.set(name, uploaded.ServerCertificateMetadata?.Arn ?? '');
+      }
+      iamClient.destroy();
+      const CERT = (name: string) => arns.get(name) ?? '';
       const stack = await openStack(env, 'certificates', async () => {
         const f = env.sandbox.fixtures;
         const listener = new lb.Listener('https', {
@@ -641,6 +655,67 @@ describe('sandbox: engine, stand-in provider and emulator', () => {
         await stack.workspace.removeStack('certificates');
       } finally {
         elbv2.destroy();
+      }
+    });
+  });
+
+  describe('a DAEMON service', () => {
+    it('runs one task, and one target, per container instance of the cluster', async () => {
+      await env.sandbox.reset();
+      const elbv2 = sdk(env.sandbox, ElasticLoadBalancingV2Client);
+      const ecsClient = sdk(env.sandbox, ECSClient);
+      const stack = await openStack(env, 'daemon', async () => {
+        const f = env.sandbox.fixtures;
+        const definition = new ecs.TaskDefinition('agent', {
+          family: 'agent',
+          containerDefinitions: JSON.stringify([
+            {
+              name: 'web',
+              image: 'nginx:1.27',
+              memory: 64,
+              essential: true,
+              portMappings: [{ containerPort: 8080 }],
+            },
+          ]),
+        });
+        const group = new lb.TargetGroup('agent', { port: 8080, protocol: 'HTTP', vpcId: f.vpcId });
+        const rule = new lb.ListenerRule('agent', {
+          listenerArn: f.loadBalancers.blue.listenerArn,
+          conditions: [{ hostHeader: { values: [`agent.${f.hostedZoneName}`] } }],
+          actions: [{ type: 'forward', targetGroupArn: group.arn }],
+        });
+        new ecs.Service(
+          'agent',
+          {
+            name: 'agent',
+            cluster: f.clusterName,
+            taskDefinition: definition.arn,
+            schedulingStrategy: 'DAEMON',
+            loadBalancers: [{ targetGroupArn: group.arn, containerName: 'web', containerPort: 8080 }],
+          },
+          { dependsOn: [rule] },
+        );
+        return { group: group.arn };
+      });
+      try {
+        const result = await stack.up();
+        expect(result.summary.result).to.equal('succeeded');
+        const health = await elbv2.send(
+          new DescribeTargetHealthCommand({ TargetGroupArn: String(result.outputs.group?.value) }),
+        );
+        expect(health.TargetHealthDescriptions?.map((d) => d.TargetHealth?.State)).to.deep.equal([
+          'healthy',
+          'healthy',
+        ]);
+        const found = await ecsClient.send(
+          new DescribeServicesCommand({ cluster: env.sandbox.fixtures.clusterName, services: ['agent'] }),
+        );
+        expect(found.services?.[0]?.runningCount).to.equal(2);
+        expect((await stack.destroy()).summary.result).to.equal('succeeded');
+        await stack.workspace.removeStack('daemon');
+      } finally {
+        elbv2.destroy();
+        ecsClient.destroy();
       }
     });
   });

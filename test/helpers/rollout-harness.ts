@@ -8,7 +8,7 @@ import { createInterruptController } from '../../src/canary/interrupt.js';
 import type { DesiredState, StackOutputs } from '../../src/canary/ports/stack.js';
 import { runRollout } from '../../src/canary/rollout/driver.js';
 import type { RolloutResult } from '../../src/canary/rollout/types.js';
-import type { CanaryConfig, DeploymentConfig } from '../../src/config/types.js';
+import type { CanaryConfig, DeploymentConfig, ServiceConfig } from '../../src/config/types.js';
 import {
   buildConfig,
   buildDesiredState,
@@ -36,6 +36,8 @@ export type LogEntry =
 
 export interface ScenarioOptions {
   canary?: Partial<CanaryConfig>;
+  /** Overrides of the candidate's `service` section. */
+  service?: Partial<ServiceConfig>;
   /** No live release before this run. */
   firstDeployment?: boolean;
   /** The candidate's health; default: healthy from the start. */
@@ -100,7 +102,10 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
     ...(options.failBeforeChange ? { failBeforeChange: options.failBeforeChange } : {}),
     onUp: (desired, index) => log.push({ kind: 'up', index, desired }),
   });
-  const config = buildConfig({ service: { version: CANDIDATE_VERSION }, canary: options.canary ?? {} });
+  const config = buildConfig({
+    service: { ...options.service, version: CANDIDATE_VERSION },
+    canary: options.canary ?? {},
+  });
   const script =
     options.healthFrom?.(runner) ??
     options.health ??

@@ -174,11 +174,17 @@ function located(s: RolloutState, outputs: StackOutputs | null, ev: Events): Rol
 
 function observed(s: RolloutState, observation: Observation, ev: Events): RolloutState {
   const watch = expectStage(s, 'watch', { type: 'observed' });
-  const { canary } = s.ctx.candidate.config;
+  const { canary, service } = s.ctx.candidate.config;
+  // ECS runs a DAEMON service's task on every container instance: it, not scale.desired, says
+  // how many; at least one, so that traffic never goes to a release without a single target.
+  const desired =
+    service.scheduling_strategy === 'DAEMON'
+      ? Math.max(1, observation.service?.desired ?? 1)
+      : canary.scale.desired;
   const gate = evaluateGate({
     observation,
-    desired: canary.scale.desired,
-    failedTaskLimit: failedTaskLimit(canary.scale.desired, canary.health.failed_tasks),
+    desired,
+    failedTaskLimit: failedTaskLimit(desired, canary.health.failed_tasks),
     wasHealthy: s.wasHealthy,
     now: s.now,
     deadline: deadlineOf(s, watch),
