@@ -13,6 +13,7 @@ import {
   isImageReference,
   isTagValue,
 } from './formats.js';
+import { policiesFitTheRoles } from './iam-policies.js';
 import * as listenerRules from './listener-rules.js';
 import { whenShaped } from './rule-context.js';
 import * as rules from './rules.js';
@@ -291,6 +292,7 @@ const serviceSchema = z
   .superRefine(rules.hostPortsMatch, whenShaped)
   .superRefine(rules.containersFitTheTask, whenShaped)
   .superRefine(rules.versionTagsTheDefaultImage, whenShaped)
+  .superRefine(policiesFitTheRoles, whenShaped)
   .meta({ description: 'The ECS service to deploy.' });
 
 // ------------------------------------------------------------------ target_groups[], listeners[]

@@ -1,10 +1,15 @@
 /**
  * The JSON documents the program hands to AWS as strings: ECS container definitions and IAM
- * policies. Pure, with a fixed key and element order, so the same release always renders
- * the same text and the engine sees no change.
+ * policies (a release's own are built in `config/iam-policies.ts`). Pure, with a fixed key
+ * and element order, so the same release always renders the same text and the engine sees no
+ * change.
  */
 import type { Slot } from '../canary/ports/aws.js';
-import type { ContainerConfig, PolicyStatement, ServiceConfig } from '../config/types.js';
+import { POLICY_VERSION, type PolicyDocument } from '../config/iam-policies.js';
+import type { ContainerConfig, ServiceConfig } from '../config/types.js';
+
+// The release's IAM policies are built in config, which measures them against IAM's quota.
+export { type PolicyDocument, secretArns, secretsPolicy, taskPolicy } from '../config/iam-policies.js';
 
 /** Where the awslogs driver sends a release's logs unless its file says otherwise. */
 export interface LogDestination {
@@ -121,20 +126,6 @@ export function containerDefinitions(service: ServiceConfig, logs: LogDestinatio
   return JSON.stringify(service.containers.map((c) => containerDefinition(c, service.network_mode, logs)));
 }
 
-/** An IAM policy document. */
-export interface PolicyDocument {
-  Version: '2012-10-17';
-  Statement: {
-    Sid?: string;
-    Effect: 'Allow' | 'Deny';
-    Principal?: { Service: string };
-    Action: string | string[];
-    Resource?: string[];
-  }[];
-}
-
-const POLICY_VERSION = '2012-10-17';
-
 /** Who may assume the execution and task roles: ECS tasks. */
 export function ecsTasksTrustPolicy(): string {
   const document: PolicyDocument = {
@@ -143,67 +134,5 @@ export function ecsTasksTrustPolicy(): string {
       { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
     ],
   };
-  return JSON.stringify(document);
-}
-
-/** The release's `policies`, as the inline policy it adds to the task role; null when none. */
-export function taskPolicy(statements: PolicyStatement[]): string | null {
-  if (statements.length === 0) return null;
-  const document: PolicyDocument = {
-    Version: POLICY_VERSION,
-    Statement: statements.map((s) => ({ Effect: s.effect, Action: s.actions, Resource: s.resources })),
-  };
-  return JSON.stringify(document);
-}
-
-/** Every secret ARN a release's containers refer to, once each, sorted. */
-export function secretArns(service: ServiceConfig): string[] {
-  return [...new Set(service.containers.flatMap((c) => Object.values(c.secrets)))].sort();
-}
-
-/**
- * The IAM resource a `valueFrom` ARN needs read access to. A Secrets Manager reference may
- * name a JSON key, stage or version after the secret's ARN
- * (`arn:aws:secretsmanager:<region>:<account>:secret:<name>:<key>:<stage>:<version>`); the
- * permission is on the secret itself, its first seven fields.
- */
-function secretResource(arn: string): { service: 'ssm' | 'secretsmanager'; resource: string } {
-  const fields = arn.split(':');
-  const service = fields[2];
-  if (fields[0] !== 'arn' || (service !== 'ssm' && service !== 'secretsmanager')) {
-    throw new Error(`not an SSM parameter or Secrets Manager secret ARN: ${arn}`);
-  }
-  return { service, resource: service === 'secretsmanager' ? fields.slice(0, 7).join(':') : arn };
-}
-
-/**
- * The execution role's read access to exactly these secrets (`ssm:GetParameters`,
- * `secretsmanager:GetSecretValue`), or null when there are none: IAM refuses an empty policy.
- */
-export function secretsPolicy(arns: string[]): string | null {
-  const resources = { ssm: new Set<string>(), secretsmanager: new Set<string>() };
-  for (const arn of arns) {
-    const { service, resource } = secretResource(arn);
-    resources[service].add(resource);
-  }
-  const statements: PolicyDocument['Statement'] = [];
-  if (resources.ssm.size > 0) {
-    statements.push({
-      Sid: 'ReadSsmParameters',
-      Effect: 'Allow',
-      Action: ['ssm:GetParameters'],
-      Resource: [...resources.ssm].sort(),
-    });
-  }
-  if (resources.secretsmanager.size > 0) {
-    statements.push({
-      Sid: 'ReadSecretsManagerSecrets',
-      Effect: 'Allow',
-      Action: ['secretsmanager:GetSecretValue'],
-      Resource: [...resources.secretsmanager].sort(),
-    });
-  }
-  if (statements.length === 0) return null;
-  const document: PolicyDocument = { Version: POLICY_VERSION, Statement: statements };
   return JSON.stringify(document);
 }

@@ -1,4 +1,10 @@
 import { expect } from 'chai';
+import {
+  policySize,
+  RELEASE_POLICY_MAX_CHARS,
+  secretsPolicy,
+  taskPolicy,
+} from '../../src/config/iam-policies.js';
 import { check, fileWith, type LooseFile, problems } from './fixtures.js';
 
 const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
@@ -166,5 +172,80 @@ describe('config: what AWS would refuse mid-deployment is refused by validate', 
       'service.containers[0].environment.S3_CREDS: warning: its value looks like an AWS secret access key',
     ]);
     expect(result.warnings?.[0]?.message).to.include('give its ARN under `secrets`');
+  });
+
+  describe('IAM’s 10,240 characters of inline policies per role, shared by two releases during a canary', () => {
+    const BUCKET = 'arn:aws:s3:::orders-exports/';
+    /** One statement whose task role policy is exactly `size` characters. */
+    const statementOf = (size: number) => {
+      const statement = { effect: 'Allow' as const, actions: ['s3:GetObject'], resources: [BUCKET] };
+      const base = policySize(taskPolicy([statement]) ?? '');
+      return { ...statement, resources: [`${BUCKET}${'k'.repeat(size - base)}`] };
+    };
+    const ssm = (i: number) => `arn:aws:ssm:eu-west-1:123456789012:parameter/orders/prod/setting-${i}`;
+
+    it('leaves each release half of the task role: a policy of 5,120 characters passes, one more does not', () => {
+      expect(RELEASE_POLICY_MAX_CHARS).to.equal(5120);
+      expect(problems(fileWith((f) => (f.service.policies = [statementOf(5120)])))).to.deep.equal([]);
+      const found = problems(fileWith((f) => (f.service.policies = [statementOf(5121)])));
+      expect(found).to.have.length(1);
+      expect(found[0]).to.match(
+        /^service\.policies: these statements make a task role policy of 5,121 characters \(white space aside\), over 5,120: IAM allows 10,240 characters of inline policies per role, and during a canary the live release's policy and the new release's sit on the task role together, so each release may use half/,
+      );
+    });
+
+    it('counts the policy as the stack declares it, however the statements are spread', () => {
+      const many = Array.from({ length: 80 }, (_, i) => ({
+        effect: 'Allow' as const,
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [`arn:aws:s3:::orders-${i}/*`],
+      }));
+      const size = policySize(taskPolicy(many) ?? '');
+      expect(size).to.be.greaterThan(5120);
+      const [problem] = problems(fileWith((f) => (f.service.policies = many)));
+      expect(problem).to.include(`task role policy of ${size.toLocaleString('en-US')} characters`);
+    });
+
+    it('leaves each release half of the execution role for its secrets, all containers together', () => {
+      const secrets = (from: number, count: number) =>
+        Object.fromEntries(Array.from({ length: count }, (_, i) => [`SETTING_${from + i}`, ssm(from + i)]));
+      const arns = (count: number) => Array.from({ length: count }, (_, i) => ssm(i));
+      // The most SSM parameters that fit, and one more.
+      let fit = 1;
+      while (policySize(secretsPolicy(arns(fit + 1)) ?? '') <= 5120) fit++;
+      const split = (count: number) => (f: LooseFile) => {
+        const half = Math.floor(count / 2);
+        f.service.containers[0].secrets = secrets(0, half);
+        f.service.containers.push({ name: 'sidecar', secrets: secrets(half, count - half) });
+      };
+      expect(problems(fileWith(split(fit)))).to.deep.equal([]);
+      const found = problems(fileWith(split(fit + 1)));
+      expect(found).to.have.length(1);
+      expect(found[0]).to.match(
+        /^service\.containers\[0\]\.secrets: the secrets of all containers make an execution role policy of [\d,]+ characters \(white space aside\), over 5,120: .* live release's policy and the new release's sit on the execution role together, so each release may use half/,
+      );
+    });
+
+    it('measures what is valid and leaves the rest to its own problems', () => {
+      const found = problems(
+        fileWith((f) => {
+          f.service.containers.push(null);
+          f.service.policies = [null, statementOf(5121)];
+        }),
+      );
+      expect(found.map((problem) => problem.split(':')[0])).to.have.members([
+        'service.policies[0]',
+        'service.policies',
+        'service.containers[1]',
+      ]);
+    });
+
+    it('counts a Secrets Manager secret once, however many of its JSON keys the containers read', () => {
+      const secret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/prod-AbCdEf';
+      const keys = Object.fromEntries(
+        Array.from({ length: 200 }, (_, i) => [`KEY_${i}`, `${secret}:key_${i}::`]),
+      );
+      expect(problems(fileWith((f) => (f.service.containers[0].secrets = keys)))).to.deep.equal([]);
+    });
   });
 });
