@@ -6,7 +6,7 @@
 import { format } from 'node:util';
 import { Command, Errors, Flags, type Interfaces, ux } from '@oclif/core';
 import { ENVIRONMENTS } from './config/types.js';
-import { EcsCrdError, UsageError } from './errors.js';
+import { EcsCrdError } from './errors.js';
 import { type ExitCode, exitCodeOf, isOclifError } from './exit-codes.js';
 import { errorDocument } from './ui/documents.js';
 import { type LogFile, type LogLevel, openLogFile } from './ui/log-file.js';
@@ -118,15 +118,6 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Whether the command may ask before it acts: on a terminal, without --yes. */
   protected mayAsk(): boolean {
     return !this.flags.yes && process.stdin.isTTY === true;
-  }
-
-  /** -r, else $AWS_REGION, else $AWS_DEFAULT_REGION, for commands that cannot do without one. */
-  protected requireRegion(flag: string | undefined): string {
-    const region = regionFrom(flag);
-    if (region === undefined) {
-      throw new UsageError('no AWS region', { hint: 'pass -r/--region, or set AWS_REGION' });
-    }
-    return region;
   }
 
   override log(message = '', ...args: unknown[]): void {

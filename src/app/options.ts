@@ -16,8 +16,15 @@ export interface ServiceFlags {
   'backend-url'?: string | undefined;
 }
 
-/** `openService`'s options; `region` is the one the command required (`requireRegion`). */
-export function serviceOptions(flags: ServiceFlags, region: string, pulumiVersion: string): ServiceOptions {
+/**
+ * `openService`'s options. `region` may be missing: `openService` requires it only after the
+ * deployment file was checked, so a file's problems are reported first, whatever the shell.
+ */
+export function serviceOptions(
+  flags: ServiceFlags,
+  region: string | undefined,
+  pulumiVersion: string,
+): ServiceOptions {
   return {
     environment: flags.environment,
     region,

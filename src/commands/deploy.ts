@@ -1,7 +1,14 @@
 import { Flags } from '@oclif/core';
 import { deployService } from '../app/deploy.js';
 import { pinnedPulumiVersion, serviceOptions } from '../app/options.js';
-import { adoptFlags, awsFlags, BaseCommand, backendFlags, deploymentFileFlags } from '../base-command.js';
+import {
+  adoptFlags,
+  awsFlags,
+  BaseCommand,
+  backendFlags,
+  deploymentFileFlags,
+  regionFrom,
+} from '../base-command.js';
 import { createInterruptController } from '../canary/interrupt.js';
 import { exitCodeOfOutcome } from '../exit-codes.js';
 import { colorEnabled } from '../ui/format.js';
@@ -32,11 +39,7 @@ Ctrl-C (or SIGTERM) lets the running update finish, rolls back, and exits 130; a
 
   async run(): Promise<void> {
     const { flags } = this;
-    const service = serviceOptions(
-      flags,
-      this.requireRegion(flags.region),
-      pinnedPulumiVersion(this.config.pjson),
-    );
+    const service = serviceOptions(flags, regionFrom(flags.region), pinnedPulumiVersion(this.config.pjson));
     const interrupts = createInterruptController();
     const onSignal = () => interrupts.interrupt();
     process.on('SIGINT', onSignal).on('SIGTERM', onSignal);

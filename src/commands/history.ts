@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { pinnedPulumiVersion, serviceOptions } from '../app/options.js';
 import { historyOfService } from '../app/status.js';
-import { BaseCommand, backendFlags, deploymentFileFlags } from '../base-command.js';
+import { BaseCommand, backendFlags, deploymentFileFlags, regionFrom } from '../base-command.js';
 import { historyLines } from '../ui/status-report.js';
 
 export default class History extends BaseCommand<typeof History> {
@@ -31,7 +31,7 @@ Outcomes: deployed, rolled_back, interrupted (stopped before it finished: killed
 
   async run(): Promise<void> {
     const { flags } = this;
-    const region = this.requireRegion(flags.region);
+    const region = regionFrom(flags.region);
     const records = await historyOfService(
       serviceOptions(flags, region, pinnedPulumiVersion(this.config.pjson)),
       flags.limit,

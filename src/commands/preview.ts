@@ -1,6 +1,13 @@
 import { pinnedPulumiVersion, serviceOptions } from '../app/options.js';
 import { previewService } from '../app/preview.js';
-import { adoptFlags, awsFlags, BaseCommand, backendFlags, deploymentFileFlags } from '../base-command.js';
+import {
+  adoptFlags,
+  awsFlags,
+  BaseCommand,
+  backendFlags,
+  deploymentFileFlags,
+  regionFrom,
+} from '../base-command.js';
 import { previewLines } from '../ui/preview-report.js';
 
 export default class Preview extends BaseCommand<typeof Preview> {
@@ -22,7 +29,7 @@ Takes no lock and writes nothing: safe while a deployment runs. Refuses, as depl
 
   async run(): Promise<void> {
     const { flags } = this;
-    const region = this.requireRegion(flags.region);
+    const region = regionFrom(flags.region);
     const service = serviceOptions(flags, region, pinnedPulumiVersion(this.config.pjson));
     const preview = await this.withReporter((reporter) =>
       previewService({ service, reporter, adopt: flags.adopt }),

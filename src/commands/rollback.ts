@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { pinnedPulumiVersion, serviceOptions } from '../app/options.js';
 import { rollbackService } from '../app/rollback.js';
-import { awsFlags, BaseCommand, backendFlags, deploymentFileFlags } from '../base-command.js';
+import { awsFlags, BaseCommand, backendFlags, deploymentFileFlags, regionFrom } from '../base-command.js';
 import { rollbackLines } from '../ui/stack-report.js';
 
 export default class Rollback extends BaseCommand<typeof Rollback> {
@@ -29,11 +29,7 @@ It refuses while another run of ecs-crd holds the stack; --force takes the stack
 
   async run(): Promise<void> {
     const { flags } = this;
-    const service = serviceOptions(
-      flags,
-      this.requireRegion(flags.region),
-      pinnedPulumiVersion(this.config.pjson),
-    );
+    const service = serviceOptions(flags, regionFrom(flags.region), pinnedPulumiVersion(this.config.pjson));
     const result = await this.withReporter((reporter) =>
       rollbackService({ service, force: flags.force, reporter }),
     );

@@ -1,6 +1,6 @@
 import { pinnedPulumiVersion, serviceOptions } from '../app/options.js';
 import { statusOfService } from '../app/status.js';
-import { BaseCommand, backendFlags, deploymentFileFlags } from '../base-command.js';
+import { BaseCommand, backendFlags, deploymentFileFlags, regionFrom } from '../base-command.js';
 import { statusLines } from '../ui/status-report.js';
 
 export default class Status extends BaseCommand<typeof Status> {
@@ -21,7 +21,7 @@ The phase is one of: none (never deployed), stable, deploying, interrupted (a de
 
   async run(): Promise<void> {
     const { flags } = this;
-    const region = this.requireRegion(flags.region);
+    const region = regionFrom(flags.region);
     const status = await statusOfService(
       serviceOptions(flags, region, pinnedPulumiVersion(this.config.pjson)),
     );

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { pinnedPulumiVersion, serviceOptions } from '../app/options.js';
 import { undeployService } from '../app/undeploy.js';
-import { awsFlags, BaseCommand, backendFlags, deploymentFileFlags } from '../base-command.js';
+import { awsFlags, BaseCommand, backendFlags, deploymentFileFlags, regionFrom } from '../base-command.js';
 import { confirm } from '../ui/confirm.js';
 import { undeployLines } from '../ui/stack-report.js';
 
@@ -30,7 +30,7 @@ Asks for confirmation on a terminal unless --yes. Refuses while a deployment run
 
   async run(): Promise<void> {
     const { flags } = this;
-    const region = this.requireRegion(flags.region);
+    const region = regionFrom(flags.region);
     const service = serviceOptions(flags, region, pinnedPulumiVersion(this.config.pjson));
     const result = await this.withReporter((reporter) =>
       undeployService({

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Errors } from '@oclif/core';
 import { captureOutput } from '@oclif/test';
 import { expect } from 'chai';
+import { regionOf } from '../../src/app/service.js';
 import { BaseCommand, regionFrom } from '../../src/base-command.js';
 import { RollbackFailedError } from '../../src/errors.js';
 import { ROOT } from './cli.js';
@@ -25,7 +26,7 @@ class RollbackFailed extends BaseCommand<typeof RollbackFailed> {
 
 class NeedsRegion extends BaseCommand<typeof NeedsRegion> {
   async run(): Promise<void> {
-    this.requireRegion(undefined);
+    regionOf({ region: regionFrom(undefined, {}) });
   }
 }
 
