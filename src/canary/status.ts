@@ -8,6 +8,7 @@ import type { DeploymentConfig } from '../config/types.js';
 import { assertNever } from '../errors.js';
 import { attemptOf, type DeployAttempt, deadHolder } from './phase.js';
 import { SLOTS, type Slot } from './ports/aws.js';
+import { secondsBetween } from './ports/clock.js';
 import type { LeaseState, LeaseView } from './ports/lease.js';
 import type { DeploymentMeta, HistoryEntry, Phase, RolloutOutcome, StackOutputs } from './ports/stack.js';
 
@@ -187,7 +188,7 @@ function deploymentRecord(updates: readonly OurUpdate[], active: string | undefi
     version: candidate?.candidateVersion ?? null,
     outcome: outcomeOf(last, meta.deploymentId === active),
     startedAt,
-    durationS: Math.max(0, Math.round((Date.parse(endedAt) - Date.parse(startedAt)) / 1000)),
+    durationS: secondsBetween(Date.parse(startedAt), Date.parse(endedAt)),
     deploymentId: meta.deploymentId,
     slot: candidate?.candidateSlot ?? null,
     reason: meta.reason,

@@ -87,7 +87,11 @@ class PulumiStackRunner implements StackRunner {
       }),
     );
     this.known = parseOutputs(result.outputs);
-    return summaryOf(result.summary.resourceChanges);
+    const endedAt = new Date(result.summary.endTime).getTime();
+    return {
+      ...summaryOf(result.summary.resourceChanges),
+      ...(Number.isFinite(endedAt) ? { endedAt } : {}),
+    };
   }
 
   async destroy(options: RunOptions = {}): Promise<ChangeSummary> {

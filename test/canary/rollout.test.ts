@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { secondsBetween } from '../../src/canary/ports/clock.js';
 import type { DesiredState } from '../../src/canary/ports/stack.js';
 import { decide } from '../../src/canary/rollout/decide.js';
 import { runRollout } from '../../src/canary/rollout/driver.js';
@@ -9,6 +10,7 @@ import { ExitCode, exitCodeOf, exitCodeOfOutcome } from '../../src/exit-codes.js
 import { rejection } from '../aws/fixtures.js';
 import { buildConfig, buildEnvironment, buildIdentity } from '../helpers/builders.js';
 import {
+  CLOCK_START,
   conditionScript,
   FakeClock,
   FakeHealthProbe,
@@ -268,6 +270,23 @@ describe('canary rollout', () => {
       });
       expect(result.outcome).to.equal('rolled_back');
       expect(result.durationS).to.equal(130);
+    });
+
+    it('measures the run to the end of its last update as the engine recorded it, as history does', async () => {
+      // The engine records whole seconds, and the Automation API returns a little after.
+      const recorded: number[] = [];
+      const { result, clock } = await runScenario({
+        canary: SEED_CANARY,
+        engineEndedAt: (now) => {
+          const at = Math.floor((now - 1_700) / 1000) * 1000;
+          recorded.push(at);
+          return at;
+        },
+      });
+      expect(result.outcome).to.equal('deployed');
+      const last = recorded.at(-1) ?? 0;
+      expect(last).to.be.below(clock.now());
+      expect(result.durationS).to.equal(secondsBetween(CLOCK_START, last));
     });
 
     it('judges a DAEMON service by the tasks ECS runs, one per container instance, not scale.desired', async () => {

@@ -117,6 +117,8 @@ export interface FakeStackRunnerOptions {
    */
   failUp?: (desired: DesiredState, index: number) => Error | undefined;
   /** An error makes the `index`-th `up` fail at once, before the engine changed anything. */
+  /** When the engine records an update's end, from the clock when the update returns (default: not reported). */
+  engineEndedAt?: (now: number) => number;
   failBeforeChange?: (desired: DesiredState, index: number) => Error | undefined;
   /** Called as each `up` starts (e.g. to interleave ups with events in one log). */
   onUp?: (desired: DesiredState, index: number) => void;
@@ -167,7 +169,8 @@ export class FakeStackRunner implements StackRunner {
     this.ups.push({ desired, at, ok: error === undefined, signal: options?.signal });
     if (error) throw error;
     this.current = outputsOf(desired);
-    return { changes: { update: 1 } };
+    const endedAt = this.#options.engineEndedAt?.(this.#options.clock?.now() ?? 0);
+    return { changes: { update: 1 }, ...(endedAt === undefined ? {} : { endedAt }) };
   }
 
   async destroy(): Promise<ChangeSummary> {

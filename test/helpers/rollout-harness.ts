@@ -46,6 +46,8 @@ export interface ScenarioOptions {
   healthFrom?: (runner: FakeStackRunner) => HealthScript;
   upDurationMs?: number;
   failUp?: (desired: DesiredState, index: number) => Error | undefined;
+  /** When the engine records each update's end, from the clock when the update returns. */
+  engineEndedAt?: (now: number) => number;
   /** An `up` that fails before the engine changed anything. */
   failBeforeChange?: (desired: DesiredState, index: number) => Error | undefined;
   /** Virtual ms after the start of the first interrupt (0: before the run), and of a double one. */
@@ -100,6 +102,7 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
     outputs: previous,
     ...(options.failUp ? { failUp: options.failUp } : {}),
     ...(options.failBeforeChange ? { failBeforeChange: options.failBeforeChange } : {}),
+    ...(options.engineEndedAt ? { engineEndedAt: options.engineEndedAt } : {}),
     onUp: (desired, index) => log.push({ kind: 'up', index, desired }),
   });
   const config = buildConfig({

@@ -635,7 +635,7 @@ describe('deployment program', () => {
       const run = await runProgram(buildDesiredState({ releases: { blue: daemon } }));
       expect(inputsOf(run, 'blue-service'))
         .to.include({ schedulingStrategy: 'DAEMON' })
-        .and.not.have.key('desiredCount');
+        .and.not.have.any.keys('desiredCount');
     });
   });
 

@@ -104,6 +104,8 @@ export interface EngineEvent {
 export interface ChangeSummary {
   /** Count per operation, as the engine reports it. */
   changes: Partial<Record<ResourceOperation, number>>;
+  /** Epoch ms at which the engine recorded the update's end, as the stack's history keeps it. */
+  endedAt?: number;
 }
 
 /** `2 update, 1 delete`, or `no changes`. */

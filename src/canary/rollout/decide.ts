@@ -48,7 +48,7 @@ function transition(s: RolloutState, m: RolloutMessage, ev: Events): RolloutStat
       ev.push(startedEvent(s));
       return advanceTo(s, 0, ev);
     case 'up-succeeded':
-      return upSucceeded(s, ev);
+      return upSucceeded({ ...s, lastUpEndedAt: m.endedAt ?? s.lastUpEndedAt }, ev);
     case 'up-failed':
       return upFailed(s, m.error, ev);
     case 'outputs-read':

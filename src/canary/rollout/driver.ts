@@ -112,7 +112,7 @@ async function runUp(
   // Whether the engine began changing a resource: until it does, a failed update changed nothing.
   let changing = false;
   try {
-    await reportedRun(
+    const summary = await reportedRun(
       report,
       purpose,
       (options) =>
@@ -129,7 +129,11 @@ async function runUp(
         signal: hardStop,
       },
     );
-    return { type: 'up-succeeded', at: clock.now() };
+    return {
+      type: 'up-succeeded',
+      at: clock.now(),
+      ...(summary.endedAt === undefined ? {} : { endedAt: summary.endedAt }),
+    };
   } catch (error) {
     if (hardStop?.aborted) return { type: 'hard-stop', at: clock.now(), upCancelled: true };
     // A first update that failed before it changed anything is not a failed deployment: there

@@ -8,6 +8,7 @@ import { type ProgressEvent, type ProgressEventOf, progressEvent } from '../even
 import type { GateResult } from '../gate.js';
 import { candidateWeightAt, describeStep, type PlanStep, timeline, waitOf } from '../plan.js';
 import { type Observation, otherSlot } from '../ports/aws.js';
+import { secondsBetween } from '../ports/clock.js';
 import { splitWeights } from './desired.js';
 import type { RollbackCause, RolloutOutcome, RolloutState, StepOutcome } from './types.js';
 
@@ -22,9 +23,13 @@ export function stepTitle(s: RolloutState): string {
   return `Step ${number}/${total}`;
 }
 
-/** Seconds since the run started, to the tenth. */
+/**
+ * The run's duration: from its start to the end of its last update, as the engine recorded it
+ * (the stack's history measures a deployment the same way, so `history` agrees); before any
+ * update, to now.
+ */
 export function durationOf(s: RolloutState): number {
-  return Math.round((s.now - s.ctx.startedAt) / 100) / 10;
+  return secondsBetween(s.ctx.startedAt, s.lastUpEndedAt ?? s.now);
 }
 
 export function startedEvent(s: RolloutState): ProgressEvent {

@@ -53,6 +53,7 @@ export function startRollout(request: RolloutRequest, now: number): RolloutState
     lastGate: null,
     stepOutcomes: plan.steps.map(() => 'not_run'),
     interrupted: false,
+    lastUpEndedAt: null,
   };
 }
 

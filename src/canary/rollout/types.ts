@@ -116,12 +116,15 @@ export interface RolloutState {
   stepOutcomes: StepOutcome[];
   /** The first interrupt was handled (a second soft one changes nothing). */
   interrupted: boolean;
+  /** When the engine recorded the end of the last update that succeeded: where the run's duration ends. */
+  lastUpEndedAt: number | null;
 }
 
 /** What the driver feeds `decide`: the start, or the outcome of the last action, or an interrupt. */
 export type RolloutMessage =
   | { type: 'start'; at: number }
-  | { type: 'up-succeeded'; at: number }
+  /** `endedAt`: when the engine recorded the update's end (the stack's history keeps that time). */
+  | { type: 'up-succeeded'; at: number; endedAt?: number }
   | { type: 'up-failed'; at: number; error: string }
   | { type: 'outputs-read'; at: number; outputs: StackOutputs | null }
   | { type: 'outputs-failed'; at: number; error: string }
