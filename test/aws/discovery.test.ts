@@ -329,12 +329,12 @@ describe('aws/discovery', () => {
       standardWorld();
       ecs.on(DescribeClustersCommand).resolves({
         clusters: [],
-        failures: [{ arn: `arn:aws:ecs:${REGION}:123456789012:cluster/main`, reason: 'MISSING' }],
+        failures: [{ arn: `arn:aws:ecs:${REGION}:123456789012:cluster/sandbox`, reason: 'MISSING' }],
       });
       const error = await rejection(lookup().discover(deploymentConfig()));
       expect(error).to.be.instanceOf(UsageError);
       expect(exitCodeOf(error)).to.equal(ExitCode.Usage);
-      expect(error.message).to.match(/ECS cluster main \(service\.cluster\) does not exist in /);
+      expect(error.message).to.match(/ECS cluster sandbox \(service\.cluster\) does not exist in /);
       expect(error.message).to.include(REGION);
       expect(error.message).to.match(/Nothing was changed/);
       expect((error as UsageError).hint).to.match(/correct service\.cluster/);
@@ -342,9 +342,9 @@ describe('aws/discovery', () => {
 
     it('refuses a deleted (INACTIVE) cluster', async () => {
       standardWorld();
-      ecs.on(DescribeClustersCommand).resolves({ clusters: [{ clusterName: 'main', status: 'INACTIVE' }] });
+      ecs.on(DescribeClustersCommand).resolves({ clusters: [{ clusterName: 'sandbox', status: 'INACTIVE' }] });
       const error = await rejection(lookup().discover(deploymentConfig()));
-      expect(error.message).to.match(/ECS cluster main \(service\.cluster\) is INACTIVE in /);
+      expect(error.message).to.match(/ECS cluster sandbox \(service\.cluster\) is INACTIVE in /);
     });
 
     it('accepts the cluster by ARN, and is not asked when the caller does without (rollback)', async () => {

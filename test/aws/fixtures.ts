@@ -10,7 +10,7 @@ export const REGION = SAMPLE_REGION;
 
 /**
  * The sample deployment file as the sandbox names things: canary group `sandbox`, releases
- * `blue` / `green`, HTTP on port 80, one fqdn in sandbox.example.com.
+ * `blue` / `green`, cluster `sandbox`, HTTP on port 80, one fqdn in sandbox.example.com.
  */
 export function deploymentConfig(
   overrides: { group?: string; fqdn?: string[]; listeners?: Partial<ListenerConfig>[] } = {},
@@ -18,7 +18,7 @@ export function deploymentConfig(
   const fqdn = overrides.fqdn ?? ['api.sandbox.example.com'];
   return buildConfig({
     canary: { group: overrides.group ?? 'sandbox', releases: { blue: 'blue', green: 'green' } },
-    service: { fqdn },
+    service: { fqdn, cluster: 'sandbox' },
     listeners: (overrides.listeners ?? [{}]).map((listener) =>
       buildListener({
         port: 80,

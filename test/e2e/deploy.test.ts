@@ -4,8 +4,7 @@
  * through its life in order — first deployment, canary, failures, interruptions, undeploy —
  * so each scenario starts from the state the previous one left, as in production.
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import {
   CreateServiceCommand,
   DeleteServiceCommand,
@@ -18,11 +17,7 @@ import {
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import {
-  ChangeResourceRecordSetsCommand,
-  ListResourceRecordSetsCommand,
-  Route53Client,
-} from '@aws-sdk/client-route-53';
+import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { expect } from 'chai';
 import { SandboxCli, waitForOutput } from '../../sandbox/ecs-crd.js';
 import { FAKE_CREDENTIALS, type Sandbox, startSandbox } from '../../sandbox/harness.js';
@@ -424,57 +419,6 @@ describe('deploy: canary releases through the CLI and the real engine', function
     expect((await status(file)).live).to.deep.equal({ slot: 'green', version: '2.0.0' });
   });
 
-  it('records of a name that no ecs-crd stack owns are refused (exit 2), and taken over with --adopt', async () => {
-    const legacy = { name: 'legacy', fqdn: 'legacy.sandbox.example.com' };
-    // What the original tool left: the two weighted alias records, and no ownership record.
-    const { blue, green } = sandbox.fixtures.loadBalancers;
-    await route53.send(
-      new ChangeResourceRecordSetsCommand({
-        HostedZoneId: sandbox.fixtures.hostedZoneId,
-        ChangeBatch: {
-          Changes: [blue, green].map((alb, index) => ({
-            Action: 'UPSERT',
-            ResourceRecordSet: {
-              Name: legacy.fqdn,
-              Type: 'A',
-              SetIdentifier: index === 0 ? 'blue' : 'green',
-              Weight: index === 0 ? 100 : 0,
-              AliasTarget: {
-                DNSName: alb.dnsName,
-                HostedZoneId: alb.canonicalHostedZoneId,
-                EvaluateTargetHealth: false,
-              },
-            },
-          })),
-        },
-      }),
-    );
-    const file = cli.release({ version: '1.0.0', service: legacy });
-    const refused = await cli.run(['deploy', ...cli.flags(file)]);
-    expect(refused.code, refused.stderr).to.equal(2);
-    expect(refused.stderr).to.match(/legacy\.sandbox\.example\.com already has weighted records .* --adopt/);
-
-    const adopted = await cli.run(['deploy', ...cli.flags(file, '--adopt')]);
-    expect(adopted.code, adopted.stderr).to.equal(0);
-    expect(adopted.stderr).to.match(/Taking over the records of legacy\.sandbox\.example\.com/);
-    const owner = await route53.send(
-      new ListResourceRecordSetsCommand({
-        HostedZoneId: sandbox.fixtures.hostedZoneId,
-        StartRecordName: `_ecs-crd.${legacy.fqdn}`,
-        StartRecordType: 'TXT',
-        MaxItems: 1,
-      }),
-    );
-    expect(owner.ResourceRecordSets?.[0]?.ResourceRecords?.[0]?.Value).to.equal(
-      '"heritage=ecs-crd,ecs-crd/stack=sandbox-legacy-dev-eu-west-1"',
-    );
-    // Its own name from now on: no --adopt needed, nothing refused.
-    const again = await cli.run(['preview', ...cli.flags(file)]);
-    expect(again.code, again.stderr).to.equal(0);
-    const gone = await cli.run(['undeploy', ...cli.flags(file, '--yes')]);
-    expect(gone.code, gone.stderr).to.equal(0);
-  });
-
   it('undeploy removes every resource of the service from the emulator', async () => {
     const file = cli.release({ version: '2.0.0' });
     const result = await cli.run(['undeploy', ...cli.flags(file, '--yes')]);
@@ -490,47 +434,4 @@ describe('deploy: canary releases through the CLI and the real engine', function
     expect(groups.TargetGroups ?? []).to.deep.equal([]);
     expect((await status(file)).phase).to.equal('none');
   });
-
-  it('with the default backend: a generated passphrase, private files, and no secret in state or log', async () => {
-    const own = new SandboxCli(sandbox, { backend: 'default' });
-    try {
-      const file = own.release({ version: '1.0.0' });
-      const secret = 'arn:aws:ssm:eu-west-1:123456789012:parameter/api/db-password';
-      writeFileSync(
-        file,
-        readFileSync(file, 'utf8').replace(
-          '      memory: 128\n',
-          `      memory: 128\n      secrets:\n        DB_PASSWORD: ${secret}\n`,
-        ),
-      );
-      const log = join(own.home, 'deploy.log');
-      const result = await own.run(['deploy', ...own.flags(file, '--json', '--log-file', log, '--verbose')]);
-      expect(result.code, result.stderr).to.equal(0);
-
-      const home = join(own.home, 'ecs-crd');
-      const passphrase = readFileSync(join(home, 'passphrase'), 'utf8');
-      expect(passphrase.length).to.be.at.least(32);
-      expect(statSync(join(home, 'passphrase')).mode & 0o777).to.equal(0o600);
-      for (const dir of [home, join(home, 'state')]) expect(statSync(dir).mode & 0o777).to.equal(0o700);
-      expect(statSync(log).mode & 0o777).to.equal(0o600);
-
-      const state = filesUnder(join(home, 'state')).map((f) => readFileSync(f, 'utf8'));
-      expect(
-        state.some((text) => text.includes(secret)),
-        'the secret is kept as its reference (ARN)',
-      ).to.equal(true);
-      for (const text of [...state, readFileSync(log, 'utf8'), result.stdout, result.stderr]) {
-        expect(text, 'the passphrase leaked').to.not.include(passphrase);
-      }
-      expect((await own.run(['undeploy', ...own.flags(file, '--yes')])).code).to.equal(0);
-    } finally {
-      own.cleanup();
-    }
-  });
 });
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)],
-  );
-}

@@ -546,7 +546,7 @@ describe('sandbox: engine, stand-in provider and emulator', () => {
   });
 
   describe('a service delete waits for the drain, as pulumi-aws does', () => {
-    /** A service behind a target group that drains 600 s on AWS (10 s here), deleted with `deleteTimeout`. */
+    /** A service behind a target group that drains 300 s on AWS (5 s here), deleted with `deleteTimeout`. */
     const program =
       (deleteTimeout: string): PulumiFn =>
       async () => {
@@ -567,7 +567,7 @@ describe('sandbox: engine, stand-in provider and emulator', () => {
           port: 8080,
           protocol: 'HTTP',
           vpcId: f.vpcId,
-          deregistrationDelay: 600,
+          deregistrationDelay: 300,
         });
         const rule = new lb.ListenerRule('slow', {
           listenerArn: f.loadBalancers.green.listenerArn,
@@ -598,8 +598,8 @@ describe('sandbox: engine, stand-in provider and emulator', () => {
       expect(failed).to.match(
         /timeout while waiting for state to become 'INACTIVE' \(last state: 'DRAINING'/,
       );
-      // 600 s of AWS is 10 s here: once drained, the same delete goes through.
-      await new Promise((resolve) => setTimeout(resolve, 10_500));
+      // 300 s of AWS is 5 s here: once drained, the same delete goes through.
+      await new Promise((resolve) => setTimeout(resolve, 5_500));
       expect((await stack.destroy()).summary.result).to.equal('succeeded');
       await stack.workspace.removeStack('slow-drain');
     });
