@@ -19,7 +19,7 @@ export interface CliResult {
 export interface ReleaseOptions {
   version: string;
   /** `SANDBOX_HEALTH` of the container: what the sandbox's scheduler makes of it. */
-  health?: 'unhealthy' | 'crash' | 'flaky-start';
+  health?: 'unhealthy' | 'crash' | 'flaky-start' | 'slow-start';
   strategy?: { weight: number; wait: number }[];
   health_timeout?: number;
   /** `canary.drain`, seconds (the example's is short). */

@@ -7,7 +7,8 @@ service be created over a live one of the same name. The sandbox's stand-in ECS 
 here so the emulator is as strict as AWS:
 
 - a target group tagged `sandbox:health=<state>` (unhealthy, initial, draining, unavailable,
-  unused) reports its registered targets in that state instead of `healthy`;
+  unused) reports its registered targets in that state instead of `healthy`; tagged
+  `slow-start`, each target is `initial` for SLOW_START_S after its registration, then healthy;
 - an ECS service tagged `sandbox:health=crash` keeps `runningCount` at 0 whatever
   UpdateService(desiredCount) says (moto would set running = desired);
 - an ECS service tagged `sandbox:health=flaky-start` gets one task of its deployment stopped
@@ -20,6 +21,10 @@ here so the emulator is as strict as AWS:
 - a deregistered target stays `draining` for its target group's deregistration delay
   (`deregistration_delay.timeout_seconds`, 300 by default), then leaves (ELB User Guide,
   "Deregistration delay");
+- a listener rule takes at most 5 condition values, host headers and paths together
+  (ELB User Guide, "Quotas for your Application Load Balancers"); an IAM role's inline
+  policies total at most 10,240 characters, whitespace not counted (IAM User Guide, "IAM and
+  AWS STS quotas");
 - a deleted ECS service stays `DRAINING` while its target groups drain, then turns
   `INACTIVE` (ECS API Reference, DeleteService); CreateService refuses the name of an ACTIVE
   service ("Creation of service was not idempotent.") and of a DRAINING one ("Unable to
@@ -63,7 +68,10 @@ os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
 
 from moto.ecs.exceptions import ECSException, InvalidParameterException  # noqa: E402
 from moto.ecs.models import EC2ContainerServiceBackend, Task  # noqa: E402
+from moto.elbv2.exceptions import ELBClientError  # noqa: E402
 from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeTargetGroup, elbv2_backends  # noqa: E402
+from moto.iam.exceptions import LimitExceededException  # noqa: E402
+from moto.iam.models import IAMBackend  # noqa: E402
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # noqa: E402
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication  # noqa: E402
 from moto.route53.models import Route53Backend  # noqa: E402
@@ -80,6 +88,9 @@ AWS_DEFAULT_DEREGISTRATION_DELAY = 300
 # How long Route 53 takes to propagate a change to all its name servers: "generally within 60
 # seconds" (Route 53 Developer Guide, ChangeResourceRecordSets / GetChange).
 ROUTE53_INSYNC_S = 60
+# How long a target of a group tagged `sandbox:health=slow-start` stays `initial`: an
+# application that takes two minutes to answer its health checks.
+SLOW_START_S = 120
 
 # State -> (reason, description) as AWS reports them for an ALB target group.
 TARGET_STATES = {
@@ -114,8 +125,10 @@ def _patch_target_draining() -> None:
 
     def register(self, targets):  # type: ignore[no-untyped-def]
         original_register(self, targets)
+        registered_at = self.__dict__.setdefault("sandbox_registered_at", {})
         for target in targets:
             _draining(self).pop(target["Id"], None)
+            registered_at[target["Id"]] = time.monotonic()
 
     def deregister(self, targets):  # type: ignore[no-untyped-def]
         draining = _draining(self)
@@ -152,6 +165,14 @@ def _patch_target_health() -> None:
             targets = list(group.targets.values()) + [t for t, _ in _draining(group).values()]
         statuses = original(self, target_group_arn, targets)
         state = self.tagging_service.get_tag_dict_for_resource(target_group_arn).get(HEALTH_TAG)
+        if state == "slow-start" and group is not None:
+            # Each target is `initial` until it has been registered SLOW_START_S (scaled).
+            reason, description = TARGET_STATES["initial"]
+            started = group.__dict__.get("sandbox_registered_at", {})
+            ready = time.monotonic() - SLOW_START_S * TIME_SCALE
+            for status in statuses:
+                if status.status == "healthy" and started.get(status.instance_id, 0) > ready:
+                    status.status, status.reason, status.description = "initial", reason, description
         if state in TARGET_STATES:
             reason, description = TARGET_STATES[state]
             for status in statuses:
@@ -456,6 +477,53 @@ def _patch_route53_propagation() -> None:
     Route53.get_change = get_change
 
 
+RULE_CONDITION_VALUES = 5
+ROLE_INLINE_POLICY_CHARS = 10240
+
+
+def _condition_values(conditions) -> int:  # type: ignore[no-untyped-def]
+    """Every value of a rule's conditions: `Values`, and the `Values` of each `…Config`."""
+    total = 0
+    for condition in conditions or []:
+        total += len(condition.get("Values") or [])
+        for key, config in condition.items():
+            if key.endswith("Config") and isinstance(config, dict):
+                total += len(config.get("Values") or [])
+    return total
+
+
+def _patch_quotas() -> None:
+    original_create_rule = ELBv2Backend.create_rule
+    original_modify_rule = ELBv2Backend.modify_rule
+    original_put_role_policy = IAMBackend.put_role_policy
+
+    def check_conditions(conditions) -> None:  # type: ignore[no-untyped-def]
+        if _condition_values(conditions) > RULE_CONDITION_VALUES:
+            raise ELBClientError("ValidationError", f"A rule can only have '{RULE_CONDITION_VALUES}' condition values")
+
+    def create_rule(self, listener_arn, conditions, *args, **kwargs):  # type: ignore[no-untyped-def]
+        check_conditions(conditions)
+        return original_create_rule(self, listener_arn, conditions, *args, **kwargs)
+
+    def modify_rule(self, rule_arn, conditions, actions):  # type: ignore[no-untyped-def]
+        check_conditions(conditions)
+        return original_modify_rule(self, rule_arn, conditions, actions)
+
+    def put_role_policy(self, role_name, policy_name, policy_json):  # type: ignore[no-untyped-def]
+        role = self.get_role(role_name)
+        others = [document for name, document in role.policies.items() if name != policy_name]
+        size = sum(len("".join(str(document).split())) for document in [*others, policy_json])
+        if size > ROLE_INLINE_POLICY_CHARS:
+            raise LimitExceededException(
+                f"Maximum policy size of {ROLE_INLINE_POLICY_CHARS} bytes exceeded for role {role_name}"
+            )
+        return original_put_role_policy(self, role_name, policy_name, policy_json)
+
+    ELBv2Backend.create_rule = create_rule
+    ELBv2Backend.modify_rule = modify_rule
+    IAMBackend.put_role_policy = put_role_policy
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="moto server for the ecs-crd sandbox")
     parser.add_argument("--port", type=int, default=0)
@@ -470,6 +538,7 @@ def main() -> None:
     _patch_route53_changes()
     _patch_route53_propagation()
     _patch_throttling()
+    _patch_quotas()
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()

@@ -7,6 +7,8 @@
  *   `sandbox:health=<state>` so the moto wrapper reports them in that state;
  * - `crash`: the service is tagged `sandbox:health=crash` (the wrapper then holds its running
  *   count at 0) and no target is registered: the tasks never stay up;
+ * - `slow-start`: the target group is tagged `sandbox:health=slow-start`: each target stays
+ *   `initial` for a while after its registration (an application slow to answer), then healthy;
  * - `flaky-start`: the service is tagged `sandbox:health=flaky-start` (the wrapper then records
  *   one task of its first deployment stopped with `TaskFailedToStart`, which ECS replaced) and
  *   runs healthy: a transient failure at start, as an IAM role not yet propagated gives.
@@ -41,7 +43,10 @@ export function timeScale(): number {
   return Number.isFinite(scale) && scale > 0 ? scale : 1 / 60;
 }
 
-export type HealthMode = 'healthy' | 'unhealthy' | 'initial' | 'crash' | 'flaky-start';
+export type HealthMode = 'healthy' | 'unhealthy' | 'initial' | 'crash' | 'flaky-start' | 'slow-start';
+
+/** The modes the moto wrapper plays through a tag on the target group. */
+const TARGET_GROUP_MODES: readonly HealthMode[] = ['unhealthy', 'initial', 'slow-start'];
 
 export interface Placement {
   serviceArn: string;
@@ -62,7 +67,13 @@ export async function healthModeOf(
   const found = await aws.ecs(region).send(new DescribeTaskDefinitionCommand({ taskDefinition }));
   for (const container of found.taskDefinition?.containerDefinitions ?? []) {
     const value = container.environment?.find((entry) => entry.name === HEALTH_ENV)?.value;
-    if (value === 'unhealthy' || value === 'initial' || value === 'crash' || value === 'flaky-start')
+    if (
+      value === 'unhealthy' ||
+      value === 'initial' ||
+      value === 'crash' ||
+      value === 'flaky-start' ||
+      value === 'slow-start'
+    )
       return value;
   }
   return 'healthy';
@@ -134,14 +145,14 @@ async function markTargetGroup(
   previous?: HealthMode,
 ) {
   const elbv2 = aws.elbv2(placement.region);
-  if (placement.mode === 'unhealthy' || placement.mode === 'initial') {
+  if (TARGET_GROUP_MODES.includes(placement.mode)) {
     await elbv2.send(
       new AddTagsCommand({
         ResourceArns: [targetGroupArn],
         Tags: [{ Key: HEALTH_TAG, Value: placement.mode }],
       }),
     );
-  } else if (previous === 'unhealthy' || previous === 'initial') {
+  } else if (previous !== undefined && TARGET_GROUP_MODES.includes(previous)) {
     // Only undo our own mark: a tag put there by hand (a test breaking a target group) stays.
     await elbv2.send(new RemoveTagsCommand({ ResourceArns: [targetGroupArn], TagKeys: [HEALTH_TAG] }));
   }
@@ -190,7 +201,7 @@ async function release(aws: AwsClients, placement: Placement, targetGroupArn: st
         .elbv2(placement.region)
         .send(new DeregisterTargetsCommand({ TargetGroupArn: targetGroupArn, Targets: ours }));
     }
-    if (placement.mode === 'unhealthy' || placement.mode === 'initial') {
+    if (TARGET_GROUP_MODES.includes(placement.mode)) {
       await aws
         .elbv2(placement.region)
         .send(new RemoveTagsCommand({ ResourceArns: [targetGroupArn], TagKeys: [HEALTH_TAG] }));

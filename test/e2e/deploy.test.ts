@@ -169,8 +169,9 @@ describe('deploy: canary releases through the CLI and the real engine', function
     expect((await status(file)).live).to.deep.equal({ slot: 'blue', version: '1.0.0' });
   });
 
-  it('canary 1.0.0 → 2.0.0: each step changes only the two records, finalize removes blue', async () => {
-    const file = cli.release({ version: '2.0.0' });
+  it('canary 1.0.0 → 2.0.0 (slow to start, healthy within health.timeout): each step changes only the two records, finalize removes blue', async () => {
+    // Its targets stay `initial` for two minutes of AWS time before they answer their checks.
+    const file = cli.release({ version: '2.0.0', health: 'slow-start' });
     const log = `${cli.home}/deploy-2.log`;
     const { value: result, traffic } = await withTraffic(() =>
       cli.run(['deploy', ...cli.flags(file, '--json', '--log-file', log)]),

@@ -12,14 +12,18 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import {
+  AddTagsCommand,
+  CreateRuleCommand,
   CreateTargetGroupCommand,
   DeregisterTargetsCommand,
   DescribeTargetHealthCommand,
   ModifyTargetGroupAttributesCommand,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { ChangeResourceRecordSetsCommand, GetChangeCommand } from '@aws-sdk/client-route-53';
 import { expect } from 'chai';
+import { FAKE_CREDENTIALS } from '../../sandbox/harness.js';
 import { createHealthProbe } from '../../src/aws/health.js';
 import { rejection } from '../aws/fixtures.js';
 import { type AwsSandbox, startAwsSandbox } from './aws-sandbox.js';
@@ -243,5 +247,102 @@ describe('sandbox emulator: as strict as AWS', () => {
     expect((await aws.sdk.route53.send(new GetChangeCommand({ Id: id }))).ChangeInfo?.Status).to.equal(
       'INSYNC',
     );
+  });
+
+  it('keeps the targets of a slow-start target group initial for a while, then healthy', async () => {
+    const arn = await targetGroup('slow-start', 30);
+    await aws.sdk.elbv2.send(
+      new AddTagsCommand({ ResourceArns: [arn], Tags: [{ Key: 'sandbox:health', Value: 'slow-start' }] }),
+    );
+    await aws.sdk.elbv2.send(
+      new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: '10.30.0.1', Port: 8080 }] }),
+    );
+    expect(await states(arn)).to.deep.equal({ '10.30.0.1': 'initial' });
+    await sleep(120 * SCALE * 1000 + 300);
+    expect(await states(arn)).to.deep.equal({ '10.30.0.1': 'healthy' });
+  });
+
+  it('refuses a listener rule of more than 5 condition values, host headers and paths together', async () => {
+    const rule = (hosts: number, paths: number) =>
+      aws.sdk.elbv2.send(
+        new CreateRuleCommand({
+          ListenerArn: aws.sandbox.fixtures.loadBalancers.blue.listenerArn,
+          Priority: 900 + hosts + paths,
+          Conditions: [
+            {
+              Field: 'host-header',
+              HostHeaderConfig: { Values: Array.from({ length: hosts }, (_, i) => `h${i}.example.com`) },
+            },
+            ...(paths > 0
+              ? [
+                  {
+                    Field: 'path-pattern',
+                    PathPatternConfig: { Values: Array.from({ length: paths }, (_, i) => `/p${i}/*`) },
+                  },
+                ]
+              : []),
+          ],
+          Actions: [
+            { Type: 'fixed-response', FixedResponseConfig: { StatusCode: '200', ContentType: 'text/plain' } },
+          ],
+        }),
+      );
+    await rule(3, 2);
+    const refused = await rejection(rule(4, 2));
+    expect(refused).to.include({
+      name: 'ValidationError',
+      message: "A rule can only have '5' condition values",
+    });
+  });
+
+  it('refuses inline policies of one role beyond 10,240 characters in all, as IAM does', async () => {
+    const iam = new IAMClient({
+      endpoint: aws.sandbox.endpoint,
+      region: aws.sandbox.region,
+      credentials: FAKE_CREDENTIALS,
+    });
+    try {
+      await iam.send(
+        new CreateRoleCommand({
+          RoleName: 'quota',
+          AssumeRolePolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Service: 'ecs-tasks.amazonaws.com' },
+                Action: 'sts:AssumeRole',
+              },
+            ],
+          }),
+        }),
+      );
+      /** A policy of about `size` characters (whitespace not counted). */
+      const policy = (size: number) =>
+        JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${'b'.repeat(size - 100)}/*` },
+          ],
+        });
+      await iam.send(
+        new PutRolePolicyCommand({ RoleName: 'quota', PolicyName: 'blue', PolicyDocument: policy(5000) }),
+      );
+      // Replacing a policy counts its new size, not both.
+      await iam.send(
+        new PutRolePolicyCommand({ RoleName: 'quota', PolicyName: 'blue', PolicyDocument: policy(5100) }),
+      );
+      const refused = await rejection(
+        iam.send(
+          new PutRolePolicyCommand({ RoleName: 'quota', PolicyName: 'green', PolicyDocument: policy(5500) }),
+        ),
+      );
+      expect(refused).to.include({
+        name: 'LimitExceededException',
+        message: 'Maximum policy size of 10240 bytes exceeded for role quota',
+      });
+    } finally {
+      iam.destroy();
+    }
   });
 });
