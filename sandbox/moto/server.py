@@ -347,11 +347,11 @@ def _patch_route53_changes() -> None:
     Route53Backend.change_resource_record_sets = change_resource_record_sets
 
 
-# service (the SigV4 credential scope) -> (protocol, error code, message)
+# service (the SigV4 credential scope) -> (error code, message)
 THROTTLED = {
-    "elasticloadbalancing": ("query", "Throttling", "Rate exceeded"),
-    "route53": ("rest-xml", "Throttling", "Rate exceeded"),
-    "ecs": ("json", "ThrottlingException", "Rate exceeded"),
+    "elasticloadbalancing": ("Throttling", "Rate exceeded"),
+    "route53": ("Throttling", "Rate exceeded"),
+    "ecs": ("ThrottlingException", "Rate exceeded"),
 }
 _throttle = {"rate": 0.0, "rng": random.Random(1), "lock": threading.Lock()}
 # service -> (error code, message) of an injected refusal
@@ -379,15 +379,15 @@ def _operation(environ, service: str) -> str:  # type: ignore[no-untyped-def]
     return fields.get("Action", "")
 
 
-def _refused_response(service: str, start_response):  # type: ignore[no-untyped-def]
-    code, message = REFUSED[service]
+def _error_response(service: str, code: str, message: str, start_response):  # type: ignore[no-untyped-def]
+    """An HTTP 400 error as the service's protocol writes one: JSON for ECS, XML for ELBv2 and Route 53."""
     if service == "ecs":
         body = json.dumps({"__type": code, "message": message}).encode()
         content_type = "application/x-amz-json-1.1"
     else:
         body = (
             f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code>"
-            f"<Message>{message}</Message></Error><RequestId>sandbox-fail</RequestId></ErrorResponse>"
+            f"<Message>{message}</Message></Error><RequestId>sandbox-fault</RequestId></ErrorResponse>"
         ).encode()
         content_type = "text/xml"
     start_response("400 Bad Request", [("Content-Type", content_type), ("Content-Length", str(len(body)))])
@@ -402,20 +402,10 @@ def _signed_service(environ) -> str:  # type: ignore[no-untyped-def]
 
 
 def _throttled_response(service: str, environ, start_response):  # type: ignore[no-untyped-def]
-    protocol, code, message = THROTTLED[service]
+    code, message = THROTTLED[service]
     if service == "route53" and environ.get("PATH_INFO", "").endswith("/rrset"):
         code, message = "PriorRequestNotComplete", "The request was rejected because Route 53 was still processing a prior request."
-    if protocol == "json":
-        body = json.dumps({"__type": code, "message": message}).encode()
-        content_type = "application/x-amz-json-1.1"
-    else:
-        body = (
-            f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code>"
-            f"<Message>{message}</Message></Error><RequestId>sandbox-throttle</RequestId></ErrorResponse>"
-        ).encode()
-        content_type = "text/xml"
-    start_response("400 Bad Request", [("Content-Type", content_type), ("Content-Length", str(len(body)))])
-    return [body]
+    return _error_response(service, code, message, start_response)
 
 
 def _patch_throttling() -> None:
@@ -443,7 +433,7 @@ def _patch_throttling() -> None:
                 if due:
                     _fail["operation"] = ""
             if due:
-                return _refused_response(service, start_response)
+                return _error_response(service, *REFUSED[service], start_response)
         if service in THROTTLED and _throttle["rate"] > 0:
             with _throttle["lock"]:
                 hit = _throttle["rng"].random() < _throttle["rate"]
