@@ -342,7 +342,9 @@ describe('aws/discovery', () => {
 
     it('refuses a deleted (INACTIVE) cluster', async () => {
       standardWorld();
-      ecs.on(DescribeClustersCommand).resolves({ clusters: [{ clusterName: 'sandbox', status: 'INACTIVE' }] });
+      ecs
+        .on(DescribeClustersCommand)
+        .resolves({ clusters: [{ clusterName: 'sandbox', status: 'INACTIVE' }] });
       const error = await rejection(lookup().discover(deploymentConfig()));
       expect(error.message).to.match(/ECS cluster sandbox \(service\.cluster\) is INACTIVE in /);
     });
