@@ -15,7 +15,7 @@ import { LocalWorkspace } from '@pulumi/pulumi/automation/index.js';
 import { pinnedPulumiCommand } from '../../sandbox/engine.js';
 import { SLOTS, type Slot } from '../../src/canary/ports/aws.js';
 import type { DeploymentMeta, DesiredState, StackRunner } from '../../src/canary/ports/stack.js';
-import { ecsCrdHome } from '../../src/stack/backend.js';
+import { ecsCrdHome, stackWorkspaceDir } from '../../src/stack/backend.js';
 import { stackName } from '../../src/stack/naming.js';
 import { deploymentProgram } from '../../src/stack/program.js';
 import { openStackRunner, PULUMI_PROJECT } from '../../src/stack/runner.js';
@@ -167,7 +167,7 @@ async function openDirectStack(
   const stack = await LocalWorkspace.selectStack(
     { stackName: name, projectName: PULUMI_PROJECT, program: async () => ({}) },
     {
-      workDir: join(ecsCrdHome(), 'workspaces', name),
+      workDir: stackWorkspaceDir(ecsCrdHome(), env.backend.url, name),
       pulumiCommand: await pinnedPulumiCommand(),
       projectSettings: { name: PULUMI_PROJECT, runtime: 'nodejs', backend: { url: env.backend.url } },
       envVars: { PULUMI_SKIP_UPDATE_CHECK: 'true', ...env.backend.env },

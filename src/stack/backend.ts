@@ -96,10 +96,16 @@ function defaultPassphraseFile(home: string): string {
  * and then refuse every run with "incorrect passphrase".
  */
 export function stackWorkspace(home: string, backendUrl: string, stack: string): string {
-  const key = createHash('sha256').update(backendUrl).digest('hex').slice(0, 16);
-  const dir = ensurePrivateDir(join(ensurePrivateDir(join(home, 'workspaces')), key, stack));
+  ensurePrivateDir(join(home, 'workspaces'));
+  const dir = ensurePrivateDir(stackWorkspaceDir(home, backendUrl, stack));
   forgetSecretsSettings(join(dir, `Pulumi.${stack}.yaml`));
   return dir;
+}
+
+/** Where `stackWorkspace` keeps a stack's work folder, without touching it. */
+export function stackWorkspaceDir(home: string, backendUrl: string, stack: string): string {
+  const key = createHash('sha256').update(backendUrl).digest('hex').slice(0, 16);
+  return join(home, 'workspaces', key, stack);
 }
 
 /** The stack settings' keys that seal secrets: the engine writes them, the state keeps them. */
