@@ -10,7 +10,6 @@
  * the cost of declaring a whole deployment.
  */
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { LocalWorkspace } from '@pulumi/pulumi/automation/index.js';
 import { pinnedPulumiCommand } from '../../sandbox/engine.js';
 import { SLOTS, type Slot } from '../../src/canary/ports/aws.js';
