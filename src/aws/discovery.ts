@@ -7,6 +7,7 @@
  * that say what was found and what to change; AWS failures arrive as the clients' errors.
  */
 import type { Listener, LoadBalancer, Rule } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ownerOfTags } from '../canary/ownership.js';
 import type { AwsLookup, Environment, RuleOwner, Slot, SlotInfo, SlotListener } from '../canary/ports/aws.js';
 import type { DeploymentConfig, ListenerConfig } from '../config/types.js';
 import { EcsCrdError, UsageError } from '../errors.js';
@@ -261,25 +262,16 @@ function listenerInfo(port: number, listener: Listener | undefined, priority: nu
     : { port, listenerArn: listener.ListenerArn, priority };
 }
 
-/** The tags every rule ecs-crd declares carries (src/stack/release.ts `serviceTags`). */
-const OWNER_TAGS = {
-  project: 'ecs-crd:project',
-  name: 'ecs-crd:service',
-  environment: 'ecs-crd:environment',
-};
-
 /** Per rule ARN, the ecs-crd service its tags name; rules without those tags are left out. */
 async function ruleOwners(elbv2: Elbv2Api, ruleArns: string[]): Promise<Map<string, RuleOwner>> {
   const owners = new Map<string, RuleOwner>();
   for (const ResourceArns of chunk(ruleArns, TAGS_BATCH)) {
     const { TagDescriptions = [] } = await elbv2.describeTags({ ResourceArns });
     for (const description of TagDescriptions) {
-      const tags = new Map((description.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
-      const [project, name, environment] = [OWNER_TAGS.project, OWNER_TAGS.name, OWNER_TAGS.environment].map(
-        (key) => tags.get(key),
+      const owner = ownerOfTags(
+        new Map((description.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
       );
-      if (description.ResourceArn && project && name && environment)
-        owners.set(description.ResourceArn, { project, name, environment });
+      if (description.ResourceArn && owner) owners.set(description.ResourceArn, owner);
     }
   }
   return owners;

@@ -82,6 +82,30 @@ export function existingRules(environment: Pick<Environment, 'slots'>): Existing
   );
 }
 
+/** The tags naming the service every resource of a stack carries: its listener rules' owner. */
+const OWNER_TAGS: Readonly<Record<keyof RuleOwner, string>> = {
+  project: 'ecs-crd:project',
+  name: 'ecs-crd:service',
+  environment: 'ecs-crd:environment',
+};
+
+/** The tags naming `owner`, for every resource of its stack. */
+export function ownerTags(owner: RuleOwner): Record<string, string> {
+  return {
+    [OWNER_TAGS.project]: owner.project,
+    [OWNER_TAGS.name]: owner.name,
+    [OWNER_TAGS.environment]: owner.environment,
+  };
+}
+
+/** The service a resource's tags name, or null when they are not ecs-crd's. */
+export function ownerOfTags(tags: ReadonlyMap<string, string>): RuleOwner | null {
+  const project = tags.get(OWNER_TAGS.project);
+  const name = tags.get(OWNER_TAGS.name);
+  const environment = tags.get(OWNER_TAGS.environment);
+  return project && name && environment ? { project, name, environment } : null;
+}
+
 const sameOwner = (a: RuleOwner, b: RuleOwner): boolean =>
   a.project === b.project && a.name === b.name && a.environment === b.environment;
 

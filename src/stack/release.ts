@@ -14,6 +14,7 @@ import type { RolePolicyAttachment } from '@pulumi/aws/iam/rolePolicyAttachment.
 import { ListenerRule } from '@pulumi/aws/lb/listenerRule.js';
 import { TargetGroup } from '@pulumi/aws/lb/targetGroup.js';
 import type { Input, Output } from '@pulumi/pulumi';
+import { ownerTags } from '../canary/ownership.js';
 import { deregistrationDelayOf } from '../canary/plan.js';
 import type { Slot, SlotInfo } from '../canary/ports/aws.js';
 import type { DesiredState, StackIdentity } from '../canary/ports/stack.js';
@@ -43,11 +44,7 @@ export interface SharedResources {
 
 /** The tags every resource of the service carries. */
 export function serviceTags(identity: StackIdentity): Tags {
-  return {
-    'ecs-crd:project': identity.project,
-    'ecs-crd:service': identity.name,
-    'ecs-crd:environment': identity.environment,
-  };
+  return ownerTags(identity);
 }
 
 export interface DeclaredRelease {

@@ -4,9 +4,11 @@ import {
   declaredNames,
   existingRules,
   type OwnershipInput,
+  ownerOfTags,
   ownerOfValue,
   ownershipRecordName,
   ownershipValue,
+  ownerTags,
 } from '../../src/canary/ownership.js';
 import { buildConfig, buildDesiredState, buildEnvironment } from '../helpers/builders.js';
 import { outputsOf } from '../helpers/fakes.js';
@@ -134,5 +136,14 @@ describe('ownership of names', () => {
       const { refused } = checkOwnership(input({ services: services({ 'shop-api-prod-blue': 'DRAINING' }) }));
       expect(refused[0]).to.match(/shop-api-prod-blue of cluster main is still DRAINING/);
     });
+  });
+
+  it('names a service in its resources’ tags, and reads it back only from all three', () => {
+    const owner = { project: 'shop', name: 'api', environment: 'prod' };
+    expect(ownerOfTags(new Map(Object.entries(ownerTags(owner))))).to.deep.equal(owner);
+    const partial = new Map(
+      Object.entries(ownerTags(owner)).filter(([key]) => key !== 'ecs-crd:environment'),
+    );
+    expect(ownerOfTags(partial)).to.equal(null);
   });
 });
