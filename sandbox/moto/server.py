@@ -167,7 +167,8 @@ def _patch_target_health() -> None:
         state = self.tagging_service.get_tag_dict_for_resource(target_group_arn).get(HEALTH_TAG)
         if state == "slow-start" and group is not None:
             # Each target is `initial` until it has been registered SLOW_START_S (scaled).
-            reason, description = TARGET_STATES["initial"]
+            # Registered, its first health checks under way (ELB's reason for that phase).
+            reason, description = "Elb.InitialHealthChecking", "Initial health checks in progress"
             started = group.__dict__.get("sandbox_registered_at", {})
             ready = time.monotonic() - SLOW_START_S * TIME_SCALE
             for status in statuses:
@@ -363,6 +364,11 @@ REFUSED = {
 _fail = {"operation": "", "after": -1}
 
 
+def _fields(text: str) -> dict:
+    """`a=1&b=2` as a dict (the knobs' queries and ELBv2's form bodies hold no repeated keys)."""
+    return dict(part.split("=", 1) for part in text.split("&") if "=" in part)
+
+
 def _operation(environ, service: str) -> str:  # type: ignore[no-untyped-def]
     """The API operation of a request: ECS's X-Amz-Target, ELBv2's Action, Route 53's path."""
     if service == "ecs":
@@ -374,9 +380,7 @@ def _operation(environ, service: str) -> str:  # type: ignore[no-untyped-def]
     body = environ["wsgi.input"].read(length) if length > 0 else b""
     # Put the body back for moto.
     environ["wsgi.input"] = io.BytesIO(body)
-    query = body.decode("utf-8", "replace") + "&" + environ.get("QUERY_STRING", "")
-    fields = dict(part.split("=", 1) for part in query.split("&") if "=" in part)
-    return fields.get("Action", "")
+    return _fields(body.decode("utf-8", "replace") + "&" + environ.get("QUERY_STRING", "")).get("Action", "")
 
 
 def _error_response(service: str, code: str, message: str, start_response):  # type: ignore[no-untyped-def]
@@ -413,14 +417,14 @@ def _patch_throttling() -> None:
 
     def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
         if environ.get("PATH_INFO") == "/_sandbox/throttle":
-            query = dict(part.split("=", 1) for part in environ.get("QUERY_STRING", "").split("&") if "=" in part)
+            query = _fields(environ.get("QUERY_STRING", ""))
             with _throttle["lock"]:
                 _throttle["rate"] = min(1.0, max(0.0, float(query.get("rate", "0"))))
                 _throttle["rng"] = random.Random(int(query.get("seed", "1")))
             start_response("200 OK", [("Content-Type", "text/plain")])
             return [b"ok"]
         if environ.get("PATH_INFO") == "/_sandbox/fail":
-            query = dict(part.split("=", 1) for part in environ.get("QUERY_STRING", "").split("&") if "=" in part)
+            query = _fields(environ.get("QUERY_STRING", ""))
             with _throttle["lock"]:
                 _fail["operation"], _fail["after"] = query.get("operation", ""), int(query.get("after", "0"))
             start_response("200 OK", [("Content-Type", "text/plain")])

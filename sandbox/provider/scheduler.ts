@@ -43,7 +43,8 @@ export function timeScale(): number {
   return Number.isFinite(scale) && scale > 0 ? scale : 1 / 60;
 }
 
-export type HealthMode = 'healthy' | 'unhealthy' | 'initial' | 'crash' | 'flaky-start' | 'slow-start';
+const HEALTH_MODES = ['healthy', 'unhealthy', 'initial', 'crash', 'flaky-start', 'slow-start'] as const;
+export type HealthMode = (typeof HEALTH_MODES)[number];
 
 /** The modes the moto wrapper plays through a tag on the target group. */
 const TARGET_GROUP_MODES: readonly HealthMode[] = ['unhealthy', 'initial', 'slow-start'];
@@ -67,14 +68,8 @@ export async function healthModeOf(
   const found = await aws.ecs(region).send(new DescribeTaskDefinitionCommand({ taskDefinition }));
   for (const container of found.taskDefinition?.containerDefinitions ?? []) {
     const value = container.environment?.find((entry) => entry.name === HEALTH_ENV)?.value;
-    if (
-      value === 'unhealthy' ||
-      value === 'initial' ||
-      value === 'crash' ||
-      value === 'flaky-start' ||
-      value === 'slow-start'
-    )
-      return value;
+    const mode = HEALTH_MODES.find((known) => known === value);
+    if (mode) return mode;
   }
   return 'healthy';
 }
