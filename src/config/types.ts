@@ -30,12 +30,21 @@ export interface CanaryConfig {
   drain: number;
   /** Route 53 `EvaluateTargetHealth` on the weighted records. */
   evaluate_target_health: boolean;
+  /**
+   * SNS topics told the outcome of every deployment (the original tool's
+   * `sns_topic_notifications`): `on_success` when deployed, `on_fail` on a rollback or failure.
+   * Absent: nobody is told.
+   */
+  sns_topic_notifications?: { on_success?: string; on_fail?: string };
 }
 
 export interface PortMapping {
   container_port: number;
-  /** 0 = dynamic host port. */
-  host_port: number;
+  /**
+   * 0 = dynamic host port. Per slot (the original's `host_port: {blue, green}`) when both
+   * releases may run on one instance with static ports: each slot then binds its own.
+   */
+  host_port: number | { blue: number; green: number };
   protocol: 'tcp' | 'udp';
 }
 
@@ -50,6 +59,31 @@ export interface ContainerHealthCheck {
 export interface LogConfiguration {
   log_driver: string;
   options: Record<string, string>;
+  /** Driver options read from SSM or Secrets Manager: option name → ARN (never the value). */
+  secret_options?: Record<string, string>;
+}
+
+export interface MountPoint {
+  source_volume: string;
+  container_path: string;
+  read_only: boolean;
+}
+
+export interface ContainerDependency {
+  container_name: string;
+  condition: 'START' | 'COMPLETE' | 'SUCCESS' | 'HEALTHY';
+}
+
+export interface Ulimit {
+  name: string;
+  soft_limit: number;
+  hard_limit: number;
+}
+
+export interface LinuxParameters {
+  init_process_enabled?: boolean;
+  capabilities?: { add?: string[]; drop?: string[] };
+  shared_memory_size?: number;
 }
 
 export interface ContainerConfig {
@@ -72,6 +106,21 @@ export interface ContainerConfig {
   health_check?: ContainerHealthCheck;
   /** Absent: awslogs to the log group the stack creates. */
   log_configuration?: LogConfiguration;
+  // The keys below are absent from releases recorded before they existed: absent = ECS's default.
+  links?: string[];
+  hostname?: string;
+  privileged?: boolean;
+  docker_security_options?: string[];
+  start_timeout?: number;
+  stop_timeout?: number;
+  mount_points?: MountPoint[];
+  depends_on?: ContainerDependency[];
+  ulimits?: Ulimit[];
+  linux_parameters?: LinuxParameters;
+  readonly_root_filesystem?: boolean;
+  user?: string;
+  working_directory?: string;
+  docker_labels?: Record<string, string>;
 }
 
 export interface ContainerPortRef {
@@ -81,9 +130,19 @@ export interface ContainerPortRef {
 
 export interface TargetGroupConfig {
   container: ContainerPortRef;
+  /** The target group's own port (the original's `target_groups[].port`). Absent: the container port. */
+  port?: number;
   protocol: 'HTTP' | 'HTTPS';
   deregistration_delay: number;
+  /**
+   * Further target group attributes by their AWS key (`stickiness.enabled`,
+   * `slow_start.duration_seconds`, `load_balancing.algorithm.type`, …), values as AWS writes
+   * them. `deregistration_delay.timeout_seconds` is never here: it is `deregistration_delay`.
+   */
+  attributes?: Record<string, string>;
   health_check: {
+    /** Absent: the target group's protocol. */
+    protocol?: 'HTTP' | 'HTTPS';
     path: string;
     matcher: string;
     interval: number;
@@ -103,6 +162,80 @@ export interface ListenerConfig {
     priority?: number;
     conditions: { host_header: string[]; path_pattern?: string[] };
   };
+  /**
+   * Further rules on the same listener (the original's `listeners[].rules`), each declared on
+   * both slots' listeners like `rule`. Absent or empty: `rule` alone.
+   */
+  rules?: ListenerRuleConfig[];
+}
+
+/** A rule condition as ELBv2 names it. */
+export interface RuleCondition {
+  field:
+    | 'host-header'
+    | 'path-pattern'
+    | 'http-header'
+    | 'http-request-method'
+    | 'query-string'
+    | 'source-ip';
+  values: string[];
+  /** `http-header` only: the header's name. */
+  http_header_name?: string;
+}
+
+/** A rule action as ELBv2 names it; `forward` without a target group forwards to the listener's. */
+export type RuleAction =
+  | { type: 'forward'; order?: number }
+  | {
+      type: 'redirect';
+      order?: number;
+      status_code: 'HTTP_301' | 'HTTP_302';
+      protocol?: string;
+      host?: string;
+      port?: string;
+      path?: string;
+      query?: string;
+    }
+  | {
+      type: 'fixed-response';
+      order?: number;
+      status_code: string;
+      content_type?: string;
+      message_body?: string;
+    }
+  | {
+      type: 'authenticate-oidc';
+      order?: number;
+      issuer: string;
+      authorization_endpoint: string;
+      token_endpoint: string;
+      user_info_endpoint: string;
+      client_id: string;
+      /** The ARN of an SSM parameter or Secrets Manager secret holding it, read at deploy time; never the value. */
+      client_secret: string;
+      scope?: string;
+      session_cookie_name?: string;
+      session_timeout?: number;
+      on_unauthenticated_request?: 'deny' | 'allow' | 'authenticate';
+    }
+  | {
+      type: 'authenticate-cognito';
+      order?: number;
+      user_pool_arn: string;
+      user_pool_client_id: string;
+      user_pool_domain: string;
+      scope?: string;
+      session_cookie_name?: string;
+      session_timeout?: number;
+      on_unauthenticated_request?: 'deny' | 'allow' | 'authenticate';
+    };
+
+export interface ListenerRuleConfig {
+  /** Absent: the lowest free priority on that listener, found by discovery. */
+  priority?: number;
+  conditions: RuleCondition[];
+  /** In order; the last one is `forward`, `redirect` or `fixed-response`. */
+  actions: RuleAction[];
 }
 
 export interface NetworkConfig {
@@ -112,6 +245,8 @@ export interface NetworkConfig {
 }
 
 export interface PolicyStatement {
+  /** The statement's `Sid` (the original's policy `name`, letters and digits only). */
+  sid?: string;
   effect: 'Allow' | 'Deny';
   actions: string[];
   resources: string[];
@@ -125,6 +260,76 @@ export interface PolicyStatement {
  * while a task that never answers is still replaced within a minute and a half.
  */
 export const DEFAULT_HEALTH_CHECK_GRACE_PERIOD_S = 60;
+
+export interface VolumeConfig {
+  name: string;
+  /** A bind mount of the instance's `source_path` (EC2); absent path: a Docker-managed scratch volume. */
+  host?: { source_path?: string };
+  docker_volume_configuration?: {
+    scope?: 'task' | 'shared';
+    autoprovision?: boolean;
+    driver?: string;
+    driver_opts?: Record<string, string>;
+    labels?: Record<string, string>;
+  };
+  efs_volume_configuration?: {
+    file_system_id: string;
+    root_directory?: string;
+    transit_encryption?: 'ENABLED' | 'DISABLED';
+    transit_encryption_port?: number;
+    authorization_config?: { access_point_id?: string; iam?: 'ENABLED' | 'DISABLED' };
+  };
+}
+
+/** Target tracking: ECS adds and removes tasks to hold a metric at `target`. */
+export interface TargetTrackingPolicy {
+  name: string;
+  /** ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization, ALBRequestCountPerTarget. */
+  metric: 'cpu' | 'memory' | 'requests_per_target';
+  target: number;
+  scale_in_cooldown?: number;
+  scale_out_cooldown?: number;
+  disable_scale_in?: boolean;
+}
+
+/** The original's step scaling: a policy and the CloudWatch alarms that trigger it. */
+export interface StepScalingPolicy {
+  name: string;
+  adjustment_type: 'ChangeInCapacity' | 'ExactCapacity' | 'PercentChangeInCapacity';
+  cooldown?: number;
+  metric_aggregation_type?: 'Average' | 'Minimum' | 'Maximum';
+  step_adjustments: {
+    metric_interval_lower_bound?: number;
+    metric_interval_upper_bound?: number;
+    scaling_adjustment: number;
+  }[];
+  alarms: {
+    metric_name: string;
+    namespace: string;
+    statistic: 'Average' | 'Minimum' | 'Maximum' | 'Sum' | 'SampleCount';
+    period: number;
+    evaluation_periods: number;
+    threshold: number;
+    comparison_operator:
+      | 'GreaterThanOrEqualToThreshold'
+      | 'GreaterThanThreshold'
+      | 'LessThanThreshold'
+      | 'LessThanOrEqualToThreshold';
+    description?: string;
+    /** Absent: the release's own service (ClusterName, ServiceName). */
+    dimensions?: Record<string, string>;
+  }[];
+}
+
+/** Application Auto Scaling of each release's ECS service. */
+export interface AutoScalingConfig {
+  min_capacity: number;
+  max_capacity: number;
+  /** Absent: the ECS service-linked role AWS uses by default. */
+  role_arn?: string;
+  target_tracking: TargetTrackingPolicy[];
+  step_scaling: StepScalingPolicy[];
+}
 
 export interface ServiceConfig {
   project: string;
@@ -148,8 +353,24 @@ export interface ServiceConfig {
   health_check_grace_period?: number;
   placement_constraints: { type: 'distinctInstance' | 'memberOf'; expression?: string }[];
   placement_strategies: { type: 'binpack' | 'random' | 'spread'; field?: string }[];
+  /** Statements of the task role's inline policy (the original's `iam_roles.task_role` too). */
   policies: PolicyStatement[];
   containers: ContainerConfig[];
+  // The keys below are absent from releases recorded before they existed: absent = ECS's default.
+  /** Statements added to the execution role (the original's `iam_roles.task_execution_role`). */
+  execution_policies?: PolicyStatement[];
+  pid_mode?: 'host' | 'task';
+  ipc_mode?: 'host' | 'none' | 'task';
+  /** Absent: `[launch_type]`. */
+  requires_compatibilities?: ('EC2' | 'FARGATE' | 'EXTERNAL')[];
+  volumes?: VolumeConfig[];
+  runtime_platform?: { cpu_architecture?: 'X86_64' | 'ARM64'; operating_system_family?: string };
+  /** GiB of Fargate ephemeral storage (21–200). */
+  ephemeral_storage?: number;
+  /** When set, the service has no launch type: ECS places tasks by these providers (FARGATE_SPOT…). */
+  capacity_provider_strategy?: { capacity_provider: string; weight: number; base: number }[];
+  enable_execute_command?: boolean;
+  auto_scaling?: AutoScalingConfig;
 }
 
 export interface DeploymentConfig {

@@ -6,7 +6,7 @@
  */
 import type { Slot } from '../canary/ports/aws.js';
 import { POLICY_VERSION, type PolicyDocument } from '../config/iam-policies.js';
-import type { ContainerConfig, ServiceConfig } from '../config/types.js';
+import type { ContainerConfig, PortMapping, ServiceConfig } from '../config/types.js';
 
 // The release's IAM policies are built in config, which measures them against IAM's quota.
 export { type PolicyDocument, secretArns, secretsPolicy, taskPolicy } from '../config/iam-policies.js';
@@ -62,8 +62,10 @@ function compact<T extends object>(value: T): T {
 function hostPort(
   networkMode: ServiceConfig['network_mode'],
   containerPort: number,
-  declared: number,
+  perSlot: PortMapping['host_port'],
+  slot: Slot,
 ): number {
+  const declared = typeof perSlot === 'number' ? perSlot : perSlot[slot];
   // Only bridge mode maps ports (0 = dynamic); awsvpc and host use the container port, and
   // AWS reports it back as such, so spelling it out keeps the definition free of drift.
   if (networkMode === 'bridge') return declared;
@@ -85,7 +87,7 @@ function containerDefinition(
     essential: container.essential,
     portMappings: container.port_mappings.map((p) => ({
       containerPort: p.container_port,
-      hostPort: hostPort(networkMode, p.container_port, p.host_port),
+      hostPort: hostPort(networkMode, p.container_port, p.host_port, logs.slot),
       protocol: p.protocol,
     })),
     entryPoint: container.entry_point,

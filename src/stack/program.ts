@@ -22,7 +22,8 @@ import { SLOTS, type Slot } from '../canary/ports/aws.js';
 import type { DesiredState, StackIdentity, StackOutputs } from '../canary/ports/stack.js';
 import { ecsTasksTrustPolicy } from './documents.js';
 import { logGroupName, logicalNames, partitionOf, roleName, stackName } from './naming.js';
-import { declareRelease, listenerKey, type SharedResources, serviceTags, type Tags } from './release.js';
+import { declareRelease, serviceTags } from './release.js';
+import { listenerKey, type SharedResources, type Tags } from './shared.js';
 
 /** The ownership records change only with their stack: a long TTL costs nothing. */
 const OWNERSHIP_TTL_S = 300;

@@ -5,42 +5,19 @@
  * deletes only that slot's resources.
  */
 
-import type { LogGroup } from '@pulumi/aws/cloudwatch/logGroup.js';
 import { Service } from '@pulumi/aws/ecs/service.js';
 import { TaskDefinition } from '@pulumi/aws/ecs/taskDefinition.js';
-import type { Role } from '@pulumi/aws/iam/role.js';
 import { RolePolicy } from '@pulumi/aws/iam/rolePolicy.js';
-import type { RolePolicyAttachment } from '@pulumi/aws/iam/rolePolicyAttachment.js';
-import { ListenerRule } from '@pulumi/aws/lb/listenerRule.js';
-import { TargetGroup } from '@pulumi/aws/lb/targetGroup.js';
-import type { Input, Output } from '@pulumi/pulumi';
+import type { Output } from '@pulumi/pulumi';
 import { ownerTags } from '../canary/ownership.js';
 import { deregistrationDelayOf } from '../canary/plan.js';
-import type { Slot, SlotInfo } from '../canary/ports/aws.js';
+import type { Slot } from '../canary/ports/aws.js';
 import type { DesiredState, StackIdentity } from '../canary/ports/stack.js';
-import type { ContainerPortRef, DeploymentConfig, ListenerConfig, ServiceConfig } from '../config/types.js';
+import type { DeploymentConfig, ServiceConfig } from '../config/types.js';
 import { containerDefinitions, secretArns, secretsPolicy, taskPolicy } from './documents.js';
-import {
-  clusterArn,
-  logGroupName,
-  logicalNames,
-  serviceName,
-  targetGroupName,
-  taskFamily,
-} from './naming.js';
-
-export type Tags = Record<string, string>;
-
-/** What every release shares: declared once per stack, whatever the slots hold. */
-export interface SharedResources {
-  logGroup: LogGroup;
-  executionRole: Role;
-  /** The ARN of each listener the stack owns, by `listenerKey(slot, port)`. */
-  listeners: Map<string, Output<string>>;
-  /** The AWS managed policy (image pulls, log streams) on the execution role. */
-  executionManagedPolicy: RolePolicyAttachment;
-  taskRole: Role;
-}
+import { clusterArn, logGroupName, logicalNames, serviceName, taskFamily } from './naming.js';
+import { declareListenerRules, declareTargetGroups } from './routing.js';
+import type { SharedResources, Tags } from './shared.js';
 
 /** The tags every resource of the service carries. */
 export function serviceTags(identity: StackIdentity): Tags {
@@ -51,9 +28,6 @@ export interface DeclaredRelease {
   targetGroupArns: Output<string>[];
   serviceName: Output<string>;
 }
-
-const sameTarget = (a: ContainerPortRef, b: ContainerPortRef): boolean =>
-  a.name === b.name && a.port === b.port;
 
 /** Everything one release declares, and the names the rollout reads back from the outputs. */
 export function declareRelease(
@@ -174,76 +148,6 @@ function declareTaskDefinition(
   });
 }
 
-interface DeclaredTargetGroup {
-  container: ContainerPortRef;
-  resource: TargetGroup;
-}
-
-function declareTargetGroups(
-  state: DesiredState,
-  slot: Slot,
-  release: DeploymentConfig,
-  tags: Tags,
-): DeclaredTargetGroup[] {
-  const spec = release.service;
-  return release.target_groups.map((tg) => ({
-    container: tg.container,
-    resource: new TargetGroup(logicalNames.targetGroup(slot, tg.container), {
-      name: targetGroupName(state.identity, slot, tg.container),
-      port: tg.container.port,
-      protocol: tg.protocol,
-      vpcId: state.environment.slots[slot].vpcId,
-      targetType: spec.network_mode === 'awsvpc' ? 'ip' : 'instance',
-      deregistrationDelay: tg.deregistration_delay,
-      healthCheck: {
-        enabled: true,
-        protocol: tg.protocol,
-        path: tg.health_check.path,
-        matcher: tg.health_check.matcher,
-        interval: tg.health_check.interval,
-        timeout: tg.health_check.timeout,
-        healthyThreshold: tg.health_check.healthy_threshold,
-        unhealthyThreshold: tg.health_check.unhealthy_threshold,
-      },
-      tags,
-    }),
-  }));
-}
-
-/** One rule per listener, forwarding the service's hosts (and paths) to its target group. */
-function declareListenerRules(
-  state: DesiredState,
-  slot: Slot,
-  release: DeploymentConfig,
-  targetGroups: DeclaredTargetGroup[],
-  shared: SharedResources,
-  tags: Tags,
-): ListenerRule[] {
-  const where = state.environment.slots[slot];
-  return release.listeners.map((listener) => {
-    const target = targetGroups.find((tg) => sameTarget(tg.container, listener.target_group.container));
-    if (!target) {
-      throw new Error(
-        `listener on port ${listener.port} forwards to ${listener.target_group.container.name}:` +
-          `${listener.target_group.container.port}, which no target group exposes`,
-      );
-    }
-    const on = slotListener(slot, where, listener, shared);
-    const { host_header, path_pattern = [] } = listener.rule.conditions;
-    const conditions = [
-      { hostHeader: { values: host_header } },
-      ...(path_pattern.length > 0 ? [{ pathPattern: { values: path_pattern } }] : []),
-    ];
-    return new ListenerRule(logicalNames.listenerRule(slot, listener.port), {
-      listenerArn: on.arn,
-      priority: on.priority,
-      conditions,
-      actions: [{ type: 'forward', targetGroupArn: target.resource.arn }],
-      tags,
-    });
-  });
-}
-
 /** The awsvpc network of the service's tasks; other network modes have none. */
 function networkConfiguration(spec: ServiceConfig) {
   if (spec.network_mode !== 'awsvpc') return undefined;
@@ -258,32 +162,3 @@ function networkConfiguration(spec: ServiceConfig) {
     assignPublicIp: spec.network.assign_public_ip,
   };
 }
-
-/**
- * The listener of the slot's ALB on a port of the file, with the rule priority discovery
- * chose: one the stack owns (it created it where the ALB had none), else the platform team's.
- */
-function slotListener(
-  slot: Slot,
-  where: SlotInfo,
-  listener: ListenerConfig,
-  shared: SharedResources,
-): { arn: Input<string>; priority: number } {
-  const found = where.listeners.find((l) => l.port === listener.port);
-  if (!found) {
-    throw new Error(
-      `discovery has no listener for port ${listener.port} of the ${slot} ALB (${where.albName})`,
-    );
-  }
-  const owned = shared.listeners.get(listenerKey(slot, listener.port));
-  const arn = owned ?? found.listenerArn;
-  if (arn === undefined) {
-    throw new Error(
-      `the ${slot} ALB (${where.albName}) has no listener on port ${listener.port}, and the stack declares none`,
-    );
-  }
-  return { arn, priority: found.priority };
-}
-
-/** How `SharedResources.listeners` keys a listener the stack owns. */
-export const listenerKey = (slot: Slot, port: number): string => `${slot}:${port}`;
