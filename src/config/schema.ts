@@ -4,32 +4,18 @@
  * rules of `rules.ts` and `listener-rules.ts` wired where the values they compare live. Unknown keys are errors.
  */
 import { z } from 'zod';
-import {
-  CERTIFICATE_ARN_MESSAGE,
-  CLUSTER_MESSAGE,
-  IMAGE_MESSAGE,
-  isCertificateArn,
-  isCluster,
-  isImageReference,
-  isTagValue,
-} from './formats.js';
+import { CLUSTER_MESSAGE, isCluster, isTagValue } from './formats.js';
 import { policiesFitTheRoles } from './iam-policies.js';
 import * as listenerRules from './listener-rules.js';
 import { whenShaped } from './rule-context.js';
 import * as rules from './rules.js';
-import {
-  envName,
-  formatted,
-  hostName,
-  int,
-  matches,
-  nameMap,
-  oneOrMany,
-  portNumber,
-  stringish,
-  text,
-} from './schema-blocks.js';
+import { formatted, hostName, int, matches, oneOrMany, text } from './schema-blocks.js';
+import { containerSchema } from './schema-container.js';
+import { listenerSchema, targetGroupSchema } from './schema-routing.js';
 import { DEFAULT_DRAIN_S, DEFAULT_HEALTH_CHECK_GRACE_PERIOD_S } from './types.js';
+
+export { DEFAULT_IMAGE } from './schema-container.js';
+export { listenerSchema, targetGroupSchema } from './schema-routing.js';
 
 // ------------------------------------------------------------------ canary
 
@@ -95,108 +81,6 @@ const canarySchema = z
   .meta({
     description: 'How the new release is brought in: the ALB slots, the scale-up and the traffic steps.',
   });
-
-// ------------------------------------------------------------------ service.containers[]
-
-const portMapping = z.strictObject({
-  container_port: portNumber().meta({ description: 'Port the container listens on.' }),
-  host_port: int(0, 65535).default(0).meta({
-    description: 'Port on the host; 0 = dynamic (bridge). With awsvpc/host: 0 or the container port.',
-  }),
-  protocol: z.enum(['tcp', 'udp']).default('tcp'),
-});
-
-const environmentVariables = nameMap(
-  envName,
-  stringish('must be a string, a number or true/false (write "" for an empty value)'),
-);
-const environmentSchema = z
-  .union(
-    [
-      environmentVariables,
-      // The original tool's spelling: a list of one-key maps.
-      z.array(
-        environmentVariables.refine(
-          (item) => Object.keys(item).length === 1,
-          'each item must be exactly one `NAME: value`',
-        ),
-      ),
-    ],
-    { error: 'must be a map `NAME: value` (or a list of one-key maps)' },
-  )
-  .default({})
-  .meta({ description: 'Environment variables, `NAME: value`. Never put secrets here: use `secrets`.' });
-
-const secretArn = formatted(
-  (value) => /^arn:[^:]+:(ssm|secretsmanager):/.test(value),
-  'must be the ARN of an SSM parameter or a Secrets Manager secret (arn:aws:ssm:… or arn:aws:secretsmanager:…), never the secret itself',
-);
-
-const containerHealthCheck = z
-  .strictObject({
-    command: z
-      .array(z.string())
-      .min(1, 'must not be empty')
-      .refine(
-        (command) => ['CMD', 'CMD-SHELL', 'NONE'].includes(command[0] ?? ''),
-        'must start with `CMD`, `CMD-SHELL` or `NONE`, e.g. [CMD-SHELL, "curl -f http://localhost/ || exit 1"]',
-      ),
-    interval: int(5, 300).optional().meta({ description: 'Seconds between checks (ECS default 30).' }),
-    timeout: int(2, 60).optional().meta({ description: 'Seconds before a check fails (ECS default 5).' }),
-    retries: int(1, 10).optional().meta({ description: 'Failures before unhealthy (ECS default 3).' }),
-    start_period: int(0, 300).optional().meta({ description: 'Grace period in seconds (ECS default 0).' }),
-  })
-  .meta({ description: 'The container health check (Docker HEALTHCHECK).' });
-
-const logConfiguration = z
-  .strictObject({
-    log_driver: z.enum([
-      'awslogs',
-      'awsfirelens',
-      'fluentd',
-      'gelf',
-      'journald',
-      'json-file',
-      'splunk',
-      'syslog',
-    ]),
-    options: nameMap(z.string(), stringish('must be a string, a number or true/false')).default({}),
-  })
-  .meta({ description: 'Where the logs go. Default: `awslogs` to the log group the stack creates.' });
-
-export const DEFAULT_IMAGE = '{{account_id}}.dkr.ecr.{{region}}.amazonaws.com/{{name}}:{{version}}';
-
-const containerSchema = z
-  .strictObject({
-    name: matches(/^[A-Za-z0-9_-]{1,255}$/, 'must be letters, digits, - and _ (at most 255)').default(
-      'default',
-    ),
-    image: formatted(isImageReference, IMAGE_MESSAGE).optional().meta({
-      default: DEFAULT_IMAGE,
-      description: 'The image to run: [host[:port]/]name[:tag][@sha256:…].',
-    }),
-    cpu: int(0).default(128).meta({ description: 'CPU units reserved for the container.' }),
-    memory: int(6).default(128).meta({ description: 'Hard memory limit in MiB.' }),
-    memory_reservation: int(6)
-      .optional()
-      .meta({ description: 'Soft memory limit in MiB; at most `memory`.' }),
-    port_mappings: z.array(portMapping).default([]),
-    entry_point: z.array(z.string()).optional(),
-    command: z.array(z.string()).optional(),
-    environment: environmentSchema,
-    secrets: nameMap(envName, secretArn)
-      .default({})
-      .meta({ description: 'Environment variables read from SSM or Secrets Manager: `NAME: ARN`.' }),
-    dns_search_domains: z.array(text()).optional(),
-    dns_servers: z.array(text()).optional(),
-    disable_networking: z.boolean().optional(),
-    essential: z.boolean().default(true),
-    health_check: containerHealthCheck.optional(),
-    log_configuration: logConfiguration.optional(),
-  })
-  .superRefine(rules.memoryReservationWithinMemory)
-  .superRefine(rules.environmentNamesUnique, whenShaped)
-  .superRefine(rules.portMappingsUnique, whenShaped);
 
 // ------------------------------------------------------------------ service
 
@@ -294,69 +178,6 @@ const serviceSchema = z
   .superRefine(rules.versionTagsTheDefaultImage, whenShaped)
   .superRefine(policiesFitTheRoles, whenShaped)
   .meta({ description: 'The ECS service to deploy.' });
-
-// ------------------------------------------------------------------ target_groups[], listeners[]
-
-const containerRef = z
-  .strictObject({
-    name: text().meta({ description: 'A container of service.containers.' }),
-    port: portNumber().meta({ description: 'One of its port_mappings’ container_port.' }),
-  })
-  .meta({ description: 'A container port. Default: the first container’s first port mapping.' });
-
-const MATCHER_MESSAGE = 'must be HTTP codes such as 200, 200-299 or 200,302';
-
-export const targetGroupSchema = z
-  .strictObject({
-    container: containerRef.optional(),
-    protocol: z.enum(['HTTP', 'HTTPS']).default('HTTP'),
-    deregistration_delay: int(0, 3600).default(30).meta({ description: 'Seconds to drain a target.' }),
-    health_check: z
-      .strictObject({
-        path: formatted((value) => value.startsWith('/'), 'must start with /').default('/'),
-        matcher: stringish(MATCHER_MESSAGE)
-          .pipe(z.string().regex(/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/, MATCHER_MESSAGE))
-          .default('200'),
-        interval: int(5, 300).default(15),
-        timeout: int(2, 120).default(5),
-        healthy_threshold: int(2, 10).default(3),
-        unhealthy_threshold: int(2, 10).default(3),
-      })
-      .prefault({})
-      .superRefine(listenerRules.timeoutBelowInterval, whenShaped),
-  })
-  .meta({ description: 'One target group per exposed container port.' });
-
-export const listenerSchema = z
-  .strictObject({
-    port: portNumber().meta({ description: 'The ALB port; its listener is reused when the ALB has one.' }),
-    protocol: z.enum(['HTTP', 'HTTPS']).default('HTTP'),
-    certificate_arns: z
-      .array(formatted(isCertificateArn, CERTIFICATE_ARN_MESSAGE))
-      .default([])
-      .meta({ description: 'Certificates of an HTTPS listener the stack creates.' }),
-    target_group: z
-      .strictObject({ container: containerRef })
-      .optional()
-      .meta({ description: 'The target group to forward to. Default: the first target group.' }),
-    rule: z
-      .strictObject({
-        priority: int(1, 50000)
-          .optional()
-          .meta({ description: 'Rule priority. Default: the lowest free one on that listener.' }),
-        conditions: z
-          .strictObject({
-            host_header: oneOrMany(hostName(), 'host name')
-              .optional()
-              .meta({ description: 'Default: the service fqdn(s).' }),
-            path_pattern: oneOrMany(text(), 'path pattern').optional(),
-          })
-          .prefault({}),
-      })
-      .prefault({}),
-  })
-  .superRefine(listenerRules.certificatesMatchProtocol, whenShaped)
-  .meta({ description: 'Where the ALBs receive the traffic. Omitted: port 80 HTTP.' });
 
 // ------------------------------------------------------------------ the file
 
