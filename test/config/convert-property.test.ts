@@ -131,7 +131,7 @@ describe('convert: properties over generated original-tool files', () => {
     );
   });
 
-  it('round-trips a .NET-style file: 450 `:`-named variables and list-form secrets, in well under a second', () => {
+  it('round-trips a .NET-style file: 450 `:`-named variables and list-form secrets, in under two seconds even on a loaded machine', () => {
     const names = Array.from({ length: 450 }, (_, i) => `Section${i % 20}:Key${i}:Value`);
     const lines = [
       'canary:\n  group: private\n  releases:\n    blue: "1"\n    green: "2"',
@@ -158,6 +158,7 @@ describe('convert: properties over generated original-tool files', () => {
     expect(once.output).to.contain('# variable 449\n        "Section9:Key449:Value": "value 449"');
     const twice = convertDeployment(once.output);
     expect(twice.ok && twice.changes.length === 0 && twice.output === once.output).to.equal(true);
-    expect(elapsed).to.be.lessThan(1000);
+    // The YAML library parses such a file in ~100-300 ms; a quadratic step would take far longer.
+    expect(elapsed).to.be.lessThan(2000);
   });
 });
