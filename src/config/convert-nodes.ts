@@ -175,9 +175,9 @@ const NAME_VALUE_KEYS = ['value', 'valueFrom', 'value_from'];
 function entryOf(item: unknown): Entry | string {
   if (isAlias(item)) return 'is an alias to a shared block';
   if (!isMap(item)) return 'is not a one-key map (`NAME: value`)';
-  const pairs = item.items.filter((pair) => keyOf(pair) !== undefined);
-  if (pairs.length !== item.items.length || keyOf(item.items[0] as Pair) === MERGE_KEY)
-    return 'has a key that is not plain text';
+  const pairs = item.items.filter((pair) => keyOf(pair) !== undefined && keyOf(pair) !== MERGE_KEY);
+  if (pairs.length === 0) return 'is an empty map, not `NAME: value`';
+  if (pairs.length !== item.items.length) return 'has a key that is not plain text, or a merge (`<<`)';
   const [only] = pairs;
   if (pairs.length === 1 && only && isScalar(only.key)) return { key: only.key, value: only.value, item };
   const name = findPair(item, 'name');

@@ -162,3 +162,101 @@ describe('convert: properties over generated original-tool files', () => {
     expect(elapsed).to.be.lessThan(2000);
   });
 });
+
+// Keys of both tools, at random places: the converter must neither throw nor change its own output.
+const ANY_KEYS = [
+  ...['canary', 'service', 'target_groups', 'listeners', 'containers', 'environment', 'secrets', 'name'],
+  ...['iam_roles', 'task_role', 'task_execution_role', 'policies', 'auto_scaling', 'auto_scaling_policies'],
+  ...['policy_type', 'step_scaling_policy_configuration', 'cloudwatch_alarms', 'health_check', 'fqdn'],
+  ...['interval_seconds', 'interval', 'certificates', 'rules', 'actions', 'config', 'container', 'port'],
+  ...['port_mappings', 'container_port', 'entry_port', 'depends_on', 'condtion', 'log_configuration'],
+  ...['options', 'volumes', 'docker_volume_configuration', 'driver_opts', 'resources', 'type', '<<', 'x-a'],
+];
+
+const anyValue = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.oneof(fc.integer({ min: 0, max: 9000 }), fc.boolean(), fc.constant(null), fc.string({ maxLength: 6 })),
+    fc.constantFrom('StepScaling', 'authenticate-oidc', 'arn:aws:ssm:x'),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(fc.constantFrom(...ANY_KEYS), tie('value'), { maxKeys: 5 }),
+  ),
+}));
+
+const junk = (keys: string[]) =>
+  fc.dictionary(fc.constantFrom(...keys, ...ANY_KEYS.slice(0, 8)), anyValue.value, { maxKeys: 4 });
+const list = <T>(item: fc.Arbitrary<T>) => fc.array(item, { maxLength: 3 });
+const entries = fc.oneof(list(junk(['A', 'B:c', 'name', 'value'])), anyValue.value);
+
+/** The file's shape, its leaves anything: where the conversions look, with what they do not expect. */
+const shapedFile = fc.record({
+  service: fc.record({
+    fqdn: fc.option(fc.constant('a.example.com'), { nil: undefined }),
+    containers: list(
+      fc.record({
+        name: fc.constantFrom('a', 'b'),
+        environment: entries,
+        secrets: entries,
+        fqdn: fc.option(fc.constant('b.example.com'), { nil: undefined }),
+        entry_port: anyValue.value,
+        port_mappings: list(fc.record({ container_port: fc.oneof(fc.constant(80), anyValue.value) })),
+        depends_on: list(junk(['condtion', 'condition'])),
+        log_configuration: junk(['options', 'secret_options']),
+      }),
+    ),
+    iam_roles: fc.oneof(junk(['task_role', 'task_execution_role']), list(junk(['task_role']))),
+    policies: fc.option(list(junk(['name', 'sid', 'effect', 'resources'])), { nil: undefined }),
+    auto_scaling: junk(['auto_scaling_policies', 'step_scaling']),
+  }),
+  target_groups: list(
+    fc.record({
+      container: fc.oneof(fc.record({ port: fc.constantFrom(80, 81) }), anyValue.value),
+      health_check: junk(['interval_seconds', 'interval', 'timeout_seconds']),
+      target_group_attributes: entries,
+    }),
+  ),
+  listeners: list(
+    fc.record({
+      certificates: anyValue.value,
+      rules: list(fc.record({ actions: list(junk(['type', 'config', 'status_code'])) })),
+    }),
+  ),
+});
+
+describe('convert: any mapping, whatever its keys', () => {
+  it('converts any file of the right shape without throwing, and its output converts to itself', () => {
+    fc.assert(
+      fc.property(shapedFile, fc.constantFrom(2, 4), fc.boolean(), (data, indent, indentSeq) => {
+        const text = stringify(data, { indent, indentSeq });
+        const once = convertDeployment(text);
+        // A merge key (`<<`) on a scalar is not YAML the parser accepts: refused, rightly.
+        if (!once.ok) return;
+        const twice = convertDeployment(once.output);
+        if (!twice.ok) throw new Error(`refused its own output ${once.output}`);
+        expect(twice.changes, `${text}\n---\n${once.output}`).to.deep.equal([]);
+        expect(twice.output).to.equal(once.output);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('converts without throwing, and its output converts to itself', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.constantFrom(...ANY_KEYS), anyValue.value, { maxKeys: 6 }),
+        fc.boolean(),
+        (data, flow) => {
+          const text = stringify(data, flow ? { collectionStyle: 'flow' } : {});
+          const once = convertDeployment(text);
+          if (!once.ok) return;
+          const twice = convertDeployment(once.output);
+          expect(twice.ok).to.equal(true);
+          if (!twice.ok) return;
+          expect(twice.changes, `${text}\n---\n${once.output}`).to.deep.equal([]);
+          expect(twice.output).to.equal(once.output);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});

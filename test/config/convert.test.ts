@@ -265,6 +265,15 @@ describe('convert: an original-tool file into ecs-crd’s preferred form', () =>
     expect(parse(result.output, { merge: true }).service.containers[1].entry_point).to.deep.equal(['sh']);
   });
 
+  it('leaves a list shared through an alias as it is, pointing at its anchor', () => {
+    const text = `x-env: &env\n  - A: "1"\n${file('  containers:\n    - name: web\n      environment: *env\n')}`;
+    const result = converted(text);
+    expect(result.output).to.equal(text);
+    expect(result.notConverted).to.have.length(1);
+    expect(result.notConverted[0]).to.include({ path: 'service.containers[0].environment', line: 13 });
+    expect(result.notConverted[0]?.hint).to.contain('write the block &env as a map');
+  });
+
   it('keeps the file’s indentation, list style, flow padding and line ends', () => {
     const flat = 'service:\n    containers:\n    -   name: web\n        entry_port: [sh]\n';
     expect(detectIndentation(flat)).to.deep.equal({
