@@ -103,6 +103,18 @@ describe('ecs-crd convert FILE', () => {
     );
   });
 
+  it('loads neither Pulumi nor the AWS SDK', () => {
+    const modules = join(dir, 'modules.txt');
+    const run = runCli(['convert', file], {
+      nodeOptions: ['--import', './test/helpers/record-imports.mjs'],
+      env: { RECORD_IMPORTS_FILE: modules },
+    });
+    expect(run.status, run.stderr).to.equal(0);
+    const loaded = readFileSync(modules, 'utf8').split('\n');
+    expect(loaded.some((m) => m.endsWith('/dist/src/commands/convert.js'))).to.equal(true);
+    expect(loaded.filter((m) => /node_modules\/(@pulumi|@aws-sdk|@smithy)\//.test(m))).to.deep.equal([]);
+  });
+
   it('exits 2 for a file that is not YAML or not a mapping, at FILE:LINE:COL, and for a missing file', () => {
     writeFileSync(file, 'canary:\n  group: [a\nservice: {}\n');
     const broken = runCli(['convert', file]);
