@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { parse } from 'yaml';
 import { type ConvertResult, convertDeployment, detectIndentation } from '../../src/config/convert.js';
@@ -286,4 +286,23 @@ describe('convert: an original-tool file into ecs-crd’s preferred form', () =>
     expect(result.output).to.contain('entry_point: [sh]\r\n');
     expect(result.output.replace(/\r\n/g, '')).to.not.contain('\n');
   });
+});
+
+// The original tool's own files (test/fixtures/original/, written for issue 16's config work):
+// after the merge, each converts and converts to itself.
+const ORIGINALS = new URL('../fixtures/original/', import.meta.url);
+const originals = existsSync(ORIGINALS)
+  ? readdirSync(ORIGINALS).filter((name) => name.endsWith('.deploy.yml'))
+  : [];
+
+describe('convert: the original tool’s files in test/fixtures/original', () => {
+  for (const name of originals) {
+    it(`${name}: converts, lists each change, and converts to itself`, () => {
+      const once = converted(readFileSync(new URL(name, ORIGINALS), 'utf8'));
+      expect(once.changes.length).to.be.greaterThan(0);
+      const twice = converted(once.output);
+      expect(twice.changes).to.deep.equal([]);
+      expect(twice.output).to.equal(once.output);
+    });
+  }
 });
