@@ -37,6 +37,8 @@ export function declareRelease(
   shared: SharedResources,
 ): DeclaredRelease {
   const spec = release.service;
+  // An empty strategy is none (the launch type then applies), as an absent one.
+  const strategy = spec.capacity_provider_strategy?.length ? spec.capacity_provider_strategy : undefined;
   const tags: Tags = {
     ...serviceTags(state.identity),
     'ecs-crd:slot': slot,
@@ -55,8 +57,8 @@ export function declareRelease(
       desiredCount: spec.scheduling_strategy === 'DAEMON' ? undefined : release.canary.scale.desired,
       // ECS refuses a launch type beside a capacity provider strategy (InvalidParameterException):
       // the providers (FARGATE_SPOT…) decide where tasks run.
-      launchType: spec.capacity_provider_strategy?.length ? undefined : spec.launch_type,
-      capacityProviderStrategies: spec.capacity_provider_strategy?.map((s) => ({
+      launchType: strategy ? undefined : spec.launch_type,
+      capacityProviderStrategies: strategy?.map((s) => ({
         capacityProvider: s.capacity_provider,
         weight: s.weight,
         base: s.base,
@@ -162,7 +164,7 @@ function declareTaskDefinition(
     memory: spec.memory?.toString(),
     networkMode: spec.network_mode,
     requiresCompatibilities: spec.requires_compatibilities ?? [spec.launch_type],
-    volumes: spec.volumes?.map(volume),
+    volumes: spec.volumes?.length ? spec.volumes.map(volume) : undefined,
     pidMode: spec.pid_mode,
     ipcMode: spec.ipc_mode,
     runtimePlatform: spec.runtime_platform

@@ -279,6 +279,17 @@ describe('deployment program: an old release, recorded before these keys', () =>
     expect(service).not.to.have.any.keys('capacityProviderStrategies', 'enableExecuteCommand');
   });
 
+  it('takes an empty capacity provider strategy or volume list for none: the launch type applies', async () => {
+    const empty = buildConfig({
+      service: { capacity_provider_strategy: [], volumes: [], execution_policies: [] },
+    });
+    const run = await declared(onBlue(empty));
+    expect(inputsOf(run, 'blue-service').launchType).to.equal('FARGATE');
+    expect(inputsOf(run, 'blue-service')).not.to.have.property('capacityProviderStrategies');
+    expect(inputsOf(run, 'blue-task-definition')).not.to.have.property('volumes');
+    expect(run.has('blue-execution-policy')).to.equal(false);
+  });
+
   it('declares no execution policy, and the secrets policy of the containers’ secrets alone', () => {
     expect(resources.has('blue-execution-policy')).to.equal(false);
     const secrets = JSON.parse(inputsOf(resources, 'blue-secrets-policy').policy as string) as PolicyDocument;
