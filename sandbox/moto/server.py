@@ -345,7 +345,7 @@ def _task_definition_problems(
         names.add(volume.get("name"))
         if fargate and (volume.get("host") or {}).get("sourcePath"):
             problems.append(f"Volume '{volume.get('name')}': host sourcePath is not supported by tasks run on Fargate.")
-        if fargate and volume.get("dockerVolumeConfiguration"):
+        if fargate and volume.get("dockerVolumeConfiguration") is not None:
             problems.append(f"Volume '{volume.get('name')}': Docker volumes are not supported by tasks run on Fargate.")
         efs = volume.get("efsVolumeConfiguration")
         if efs:

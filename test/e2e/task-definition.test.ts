@@ -16,6 +16,8 @@ import {
   DescribeTaskDefinitionCommand,
   ECSClient,
   PutClusterCapacityProvidersCommand,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import { GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
@@ -432,6 +434,95 @@ describe('sandbox: every task definition and service key reaches the emulator', 
     expect((await serviceOf('blue')).taskDefinition).to.equal(after.taskDefinitionArn);
     // Green's release did not change: its revision stays.
     expect((await taskDefinitionOf('green')).revision).to.equal(1);
+  });
+
+  it('refuses, as ECS does, the keys a launch type or network mode does not allow', async () => {
+    const fargate = {
+      requiresCompatibilities: ['FARGATE' as const],
+      networkMode: 'awsvpc' as const,
+      cpu: '256',
+      memory: '512',
+    };
+    const container = { name: 'web', image: 'nginx:1.27' };
+    const efs = (authorization: object) => [
+      {
+        name: 'shared',
+        efsVolumeConfiguration: { fileSystemId: 'fs-1', authorizationConfig: authorization },
+      },
+    ];
+    const refused: [string, Partial<RegisterTaskDefinitionCommandInput>, RegExp][] = [
+      [
+        'privileged on Fargate',
+        { ...fargate, containerDefinitions: [{ ...container, privileged: true }] },
+        /privileged/,
+      ],
+      ['ipcMode on Fargate', { ...fargate, ipcMode: 'host' }, /ipcMode/],
+      [
+        'a host path on Fargate',
+        { ...fargate, volumes: [{ name: 'v', host: { sourcePath: '/data' } }] },
+        /sourcePath/,
+      ],
+      [
+        'a Docker volume on Fargate',
+        { ...fargate, volumes: [{ name: 'v', dockerVolumeConfiguration: { scope: 'task' } }] },
+        /Docker volumes/,
+      ],
+      [
+        'links in awsvpc mode',
+        { networkMode: 'awsvpc', containerDefinitions: [{ ...container, links: ['a'] }] },
+        /links/,
+      ],
+      [
+        'a mount of no volume',
+        {
+          containerDefinitions: [{ ...container, mountPoints: [{ sourceVolume: 'x', containerPath: '/x' }] }],
+        },
+        /mountPoints/,
+      ],
+      [
+        'a dependency on no container',
+        { containerDefinitions: [{ ...container, dependsOn: [{ containerName: 'x', condition: 'START' }] }] },
+        /depends on/,
+      ],
+      ['EFS IAM without transit encryption', { volumes: efs({ iam: 'ENABLED' }) }, /transit encryption/],
+      [
+        '10 GiB of ephemeral storage',
+        { ...fargate, ephemeralStorage: { sizeInGiB: 10 } },
+        /between 21 and 200/,
+      ],
+    ];
+    for (const [what, input, reason] of refused) {
+      const register = { family: 'refused', containerDefinitions: [{ ...container, memory: 128 }], ...input };
+      const error = await ecs.send(new RegisterTaskDefinitionCommand(register)).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(error?.name, what).to.equal('ClientException');
+      expect(error?.message, what).to.match(reason);
+    }
+    // The same keys where ECS allows them: EC2, bridge mode.
+    const allowed = await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'allowed',
+        requiresCompatibilities: ['EC2'],
+        ipcMode: 'host',
+        volumes: [
+          { name: 'v', host: { sourcePath: '/data' } },
+          { name: 'd', dockerVolumeConfiguration: { scope: 'task' } },
+        ],
+        containerDefinitions: [
+          {
+            ...container,
+            memory: 128,
+            privileged: true,
+            links: ['cache'],
+            mountPoints: [{ sourceVolume: 'v', containerPath: '/v' }],
+          },
+          { name: 'cache', image: 'redis:7', memory: 128 },
+        ],
+      }),
+    );
+    expect(allowed.taskDefinition?.revision).to.equal(1);
   });
 
   it('refuses to change a live service’s capacity provider strategy in place, as pulumi-aws 7 does', async () => {
