@@ -158,12 +158,15 @@ const stepScaling = z
 const originalPolicy = z
   .strictObject({
     policy_name: policyName(),
+    // A refinement, not an enum: the message says what to write instead.
     policy_type: z
-      .literal('StepScaling', {
-        error:
-          'must be StepScaling: the original form carries step policies only; write target tracking under auto_scaling.target_tracking',
-      })
-      .default('StepScaling'),
+      .string()
+      .refine(
+        (value) => value === 'StepScaling',
+        'must be StepScaling: the original form carries step policies only; write target tracking under auto_scaling.target_tracking',
+      )
+      .default('StepScaling')
+      .meta({ description: 'StepScaling (the only type of the original form).' }),
     step_scaling_policy_configuration: z.strictObject(stepConfigurationFields),
     cloudwatch_alarms: z.array(originalAlarm).min(1, ALARMS_NEEDED),
   })
