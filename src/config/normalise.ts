@@ -66,6 +66,7 @@ export function normalise(file: DeploymentFile, values: TemplateValues): Deploym
       placement_strategies: service.placement_strategies,
       policies: service.policies,
       containers: service.containers.map((c) => container(c, values)),
+      ...(service.auto_scaling === undefined ? {} : { auto_scaling: service.auto_scaling }),
     },
     target_groups: targetGroups,
     listeners,

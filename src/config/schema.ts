@@ -12,6 +12,7 @@ import * as rules from './rules.js';
 import { formatted, hostName, int, matches, oneOrMany, text } from './schema-blocks.js';
 import { containerSchema } from './schema-container.js';
 import { listenerSchema, targetGroupSchema } from './schema-routing.js';
+import { autoScalingFitsTheService, autoScalingSchema } from './schema-scaling.js';
 import { DEFAULT_DRAIN_S, DEFAULT_HEALTH_CHECK_GRACE_PERIOD_S } from './types.js';
 
 export { DEFAULT_IMAGE } from './schema-container.js';
@@ -168,6 +169,7 @@ const serviceSchema = z
       .array(containerSchema)
       .min(1, 'must list at least one container')
       .superRefine(rules.containerNamesUnique, whenShaped),
+    auto_scaling: autoScalingSchema.optional(),
   })
   .superRefine(rules.fqdnsUnique, whenShaped)
   .superRefine(rules.networkModeRules, whenShaped)
@@ -177,6 +179,7 @@ const serviceSchema = z
   .superRefine(rules.containersFitTheTask, whenShaped)
   .superRefine(rules.versionTagsTheDefaultImage, whenShaped)
   .superRefine(policiesFitTheRoles, whenShaped)
+  .superRefine(autoScalingFitsTheService, whenShaped)
   .meta({ description: 'The ECS service to deploy.' });
 
 // ------------------------------------------------------------------ the file

@@ -17,6 +17,7 @@ import type { DeploymentConfig, ServiceConfig, VolumeConfig } from '../config/ty
 import { containerDefinitions, executionSecretArns, secretsPolicy, taskPolicy } from './documents.js';
 import { clusterArn, logGroupName, logicalNames, serviceName, taskFamily } from './naming.js';
 import { declareListenerRules, declareTargetGroups } from './routing.js';
+import { clusterNameOf, declareScaling } from './scaling.js';
 import type { SharedResources, Tags } from './shared.js';
 
 /** The tags every resource of the service carries. */
@@ -88,10 +89,17 @@ export function declareRelease(
       // their roles' permissions (secrets are read at start) before the first one starts.
       dependsOn: [...rules, shared.logGroup, shared.executionManagedPolicy, ...rolePolicies],
       customTimeouts: { delete: `${serviceDeleteTimeout(release)}s` },
+      // Application Auto Scaling owns the desired count once it scales the service: an `up`
+      // must not set it back to scale.desired (it is still the count the service starts with).
+      ...(spec.auto_scaling ? { ignoreChanges: ['desiredCount'] } : {}),
     },
   );
-  // The release's auto scaling (scalable target, policies, alarms) attaches to `service` here.
-
+  declareScaling(state, slot, release, {
+    serviceName: service.name,
+    clusterName: clusterNameOf(spec.cluster),
+    targetGroupArnSuffix: targetGroups[0]?.resource.arnSuffix,
+    tags,
+  });
   return { targetGroupArns: targetGroups.map((tg) => tg.resource.arn), serviceName: service.name };
 }
 
