@@ -9,7 +9,7 @@ import { type AwsClients, type ConfigSource, caller, sdkClientConfig } from './c
 
 /** SNS, as ecs-crd uses it. */
 export interface SnsApi {
-  publish(input: PublishCommandInput): Promise<PublishCommandOutput>;
+  publish(input: PublishCommandInput, signal?: AbortSignal): Promise<PublishCommandOutput>;
 }
 
 /** One SNS client per region, built (and its SDK module loaded) on its first call. */
@@ -58,11 +58,11 @@ export function createNotifier(
   sns: (region: string) => SnsApi = createSns(clients.shared),
 ): Notifier {
   return {
-    async publish(notification) {
+    async publish(notification, signal) {
       // arn:<partition>:sns:<region>:<account>:<topic>
       const region = notification.topicArn.split(':')[3];
       if (!region) throw new EcsCrdError(`${notification.topicArn} is not an SNS topic ARN`);
-      const { MessageId } = await sns(region).publish(publishInput(notification));
+      const { MessageId } = await sns(region).publish(publishInput(notification), signal);
       if (MessageId === undefined) throw new EcsCrdError('AWS SNS Publish returned no message id');
       return { messageId: MessageId };
     },

@@ -32,6 +32,11 @@ export const MAX_SUBJECT = 100;
  * SNS message size"): checked before publishing so the warning says why.
  */
 export const MAX_MESSAGE_BYTES = 262_144;
+/**
+ * How long a publish may take, retries included: the deployment is over, and a CI job must
+ * not hang on an unreachable SNS endpoint after it.
+ */
+export const PUBLISH_TIMEOUT_MS = 20_000;
 /** `arn:<partition>:sns:<region>:<account>:<topic>` (SNS API Reference, Publish: TopicArn). */
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(?:\.fifo)?$/;
 
@@ -141,6 +146,7 @@ export async function notifyOutcome(
   facts: OutcomeFacts,
   message: string,
   report: EventSink = () => {},
+  timeoutMs = PUBLISH_TIMEOUT_MS,
 ): Promise<void> {
   const planned = planNotification(topics, facts, message);
   if (planned === null) return;
@@ -156,7 +162,7 @@ export async function notifyOutcome(
   if ('refused' in planned) return failed(planned.topicArn, planned.refused);
   const { topicArn } = planned.notification;
   try {
-    const { messageId } = await notifier.publish(planned.notification);
+    const { messageId } = await notifier.publish(planned.notification, AbortSignal.timeout(timeoutMs));
     report(
       progressEvent('notification.sent', 'info', `Published the outcome (${facts.outcome}) to ${topicArn}`, {
         topicArn,

@@ -109,6 +109,19 @@ describe('aws/notify: the notifier over SNS Publish', () => {
     expect(await call?.thisValue.config.region()).to.equal('us-east-1');
   });
 
+  it('hands the caller’s abort signal to the SDK call, in the topic’s region', async () => {
+    const calls: { region: string; signal: AbortSignal | undefined }[] = [];
+    const notifier = createNotifier(createAwsClients({ region: REGION }), (region) => ({
+      publish: async (_input, signal) => {
+        calls.push({ region, signal });
+        return { MessageId: 'm-2', $metadata: {} };
+      },
+    }));
+    const signal = new AbortController().signal;
+    await notifier.publish(notification, signal);
+    expect(calls).to.deep.equal([{ region: 'us-east-1', signal }]);
+  });
+
   it('gives a FIFO topic its group and deduplication ids', () => {
     const input = publishInput({
       ...notification,

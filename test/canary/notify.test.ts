@@ -140,6 +140,27 @@ describe('canary/notify: who hears of an outcome, and what they read', () => {
     );
   });
 
+  it('gives up on a publish that hangs, with a warning, so that the command can end', async () => {
+    const hanging = {
+      published: 0,
+      publish(_: unknown, signal?: AbortSignal): Promise<{ messageId: string }> {
+        this.published++;
+        return new Promise((_resolve, reject) =>
+          signal?.addEventListener('abort', () => reject(new Error('AbortError: Request aborted'))),
+        );
+      },
+    };
+    const reports = new RecordingReporter();
+    await notifyOutcome(hanging, TOPICS, facts(), '{}', reports.reporter, 30);
+    expect(hanging.published).to.equal(1);
+    expect(reports.events.map((e) => [e.code, e.data])).to.deep.equal([
+      [
+        'notification.failed',
+        { topicArn: ON_SUCCESS, outcome: 'deployed', error: 'AbortError: Request aborted' },
+      ],
+    ]);
+  });
+
   it('says nothing when no topic hears of the outcome', async () => {
     const notifier = new FakeNotifier();
     const reports = new RecordingReporter();

@@ -17,6 +17,6 @@ export interface Notification {
 }
 
 export interface Notifier {
-  /** Resolves to SNS's message id; rejects with the AWS error. */
-  publish(notification: Notification): Promise<{ messageId: string }>;
+  /** Resolves to SNS's message id; rejects with the AWS error, or once `signal` aborts. */
+  publish(notification: Notification, signal?: AbortSignal): Promise<{ messageId: string }>;
 }
