@@ -37,6 +37,10 @@ here so the emulator is as strict as AWS:
   `enableExecuteCommand` and `healthCheckGracePeriodSeconds` (moto drops them) and refuses a
   launch type beside a strategy, or a provider the cluster does not have.
 
+- an SNS Publish subject with a line break or a control character, or empty, is refused, as is
+  a message over 262,144 bytes (moto counts characters), and a topic that does not exist is
+  named as such (SNS API Reference, Publish).
+
 Throttling, on demand: `POST /_sandbox/throttle?rate=R&seed=S` makes that share of the
 ELBv2, Route 53 and ECS requests fail as AWS does when its rate limit is exceeded (ELBv2
 `Throttling`, Route 53 `Throttling` or, on a record change, `PriorRequestNotComplete`, ECS
@@ -667,6 +671,33 @@ def _patch_quotas() -> None:
     IAMBackend.put_role_policy = put_role_policy
 
 
+# SNS Publish (SNS API Reference, Publish): "Subjects must be UTF-8 text with no line breaks or
+# control characters" (moto checks only their length), a topic that does not exist is "NotFound:
+# Topic does not exist", and a message is "at most 256 KB in size
+# (262,144 bytes, not 262,144 characters)" (moto counts characters).
+SNS_MAX_MESSAGE_BYTES = 262_144
+
+
+def _patch_sns_publish() -> None:
+    from moto.sns.exceptions import InvalidParameterValue
+    from moto.sns.models import SNSBackend
+
+    original_publish = SNSBackend.publish
+
+    def publish(self, message, arn=None, phone_number=None, subject=None, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if subject is not None and (subject == "" or any(ord(c) < 32 or ord(c) == 127 for c in subject)):
+            raise InvalidParameterValue("Invalid parameter: Subject")
+        if phone_number is None and len(message.encode("utf-8")) > SNS_MAX_MESSAGE_BYTES:
+            raise InvalidParameterValue("Invalid parameter: Message too long")
+        # A topic ARN (no `endpoint/…` resource) that does not exist: AWS says "Topic does not
+        # exist"; moto goes on to look for a mobile endpoint and names that instead.
+        if arn and "/" not in arn.split(":", 5)[-1]:
+            self.get_topic(arn)  # raises TopicNotFound
+        return original_publish(self, message, arn, phone_number, subject, *args, **kwargs)
+
+    SNSBackend.publish = publish
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="moto server for the ecs-crd sandbox")
     parser.add_argument("--port", type=int, default=0)
@@ -684,6 +715,7 @@ def main() -> None:
     _patch_route53_propagation()
     _patch_throttling()
     _patch_quotas()
+    _patch_sns_publish()
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()

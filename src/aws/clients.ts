@@ -81,6 +81,8 @@ export interface AwsClients {
   elbv2: Elbv2Api;
   route53: Route53Api;
   ecs: EcsApi;
+  /** The configuration every client shares, for the per-region clients of ./ecr.ts and ./notify.ts. */
+  shared: ConfigSource;
 }
 
 /** Retry tuning. The defaults suit AWS; tests lower them to keep throttling tests fast. */
@@ -126,6 +128,7 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     elbv2: createElbv2(config),
     route53: createRoute53(config),
     ecs: createEcs(config),
+    shared: config,
   };
 }
 
@@ -192,10 +195,10 @@ function shareCredentials(provider: CredentialProvider): CredentialProvider {
   };
 }
 
-type ConfigSource = () => Promise<SharedConfig>;
+export type ConfigSource = () => Promise<SharedConfig>;
 
 /** Builds the SDK client options from the shared configuration. */
-async function sdkClientConfig(config: ConfigSource) {
+export async function sdkClientConfig(config: ConfigSource) {
   const { retryStrategy, ...shared } = await config();
   return { ...shared, retryStrategy: retryStrategy() };
 }
@@ -204,7 +207,7 @@ async function sdkClientConfig(config: ConfigSource) {
  * Runs `send` against a lazily built client, turning every failure into an EcsCrdError that
  * names the service and call (the SDK's own error stays as the cause for `--verbose`).
  */
-function caller<Sdk>(service: ServiceName, load: () => Promise<Sdk>) {
+export function caller<Sdk>(service: ServiceName, load: () => Promise<Sdk>) {
   const sdk = once(load);
   return async <T>(operation: string, send: (sdk: Sdk) => Promise<T>): Promise<T> => {
     try {
@@ -280,7 +283,7 @@ function createEcs(config: ConfigSource): EcsApi {
 
 // ---------------------------------------------------------------- errors
 
-type ServiceName = 'STS' | 'ELBv2' | 'Route53' | 'ECS';
+export type ServiceName = 'STS' | 'ELBv2' | 'Route53' | 'ECS' | 'ECR' | 'SNS';
 
 /** The IAM action prefix of each service, for the "missing permission" hint. */
 const IAM_PREFIX: Record<ServiceName, string> = {
@@ -288,6 +291,8 @@ const IAM_PREFIX: Record<ServiceName, string> = {
   ELBv2: 'elasticloadbalancing',
   Route53: 'route53',
   ECS: 'ecs',
+  ECR: 'ecr',
+  SNS: 'sns',
 };
 
 const CREDENTIAL_ERRORS = new Set([

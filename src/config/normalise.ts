@@ -47,6 +47,7 @@ export function normalise(file: DeploymentFile, values: TemplateValues): Deploym
       health: canary.health,
       drain: canary.drain,
       evaluate_target_health: canary.evaluate_target_health,
+      ...(canary.sns_topic_notifications ? { sns_topic_notifications: canary.sns_topic_notifications } : {}),
     },
     service: {
       project: service.project,

@@ -78,6 +78,13 @@ const canarySchema = z
       description:
         'Let Route 53 judge the slot ALBs’ health (EvaluateTargetHealth). Off by default: on ALBs shared by several services, one service’s starting candidate would make the whole ALB unhealthy for the others.',
     }),
+    sns_topic_notifications: z
+      .strictObject({ on_success: text().optional(), on_fail: text().optional() })
+      .optional()
+      .meta({
+        description:
+          'SNS topic ARNs told the outcome of every deployment (the outcome document as the message): `on_success` when the release went live, `on_fail` on a rollback or failure.',
+      }),
   })
   .meta({
     description: 'How the new release is brought in: the ALB slots, the scale-up and the traffic steps.',
