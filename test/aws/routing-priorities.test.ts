@@ -5,9 +5,10 @@
 import type { Rule } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { expect } from 'chai';
 import { chooseRulePriorities, sameRuleConditions, type WantedRule } from '../../src/aws/rule-priorities.js';
+import type { RuleCondition } from '../../src/config/types.js';
 import { UsageError } from '../../src/errors.js';
 
-const HOSTS = { field: 'host-header', values: ['api.example.com'] } as const;
+const HOSTS: RuleCondition = { field: 'host-header', values: ['api.example.com'] };
 
 function awsRule(
   arn: string,
