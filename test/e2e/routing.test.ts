@@ -7,10 +7,12 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  CreateRuleCommand,
   DescribeRulesCommand,
   DescribeTargetGroupAttributesCommand,
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
+  ModifyTargetGroupAttributesCommand,
   type Rule,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { LocalWorkspace, type PulumiCommand } from '@pulumi/pulumi/automation/index.js';
@@ -221,5 +223,56 @@ describe('e2e: target groups and further listener rules reach the emulator', fun
     expect(condition('source-ip')?.SourceIpConfig?.Values).to.deep.equal(['10.0.0.0/8']);
     expect(condition('http-request-method')?.HttpRequestMethodConfig?.Values).to.deep.equal(['GET']);
     expect(condition('host-header')?.HostHeaderConfig?.Values).to.deep.equal([FQDN]);
+  });
+
+  it('refuses, as ELBv2 does and moto alone would not, an unknown attribute, authentication on HTTP, a redirect loop', async () => {
+    const refusal = (promise: Promise<unknown>) =>
+      promise.then(
+        () => 'accepted',
+        (error: Error) => error.message,
+      );
+    const groups = await elbv2.send(new DescribeTargetGroupsCommand({}));
+    const group = groups.TargetGroups?.[0]?.TargetGroupArn;
+    expect(
+      await refusal(
+        elbv2.send(
+          new ModifyTargetGroupAttributesCommand({
+            TargetGroupArn: group,
+            Attributes: [{ Key: 'stickiness.enable', Value: 'true' }],
+          }),
+        ),
+      ),
+    ).to.match(/attribute key 'stickiness.enable' is not recognized/);
+    const rule = (actions: NonNullable<ConstructorParameters<typeof CreateRuleCommand>[0]['Actions']>) =>
+      refusal(
+        elbv2.send(
+          new CreateRuleCommand({
+            ListenerArn: sandbox.fixtures.loadBalancers.blue.listenerArn,
+            Priority: 900,
+            Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/x'] } }],
+            Actions: actions,
+          }),
+        ),
+      );
+    const cognito = {
+      UserPoolArn: 'arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc',
+      UserPoolClientId: 'client',
+      UserPoolDomain: 'shop',
+    };
+    expect(
+      await rule([
+        { Type: 'authenticate-cognito', Order: 1, AuthenticateCognitoConfig: cognito },
+        { Type: 'forward', Order: 2, TargetGroupArn: group },
+      ]),
+    ).to.match(/only supported on HTTPS listeners/);
+    expect(
+      await rule([
+        { Type: 'forward', Order: 1, TargetGroupArn: group },
+        { Type: 'fixed-response', Order: 2, FixedResponseConfig: { StatusCode: '200' } },
+      ]),
+    ).to.match(/exactly one forward, redirect or fixed-response action/);
+    expect(
+      await rule([{ Type: 'redirect', RedirectConfig: { StatusCode: 'HTTP_301', Query: 'a=1' } }]),
+    ).to.match(/redirects to itself/);
   });
 });
