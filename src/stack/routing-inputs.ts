@@ -6,7 +6,7 @@
  */
 import type * as aws from '@pulumi/aws/types/input.js';
 import type { Input } from '@pulumi/pulumi';
-import type { RuleAction, RuleCondition, TargetGroupConfig } from '../config/types.js';
+import type { DeploymentConfig, RuleAction, RuleCondition, TargetGroupConfig } from '../config/types.js';
 
 type Inputs = Record<string, unknown>;
 
@@ -158,4 +158,16 @@ export function actionInput(
         },
       };
   }
+}
+
+/** The ARNs of the client secrets the releases' authenticate-oidc actions need, each once. */
+export function clientSecretArns(releases: readonly (DeploymentConfig | undefined)[]): string[] {
+  const arns = releases.flatMap((release) =>
+    (release?.listeners ?? []).flatMap((listener) =>
+      (listener.rules ?? []).flatMap((rule) =>
+        rule.actions.flatMap((action) => (action.type === 'authenticate-oidc' ? [action.client_secret] : [])),
+      ),
+    ),
+  );
+  return [...new Set(arns)];
 }

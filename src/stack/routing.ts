@@ -58,17 +58,6 @@ export function declareTargetGroups(
 }
 
 /**
- * Until the deployment reads the client secrets of authenticate-oidc actions (their ARNs are
- * in the file), a rule with one cannot be declared: refused before any resource of the
- * release, rather than declared with the ARN as the secret.
- */
-const unresolvedSecret: SecretResolver = (arn) => {
-  throw new Error(
-    `the client secret ${arn} of an authenticate-oidc action is not read by this version of ecs-crd yet: remove the action, or use authenticate-cognito`,
-  );
-};
-
-/**
  * One rule per listener, forwarding the service's hosts (and paths) to its target group, and
  * one per further rule of the file (`listeners[].rules`), at the priority discovery chose for
  * it on that slot's listener, tagged like the first so its owner is known.
@@ -80,11 +69,15 @@ export function declareListenerRules(
   targetGroups: DeclaredTargetGroup[],
   shared: SharedResources,
   tags: Tags,
-  resolveSecret: SecretResolver = unresolvedSecret,
 ): ListenerRule[] {
   const where = state.environment.slots[slot];
   // A Pulumi secret: the engine encrypts it in the state and masks it in every output and event.
-  const secretOf: SecretResolver = (arn) => secret(resolveSecret(arn));
+  const secretOf: SecretResolver = (arn) => {
+    const value = shared.clientSecrets?.get(arn);
+    // The runner reads every ARN clientSecretArns lists before the program runs.
+    if (value === undefined) throw new Error(`the client secret ${arn} was not read before the program ran`);
+    return secret(value);
+  };
   return release.listeners.flatMap((listener) => {
     const target = targetGroups.find((tg) => sameTarget(tg.container, listener.target_group.container));
     if (!target) {

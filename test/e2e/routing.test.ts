@@ -3,10 +3,11 @@
  * provider and moto: a DesiredState from the builders, deployed to the sandbox's blue slot,
  * read back through the AWS SDK.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  CreateListenerCommand,
   CreateRuleCommand,
   DescribeRulesCommand,
   DescribeTargetGroupAttributesCommand,
@@ -15,14 +16,19 @@ import {
   ModifyTargetGroupAttributesCommand,
   type Rule,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { LocalWorkspace, type PulumiCommand } from '@pulumi/pulumi/automation/index.js';
+import { IAMClient, UploadServerCertificateCommand } from '@aws-sdk/client-iam';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { LocalWorkspace, type PulumiCommand, type Stack } from '@pulumi/pulumi/automation/index.js';
 import { expect } from 'chai';
 import { pinnedPulumiCommand } from '../../sandbox/engine.js';
 import { FAKE_CREDENTIALS, type Sandbox, startSandbox } from '../../sandbox/harness.js';
 import { awsEmulatorStackConfig } from '../../sandbox/pulumi-config.js';
+import { createSecretReader } from '../../src/aws/secrets.js';
 import type { DesiredState } from '../../src/canary/ports/stack.js';
 import type { ListenerRuleConfig } from '../../src/config/types.js';
+import { EngineEventTranslator, type RawEngineEvent } from '../../src/stack/events.js';
 import { deploymentProgram } from '../../src/stack/program.js';
+import { clientSecretArns } from '../../src/stack/routing-inputs.js';
 import {
   buildConfig,
   buildContainer,
@@ -126,6 +132,31 @@ function desired(sandbox: Sandbox): DesiredState {
   });
 }
 
+async function openStack(sandbox: Sandbox, pulumi: PulumiCommand, dir: string, name: string): Promise<Stack> {
+  const work = join(dir, name, 'work');
+  const state = join(dir, name, 'state');
+  mkdirSync(work, { recursive: true });
+  mkdirSync(state, { recursive: true });
+  const { AWS_ENDPOINT_URL: _configured, ...engineEnv } = sandbox.env;
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName: name, projectName: 'ecs-crd', program: async () => ({}) },
+    {
+      workDir: work,
+      pulumiCommand: pulumi,
+      envVars: { ...engineEnv, PULUMI_BACKEND_URL: `file://${state}`, PULUMI_CONFIG_PASSPHRASE: '' },
+    },
+  );
+  await stack.setAllConfig(
+    awsEmulatorStackConfig({
+      endpoint: sandbox.endpoint,
+      region: sandbox.region,
+      accessKey: FAKE_CREDENTIALS.accessKeyId,
+      secretKey: FAKE_CREDENTIALS.secretAccessKey,
+    }),
+  );
+  return stack;
+}
+
 describe('e2e: target groups and further listener rules reach the emulator', function () {
   this.timeout(300_000);
   let sandbox: Sandbox;
@@ -149,29 +180,7 @@ describe('e2e: target groups and further listener rules reach the emulator', fun
 
   it('creates the target group with its port, attributes and health check, and every rule with its actions and conditions', async () => {
     const state = desired(sandbox);
-    mkdirSync(join(dir, 'work'), { recursive: true });
-    mkdirSync(join(dir, 'state'), { recursive: true });
-    const { AWS_ENDPOINT_URL: _configured, ...engineEnv } = sandbox.env;
-    const stack = await LocalWorkspace.createOrSelectStack(
-      { stackName: 'routing', projectName: 'ecs-crd', program: deploymentProgram(state) },
-      {
-        workDir: join(dir, 'work'),
-        pulumiCommand: pulumi,
-        envVars: {
-          ...engineEnv,
-          PULUMI_BACKEND_URL: `file://${join(dir, 'state')}`,
-          PULUMI_CONFIG_PASSPHRASE: '',
-        },
-      },
-    );
-    await stack.setAllConfig(
-      awsEmulatorStackConfig({
-        endpoint: sandbox.endpoint,
-        region: sandbox.region,
-        accessKey: FAKE_CREDENTIALS.accessKeyId,
-        secretKey: FAKE_CREDENTIALS.secretAccessKey,
-      }),
-    );
+    const stack = await openStack(sandbox, pulumi, dir, 'routing');
     const result = await stack.up({ program: deploymentProgram(state) });
     expect(result.summary.result).to.equal('succeeded');
 
@@ -274,5 +283,139 @@ describe('e2e: target groups and further listener rules reach the emulator', fun
     expect(
       await rule([{ Type: 'redirect', RedirectConfig: { StatusCode: 'HTTP_301', Query: 'a=1' } }]),
     ).to.match(/redirects to itself/);
+  });
+
+  it('reads an OIDC client secret from its SSM ARN at deploy time, gives it to the ALB, and never writes it in clear', async () => {
+    // A fresh emulator: the first test's stack holds this identity's names.
+    await sandbox.reset();
+    const f = sandbox.fixtures;
+    const value = 'oidc-client-secret-4f1b8c';
+    const client = { endpoint: sandbox.endpoint, region: sandbox.region, credentials: FAKE_CREDENTIALS };
+    await new SSMClient(client).send(
+      new PutParameterCommand({ Name: '/shop/orders/oidc', Value: value, Type: 'SecureString' }),
+    );
+    const arn = `arn:aws:ssm:${sandbox.region}:${f.accountId}:parameter/shop/orders/oidc`;
+    const uploaded = await new IAMClient(client).send(
+      new UploadServerCertificateCommand({
+        ServerCertificateName: 'orders',
+        CertificateBody: '-----BEGIN CERTIFICATE-----\nplaceholder\n-----END CERTIFICATE-----',
+        PrivateKey: '-----BEGIN PRIVATE KEY-----\nplaceholder\n-----END PRIVATE KEY-----',
+      }),
+    );
+    const certificate = uploaded.ServerCertificateMetadata?.Arn ?? '';
+    const https = await elbv2.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: f.loadBalancers.blue.arn,
+        Port: 443,
+        Protocol: 'HTTPS',
+        Certificates: [{ CertificateArn: certificate }],
+        DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
+      }),
+    );
+    const listenerArn = https.Listeners?.[0]?.ListenerArn ?? '';
+    const base = desired(sandbox);
+    const release = base.releases.blue;
+    if (!release) throw new Error('no release');
+    const rules: ListenerRuleConfig[] = [
+      {
+        conditions: [
+          { field: 'host-header', values: [FQDN] },
+          { field: 'path-pattern', values: ['/admin/*'] },
+        ],
+        actions: [
+          {
+            type: 'authenticate-oidc',
+            order: 1,
+            issuer: 'https://idp.example.com',
+            authorization_endpoint: 'https://idp.example.com/auth',
+            token_endpoint: 'https://idp.example.com/token',
+            user_info_endpoint: 'https://idp.example.com/userinfo',
+            client_id: 'orders',
+            client_secret: arn,
+          },
+          { type: 'forward', order: 2 },
+        ],
+      },
+    ];
+    const state: DesiredState = {
+      ...base,
+      releases: {
+        blue: {
+          ...release,
+          listeners: [
+            buildListener({
+              port: 443,
+              protocol: 'HTTPS',
+              certificate_arns: [certificate],
+              rule: { conditions: { host_header: [FQDN] } },
+              rules,
+            }),
+          ],
+        },
+      },
+      environment: {
+        ...base.environment,
+        slots: {
+          ...base.environment.slots,
+          blue: {
+            ...base.environment.slots.blue,
+            listeners: [
+              buildSlotListener('blue', { port: 443, listenerArn, priority: 20, rulePriorities: [21] }),
+            ],
+          },
+        },
+      },
+    };
+    // What the runner does before each run: read every ARN the releases name, through src/aws.
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
+    });
+    let secrets: Map<string, string>;
+    try {
+      const read = createSecretReader({ region: sandbox.region, endpointUrl: sandbox.endpoint });
+      const arns = clientSecretArns(Object.values(state.releases));
+      expect(arns).to.deep.equal([arn]);
+      secrets = new Map([[arn, await read(arn)]]);
+    } finally {
+      process.env = saved;
+    }
+    expect(secrets.get(arn)).to.equal(value);
+
+    const stack = await openStack(sandbox, pulumi, dir, 'oidc');
+    // What ecs-crd shows and logs: the engine's output and its events as the runner translates them.
+    let printed = '';
+    const translator = new EngineEventTranslator();
+    const result = await stack.up({
+      program: deploymentProgram(state, { clientSecrets: secrets }),
+      onOutput: (text) => {
+        printed += text;
+      },
+      onEvent: (event) => {
+        printed += JSON.stringify(translator.translate(event as RawEngineEvent) ?? null);
+      },
+    });
+    expect(result.summary.result).to.equal('succeeded');
+    const found = await elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn }));
+    const rule = found.Rules?.find((r) => r.Priority === '21');
+    expect(rule?.Actions?.map((a) => a.Type)).to.deep.equal(['authenticate-oidc', 'forward']);
+    expect(rule?.Actions?.[0]?.AuthenticateOidcConfig).to.include({
+      Issuer: 'https://idp.example.com',
+      ClientId: 'orders',
+    });
+    // The state as the backend stores it (exportStack would decrypt its secrets).
+    const stored = readdirSync(join(dir, 'oidc', 'state'), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => readFileSync(join(entry.parentPath, entry.name), 'utf8'))
+      .join('\n');
+    expect(stored).to.include(arn);
+    expect(stored, 'the stack state').not.to.include(value);
+    const exported = JSON.stringify(await stack.exportStack());
+    expect(exported, 'the secret, marked as such').to.match(
+      /"clientSecret":\{"4dabf18193072939515e22adb298388d":"1b47061264138c4ac30d75fd1eb44270"/,
+    );
+    expect(printed, 'the engine output and events').not.to.include(value);
+    expect(JSON.stringify(result.outputs), 'the stack outputs').not.to.include(value);
   });
 });
