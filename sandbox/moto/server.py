@@ -21,6 +21,9 @@ here so the emulator is as strict as AWS:
 - a deregistered target stays `draining` for its target group's deregistration delay
   (`deregistration_delay.timeout_seconds`, 300 by default), then leaves (ELB User Guide,
   "Deregistration delay");
+- a rule's actions are refused as ELBv2 refuses them and moto does not (one routing action,
+  last; authentication on HTTPS listeners only; no redirect to itself), and a target group
+  attribute an ALB target group does not have is refused;
 - a listener rule takes at most 5 condition values, host headers and paths together
   (ELB User Guide, "Quotas for your Application Load Balancers"); an IAM role's inline
   policies total at most 10,240 characters, whitespace not counted (IAM User Guide, "IAM and
@@ -698,6 +701,84 @@ def _patch_sns_publish() -> None:
     SNSBackend.publish = publish
 
 
+# The attributes of an application load balancer's instance/IP target group (ELB API
+# Reference, TargetGroupAttribute); moto stores any key, AWS refuses the others with
+# "Target group attribute key '<key>' is not recognized".
+ALB_TARGET_GROUP_ATTRIBUTES = {
+    "deregistration_delay.timeout_seconds",
+    "stickiness.enabled",
+    "stickiness.type",
+    "stickiness.lb_cookie.duration_seconds",
+    "stickiness.app_cookie.duration_seconds",
+    "stickiness.app_cookie.cookie_name",
+    "slow_start.duration_seconds",
+    "load_balancing.algorithm.type",
+    "load_balancing.algorithm.anomaly_mitigation",
+    "load_balancing.cross_zone.enabled",
+    "target_group_health.dns_failover.minimum_healthy_targets.count",
+    "target_group_health.dns_failover.minimum_healthy_targets.percentage",
+    "target_group_health.unhealthy_state_routing.minimum_healthy_targets.count",
+    "target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage",
+}
+ROUTING_ACTIONS = {"forward", "redirect", "fixed-response"}
+
+
+def _check_rule_actions(backend, listener_arn: str, actions) -> None:  # type: ignore[no-untyped-def]
+    """What ELBv2 refuses in a rule's actions and moto lets through (ELB User Guide, "Action
+    types for listener rules", "Redirect actions"): exactly one routing action, performed last;
+    authentication only on HTTPS listeners; a redirect that changes nothing loops."""
+    ordered = sorted(enumerate(actions or []), key=lambda pair: (int(pair[1].get("Order") or pair[0] + 1), pair[0]))
+    types = [action.get("Type") for _, action in ordered]
+    if not types:
+        return
+    if types[-1] not in ROUTING_ACTIONS or sum(t in ROUTING_ACTIONS for t in types) != 1:
+        raise ELBClientError(
+            "InvalidLoadBalancerAction",
+            "A rule must have exactly one forward, redirect or fixed-response action, and it must be the last",
+        )
+    listeners = backend.describe_listeners(None, [listener_arn])
+    protocol = listeners[0].protocol if listeners else None
+    if any(t.startswith("authenticate-") for t in types) and protocol != "HTTPS":
+        raise ELBClientError(
+            "InvalidLoadBalancerAction", "Authenticate actions are only supported on HTTPS listeners"
+        )
+    for _, action in ordered:
+        redirect = action.get("RedirectConfig") or {}
+        if action.get("Type") != "redirect":
+            continue
+        same = {"Protocol": "#{protocol}", "Host": "#{host}", "Port": "#{port}", "Path": "/#{path}"}
+        if all(redirect.get(key) in (None, default) for key, default in same.items()):
+            raise ELBClientError(
+                "InvalidLoadBalancerAction", "The redirect configuration is not valid: it redirects to itself"
+            )
+
+
+def _patch_elbv2_strictness() -> None:
+    original_create_rule = ELBv2Backend.create_rule
+    original_modify_rule = ELBv2Backend.modify_rule
+    original_modify_attributes = ELBv2Backend.modify_target_group_attributes
+
+    def create_rule(self, listener_arn, conditions, priority, actions, *args, **kwargs):  # type: ignore[no-untyped-def]
+        _check_rule_actions(self, listener_arn, actions)
+        return original_create_rule(self, listener_arn, conditions, priority, actions, *args, **kwargs)
+
+    def modify_rule(self, rule_arn, conditions, actions):  # type: ignore[no-untyped-def]
+        listener_arn = rule_arn.replace(":listener-rule/", ":listener/").rsplit("/", 1)[0]
+        if actions:
+            _check_rule_actions(self, listener_arn, actions)
+        return original_modify_rule(self, rule_arn, conditions, actions)
+
+    def modify_target_group_attributes(self, target_group_arn, attributes):  # type: ignore[no-untyped-def]
+        for key in attributes:
+            if key not in ALB_TARGET_GROUP_ATTRIBUTES:
+                raise ELBClientError("ValidationError", f"Target group attribute key '{key}' is not recognized")
+        return original_modify_attributes(self, target_group_arn, attributes)
+
+    ELBv2Backend.create_rule = create_rule
+    ELBv2Backend.modify_rule = modify_rule
+    ELBv2Backend.modify_target_group_attributes = modify_target_group_attributes
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="moto server for the ecs-crd sandbox")
     parser.add_argument("--port", type=int, default=0)
@@ -716,6 +797,7 @@ def main() -> None:
     _patch_throttling()
     _patch_quotas()
     _patch_sns_publish()
+    _patch_elbv2_strictness()
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()

@@ -161,14 +161,21 @@ export async function openService(options: ServiceOptions, accountId?: string): 
   const backend = resolveBackend(options.backendUrl);
   const { openStackRunner } = await import('../stack/runner.js');
   const endpointUrl = endpointOf(options);
+  const provider = {
+    region,
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(endpointUrl ? { endpointUrl } : {}),
+  };
+  let reader: Promise<(arn: string) => Promise<string>> | undefined;
   const runner = await openStackRunner({
     identity,
     backend,
     pulumiVersion: options.pulumiVersion,
-    provider: {
-      region,
-      ...(options.profile ? { profile: options.profile } : {}),
-      ...(endpointUrl ? { endpointUrl } : {}),
+    provider,
+    // src/aws loads only when a release has an authenticate-oidc action.
+    readSecret: async (arn) => {
+      reader ??= import('../aws/secrets.js').then(({ createSecretReader }) => createSecretReader(provider));
+      return (await reader)(arn);
     },
   });
   return {

@@ -132,6 +132,11 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   };
 }
 
+/** The SDK client options of one more client (src/aws/secrets.ts), resolved as the four's are. */
+export function sdkConfigOf(options: AwsClientOptions) {
+  return sdkClientConfig(once(() => resolveSharedConfig(options)));
+}
+
 async function resolveSharedConfig(options: AwsClientOptions): Promise<SharedConfig> {
   const [{ fromIni, fromNodeProviderChain }, { AdaptiveRetryStrategy, DefaultRateLimiter }] =
     await Promise.all([import('@aws-sdk/credential-providers'), import('@smithy/util-retry')]);
@@ -283,13 +288,15 @@ function createEcs(config: ConfigSource): EcsApi {
 
 // ---------------------------------------------------------------- errors
 
-export type ServiceName = 'STS' | 'ELBv2' | 'Route53' | 'ECS' | 'ECR' | 'SNS';
+export type ServiceName = 'STS' | 'ELBv2' | 'Route53' | 'ECS' | 'ECR' | 'SNS' | 'SSM' | 'SecretsManager';
 
 /** The IAM action prefix of each service, for the "missing permission" hint. */
 const IAM_PREFIX: Record<ServiceName, string> = {
   STS: 'sts',
   ELBv2: 'elasticloadbalancing',
   Route53: 'route53',
+  SSM: 'ssm',
+  SecretsManager: 'secretsmanager',
   ECS: 'ecs',
   ECR: 'ecr',
   SNS: 'sns',
