@@ -30,7 +30,19 @@ export default class EcsCrdHelp extends Help {
  * mistyped command swallows the words after it); the first word is the one mistyped.
  */
 export function unknownCommandError(id: string, commands: readonly string[], bin: string): Errors.CLIError {
-  const typed = id.split(':')[0] ?? id;
+  const [typed = id, ...rest] = id.split(':');
+  // A real command followed by a word oclif took for a sub-command: an argument the command
+  // does not take, most often the deployment file, which goes with -f.
+  if (commands.includes(typed) && rest.length > 0) {
+    const argument = rest.join(' ');
+    return new Errors.CLIError(`\`${typed}\` takes no argument \`${argument}\``, {
+      exit: ExitCode.Usage,
+      suggestions: [
+        `give the deployment file with -f: \`${bin} ${typed} -f ${argument}\``,
+        `\`${bin} ${typed} --help\` lists its flags`,
+      ],
+    });
+  }
   const suggestion = didYouMean(typed, commands);
   return new Errors.CLIError(`unknown command \`${typed}\`${suggestion ? `: ${suggestion}` : ''}`, {
     exit: ExitCode.Usage,

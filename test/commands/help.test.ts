@@ -98,6 +98,14 @@ describe('help: every way a user asks for it', () => {
     expect(far.stderr).to.not.match(/did you mean/);
     expect(far.stderr).to.match(/ecs-crd --help/);
   });
+
+  it('a command given the deployment file as an argument says to use -f, not that the command is unknown', () => {
+    const run = runCli(['validate', 'examples/seed.deploy.yml']);
+    expect(run.status).to.equal(2);
+    expect(run.stderr).to.match(/`validate` takes no argument `examples\/seed\.deploy\.yml`/);
+    expect(run.stderr).to.match(/ecs-crd validate -f\s+(›\s+)?examples\/seed\.deploy\.yml/);
+    expect(run.stderr).to.not.match(/unknown command/);
+  });
 });
 
 describe('--yes: taken by every command, refused by none', () => {
