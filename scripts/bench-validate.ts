@@ -50,8 +50,8 @@ function generate(bytes: number, line: (i: number) => string): string {
 
 const id = (i: number) => String(i).padStart(7, '0');
 const variable = (i: number) => `        VAR_${id(i)}: value-${id(i)}-abcdefghijklmnopqrstuvwxyz\n`;
-// A name starting with a digit is not a variable name: one problem per line.
-const badName = (i: number) => `        9V_${id(i)}: x\n`;
+// `=` ends a name in the environment, the one thing a name may not hold: one problem per line.
+const badName = (i: number) => `        "V=${id(i)}": x\n`;
 
 interface Measure {
   ms: number;
