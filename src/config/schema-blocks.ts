@@ -70,15 +70,38 @@ export const envName = z
   .refine((name) => !name.includes('\0'), 'must not contain a NUL character');
 
 /**
+ * The JSON Schema of `schema`, as `.meta()` of a hand-checked schema, computed only when read:
+ * only `ecs-crd schema` and the editors' file read it, and computing a dozen of them at start-up
+ * would cost every command (validate's start-up is measured against a bare `node -e 0`).
+ */
+function lazyJsonSchema(schema: z.ZodType): Record<string, unknown> {
+  let computed: Record<string, unknown> | undefined;
+  const value = () => {
+    if (computed === undefined) {
+      const { $schema: _, ...jsonSchema } = z.toJSONSchema(schema, { io: 'input', target: 'draft-7' });
+      computed = jsonSchema;
+    }
+    return computed;
+  };
+  return new Proxy({} as Record<string, unknown>, {
+    get: (_, key) => (typeof key === 'string' ? value()[key] : undefined),
+    // zod asks whether metadata has an `id` when it is registered: no, without computing it.
+    has: (_, key) => key !== 'id' && typeof key === 'string' && key in value(),
+    ownKeys: () => Reflect.ownKeys(value()),
+    getOwnPropertyDescriptor: (_, key) => {
+      const descriptor = Reflect.getOwnPropertyDescriptor(value(), key);
+      return descriptor && { ...descriptor, configurable: true };
+    },
+  });
+}
+
+/**
  * A map of names to values (`environment`, `secrets`, log options). Not `z.record`, which
  * drops a key named `__proto__` without a word: here every key is kept as a key of its own and
  * checked like the others. Problems are placed as a record's are (a bad name at its key).
  */
 export function nameMap<V extends z.ZodType>(name: z.ZodType<string>, value: V) {
-  const { $schema: _, ...jsonSchema } = z.toJSONSchema(z.record(name, value), {
-    io: 'input',
-    target: 'draft-7',
-  });
+  const jsonSchema = lazyJsonSchema(z.record(name, value));
   return z
     .unknown()
     .transform((input, ctx) => {
@@ -141,7 +164,7 @@ export function refusing<S extends z.ZodType>(
   refused: (input: unknown) => boolean,
   message: string,
 ) {
-  const { $schema: _, ...jsonSchema } = z.toJSONSchema(schema, { io: 'input', target: 'draft-7' });
+  const jsonSchema = lazyJsonSchema(schema);
   return z
     .unknown()
     .transform((input, ctx): z.output<S> => {
