@@ -186,9 +186,11 @@ describe('config: production keys of the service and its containers', () => {
     expect(problems(fileWith((f) => (f.service.ephemeral_storage = 30)))).to.deep.equal([
       'service.ephemeral_storage: is for Fargate tasks only (EC2 tasks use the instance’s disk)',
     ]);
-    expect(problems(fileWith((f) => (fargate(f), (f.service.ephemeral_storage = 201))))).to.deep.equal([
-      'service.ephemeral_storage: must be between 21 and 200',
-    ]);
+    const tooLarge = fileWith((f) => {
+      fargate(f);
+      f.service.ephemeral_storage = 201;
+    });
+    expect(problems(tooLarge)).to.deep.equal(['service.ephemeral_storage: must be between 21 and 200']);
   });
 
   it('needs the launch type among requires_compatibilities, each once', () => {
