@@ -274,7 +274,7 @@ export function hostPortsMatch(
         report(
           ctx,
           at,
-          `per-slot host ports are for network_mode bridge; with network_mode ${mode} write 0 or ${mapping.container_port} (each task has its own ${mode === 'awsvpc' ? 'network interface' : 'instance port'})`,
+          `per-slot host ports are for network_mode bridge; with network_mode ${mode} write 0 or ${mapping.container_port} (${mode === 'awsvpc' ? 'each task has its own network interface' : 'a task binds its container port on the instance itself'})`,
         );
       } else if (mapping.host_port !== 0 && mapping.host_port !== mapping.container_port) {
         report(
