@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { parse, stringify } from 'yaml';
+import { taskPolicy } from '../../src/config/iam-policies.js';
 import { formatProblem } from '../../src/config/problems.js';
 import { check, config, fileWith, type LooseFile, problems } from './fixtures.js';
 
@@ -163,6 +164,35 @@ describe('config: the original tool’s spellings of canary and service', () => 
       'service.iam_roles.task_role: is the original tool’s spelling of service.policies, which is also set: pick one (policies)',
       'service.iam_roles.task_execution_role: is the original tool’s spelling of service.execution_policies, which is also set: pick one (execution_policies)',
     ]);
+  });
+
+  it('writes a statement’s Sid into the task role policy, and none for a statement without one', () => {
+    const statement = { effect: 'Allow' as const, actions: ['s3:GetObject'], resources: ['*'] };
+    expect(
+      JSON.parse(taskPolicy([{ sid: 'ReadReports', ...statement }, statement]) ?? '{}').Statement,
+    ).to.deep.equal([
+      { Sid: 'ReadReports', Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['*'] },
+      { Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['*'] },
+    ]);
+  });
+
+  it('measures the original’s statements against IAM’s quota as the preferred ones, at the key written', () => {
+    const statements = Array.from({ length: 40 }, (_, i) => ({
+      name: `Statement ${i}`,
+      effect: 'Allow',
+      actions: ['s3:GetObject', 's3:PutObject'],
+      resources: [`arn:aws:s3:::a-bucket-with-a-rather-long-name-${i}/*`],
+    }));
+    const found = problems(
+      fileWith((f) => (f.service.iam_roles = { task_role: statements, task_execution_role: statements })),
+    );
+    expect(found).to.have.length(2);
+    expect(found[0]).to.match(
+      /^service\.iam_roles\.task_role: these statements make a task role policy of [\d,]+ characters/,
+    );
+    expect(found[1]).to.match(
+      /^service\.iam_roles\.task_execution_role: these statements make an execution role policy of/,
+    );
   });
 
   it('warns of a statement without resources (every resource), and of a privileged container', () => {

@@ -30,11 +30,16 @@ describe('config: production keys of the service and its containers', () => {
     ]) {
       expect(service, key).not.to.have.property(key);
     }
-    expect(Object.keys(service.containers[0] ?? {}).sort()).to.deep.equal(
-      ['command', 'cpu', 'environment', 'essential', 'image', 'memory', 'name', 'port_mappings', 'secrets']
-        .filter((key) => key !== 'command')
-        .sort(),
-    );
+    expect(Object.keys(service.containers[0] ?? {}).sort()).to.deep.equal([
+      'cpu',
+      'environment',
+      'essential',
+      'image',
+      'memory',
+      'name',
+      'port_mappings',
+      'secrets',
+    ]);
   });
 
   it('resolves the production keys as written', () => {
