@@ -30,6 +30,12 @@ here so the emulator is as strict as AWS:
   service ("Creation of service was not idempotent.") and of a DRAINING one ("Unable to
   Start a service that is still Draining."), as ECS does; UpdateService of a service that
   is not ACTIVE fails with ServiceNotActiveException.
+- RegisterTaskDefinition refuses what ECS refuses of the keys a release may set (Fargate
+  without host paths, Docker volumes, privileged, ipcMode…; links outside bridge mode; a mount
+  of an unknown volume; EFS authorization without transit encryption; see
+  `_task_definition_problems`); CreateService keeps `capacityProviderStrategy`,
+  `enableExecuteCommand` and `healthCheckGracePeriodSeconds` (moto drops them) and refuses a
+  launch type beside a strategy, or a provider the cluster does not have.
 
 Throttling, on demand: `POST /_sandbox/throttle?rate=R&seed=S` makes that share of the
 ELBv2, Route 53 and ECS requests fail as AWS does when its rate limit is exceeded (ELBv2
@@ -66,8 +72,9 @@ os.environ["MOTO_ECS_SERVICE_RUNNING"] = "0"
 # AWS managed policies (AmazonECSTaskExecutionRolePolicy…) exist, so attaching them works.
 os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
 
-from moto.ecs.exceptions import ECSException, InvalidParameterException  # noqa: E402
+from moto.ecs.exceptions import ECSException, EcsClientException, InvalidParameterException  # noqa: E402
 from moto.ecs.models import EC2ContainerServiceBackend, Task  # noqa: E402
+from moto.ecs.responses import EC2ContainerServiceResponse  # noqa: E402
 from moto.elbv2.exceptions import ELBClientError  # noqa: E402
 from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeTargetGroup, elbv2_backends  # noqa: E402
 from moto.iam.exceptions import LimitExceededException  # noqa: E402
@@ -311,6 +318,148 @@ def _patch_ecs_services() -> None:
     EC2ContainerServiceBackend.describe_services = describe_services
 
 
+# What RegisterTaskDefinition refuses (ECS API Reference, RegisterTaskDefinition,
+# ContainerDefinition, Volume, EFSVolumeConfiguration, LinuxParameters, EphemeralStorage);
+# moto checks only a Fargate pidMode. Each rule: the AWS field's documented restriction.
+FARGATE_ADDABLE_CAPABILITIES = {"SYS_PTRACE"}
+EPHEMERAL_STORAGE_GIB = (21, 200)
+
+
+def _task_definition_problems(
+    container_definitions, volumes, network_mode, requires_compatibilities, ipc_mode, ephemeral_storage
+) -> list:  # type: ignore[no-untyped-def]
+    """Why ECS would refuse this task definition, as ClientException messages; [] when it would not."""
+    fargate = "FARGATE" in (requires_compatibilities or [])
+    # ECS's default network mode is bridge, but a Fargate task definition is awsvpc (moto agrees).
+    mode = network_mode or ("awsvpc" if fargate else "bridge")
+    problems = []
+    if fargate and ipc_mode:
+        problems.append(f"Tasks using the Fargate launch type do not support ipcMode '{ipc_mode}'.")
+    size = (ephemeral_storage or {}).get("sizeInGiB")
+    if size is not None and not EPHEMERAL_STORAGE_GIB[0] <= size <= EPHEMERAL_STORAGE_GIB[1]:
+        problems.append(
+            f"The ephemeral storage size must be between {EPHEMERAL_STORAGE_GIB[0]} and {EPHEMERAL_STORAGE_GIB[1]} GiB."
+        )
+    names = set()
+    for volume in volumes or []:
+        names.add(volume.get("name"))
+        if fargate and (volume.get("host") or {}).get("sourcePath"):
+            problems.append(f"Volume '{volume.get('name')}': host sourcePath is not supported by tasks run on Fargate.")
+        if fargate and volume.get("dockerVolumeConfiguration") is not None:
+            problems.append(f"Volume '{volume.get('name')}': Docker volumes are not supported by tasks run on Fargate.")
+        efs = volume.get("efsVolumeConfiguration")
+        if efs:
+            authorization = efs.get("authorizationConfig") or {}
+            needs_tls = authorization.get("iam") == "ENABLED" or authorization.get("accessPointId")
+            if needs_tls and efs.get("transitEncryption") != "ENABLED":
+                problems.append(
+                    f"Volume '{volume.get('name')}': transit encryption must be enabled when EFS IAM authorization or an access point is used."
+                )
+            if authorization.get("accessPointId") and efs.get("rootDirectory") not in (None, "", "/"):
+                problems.append(
+                    f"Volume '{volume.get('name')}': the root directory must be omitted or '/' when an access point is used."
+                )
+    containers = {c.get("name") for c in container_definitions}
+    for container in container_definitions:
+        name = container.get("name")
+        if container.get("links") and mode != "bridge":
+            problems.append(f"Container '{name}': links are only supported in the bridge network mode.")
+        if container.get("hostname") and mode in ("awsvpc", "host"):
+            problems.append(f"Container '{name}': hostname is not supported in the {mode} network mode.")
+        if fargate and container.get("privileged"):
+            problems.append(f"Container '{name}': privileged is not supported by tasks run on Fargate.")
+        if fargate and container.get("dockerSecurityOptions"):
+            problems.append(f"Container '{name}': dockerSecurityOptions is not supported by tasks run on Fargate.")
+        linux = container.get("linuxParameters") or {}
+        if fargate and linux.get("sharedMemorySize") is not None:
+            problems.append(f"Container '{name}': sharedMemorySize is not supported by tasks run on Fargate.")
+        added = set((linux.get("capabilities") or {}).get("add") or [])
+        if fargate and added - FARGATE_ADDABLE_CAPABILITIES:
+            problems.append(f"Container '{name}': tasks run on Fargate can only add the SYS_PTRACE capability.")
+        for mount in container.get("mountPoints") or []:
+            if mount.get("sourceVolume") not in names:
+                problems.append(
+                    f"Invalid 'mountPoints' setting for container '{name}': sourceVolume '{mount.get('sourceVolume')}' is not a volume of the task definition."
+                )
+        for dependency in container.get("dependsOn") or []:
+            if dependency.get("containerName") not in containers:
+                problems.append(
+                    f"Container '{name}' depends on '{dependency.get('containerName')}', which is not a container of the task definition."
+                )
+    return problems
+
+
+def _patch_ecs_task_definitions() -> None:
+    original = EC2ContainerServiceBackend.register_task_definition
+
+    def register_task_definition(self, family, container_definitions, *args, **kwargs):  # type: ignore[no-untyped-def]
+        problems = _task_definition_problems(
+            container_definitions,
+            kwargs.get("volumes"),
+            kwargs.get("network_mode"),
+            kwargs.get("requires_compatibilities"),
+            kwargs.get("ipc_mode"),
+            kwargs.get("ephemeral_storage"),
+        )
+        if problems:
+            raise EcsClientException(problems[0])
+        return original(self, family, container_definitions, *args, **kwargs)
+
+    EC2ContainerServiceBackend.register_task_definition = register_task_definition
+
+
+def _check_capacity_providers(backend, cluster_str: str, strategy) -> None:  # type: ignore[no-untyped-def]
+    """A strategy may name only providers associated with the cluster (PutClusterCapacityProviders)."""
+    cluster = backend._get_cluster(cluster_str or "default")
+    associated = set(cluster.capacity_providers or [])
+    for item in strategy or []:
+        if item.get("capacityProvider") not in associated:
+            raise InvalidParameterException(
+                "The specified capacity provider strategy cannot contain a capacity provider that is not "
+                "associated with the cluster. Associate the capacity provider with the cluster or specify "
+                "a valid capacity provider and try again."
+            )
+
+
+def _patch_ecs_capacity_providers() -> None:
+    """CreateService's capacityProviderStrategy and enableExecuteCommand, which moto drops.
+
+    ECS refuses a launch type beside a strategy (CreateService: "If a capacityProviderStrategy
+    is specified, the launchType parameter must be omitted") and a provider the cluster does not
+    have; a service with a strategy reports no launch type.
+    """
+    original_create = EC2ContainerServiceResponse.create_service
+    original_update = EC2ContainerServiceBackend.update_service
+
+    def create_service(self):  # type: ignore[no-untyped-def]
+        strategy = self._get_param("capacityProviderStrategy") or []
+        if strategy and self._get_param("launchType"):
+            raise InvalidParameterException(
+                "Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again."
+            )
+        _check_capacity_providers(self.ecs_backend, self._get_param("cluster", "default"), strategy)
+        result = original_create(self)
+        service = result.result["service"]
+        service.enable_execute_command = bool(self._get_param("enableExecuteCommand", False))
+        service.health_check_grace_period_seconds = self._get_param("healthCheckGracePeriodSeconds")
+        if strategy:
+            service.capacity_provider_strategy = strategy
+            service.launch_type = None
+            for deployment in service.deployments:
+                deployment["launchType"] = None
+                deployment["capacityProviderStrategy"] = strategy
+        return result
+
+    def update_service(self, service_properties):  # type: ignore[no-untyped-def]
+        strategy = service_properties.get("capacity_provider_strategy")
+        if strategy:
+            _check_capacity_providers(self, service_properties.get("cluster", "default"), strategy)
+        return original_update(self, service_properties)
+
+    EC2ContainerServiceResponse.create_service = create_service
+    EC2ContainerServiceBackend.update_service = update_service
+
+
 def _record_key(name: str, type_: str, set_identifier: str):  # type: ignore[no-untyped-def]
     return (name.rstrip(".").lower(), type_, set_identifier)
 
@@ -529,6 +678,8 @@ def main() -> None:
     _patch_target_draining()
     _patch_target_health()
     _patch_ecs_services()
+    _patch_ecs_task_definitions()
+    _patch_ecs_capacity_providers()
     _patch_route53_changes()
     _patch_route53_propagation()
     _patch_throttling()

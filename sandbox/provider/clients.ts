@@ -1,3 +1,5 @@
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -6,7 +8,15 @@ import { Route53Client } from '@aws-sdk/client-route-53';
 import { STSClient } from '@aws-sdk/client-sts';
 import { endpointFor, type ProviderConfig } from './config.js';
 
-type ServiceKey = 'ecs' | 'elbv2' | 'iam' | 'logs' | 'route53' | 'sts';
+type ServiceKey =
+  | 'applicationautoscaling'
+  | 'cloudwatch'
+  | 'ecs'
+  | 'elbv2'
+  | 'iam'
+  | 'logs'
+  | 'route53'
+  | 'sts';
 
 /** SDK clients built from the provider configuration, one per (service, region), made on first use. */
 export class AwsClients {
@@ -31,6 +41,18 @@ export class AwsClients {
 
   logs(region?: string): CloudWatchLogsClient {
     return this.client('logs', this.region(region), (o) => new CloudWatchLogsClient(o));
+  }
+
+  appAutoScaling(region?: string): ApplicationAutoScalingClient {
+    return this.client(
+      'applicationautoscaling',
+      this.region(region),
+      (o) => new ApplicationAutoScalingClient(o),
+    );
+  }
+
+  cloudwatch(region?: string): CloudWatchClient {
+    return this.client('cloudwatch', this.region(region), (o) => new CloudWatchClient(o));
   }
 
   /** Route 53 and IAM are global services: their calls are signed for us-east-1 on AWS. */

@@ -12,6 +12,8 @@ export interface ProviderConfig {
 
 /** pulumi-aws accepts these aliases for the services the stand-in calls. */
 const ENDPOINT_ALIASES: Record<string, readonly string[]> = {
+  applicationautoscaling: ['applicationautoscaling', 'appautoscaling'],
+  cloudwatch: ['cloudwatch'],
   ec2: ['ec2'],
   ecs: ['ecs'],
   elbv2: ['elbv2', 'elasticloadbalancingv2', 'elb'],

@@ -6,11 +6,15 @@ import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   type ECSClient,
+  type EFSAuthorizationConfigIAM,
+  type EFSTransitEncryption,
   ListContainerInstancesCommand,
   RegisterTaskDefinitionCommand,
+  type Scope,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateServiceCommand,
+  type Volume,
 } from '@aws-sdk/client-ecs';
 import { type Ctx, PartialCreateError, type ResourceKind, unlessGone } from './kind.js';
 import {
@@ -84,6 +88,51 @@ const TASK_DEFINITION_INPUTS = [
   'volumes',
 ];
 
+/** A map input, or undefined when unset (the SDK would send `{}`, which ECS stores as such). */
+function stringMap(value: Json | undefined): Record<string, string> | undefined {
+  const map = asStringMap(value);
+  return Object.keys(map).length > 0 ? map : undefined;
+}
+
+/**
+ * One `volumes` input (pulumi-aws's names) as RegisterTaskDefinition takes it: a bind mount
+ * (`hostPath`), a Docker volume or an EFS file system, as pulumi-aws's `expandVolumes` does.
+ */
+function volumeOf(value: Json): Volume {
+  const volume = asObject(value);
+  const hostPath = asString(volume.hostPath);
+  const docker = volume.dockerVolumeConfiguration ? asObject(volume.dockerVolumeConfiguration) : undefined;
+  const efs = volume.efsVolumeConfiguration ? asObject(volume.efsVolumeConfiguration) : undefined;
+  const authorization = efs?.authorizationConfig ? asObject(efs.authorizationConfig) : undefined;
+  return compact({
+    name: asString(volume.name),
+    host: hostPath ? { sourcePath: hostPath } : undefined,
+    dockerVolumeConfiguration: docker
+      ? compact({
+          scope: asString(docker.scope) as Scope | undefined,
+          autoprovision: asBoolean(docker.autoprovision),
+          driver: asString(docker.driver),
+          driverOpts: stringMap(docker.driverOpts),
+          labels: stringMap(docker.labels),
+        })
+      : undefined,
+    efsVolumeConfiguration: efs
+      ? compact({
+          fileSystemId: asString(efs.fileSystemId),
+          rootDirectory: asString(efs.rootDirectory),
+          transitEncryption: asString(efs.transitEncryption) as EFSTransitEncryption | undefined,
+          transitEncryptionPort: asNumber(efs.transitEncryptionPort),
+          authorizationConfig: authorization
+            ? compact({
+                accessPointId: asString(authorization.accessPointId),
+                iam: asString(authorization.iam) as EFSAuthorizationConfigIAM | undefined,
+              })
+            : undefined,
+        })
+      : undefined,
+  }) as Volume;
+}
+
 export const taskDefinition: ResourceKind = {
   token: 'aws:ecs/taskDefinition:TaskDefinition',
   replaceOn: TASK_DEFINITION_INPUTS,
@@ -102,11 +151,7 @@ export const taskDefinition: ResourceKind = {
 
   async create(ctx, raw) {
     const inputs = plainProps(raw);
-    const volumes = asArray(inputs.volumes).map((v) => {
-      const volume = asObject(v);
-      const hostPath = asString(volume.hostPath);
-      return compact({ name: asString(volume.name), host: hostPath ? { sourcePath: hostPath } : undefined });
-    });
+    const volumes = asArray(inputs.volumes).map(volumeOf);
     const ephemeral = asObject(inputs.ephemeralStorage);
     const platform = asObject(inputs.runtimePlatform);
     const registered = await ctx.aws.ecs(asString(inputs.region)).send(
@@ -223,6 +268,18 @@ function deploymentConfigurationOf(inputs: Props) {
   return Object.keys(configuration).length > 0 ? configuration : undefined;
 }
 
+/** The service's capacity provider strategy; undefined when it has none (it then has a launch type). */
+function capacityProviderStrategyOf(inputs: Props) {
+  const strategy = asArray(inputs.capacityProviderStrategies).map((s) =>
+    compact({
+      capacityProvider: asString(asObject(s).capacityProvider),
+      weight: asNumber(asObject(s).weight),
+      base: asNumber(asObject(s).base),
+    }),
+  );
+  return strategy.length > 0 ? strategy : undefined;
+}
+
 /** Fields CreateService and UpdateService share. */
 function mutableServiceFields(inputs: Props) {
   return compact({
@@ -240,13 +297,7 @@ function mutableServiceFields(inputs: Props) {
     placementStrategy: asArray(inputs.orderedPlacementStrategies).map((s) =>
       compact({ type: asString(asObject(s).type) as 'spread', field: asString(asObject(s).field) }),
     ),
-    capacityProviderStrategy: asArray(inputs.capacityProviderStrategies).map((s) =>
-      compact({
-        capacityProvider: asString(asObject(s).capacityProvider),
-        weight: asNumber(asObject(s).weight),
-        base: asNumber(asObject(s).base),
-      }),
-    ),
+    capacityProviderStrategy: capacityProviderStrategyOf(inputs),
     platformVersion: asString(inputs.platformVersion),
     healthCheckGracePeriodSeconds: asNumber(inputs.healthCheckGracePeriodSeconds),
     deploymentConfiguration: deploymentConfigurationOf(inputs),
@@ -298,6 +349,9 @@ function steadyStateError(placement: Placement): Error {
 
 export const service: ResourceKind = {
   token: 'aws:ecs/service:Service',
+  // ForceNew in terraform-provider-aws v6 (pulumi-aws 7) `resourceService`. Not
+  // `capacityProviderStrategies`: an update, refused without `forceNewDeployment` (see update);
+  // moving between it and a launch type replaces the service through `launchType`.
   replaceOn: [
     'name',
     'cluster',
@@ -385,8 +439,14 @@ export const service: ResourceKind = {
   async update(ctx, id, olds, raw) {
     const news = plainProps(raw);
     const client = ctx.aws.ecs(asString(news.region));
-    const previous = await placementOf(ctx, id, olds);
     const forceNew = asBoolean(news.forceNewDeployment) ?? false;
+    // pulumi-aws 7 (terraform-provider-aws v6 `capacityProviderStrategyCustomizeDiff`, in
+    // internal/service/ecs/service.go) refuses to change an existing service's strategy
+    // without a forced new deployment; it does so at plan time, the stand-in before any call.
+    if (!forceNew && !sameValue(olds.capacityProviderStrategies, news.capacityProviderStrategies)) {
+      throw new Error('force_new_deployment should be true when capacity_provider_strategy is being updated');
+    }
+    const previous = await placementOf(ctx, id, olds);
     await client.send(
       new UpdateServiceCommand({
         cluster: asString(olds.cluster) ?? asString(news.cluster),

@@ -5,6 +5,7 @@ import type { ResourceKind } from './kind.js';
 import { listenerCertificate } from './listener-certificate.js';
 import { logGroup } from './logs.js';
 import { record } from './route53.js';
+import { metricAlarm, scalableTarget, scalingPolicy } from './scaling.js';
 
 /** Every resource type the stand-in serves, by pulumi-aws type token. */
 export const KINDS: ReadonlyMap<string, ResourceKind> = new Map(
@@ -20,5 +21,8 @@ export const KINDS: ReadonlyMap<string, ResourceKind> = new Map(
     role,
     rolePolicy,
     rolePolicyAttachment,
+    scalableTarget,
+    scalingPolicy,
+    metricAlarm,
   ].map((kind) => [kind.token, kind]),
 );

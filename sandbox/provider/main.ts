@@ -72,6 +72,17 @@ function carried(kind: ResourceKind, olds: Props, news: Props): Props {
   return out;
 }
 
+/**
+ * The inputs a refresh records: the live values of everything but the outputs, as pulumi-aws
+ * does (pulumi-terraform-bridge's ExtractInputsFromOutputs on Read). Without them the engine
+ * keeps the old inputs, and `ignoreChanges` would put a stale value back over a live one that
+ * something else (Application Auto Scaling, a person) set.
+ */
+function refreshedInputs(kind: ResourceKind, props: Props): Props {
+  const computed = new Set(kind.computed);
+  return Object.fromEntries(Object.entries(props).filter(([key]) => !computed.has(key)));
+}
+
 /** Pulumi's ErrorResourceInitFailed: the engine keeps the id so the resource is not leaked. */
 function initFailure(kind: ResourceKind, error: PartialCreateError) {
   return Object.assign(new Error(error.message), {
@@ -112,8 +123,9 @@ const impl: provider.Provider = {
     const { kind, ctx } = kindOf(urn);
     const state = plainProps(props ?? {});
     const live = await kind.read(ctx, id, state);
-    // An empty id tells the engine the resource no longer exists.
-    return live ? { id, props: finish(kind, live) } : { id: '', props: {} };
+    if (!live) return { id: '', props: {} }; // An empty id: the resource no longer exists.
+    const refreshed = finish(kind, live);
+    return { id, props: refreshed, inputs: refreshedInputs(kind, refreshed) };
   },
 
   async update(id, urn, olds, news) {

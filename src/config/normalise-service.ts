@@ -72,6 +72,7 @@ export function resolveService(service: ServiceFile, values: TemplateValues): Se
       ephemeral_storage: service.ephemeral_storage,
       capacity_provider_strategy: providers,
       enable_execute_command: service.enable_execute_command,
+      auto_scaling: service.auto_scaling,
     }),
   };
 }

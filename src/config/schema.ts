@@ -14,6 +14,7 @@ import * as taskRules from './rules-task.js';
 import { formatted, hostName, int, matches, oneOrMany, text } from './schema-blocks.js';
 import { containerSchema } from './schema-container.js';
 import { listenerSchema, targetGroupSchema } from './schema-routing.js';
+import { autoScalingFitsTheService, autoScalingSchema } from './schema-scaling.js';
 import { capacityProvider, iamRoles, runtimePlatform, statements, volume } from './schema-service-parts.js';
 import { DEFAULT_DRAIN_S, DEFAULT_HEALTH_CHECK_GRACE_PERIOD_S } from './types.js';
 
@@ -202,6 +203,7 @@ const serviceSchema = z
       .boolean()
       .optional()
       .meta({ description: 'ECS Exec: `aws ecs execute-command` into the tasks.' }),
+    auto_scaling: autoScalingSchema.optional(),
   })
   .superRefine(rules.fqdnsUnique, whenShaped)
   .superRefine(rules.networkModeRules, whenShaped)
@@ -217,6 +219,7 @@ const serviceSchema = z
   .superRefine(taskRules.compatibilitiesIncludeLaunchType, whenShaped)
   .superRefine(taskRules.fargateTaskRules, whenShaped)
   .superRefine(taskRules.containerReferences, whenShaped)
+  .superRefine(autoScalingFitsTheService, whenShaped)
   // After the rules: the file-level rules (listeners) read the service's fqdn wherever it was written.
   .transform(originalRules.withServiceFqdn)
   .meta({ description: 'The ECS service to deploy.' });

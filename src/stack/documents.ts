@@ -5,7 +5,7 @@
  * change.
  */
 import type { Slot } from '../canary/ports/aws.js';
-import { POLICY_VERSION, type PolicyDocument } from '../config/iam-policies.js';
+import { POLICY_VERSION, type PolicyDocument, secretArns } from '../config/iam-policies.js';
 import type { ContainerConfig, PortMapping, ServiceConfig } from '../config/types.js';
 
 // The release's IAM policies are built in config, which measures them against IAM's quota.
@@ -43,7 +43,31 @@ export interface ContainerDefinition {
     retries?: number;
     startPeriod?: number;
   };
-  logConfiguration: { logDriver: string; options: Record<string, string> };
+  // The keys below are absent from a release that does not set them (ECS's defaults apply).
+  links?: string[];
+  hostname?: string;
+  privileged?: boolean;
+  dockerSecurityOptions?: string[];
+  startTimeout?: number;
+  stopTimeout?: number;
+  mountPoints?: { sourceVolume: string; containerPath: string; readOnly: boolean }[];
+  dependsOn?: { containerName: string; condition: string }[];
+  ulimits?: { name: string; softLimit: number; hardLimit: number }[];
+  linuxParameters?: {
+    initProcessEnabled?: boolean;
+    capabilities?: { add?: string[]; drop?: string[] };
+    sharedMemorySize?: number;
+  };
+  readonlyRootFilesystem?: boolean;
+  user?: string;
+  workingDirectory?: string;
+  dockerLabels?: Record<string, string>;
+  logConfiguration: {
+    logDriver: string;
+    options: Record<string, string>;
+    /** References only, like `secrets`: the driver's options ECS reads from SSM or Secrets Manager. */
+    secretOptions?: { name: string; valueFrom: string }[];
+  };
 }
 
 const byName = <T extends { name: string }>(a: T, b: T): number =>
@@ -57,6 +81,60 @@ function compact<T extends object>(value: T): T {
   return Object.fromEntries(
     Object.entries(value).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0)),
   ) as T;
+}
+
+/** `NAME → ARN` as the ECS API's `[{name, valueFrom}]`, sorted by name. */
+function references(map: Readonly<Record<string, string>>): { name: string; valueFrom: string }[] {
+  return Object.entries(map)
+    .map(([name, valueFrom]) => ({ name, valueFrom }))
+    .sort(byName);
+}
+
+/**
+ * A map with its keys sorted, so the rendered text does not depend on the file's order;
+ * undefined when absent or empty (AWS reports an empty map back as absent).
+ */
+function sortedMap(map: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
+  if (map === undefined || Object.keys(map).length === 0) return undefined;
+  return Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function linuxParameters(
+  parameters: ContainerConfig['linux_parameters'],
+): ContainerDefinition['linuxParameters'] {
+  if (parameters === undefined) return undefined;
+  const capabilities = parameters.capabilities
+    ? compact({ add: parameters.capabilities.add, drop: parameters.capabilities.drop })
+    : undefined;
+  const rendered = compact({
+    initProcessEnabled: parameters.init_process_enabled,
+    capabilities: capabilities && Object.keys(capabilities).length > 0 ? capabilities : undefined,
+    sharedMemorySize: parameters.shared_memory_size,
+  });
+  // Nothing set renders nothing, as an absent block: AWS reports no empty one back.
+  return Object.keys(rendered).length > 0 ? rendered : undefined;
+}
+
+function logConfiguration(
+  container: ContainerConfig,
+  logs: LogDestination,
+): ContainerDefinition['logConfiguration'] {
+  const configured = container.log_configuration;
+  if (!configured) {
+    return {
+      logDriver: 'awslogs',
+      options: {
+        'awslogs-group': logs.logGroup,
+        'awslogs-region': logs.region,
+        'awslogs-stream-prefix': logs.slot,
+      },
+    };
+  }
+  return compact({
+    logDriver: configured.log_driver,
+    options: configured.options,
+    secretOptions: configured.secret_options ? references(configured.secret_options) : undefined,
+  });
 }
 
 function hostPort(
@@ -95,9 +173,7 @@ function containerDefinition(
     environment: Object.entries(container.environment)
       .map(([name, value]) => ({ name, value }))
       .sort(byName),
-    secrets: Object.entries(container.secrets)
-      .map(([name, valueFrom]) => ({ name, valueFrom }))
-      .sort(byName),
+    secrets: references(container.secrets),
     dnsSearchDomains: container.dns_search_domains,
     dnsServers: container.dns_servers,
     disableNetworking: container.disable_networking,
@@ -110,22 +186,50 @@ function containerDefinition(
           startPeriod: check.start_period,
         })
       : undefined,
-    logConfiguration: container.log_configuration
-      ? { logDriver: container.log_configuration.log_driver, options: container.log_configuration.options }
-      : {
-          logDriver: 'awslogs',
-          options: {
-            'awslogs-group': logs.logGroup,
-            'awslogs-region': logs.region,
-            'awslogs-stream-prefix': logs.slot,
-          },
-        },
+    links: container.links,
+    hostname: container.hostname,
+    privileged: container.privileged,
+    dockerSecurityOptions: container.docker_security_options,
+    startTimeout: container.start_timeout,
+    stopTimeout: container.stop_timeout,
+    mountPoints: container.mount_points?.map((m) => ({
+      sourceVolume: m.source_volume,
+      containerPath: m.container_path,
+      readOnly: m.read_only,
+    })),
+    dependsOn: container.depends_on?.map((d) => ({
+      containerName: d.container_name,
+      condition: d.condition,
+    })),
+    ulimits: container.ulimits?.map((u) => ({
+      name: u.name,
+      softLimit: u.soft_limit,
+      hardLimit: u.hard_limit,
+    })),
+    linuxParameters: linuxParameters(container.linux_parameters),
+    readonlyRootFilesystem: container.readonly_root_filesystem,
+    user: container.user,
+    workingDirectory: container.working_directory,
+    dockerLabels: sortedMap(container.docker_labels),
+    logConfiguration: logConfiguration(container, logs),
   });
 }
 
 /** The `containerDefinitions` JSON of a release's task definition. */
 export function containerDefinitions(service: ServiceConfig, logs: LogDestination): string {
   return JSON.stringify(service.containers.map((c) => containerDefinition(c, service.network_mode, logs)));
+}
+
+/**
+ * Every ARN the execution role reads when a task of the release starts: the containers'
+ * `secrets` and their log drivers' `secret_options`, once each, sorted (config's `secretArns`
+ * knows only the first).
+ */
+export function executionSecretArns(service: Pick<ServiceConfig, 'containers'>): string[] {
+  const logSecrets = service.containers.flatMap((c) =>
+    Object.values(c.log_configuration?.secret_options ?? {}),
+  );
+  return [...new Set([...secretArns(service), ...logSecrets])].sort();
 }
 
 /** Who may assume the execution and task roles: ECS tasks. */

@@ -143,4 +143,6 @@ export const logicalNames = {
   taskPolicy: (slot: Slot) => `${slot}-task-policy`,
   /** Read access to the release's secrets, inline on the shared execution role. */
   secretsPolicy: (slot: Slot) => `${slot}-secrets-policy`,
+  /** The release's `execution_policies`, inline on the shared execution role. */
+  executionPolicy: (slot: Slot) => `${slot}-execution-policy`,
 } as const;

@@ -9,7 +9,17 @@
  * The services the program's resources call, by pulumi-aws's `endpoints` key. `logs` is the
  * canonical key (`cloudwatchlogs` is an alias; giving both is a conflict).
  */
-const ENDPOINT_SERVICES = ['cloudwatch', 'ec2', 'ecs', 'elbv2', 'iam', 'logs', 'route53', 'sts'] as const;
+const ENDPOINT_SERVICES = [
+  'applicationautoscaling',
+  'cloudwatch',
+  'ec2',
+  'ecs',
+  'elbv2',
+  'iam',
+  'logs',
+  'route53',
+  'sts',
+] as const;
 
 export interface ProviderSettings {
   region: string;

@@ -13,10 +13,11 @@ import { ownerTags } from '../canary/ownership.js';
 import { deregistrationDelayOf } from '../canary/plan.js';
 import type { Slot } from '../canary/ports/aws.js';
 import type { DesiredState, StackIdentity } from '../canary/ports/stack.js';
-import type { DeploymentConfig, ServiceConfig } from '../config/types.js';
-import { containerDefinitions, secretArns, secretsPolicy, taskPolicy } from './documents.js';
+import type { DeploymentConfig, ServiceConfig, VolumeConfig } from '../config/types.js';
+import { containerDefinitions, executionSecretArns, secretsPolicy, taskPolicy } from './documents.js';
 import { clusterArn, logGroupName, logicalNames, serviceName, taskFamily } from './naming.js';
 import { declareListenerRules, declareTargetGroups } from './routing.js';
+import { clusterNameOf, declareScaling } from './scaling.js';
 import type { SharedResources, Tags } from './shared.js';
 
 /** The tags every resource of the service carries. */
@@ -37,6 +38,8 @@ export function declareRelease(
   shared: SharedResources,
 ): DeclaredRelease {
   const spec = release.service;
+  // An empty strategy is none (the launch type then applies), as an absent one.
+  const strategy = spec.capacity_provider_strategy?.length ? spec.capacity_provider_strategy : undefined;
   const tags: Tags = {
     ...serviceTags(state.identity),
     'ecs-crd:slot': slot,
@@ -53,7 +56,15 @@ export function declareRelease(
       cluster: clusterArn(spec.cluster, state.environment),
       taskDefinition: taskDefinition.arn,
       desiredCount: spec.scheduling_strategy === 'DAEMON' ? undefined : release.canary.scale.desired,
-      launchType: spec.launch_type,
+      // ECS refuses a launch type beside a capacity provider strategy (InvalidParameterException):
+      // the providers (FARGATE_SPOT…) decide where tasks run.
+      launchType: strategy ? undefined : spec.launch_type,
+      capacityProviderStrategies: strategy?.map((s) => ({
+        capacityProvider: s.capacity_provider,
+        weight: s.weight,
+        base: s.base,
+      })),
+      enableExecuteCommand: spec.enable_execute_command,
       schedulingStrategy: spec.scheduling_strategy,
       platformVersion: spec.launch_type === 'FARGATE' ? spec.platform_version : undefined,
       placementConstraints: spec.placement_constraints.map((c) => ({
@@ -78,8 +89,17 @@ export function declareRelease(
       // their roles' permissions (secrets are read at start) before the first one starts.
       dependsOn: [...rules, shared.logGroup, shared.executionManagedPolicy, ...rolePolicies],
       customTimeouts: { delete: `${serviceDeleteTimeout(release)}s` },
+      // Application Auto Scaling owns the desired count once it scales the service: an `up`
+      // must not set it back to scale.desired (it is still the count the service starts with).
+      ...(spec.auto_scaling ? { ignoreChanges: ['desiredCount'] } : {}),
     },
   );
+  declareScaling(state, slot, release, {
+    serviceName: service.name,
+    clusterName: clusterNameOf(spec.cluster),
+    targetGroupArnSuffix: targetGroups[0]?.resource.arnSuffix,
+    tags,
+  });
   return { targetGroupArns: targetGroups.map((tg) => tg.resource.arn), serviceName: service.name };
 }
 
@@ -100,13 +120,23 @@ export function serviceDeleteTimeout(release: DeploymentConfig): number {
 /** Per slot, on the shared roles: a candidate's permissions never rewrite the live release's. */
 function declareRolePolicies(slot: Slot, spec: ServiceConfig, shared: SharedResources): RolePolicy[] {
   const rolePolicies: RolePolicy[] = [];
-  const secrets = secretsPolicy(secretArns(spec));
+  const secrets = secretsPolicy(executionSecretArns(spec));
   if (secrets) {
     rolePolicies.push(
       new RolePolicy(logicalNames.secretsPolicy(slot), {
         name: `ecs-crd-${slot}-secrets`,
         role: shared.executionRole.name,
         policy: secrets,
+      }),
+    );
+  }
+  const execution = taskPolicy(spec.execution_policies ?? []);
+  if (execution) {
+    rolePolicies.push(
+      new RolePolicy(logicalNames.executionPolicy(slot), {
+        name: `ecs-crd-${slot}-execution`,
+        role: shared.executionRole.name,
+        policy: execution,
       }),
     );
   }
@@ -141,11 +171,56 @@ function declareTaskDefinition(
     cpu: spec.cpu?.toString(),
     memory: spec.memory?.toString(),
     networkMode: spec.network_mode,
-    requiresCompatibilities: [spec.launch_type],
+    requiresCompatibilities: spec.requires_compatibilities ?? [spec.launch_type],
+    volumes: spec.volumes?.length ? spec.volumes.map(volume) : undefined,
+    pidMode: spec.pid_mode,
+    ipcMode: spec.ipc_mode,
+    runtimePlatform: spec.runtime_platform
+      ? {
+          cpuArchitecture: spec.runtime_platform.cpu_architecture,
+          operatingSystemFamily: spec.runtime_platform.operating_system_family,
+        }
+      : undefined,
+    ephemeralStorage:
+      spec.ephemeral_storage === undefined ? undefined : { sizeInGib: spec.ephemeral_storage },
     executionRoleArn: shared.executionRole.arn,
     taskRoleArn: shared.taskRole.arn,
     tags,
   });
+}
+
+/** A task definition volume in pulumi-aws's input names. */
+function volume(v: VolumeConfig) {
+  const docker = v.docker_volume_configuration;
+  const efs = v.efs_volume_configuration;
+  return {
+    name: v.name,
+    // A `host` without a path is a Docker-managed scratch volume: a volume with neither block.
+    hostPath: v.host?.source_path,
+    dockerVolumeConfiguration: docker
+      ? {
+          scope: docker.scope,
+          autoprovision: docker.autoprovision,
+          driver: docker.driver,
+          driverOpts: docker.driver_opts,
+          labels: docker.labels,
+        }
+      : undefined,
+    efsVolumeConfiguration: efs
+      ? {
+          fileSystemId: efs.file_system_id,
+          rootDirectory: efs.root_directory,
+          transitEncryption: efs.transit_encryption,
+          transitEncryptionPort: efs.transit_encryption_port,
+          authorizationConfig: efs.authorization_config
+            ? {
+                accessPointId: efs.authorization_config.access_point_id,
+                iam: efs.authorization_config.iam,
+              }
+            : undefined,
+        }
+      : undefined,
+  };
 }
 
 /** The awsvpc network of the service's tasks; other network modes have none. */

@@ -14,7 +14,7 @@ function documents(text: string, code: string, meaning: string): boolean {
 describe('exit codes: documented wherever a user looks', () => {
   before(requireBuild);
 
-  for (const args of [['--help'], ['validate', '--help'], ['schema', '--help']]) {
+  for (const args of [['--help'], ['validate', '--help'], ['schema', '--help'], ['convert', '--help']]) {
     it(`are all in \`ecs-crd ${args.join(' ')}\``, () => {
       const { status, stdout } = runCli(args);
       expect(status).to.equal(0);
@@ -50,7 +50,16 @@ describe('help: every way a user asks for it', () => {
   before(requireBuild);
 
   it('finds the commands it checks', () => {
-    expect(COMMANDS).to.include.members(['deploy', 'help', 'undeploy', 'validate']);
+    expect(COMMANDS).to.include.members(['convert', 'deploy', 'help', 'undeploy', 'validate']);
+  });
+
+  it('every command is in the root help and in README.md’s table of commands (`help` aside)', () => {
+    const root = runCli(['--help']).stdout;
+    const readme = readFileSync('README.md', 'utf8');
+    for (const command of COMMANDS.filter((c) => c !== 'help')) {
+      expect(root, `--help lacks ${command}`).to.match(new RegExp(`^\\s+${command}\\s`, 'm'));
+      expect(readme, `README lacks a row for ${command}`).to.match(new RegExp(`^\\| \`${command}[\` ]`, 'm'));
+    }
   });
 
   it('`ecs-crd help deploy` and `ecs-crd deploy -h` show what `ecs-crd deploy --help` shows', () => {
