@@ -277,21 +277,14 @@ export function capacityProviderRules(
 ): void {
   const valid = validParts(ctx);
   const list = service.capacity_provider_strategy;
-  if (list === undefined) return;
+  // An empty strategy declares nothing, as an absent one: the launch type applies (the stack reads it so).
+  if (list === undefined || list.length === 0) return;
   if (service.launch_type !== undefined) {
     report(
       ctx,
       ['launch_type'],
       'must be omitted with capacity_provider_strategy (ECS refuses both): the providers decide where tasks run',
     );
-  }
-  if (list.length === 0) {
-    report(
-      ctx,
-      ['capacity_provider_strategy'],
-      'must list at least one capacity provider (or leave the key out)',
-    );
-    return;
   }
   if (!list.every((_, i) => valid(['capacity_provider_strategy', i]))) return;
   const items = list as { capacity_provider: string; weight: number; base: number }[];

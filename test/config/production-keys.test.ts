@@ -249,6 +249,15 @@ describe('config: production keys of the service and its containers', () => {
     ]);
   });
 
+  it('reads an empty capacity provider strategy as none: the launch type applies', () => {
+    const text = fileWith((f) => {
+      f.service.launch_type = 'EC2';
+      f.service.capacity_provider_strategy = [];
+    });
+    expect(problems(text)).to.deep.equal([]);
+    expect(config(text).service.launch_type).to.equal('EC2');
+  });
+
   it('keeps links to bridge mode and other containers, hostnames off awsvpc, soft limits under hard ones', () => {
     const found = problems(
       fileWith((f) => {
