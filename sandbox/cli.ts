@@ -7,6 +7,9 @@
  *   npm run -s sandbox traffic NAME… [--seconds N] [--rate R] [--ttl MS] [--seed S]
  *                                        sends simulated clients' requests to the names (every
  *                                        second a line of what each release served and what failed)
+ *   npm run -s sandbox push-image REPOSITORY TAG…
+ *                                        pushes those tags to the sandbox's ECR (the repository is
+ *                                        created when missing); prints each image's reference
  *
  * The export lines go to stdout, everything meant for a person to stderr, so `eval` gets only
  * the former. Everything lives in <repo>/.sandbox/ (mode 0700, gitignored): moto.pid,
@@ -28,6 +31,7 @@ import { parseArgs } from 'node:util';
 import {
   createFixtures,
   PROVIDER_BIN_DIR,
+  pushImage,
   REPO_ROOT,
   SANDBOX_REGION,
   SANDBOX_ROOT,
@@ -191,7 +195,18 @@ async function stop(quiet = false): Promise<void> {
 }
 
 const USAGE =
-  'usage: npm run -s sandbox -- start | env | stop | traffic NAME… [--seconds N] [--rate R] [--ttl MS] [--seed S]';
+  'usage: npm run -s sandbox -- start | env | stop | traffic NAME… [--seconds N] [--rate R] [--ttl MS] [--seed S] | push-image REPOSITORY TAG…';
+
+/** What `docker push` would leave in ECR: a deployment file can then name the images. */
+async function pushImages([repository, ...tags]: string[]): Promise<void> {
+  const port = readNumber(PORT_FILE);
+  if (!ourMotoPid() || !port) throw new Error('no sandbox running: npm run -s sandbox start');
+  if (!repository || tags.length === 0) throw new Error(`name the repository and the tags\n${USAGE}`);
+  for (const tag of tags) {
+    const pushed = await pushImage(`http://127.0.0.1:${port}`, SANDBOX_REGION, repository, tag);
+    process.stdout.write(`${pushed.image} ${pushed.digest}\n`);
+  }
+}
 
 /** Requests to the names until --seconds have passed (or Ctrl-C), a line per second. */
 async function traffic(args: string[]): Promise<void> {
@@ -245,6 +260,8 @@ async function main(command: string | undefined): Promise<void> {
       return stop();
     case 'traffic':
       return traffic(process.argv.slice(3));
+    case 'push-image':
+      return pushImages(process.argv.slice(3));
     default:
       say(USAGE);
       process.exitCode = 2;

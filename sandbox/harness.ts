@@ -4,6 +4,7 @@
  * SDK use them. Used by the e2e tests (startSandbox) and by `npm run sandbox` (sandbox/cli.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,7 @@ import {
   EC2Client,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
+import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { CreateClusterCommand, ECSClient, RegisterContainerInstanceCommand } from '@aws-sdk/client-ecs';
 import {
   CreateListenerCommand,
@@ -86,6 +88,8 @@ export interface Sandbox {
   throttle(rate: number, seed?: number): Promise<void>;
   /** Refuses, once, the call of `operation` (e.g. ChangeResourceRecordSets) that comes after `after` more. */
   failCall(operation: string, after: number): Promise<void>;
+  /** Pushes `tag` to the ECR repository (created when missing); resolves to the image's reference. */
+  pushImage(repository: string, tag: string): Promise<PushedImage>;
   stop(): Promise<void>;
 }
 
@@ -288,6 +292,68 @@ function nameTag(resourceType: 'vpc') {
   return [{ ResourceType: resourceType, Tags: [{ Key: 'Name', Value: 'sandbox' }] }];
 }
 
+export interface PushedImage {
+  /** `<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>`, as a deployment file names it. */
+  image: string;
+  digest: string;
+}
+
+/**
+ * What `docker push` leaves in ECR, without Docker: the repository (created when missing) and
+ * an image manifest under `tag` (ECR PutImage). Each tag gets its own config digest, so each
+ * is a distinct image with a digest of its own.
+ */
+export async function pushImage(
+  endpoint: string,
+  region: string,
+  repository: string,
+  tag: string,
+): Promise<PushedImage> {
+  const ecr = new ECRClient(sdkConfig(endpoint, region));
+  try {
+    const registryId = await ecr
+      .send(new CreateRepositoryCommand({ repositoryName: repository }))
+      .then((created) => created.repository?.registryId)
+      .catch((error: unknown) => {
+        if (error instanceof Error && error.name === 'RepositoryAlreadyExistsException') return undefined;
+        throw error;
+      });
+    const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+    const manifest = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: {
+        mediaType: 'application/vnd.docker.container.image.v1+json',
+        size: 1024,
+        digest: sha256(`config ${repository}:${tag}`),
+      },
+      layers: [
+        {
+          mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+          size: 2048,
+          digest: sha256(`layer ${repository}:${tag}`),
+        },
+      ],
+    });
+    // ECR's digest of an image is the SHA-256 of its manifest (moto would hash the layers'
+    // digests instead): given explicitly, as a client that computed it may.
+    const put = await ecr.send(
+      new PutImageCommand({
+        repositoryName: repository,
+        imageManifest: manifest,
+        imageTag: tag,
+        imageDigest: sha256(manifest),
+      }),
+    );
+    const account = registryId ?? put.image?.registryId;
+    const digest = put.image?.imageId?.imageDigest;
+    if (!account || !digest) throw new Error(`PutImage ${repository}:${tag} returned no image`);
+    return { image: `${account}.dkr.ecr.${region}.amazonaws.com/${repository}:${tag}`, digest };
+  } finally {
+    ecr.destroy();
+  }
+}
+
 /** Reads the wrapper's `port=<n>` line, failing clearly on exit or timeout. */
 function waitForPort(child: ChildProcess, timeoutMs: number, stderrTail: () => string): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -368,6 +434,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         faultKnob(endpoint, 'throttle', new URLSearchParams({ rate: String(rate), seed: String(seed) })),
       failCall: (operation, after) =>
         faultKnob(endpoint, 'fail', new URLSearchParams({ operation, after: String(after) })),
+      pushImage: (repository, tag) => pushImage(endpoint, region, repository, tag),
       async reset() {
         await faultKnob(endpoint, 'throttle', new URLSearchParams({ rate: '0' }));
         await faultKnob(endpoint, 'fail', new URLSearchParams({ operation: '' }));

@@ -21,6 +21,9 @@ here so the emulator is as strict as AWS:
 - a deregistered target stays `draining` for its target group's deregistration delay
   (`deregistration_delay.timeout_seconds`, 300 by default), then leaves (ELB User Guide,
   "Deregistration delay");
+- a rule's actions are refused as ELBv2 refuses them and moto does not (one routing action,
+  last; authentication on HTTPS listeners only; no redirect to itself), and a target group
+  attribute an ALB target group does not have is refused;
 - a listener rule takes at most 5 condition values, host headers and paths together
   (ELB User Guide, "Quotas for your Application Load Balancers"); an IAM role's inline
   policies total at most 10,240 characters, whitespace not counted (IAM User Guide, "IAM and
@@ -36,6 +39,10 @@ here so the emulator is as strict as AWS:
   `_task_definition_problems`); CreateService keeps `capacityProviderStrategy`,
   `enableExecuteCommand` and `healthCheckGracePeriodSeconds` (moto drops them) and refuses a
   launch type beside a strategy, or a provider the cluster does not have.
+
+- an SNS Publish subject with a line break or a control character, or empty, is refused, as is
+  a message over 262,144 bytes (moto counts characters), and a topic that does not exist is
+  named as such (SNS API Reference, Publish).
 
 Throttling, on demand: `POST /_sandbox/throttle?rate=R&seed=S` makes that share of the
 ELBv2, Route 53 and ECS requests fail as AWS does when its rate limit is exceeded (ELBv2
@@ -667,6 +674,111 @@ def _patch_quotas() -> None:
     IAMBackend.put_role_policy = put_role_policy
 
 
+# SNS Publish (SNS API Reference, Publish): "Subjects must be UTF-8 text with no line breaks or
+# control characters" (moto checks only their length), a topic that does not exist is "NotFound:
+# Topic does not exist", and a message is "at most 256 KB in size
+# (262,144 bytes, not 262,144 characters)" (moto counts characters).
+SNS_MAX_MESSAGE_BYTES = 262_144
+
+
+def _patch_sns_publish() -> None:
+    from moto.sns.exceptions import InvalidParameterValue
+    from moto.sns.models import SNSBackend
+
+    original_publish = SNSBackend.publish
+
+    def publish(self, message, arn=None, phone_number=None, subject=None, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if subject is not None and (subject == "" or any(ord(c) < 32 or ord(c) == 127 for c in subject)):
+            raise InvalidParameterValue("Invalid parameter: Subject")
+        if phone_number is None and len(message.encode("utf-8")) > SNS_MAX_MESSAGE_BYTES:
+            raise InvalidParameterValue("Invalid parameter: Message too long")
+        # A topic ARN (no `endpoint/…` resource) that does not exist: AWS says "Topic does not
+        # exist"; moto goes on to look for a mobile endpoint and names that instead.
+        if arn and "/" not in arn.split(":", 5)[-1]:
+            self.get_topic(arn)  # raises TopicNotFound
+        return original_publish(self, message, arn, phone_number, subject, *args, **kwargs)
+
+    SNSBackend.publish = publish
+
+
+# The attributes of an application load balancer's instance/IP target group (ELB API
+# Reference, TargetGroupAttribute); moto stores any key, AWS refuses the others with
+# "Target group attribute key '<key>' is not recognized".
+ALB_TARGET_GROUP_ATTRIBUTES = {
+    "deregistration_delay.timeout_seconds",
+    "stickiness.enabled",
+    "stickiness.type",
+    "stickiness.lb_cookie.duration_seconds",
+    "stickiness.app_cookie.duration_seconds",
+    "stickiness.app_cookie.cookie_name",
+    "slow_start.duration_seconds",
+    "load_balancing.algorithm.type",
+    "load_balancing.algorithm.anomaly_mitigation",
+    "load_balancing.cross_zone.enabled",
+    "target_group_health.dns_failover.minimum_healthy_targets.count",
+    "target_group_health.dns_failover.minimum_healthy_targets.percentage",
+    "target_group_health.unhealthy_state_routing.minimum_healthy_targets.count",
+    "target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage",
+}
+ROUTING_ACTIONS = {"forward", "redirect", "fixed-response"}
+
+
+def _check_rule_actions(backend, listener_arn: str, actions) -> None:  # type: ignore[no-untyped-def]
+    """What ELBv2 refuses in a rule's actions and moto lets through (ELB User Guide, "Action
+    types for listener rules", "Redirect actions"): exactly one routing action, performed last;
+    authentication only on HTTPS listeners; a redirect that changes nothing loops."""
+    ordered = sorted(enumerate(actions or []), key=lambda pair: (int(pair[1].get("Order") or pair[0] + 1), pair[0]))
+    types = [action.get("Type") for _, action in ordered]
+    if not types:
+        return
+    if types[-1] not in ROUTING_ACTIONS or sum(t in ROUTING_ACTIONS for t in types) != 1:
+        raise ELBClientError(
+            "InvalidLoadBalancerAction",
+            "A rule must have exactly one forward, redirect or fixed-response action, and it must be the last",
+        )
+    listeners = backend.describe_listeners(None, [listener_arn])
+    protocol = listeners[0].protocol if listeners else None
+    if any(t.startswith("authenticate-") for t in types) and protocol != "HTTPS":
+        raise ELBClientError(
+            "InvalidLoadBalancerAction", "Authenticate actions are only supported on HTTPS listeners"
+        )
+    for _, action in ordered:
+        redirect = action.get("RedirectConfig") or {}
+        if action.get("Type") != "redirect":
+            continue
+        same = {"Protocol": "#{protocol}", "Host": "#{host}", "Port": "#{port}", "Path": "/#{path}"}
+        if all(redirect.get(key) in (None, default) for key, default in same.items()):
+            raise ELBClientError(
+                "InvalidLoadBalancerAction", "The redirect configuration is not valid: it redirects to itself"
+            )
+
+
+def _patch_elbv2_strictness() -> None:
+    original_create_rule = ELBv2Backend.create_rule
+    original_modify_rule = ELBv2Backend.modify_rule
+    original_modify_attributes = ELBv2Backend.modify_target_group_attributes
+
+    def create_rule(self, listener_arn, conditions, priority, actions, *args, **kwargs):  # type: ignore[no-untyped-def]
+        _check_rule_actions(self, listener_arn, actions)
+        return original_create_rule(self, listener_arn, conditions, priority, actions, *args, **kwargs)
+
+    def modify_rule(self, rule_arn, conditions, actions):  # type: ignore[no-untyped-def]
+        listener_arn = rule_arn.replace(":listener-rule/", ":listener/").rsplit("/", 1)[0]
+        if actions:
+            _check_rule_actions(self, listener_arn, actions)
+        return original_modify_rule(self, rule_arn, conditions, actions)
+
+    def modify_target_group_attributes(self, target_group_arn, attributes):  # type: ignore[no-untyped-def]
+        for key in attributes:
+            if key not in ALB_TARGET_GROUP_ATTRIBUTES:
+                raise ELBClientError("ValidationError", f"Target group attribute key '{key}' is not recognized")
+        return original_modify_attributes(self, target_group_arn, attributes)
+
+    ELBv2Backend.create_rule = create_rule
+    ELBv2Backend.modify_rule = modify_rule
+    ELBv2Backend.modify_target_group_attributes = modify_target_group_attributes
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="moto server for the ecs-crd sandbox")
     parser.add_argument("--port", type=int, default=0)
@@ -684,6 +796,8 @@ def main() -> None:
     _patch_route53_propagation()
     _patch_throttling()
     _patch_quotas()
+    _patch_sns_publish()
+    _patch_elbv2_strictness()
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()

@@ -75,6 +75,8 @@ function toAction(value: Json): Action {
   const forward = asObject(a.forward);
   const fixed = asObject(a.fixedResponse);
   const redirect = asObject(a.redirect);
+  const oidc = asObject(a.authenticateOidc);
+  const cognito = asObject(a.authenticateCognito);
   const stickiness = asObject(forward.stickiness);
   return compact({
     Type: asString(a.type) as Action['Type'],
@@ -109,6 +111,31 @@ function toAction(value: Json): Action {
           Protocol: asString(redirect.protocol),
           Query: asString(redirect.query),
           StatusCode: asString(redirect.statusCode) as 'HTTP_301' | 'HTTP_302',
+        })
+      : undefined,
+    AuthenticateOidcConfig: a.authenticateOidc
+      ? compact({
+          Issuer: asString(oidc.issuer),
+          AuthorizationEndpoint: asString(oidc.authorizationEndpoint),
+          TokenEndpoint: asString(oidc.tokenEndpoint),
+          UserInfoEndpoint: asString(oidc.userInfoEndpoint),
+          ClientId: asString(oidc.clientId),
+          ClientSecret: asString(oidc.clientSecret),
+          Scope: asString(oidc.scope),
+          SessionCookieName: asString(oidc.sessionCookieName),
+          SessionTimeout: asNumber(oidc.sessionTimeout),
+          OnUnauthenticatedRequest: asString(oidc.onUnauthenticatedRequest) as 'deny' | undefined,
+        })
+      : undefined,
+    AuthenticateCognitoConfig: a.authenticateCognito
+      ? compact({
+          UserPoolArn: asString(cognito.userPoolArn),
+          UserPoolClientId: asString(cognito.userPoolClientId),
+          UserPoolDomain: asString(cognito.userPoolDomain),
+          Scope: asString(cognito.scope),
+          SessionCookieName: asString(cognito.sessionCookieName),
+          SessionTimeout: asNumber(cognito.sessionTimeout),
+          OnUnauthenticatedRequest: asString(cognito.onUnauthenticatedRequest) as 'deny' | undefined,
         })
       : undefined,
   });
@@ -156,17 +183,46 @@ function arnSuffix(arn: string): string {
   return arn.split(':').slice(5).join(':');
 }
 
+/**
+ * pulumi-aws TargetGroup inputs → ELBv2 attributes, as terraform-provider-aws's
+ * `aws_lb_target_group` writes them (internal/service/elbv2/target_group.go): the stickiness
+ * block's `cookieDuration` is the duration of its type's cookie, `cookieName` the app cookie's.
+ */
 function targetGroupAttributes(inputs: Props): TargetGroupAttribute[] {
   const stickiness = asObject(inputs.stickiness);
+  const health = asObject(inputs.targetGroupHealth);
+  const dnsFailover = asObject(health.dnsFailover);
+  const unhealthyRouting = asObject(health.unhealthyStateRouting);
   const attributes: [string, string | undefined][] = [
     ['deregistration_delay.timeout_seconds', asString(inputs.deregistrationDelay)],
     ['slow_start.duration_seconds', asString(inputs.slowStart)],
     ['load_balancing.algorithm.type', asString(inputs.loadBalancingAlgorithmType)],
+    ['load_balancing.algorithm.anomaly_mitigation', asString(inputs.loadBalancingAnomalyMitigation)],
+    ['load_balancing.cross_zone.enabled', asString(inputs.loadBalancingCrossZoneEnabled)],
+    [
+      'target_group_health.dns_failover.minimum_healthy_targets.count',
+      asString(dnsFailover.minimumHealthyTargetsCount),
+    ],
+    [
+      'target_group_health.dns_failover.minimum_healthy_targets.percentage',
+      asString(dnsFailover.minimumHealthyTargetsPercentage),
+    ],
+    [
+      'target_group_health.unhealthy_state_routing.minimum_healthy_targets.count',
+      asString(unhealthyRouting.minimumHealthyTargetsCount),
+    ],
+    [
+      'target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage',
+      asString(unhealthyRouting.minimumHealthyTargetsPercentage),
+    ],
   ];
   if (inputs.stickiness) {
+    const type = asString(stickiness.type) ?? 'lb_cookie';
     attributes.push(['stickiness.enabled', asString(asBoolean(stickiness.enabled) ?? true)]);
-    attributes.push(['stickiness.type', asString(stickiness.type)]);
-    attributes.push(['stickiness.lb_cookie.duration_seconds', asString(stickiness.cookieDuration)]);
+    attributes.push(['stickiness.type', type]);
+    attributes.push([`stickiness.${type}.duration_seconds`, asString(stickiness.cookieDuration)]);
+    if (type === 'app_cookie')
+      attributes.push(['stickiness.app_cookie.cookie_name', asString(stickiness.cookieName)]);
   }
   return attributes
     .filter((entry): entry is [string, string] => entry[1] !== undefined)

@@ -13,7 +13,7 @@ import { AwsClients } from './clients.js';
 import { type ProviderConfig, parseProviderConfig } from './config.js';
 import { type Ctx, checkInputs, diffInputs, PartialCreateError, type ResourceKind } from './kind.js';
 import { KINDS } from './kinds.js';
-import { isUnset, type Props, plainProps } from './values.js';
+import { asSecret, containsSecret, isUnset, type Props, plainProps } from './values.js';
 
 /** The @pulumi/aws version the product pins: the engine asks for exactly this plugin version. */
 const VERSION = '7.48.0';
@@ -55,9 +55,17 @@ function kindOf(urn: string): { kind: ResourceKind; ctx: Ctx } {
   return { kind, ctx: { aws, name, debug, timeoutSeconds: deleteTimeouts.get(urn) } };
 }
 
-/** Outputs pulumi-aws always reports: the resolved region of regional resources, and tagsAll. */
-function finish(kind: ResourceKind, outs: Props): Props {
+/**
+ * Outputs pulumi-aws always reports: the resolved region of regional resources, and tagsAll.
+ * An output whose input held a secret stays secret, as the Terraform bridge keeps it (a
+ * listener rule's OIDC client secret would otherwise sit in the state in clear).
+ */
+function finish(kind: ResourceKind, outs: Props, inputs: unknown = {}): Props {
   const out = { ...outs };
+  const raw = (typeof inputs === 'object' && inputs !== null ? inputs : {}) as Record<string, unknown>;
+  for (const key of Object.keys(out)) {
+    if (containsSecret(raw[key])) out[key] = asSecret(out[key] ?? null);
+  }
   if ((kind.optionalComputed ?? []).includes('region') && isUnset(out.region)) out.region = aws.region();
   if (kind.computed.includes('tagsAll')) out.tagsAll = plainProps(out.tags ?? {});
   return out;
@@ -113,7 +121,7 @@ const impl: provider.Provider = {
     debug(`create ${urn}`);
     try {
       const { id, outs } = await kind.create(ctx, inputs ?? {});
-      return { id, outs: finish(kind, outs) };
+      return { id, outs: finish(kind, outs, inputs) };
     } catch (error) {
       throw error instanceof PartialCreateError ? initFailure(kind, error) : error;
     }
@@ -124,7 +132,7 @@ const impl: provider.Provider = {
     const state = plainProps(props ?? {});
     const live = await kind.read(ctx, id, state);
     if (!live) return { id: '', props: {} }; // An empty id: the resource no longer exists.
-    const refreshed = finish(kind, live);
+    const refreshed = finish(kind, live, props);
     return { id, props: refreshed, inputs: refreshedInputs(kind, refreshed) };
   },
 
@@ -132,7 +140,7 @@ const impl: provider.Provider = {
     const { kind, ctx } = kindOf(urn);
     debug(`update ${urn}`);
     const changed = await kind.update(ctx, id, plainProps(olds ?? {}), news ?? {});
-    return { outs: finish(kind, { ...carried(kind, plainProps(olds ?? {}), news ?? {}), ...changed }) };
+    return { outs: finish(kind, { ...carried(kind, plainProps(olds ?? {}), news ?? {}), ...changed }, news) };
   },
 
   async delete(id, urn, props) {

@@ -48,6 +48,18 @@ export function plain(value: unknown): Json {
   return (value ?? null) as Json;
 }
 
+/** True when the value is, or contains, a secret. */
+export function containsSecret(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(containsSecret);
+  if (isObject(value)) return value[SIG_KEY] === SECRET_SIG || Object.values(value).some(containsSecret);
+  return false;
+}
+
+/** A value the engine keeps secret: encrypted in the state, masked in every output and event. */
+export function asSecret(value: Json): Json {
+  return { [SIG_KEY]: SECRET_SIG, value };
+}
+
 /** `plain` for a whole property bag. */
 export function plainProps(props: unknown): Props {
   const value = plain(props);

@@ -12,6 +12,7 @@ import { UsageError } from '../errors.js';
 import { withLease } from '../stack/lease.js';
 import { type DeployDocument, deployDocument } from '../ui/documents.js';
 import { systemClock } from './clock.js';
+import { publishOutcome } from './notify.js';
 import {
   type AwsContext,
   discoverFor,
@@ -51,8 +52,8 @@ export async function deployIn(
   // In the lease before anything else: a run killed before its first update is recorded is
   // still known to `status`, `history` and `rollback`.
   const attempt = { deploymentId, version: ctx.config.service.version, startedAt: new Date().toISOString() };
-  return withLease(ctx.leases, ctx.stack, 'deploy', { attempt }, async () => {
-    const environment = await discoverFor(aws, ctx);
+  const document = await withLease(ctx.leases, ctx.stack, 'deploy', { attempt }, async () => {
+    const environment = await discoverFor(aws, ctx, options.reporter);
     const previous = await ctx.runner.outputs();
     // Before the drift check: an unfinished deployment leaves weights the stack did not settle on.
     refuseUnfinished(ctx.identity, previous);
@@ -91,4 +92,16 @@ export async function deployIn(
     );
     return deployDocument(result, warnings);
   });
+  // Once the lease is released: a slow or failing SNS never holds the stack.
+  await publishOutcome({
+    notifier: aws.notifier,
+    config: ctx.config,
+    identity: ctx.identity,
+    outcome: document.outcome,
+    version: document.version,
+    runId: deploymentId,
+    document,
+    reporter: options.reporter,
+  });
+  return document;
 }

@@ -95,7 +95,7 @@ export async function previewIn(
   options: Pick<PreviewOptions, 'reporter' | 'adopt'>,
 ): Promise<PreviewDocument> {
   const warnings = reportFileWarnings(options.reporter, ctx.warnings);
-  const environment = await discoverFor(aws, ctx);
+  const environment = await discoverFor(aws, ctx, options.reporter);
   await refuseForeignNames(aws, ctx, environment, {
     previous: await ctx.runner.outputs(),
     records: await aws.lookup.liveWeights(environment.zones),

@@ -3,6 +3,8 @@
  * over from a dead holder, remove the engine's stale lock, drop pending operations, then run
  * the recovery's `up`s (traffic to the stable release, candidate removed). Safe to run twice.
  */
+
+import { randomUUID } from 'node:crypto';
 import { type EventSink, progressEvent } from '../canary/events.js';
 import { attemptOf } from '../canary/phase.js';
 import type { Environment } from '../canary/ports/aws.js';
@@ -16,7 +18,8 @@ import { withLease } from '../stack/lease.js';
 import { stackName } from '../stack/naming.js';
 import { type RollbackDocument, rollbackDocument } from '../ui/documents.js';
 import { systemClock } from './clock.js';
-import { openInAccount, type ServiceOptions } from './service.js';
+import { publishOutcome } from './notify.js';
+import { type AwsContext, openInAccount, type ServiceContext, type ServiceOptions } from './service.js';
 
 export interface RecoverRequest {
   identity: StackIdentity;
@@ -36,15 +39,41 @@ export async function rollbackService(
   options: { service: ServiceOptions } & Pick<RecoverRequest, 'force' | 'reporter'>,
 ): Promise<RollbackDocument> {
   // A release whose cluster is gone must still be undone: no cluster check here.
-  const { aws, ctx } = await openInAccount(options.service, { requireCluster: false });
-  return recoverStack({
+  return rollbackIn(await openInAccount(options.service, { requireCluster: false }), options);
+}
+
+/** The recovery, once the file is checked and the account and stack are open; then its notification. */
+export async function rollbackIn(
+  { aws, ctx }: { aws: AwsContext; ctx: ServiceContext },
+  options: Pick<RecoverRequest, 'force' | 'reporter' | 'clock'>,
+): Promise<RollbackDocument> {
+  // Which version the unfinished deployment was releasing, for the notification's subject:
+  // read before the recovery settles the outputs, and only when a topic will hear of it.
+  const notified = ctx.config.canary.sns_topic_notifications?.on_fail;
+  const before = notified ? await ctx.runner.outputs() : null;
+  const document = await recoverStack({
     identity: ctx.identity,
     runner: ctx.runner,
     leases: ctx.leases,
     discover: () => aws.lookup.discover(ctx.config),
     force: options.force,
     reporter: options.reporter,
+    ...(options.clock ? { clock: options.clock } : {}),
   });
+  // A stack that needed nothing was no unfinished deployment: nobody is told.
+  if (document.changed) {
+    await publishOutcome({
+      notifier: aws.notifier,
+      config: ctx.config,
+      identity: ctx.identity,
+      outcome: 'recovered',
+      version: before?.meta.candidateVersion ?? ctx.config.service.version,
+      runId: randomUUID(),
+      document,
+      reporter: options.reporter,
+    });
+  }
+  return document;
 }
 
 /** Recovers the stack of `identity`, holding its lease (taken over from a dead run). */

@@ -6,8 +6,11 @@
 
 import type { DiscoveryOptions } from '../aws/discovery.js';
 import { type EventSink, progressEvent } from '../canary/events.js';
+import { checkImages, MISSING_IMAGE_HINT } from '../canary/images.js';
 import { checkOwnership, declaredNames, existingRules, type OwnershipInput } from '../canary/ownership.js';
 import { type AwsLookup, type Environment, type HealthProbe, SLOTS } from '../canary/ports/aws.js';
+import type { Notifier } from '../canary/ports/notify.js';
+import type { ImageRegistry } from '../canary/ports/registry.js';
 import type { StackIdentity, StackOutputs, StackRunner } from '../canary/ports/stack.js';
 import { listenerProblems } from '../canary/preflight.js';
 import { type LoadOptions, requireDeployment } from '../config/load.js';
@@ -50,6 +53,10 @@ export interface ServiceContext {
 export interface AwsContext {
   lookup: AwsLookup;
   probe: HealthProbe;
+  /** ECR: do the file's images exist (the preflight of `deploy` and `preview`)? */
+  registry: ImageRegistry;
+  /** SNS: where `canary.sns_topic_notifications` are published. */
+  notifier: Notifier;
 }
 
 /** The endpoint every AWS call goes to, when one is set. */
@@ -79,7 +86,12 @@ export async function openAws(
     ...(options.profile ? { profile: options.profile } : {}),
     ...(endpointOf(options) ? { endpointUrl: endpointOf(options) } : {}),
   });
-  return { lookup: aws.createAwsLookup(clients, discovery), probe: aws.createHealthProbe(clients) };
+  return {
+    lookup: aws.createAwsLookup(clients, discovery),
+    probe: aws.createHealthProbe(clients),
+    registry: aws.createImageRegistry(clients),
+    notifier: aws.createNotifier(clients),
+  };
 }
 
 /**
@@ -111,12 +123,25 @@ function fileOptions(options: ServiceOptions, accountId?: string): LoadOptions {
 
 /**
  * What discovery finds for the file, refused (before any change) where the stack could not
- * be declared on it: what `deploy` and `preview` both need.
+ * be declared on it or an ECR image it names does not exist: what `deploy` and `preview` both
+ * need. `reporter` hears of the images that could not be checked.
  */
-export async function discoverFor(aws: AwsContext, ctx: ServiceContext): Promise<Environment> {
-  const environment = await aws.lookup.discover(ctx.config);
-  const problems = listenerProblems(ctx.config, environment);
-  if (problems.length > 0) throw new UsageError(`${ctx.file}: ${problems.join('\n  ')}`);
+export async function discoverFor(
+  aws: AwsContext,
+  ctx: ServiceContext,
+  reporter?: EventSink,
+): Promise<Environment> {
+  const [environment, missingImages] = await Promise.all([
+    aws.lookup.discover(ctx.config),
+    checkImages(aws.registry, ctx.config, reporter),
+  ]);
+  const problems = [...listenerProblems(ctx.config, environment), ...missingImages];
+  if (problems.length > 0) {
+    throw new UsageError(
+      `${ctx.file}: ${problems.join('\n  ')}`,
+      missingImages.length > 0 ? { hint: MISSING_IMAGE_HINT } : {},
+    );
+  }
   return environment;
 }
 
@@ -136,14 +161,21 @@ export async function openService(options: ServiceOptions, accountId?: string): 
   const backend = resolveBackend(options.backendUrl);
   const { openStackRunner } = await import('../stack/runner.js');
   const endpointUrl = endpointOf(options);
+  const provider = {
+    region,
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(endpointUrl ? { endpointUrl } : {}),
+  };
+  let reader: Promise<(arn: string) => Promise<string>> | undefined;
   const runner = await openStackRunner({
     identity,
     backend,
     pulumiVersion: options.pulumiVersion,
-    provider: {
-      region,
-      ...(options.profile ? { profile: options.profile } : {}),
-      ...(endpointUrl ? { endpointUrl } : {}),
+    provider,
+    // src/aws loads only when a release has an authenticate-oidc action.
+    readSecret: async (arn) => {
+      reader ??= import('../aws/secrets.js').then(({ createSecretReader }) => createSecretReader(provider));
+      return (await reader)(arn);
     },
   });
   return {

@@ -81,6 +81,8 @@ export interface AwsClients {
   elbv2: Elbv2Api;
   route53: Route53Api;
   ecs: EcsApi;
+  /** The configuration every client shares, for the per-region clients of ./ecr.ts and ./notify.ts. */
+  shared: ConfigSource;
 }
 
 /** Retry tuning. The defaults suit AWS; tests lower them to keep throttling tests fast. */
@@ -126,7 +128,13 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     elbv2: createElbv2(config),
     route53: createRoute53(config),
     ecs: createEcs(config),
+    shared: config,
   };
+}
+
+/** The SDK client options of one more client (src/aws/secrets.ts), resolved as the four's are. */
+export function sdkConfigOf(options: AwsClientOptions) {
+  return sdkClientConfig(once(() => resolveSharedConfig(options)));
 }
 
 async function resolveSharedConfig(options: AwsClientOptions): Promise<SharedConfig> {
@@ -192,10 +200,10 @@ function shareCredentials(provider: CredentialProvider): CredentialProvider {
   };
 }
 
-type ConfigSource = () => Promise<SharedConfig>;
+export type ConfigSource = () => Promise<SharedConfig>;
 
 /** Builds the SDK client options from the shared configuration. */
-async function sdkClientConfig(config: ConfigSource) {
+export async function sdkClientConfig(config: ConfigSource) {
   const { retryStrategy, ...shared } = await config();
   return { ...shared, retryStrategy: retryStrategy() };
 }
@@ -204,7 +212,7 @@ async function sdkClientConfig(config: ConfigSource) {
  * Runs `send` against a lazily built client, turning every failure into an EcsCrdError that
  * names the service and call (the SDK's own error stays as the cause for `--verbose`).
  */
-function caller<Sdk>(service: ServiceName, load: () => Promise<Sdk>) {
+export function caller<Sdk>(service: ServiceName, load: () => Promise<Sdk>) {
   const sdk = once(load);
   return async <T>(operation: string, send: (sdk: Sdk) => Promise<T>): Promise<T> => {
     try {
@@ -280,14 +288,18 @@ function createEcs(config: ConfigSource): EcsApi {
 
 // ---------------------------------------------------------------- errors
 
-type ServiceName = 'STS' | 'ELBv2' | 'Route53' | 'ECS';
+export type ServiceName = 'STS' | 'ELBv2' | 'Route53' | 'ECS' | 'ECR' | 'SNS' | 'SSM' | 'SecretsManager';
 
 /** The IAM action prefix of each service, for the "missing permission" hint. */
 const IAM_PREFIX: Record<ServiceName, string> = {
   STS: 'sts',
   ELBv2: 'elasticloadbalancing',
   Route53: 'route53',
+  SSM: 'ssm',
+  SecretsManager: 'secretsmanager',
   ECS: 'ecs',
+  ECR: 'ecr',
+  SNS: 'sns',
 };
 
 const CREDENTIAL_ERRORS = new Set([

@@ -9,11 +9,19 @@
 import type { Listener, LoadBalancer, Rule } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ownerOfTags } from '../canary/ownership.js';
 import type { AwsLookup, Environment, RuleOwner, Slot, SlotInfo, SlotListener } from '../canary/ports/aws.js';
-import type { DeploymentConfig, ListenerConfig } from '../config/types.js';
+import type { DeploymentConfig } from '../config/types.js';
 import { EcsCrdError, UsageError } from '../errors.js';
 import type { AwsClients, EcsApi, Elbv2Api } from './clients.js';
+import {
+  choosePriority,
+  chooseRulePriorities,
+  hasConditions,
+  sameRuleConditions,
+} from './rule-priorities.js';
 import { allPages, chunk, once } from './util.js';
 import { findZones, liveWeights, owners } from './zones.js';
+
+export { choosePriority, type PriorityContext } from './rule-priorities.js';
 
 /** The tags that make an ALB a slot of a canary group. */
 export const GROUP_TAG = 'CanaryGroup';
@@ -23,8 +31,6 @@ export const RELEASE_TAG = 'CanaryRelease';
 const TAGS_BATCH = 20;
 /** The largest page DescribeLoadBalancers, DescribeListeners and DescribeRules allow. */
 const ELB_PAGE_SIZE = 400;
-/** The range of listener rule priorities an ALB accepts. */
-const MAX_RULE_PRIORITY = 50_000;
 
 /** Choices that are not in the deployment file. */
 export interface DiscoveryOptions {
@@ -129,7 +135,7 @@ async function findSlots(
       releaseId,
       region,
     });
-    return describeSlot(elbv2, slot, releaseId, loadBalancer, config.listeners);
+    return describeSlot(elbv2, slot, releaseId, loadBalancer, config);
   };
   const [blue, green] = await Promise.all([slotInfo('blue'), slotInfo('green')]);
   return { blue, green };
@@ -211,8 +217,9 @@ async function describeSlot(
   slot: Slot,
   releaseId: string,
   loadBalancer: LoadBalancer,
-  wantedListeners: ListenerConfig[],
+  config: DeploymentConfig,
 ): Promise<SlotInfo> {
+  const wantedListeners = config.listeners;
   const albArn = loadBalancer.LoadBalancerArn ?? '';
   const pages = await allPages(
     (Marker: string | undefined) =>
@@ -224,6 +231,7 @@ async function describeSlot(
   const assigned = new Map<number, Set<number>>();
   const listeners: SlotListener[] = [];
   const sameConditions = new Map<number, string>();
+  const further: { index: number; rules: Rule[]; reserved: Set<number>; where: string }[] = [];
   for (const [index, wanted] of wantedListeners.entries()) {
     const listener = existing.find((candidate) => candidate.Port === wanted.port);
     const reserved = assigned.get(wanted.port) ?? new Set<number>();
@@ -237,7 +245,12 @@ async function describeSlot(
     listeners.push(listenerInfo(wanted.port, listener, priority));
     const same = rules.find((rule) => rule.IsDefault !== true && hasConditions(rule, wanted.rule.conditions));
     if (same?.RuleArn !== undefined) sameConditions.set(index, same.RuleArn);
+    if ((wanted.rules ?? []).length > 0) {
+      const where = `port ${wanted.port} of load balancer ${lbName(loadBalancer)} (the ${slot} slot)`;
+      further.push({ index, rules, reserved, where });
+    }
   }
+  await chooseFurtherPriorities(elbv2, config, further, listeners);
   // Whose those rules are, from their tags: one call for the slot (at most 20 entries per call).
   const owners = await ruleOwners(elbv2, [...sameConditions.values()]);
   for (const [index, ruleArn] of sameConditions) {
@@ -254,6 +267,39 @@ async function describeSlot(
     vpcId: loadBalancer.VpcId ?? '',
     listeners,
   };
+}
+
+/**
+ * The priorities of the further rules (`listeners[].rules`), after every entry's main rule
+ * has its own: a rule with the same conditions is this service's own only when its tags name
+ * this service (read in one call for the slot), so no other service's rule is ever taken over.
+ */
+async function chooseFurtherPriorities(
+  elbv2: Elbv2Api,
+  config: DeploymentConfig,
+  further: { index: number; rules: Rule[]; reserved: Set<number>; where: string }[],
+  listeners: SlotListener[],
+): Promise<void> {
+  const wantedOf = (index: number) => config.listeners[index]?.rules ?? [];
+  const candidates = further.flatMap(({ index, rules }) =>
+    rules.filter((rule) => wantedOf(index).some((wanted) => sameRuleConditions(rule, wanted))),
+  );
+  const owners = await ruleOwners(
+    elbv2,
+    candidates.flatMap((rule) => (rule.RuleArn === undefined ? [] : [rule.RuleArn])),
+  );
+  const { project, name } = config.service;
+  const ours = new Set(
+    [...owners].filter(([, owner]) => owner.project === project && owner.name === name).map(([arn]) => arn),
+  );
+  for (const { index, rules, reserved, where } of further) {
+    const listener = listeners[index];
+    if (listener === undefined) continue;
+    listener.rulePriorities = chooseRulePriorities(rules, wantedOf(index), ours, reserved, (i) => ({
+      where,
+      key: `listeners[${index}].rules[${i}].priority`,
+    }));
+  }
 }
 
 function listenerInfo(port: number, listener: Listener | undefined, priority: number): SlotListener {
@@ -284,101 +330,6 @@ async function listRules(elbv2: Elbv2Api, listenerArn: string): Promise<Rule[]> 
     (page) => page.NextMarker,
   );
   return pages.flatMap((page) => page.Rules ?? []);
-}
-
-/** Where a priority is chosen, for the error message. */
-export interface PriorityContext {
-  where: string;
-  /** The key path of the priority in the deployment file. */
-  key: string;
-}
-
-/**
- * The rule priority for one listener entry of the file: the file's own if no other rule holds
- * it; otherwise, when the file gives none, the priority of this service's rule from an earlier
- * deployment (so the live release's rule is left as it is), else the lowest free one.
- * `reserved` holds priorities already handed out on the same listener.
- */
-export function choosePriority(
-  rules: Rule[],
-  wanted: Pick<ListenerConfig, 'rule'>,
-  reserved: ReadonlySet<number>,
-  context: PriorityContext,
-): number {
-  const taken = new Map<number, Rule>();
-  let ours: number | undefined;
-  for (const rule of rules) {
-    const priority = Number(rule.Priority);
-    if (rule.IsDefault === true || !Number.isInteger(priority)) continue;
-    // A rule with exactly this entry's conditions is this service's own (from an earlier
-    // deployment); it does not block its priority.
-    if (ours === undefined && hasConditions(rule, wanted.rule.conditions)) ours = priority;
-    else taken.set(priority, rule);
-  }
-  const isFree = (priority: number) => !taken.has(priority) && !reserved.has(priority);
-  const requested = wanted.rule.priority;
-  if (requested === undefined)
-    return ours !== undefined && !reserved.has(ours) ? ours : lowestFree(isFree, context);
-  if (isFree(requested)) return requested;
-  const holder = taken.get(requested);
-  const holderText =
-    holder === undefined
-      ? 'another listener entry of this file'
-      : `rule ${holder.RuleArn} (${conditionsText(holder)})`;
-  throw new UsageError(
-    `Listener rule priority ${requested} on ${context.where} is already taken by ${holderText}.`,
-    {
-      hint: `Choose a free priority for ${context.key} (the lowest free one is ${lowestFree(isFree, context)}), or omit it to use the lowest free one.`,
-    },
-  );
-}
-
-function lowestFree(isFree: (priority: number) => boolean, context: PriorityContext): number {
-  for (let priority = 1; priority <= MAX_RULE_PRIORITY; priority++) {
-    if (isFree(priority)) return priority;
-  }
-  throw new UsageError(`Every listener rule priority on ${context.where} is taken.`, {
-    hint: 'Remove unused listener rules from that listener.',
-  });
-}
-
-/** The values of a rule's conditions of one field, lower-cased for host names. */
-function conditionValues(rule: Rule, field: 'host-header' | 'path-pattern'): string[] {
-  return (rule.Conditions ?? [])
-    .filter((condition) => condition.Field === field)
-    .flatMap((condition) =>
-      field === 'host-header'
-        ? (condition.HostHeaderConfig?.Values ?? condition.Values ?? []).map((host) => host.toLowerCase())
-        : (condition.PathPatternConfig?.Values ?? condition.Values ?? []),
-    );
-}
-
-function hasConditions(rule: Rule, conditions: ListenerConfig['rule']['conditions']): boolean {
-  const onlyKnownFields = (rule.Conditions ?? []).every(
-    (condition) => condition.Field === 'host-header' || condition.Field === 'path-pattern',
-  );
-  return (
-    onlyKnownFields &&
-    sameSet(
-      conditionValues(rule, 'host-header'),
-      conditions.host_header.map((host) => host.toLowerCase()),
-    ) &&
-    sameSet(conditionValues(rule, 'path-pattern'), conditions.path_pattern ?? [])
-  );
-}
-
-function conditionsText(rule: Rule): string {
-  const parts = (rule.Conditions ?? []).map(
-    (condition) =>
-      `${condition.Field} ${(condition.HostHeaderConfig?.Values ?? condition.PathPatternConfig?.Values ?? condition.Values ?? []).join(', ')}`,
-  );
-  return parts.length === 0 ? 'no conditions' : parts.join('; ');
-}
-
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  const left = new Set(a);
-  const right = new Set(b);
-  return left.size === right.size && [...left].every((value) => right.has(value));
 }
 
 function lbName(loadBalancer: LoadBalancer): string {

@@ -5,4 +5,6 @@
  */
 export { type AwsClientOptions, type AwsClients, createAwsClients, type RetryTuning } from './clients.js';
 export { createAwsLookup, type DiscoveryOptions } from './discovery.js';
+export { createImageRegistry } from './ecr.js';
 export { createHealthProbe } from './health.js';
+export { createNotifier } from './notify.js';

@@ -94,6 +94,12 @@ export type ProgressEvent =
   | EventShape<'names.adopted', { fqdns: string[] }>
   /** The deployment file is valid but holds what is probably a mistake (a secret in `environment`), at this place. */
   | EventShape<'config.warning', { file: string; line: number; column: number; path: string }>
+  /** The identity may not look this ECR image up (AccessDenied): the deployment goes on without that check. */
+  | EventShape<'image.unchecked', { image: string; error: string }>
+  /** The outcome was published to this SNS topic (`canary.sns_topic_notifications`). */
+  | EventShape<'notification.sent', { topicArn: string; outcome: string; messageId: string }>
+  /** Publishing the outcome failed: a warning, the outcome and the exit code stay as they are. */
+  | EventShape<'notification.failed', { topicArn: string; outcome: string; error: string }>
   | EventShape<'engine.event', EngineEvent>
   | EventShape<'engine.output', { line: string }>;
 
@@ -122,6 +128,9 @@ const CODES: Record<ProgressEventCode, true> = {
   'recovery.step': true,
   'names.adopted': true,
   'config.warning': true,
+  'image.unchecked': true,
+  'notification.sent': true,
+  'notification.failed': true,
   'engine.event': true,
   'engine.output': true,
 };

@@ -92,7 +92,8 @@ const canarySchema = z
       })
       .optional()
       .meta({
-        description: 'SNS topics told the outcome of every deployment (the outcome document as the message).',
+        description:
+          'SNS topic ARNs told the outcome of every deployment (the outcome document as the message): `on_success` when the release went live, `on_fail` on a rollback or failure.',
       }),
   })
   .meta({

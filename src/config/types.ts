@@ -4,6 +4,17 @@
  * ecs-crd; keys keep the file's snake_case so `validate --json` can print it as it is.
  */
 
+import type { ListenerRuleConfig } from './types-routing.js';
+import type { AutoScalingConfig, VolumeConfig } from './types-service.js';
+
+export type { ListenerRuleConfig, RuleAction, RuleCondition } from './types-routing.js';
+export type {
+  AutoScalingConfig,
+  StepScalingPolicy,
+  TargetTrackingPolicy,
+  VolumeConfig,
+} from './types-service.js';
+
 export const ENVIRONMENTS = ['dev', 'qua', 'stage', 'preprod', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 
@@ -169,75 +180,6 @@ export interface ListenerConfig {
   rules?: ListenerRuleConfig[];
 }
 
-/** A rule condition as ELBv2 names it. */
-export interface RuleCondition {
-  field:
-    | 'host-header'
-    | 'path-pattern'
-    | 'http-header'
-    | 'http-request-method'
-    | 'query-string'
-    | 'source-ip';
-  values: string[];
-  /** `http-header` only: the header's name. */
-  http_header_name?: string;
-}
-
-/** A rule action as ELBv2 names it; `forward` without a target group forwards to the listener's. */
-export type RuleAction =
-  | { type: 'forward'; order?: number }
-  | {
-      type: 'redirect';
-      order?: number;
-      status_code: 'HTTP_301' | 'HTTP_302';
-      protocol?: string;
-      host?: string;
-      port?: string;
-      path?: string;
-      query?: string;
-    }
-  | {
-      type: 'fixed-response';
-      order?: number;
-      status_code: string;
-      content_type?: string;
-      message_body?: string;
-    }
-  | {
-      type: 'authenticate-oidc';
-      order?: number;
-      issuer: string;
-      authorization_endpoint: string;
-      token_endpoint: string;
-      user_info_endpoint: string;
-      client_id: string;
-      /** The ARN of an SSM parameter or Secrets Manager secret holding it, read at deploy time; never the value. */
-      client_secret: string;
-      scope?: string;
-      session_cookie_name?: string;
-      session_timeout?: number;
-      on_unauthenticated_request?: 'deny' | 'allow' | 'authenticate';
-    }
-  | {
-      type: 'authenticate-cognito';
-      order?: number;
-      user_pool_arn: string;
-      user_pool_client_id: string;
-      user_pool_domain: string;
-      scope?: string;
-      session_cookie_name?: string;
-      session_timeout?: number;
-      on_unauthenticated_request?: 'deny' | 'allow' | 'authenticate';
-    };
-
-export interface ListenerRuleConfig {
-  /** Absent: the lowest free priority on that listener, found by discovery. */
-  priority?: number;
-  conditions: RuleCondition[];
-  /** In order; the last one is `forward`, `redirect` or `fixed-response`. */
-  actions: RuleAction[];
-}
-
 export interface NetworkConfig {
   subnets: string[];
   security_groups: string[];
@@ -260,76 +202,6 @@ export interface PolicyStatement {
  * while a task that never answers is still replaced within a minute and a half.
  */
 export const DEFAULT_HEALTH_CHECK_GRACE_PERIOD_S = 60;
-
-export interface VolumeConfig {
-  name: string;
-  /** A bind mount of the instance's `source_path` (EC2); absent path: a Docker-managed scratch volume. */
-  host?: { source_path?: string };
-  docker_volume_configuration?: {
-    scope?: 'task' | 'shared';
-    autoprovision?: boolean;
-    driver?: string;
-    driver_opts?: Record<string, string>;
-    labels?: Record<string, string>;
-  };
-  efs_volume_configuration?: {
-    file_system_id: string;
-    root_directory?: string;
-    transit_encryption?: 'ENABLED' | 'DISABLED';
-    transit_encryption_port?: number;
-    authorization_config?: { access_point_id?: string; iam?: 'ENABLED' | 'DISABLED' };
-  };
-}
-
-/** Target tracking: ECS adds and removes tasks to hold a metric at `target`. */
-export interface TargetTrackingPolicy {
-  name: string;
-  /** ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization, ALBRequestCountPerTarget. */
-  metric: 'cpu' | 'memory' | 'requests_per_target';
-  target: number;
-  scale_in_cooldown?: number;
-  scale_out_cooldown?: number;
-  disable_scale_in?: boolean;
-}
-
-/** The original's step scaling: a policy and the CloudWatch alarms that trigger it. */
-export interface StepScalingPolicy {
-  name: string;
-  adjustment_type: 'ChangeInCapacity' | 'ExactCapacity' | 'PercentChangeInCapacity';
-  cooldown?: number;
-  metric_aggregation_type?: 'Average' | 'Minimum' | 'Maximum';
-  step_adjustments: {
-    metric_interval_lower_bound?: number;
-    metric_interval_upper_bound?: number;
-    scaling_adjustment: number;
-  }[];
-  alarms: {
-    metric_name: string;
-    namespace: string;
-    statistic: 'Average' | 'Minimum' | 'Maximum' | 'Sum' | 'SampleCount';
-    period: number;
-    evaluation_periods: number;
-    threshold: number;
-    comparison_operator:
-      | 'GreaterThanOrEqualToThreshold'
-      | 'GreaterThanThreshold'
-      | 'LessThanThreshold'
-      | 'LessThanOrEqualToThreshold';
-    description?: string;
-    /** Absent: the release's own service (ClusterName, ServiceName). */
-    dimensions?: Record<string, string>;
-  }[];
-}
-
-/** Application Auto Scaling of each release's ECS service. */
-export interface AutoScalingConfig {
-  min_capacity: number;
-  max_capacity: number;
-  /** Absent: the ECS service-linked role AWS uses by default. */
-  role_arn?: string;
-  target_tracking: TargetTrackingPolicy[];
-  step_scaling: StepScalingPolicy[];
-}
 
 export interface ServiceConfig {
   project: string;

@@ -83,7 +83,9 @@ export class EngineEventTranslator {
     if (raw.resOpFailedEvent) {
       return { kind: 'resource-failed', ...this.describe(raw.resOpFailedEvent.metadata) };
     }
-    if (raw.diagnosticEvent && !raw.diagnosticEvent.ephemeral) {
+    // Debug diagnostics are the SDK's own tracing: they print each resource's response as it
+    // is, secret values included (an OIDC client secret), and say nothing a user acts on.
+    if (raw.diagnosticEvent && !raw.diagnosticEvent.ephemeral && raw.diagnosticEvent.severity !== 'debug') {
       const d = raw.diagnosticEvent;
       const severity = d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warning' : 'info';
       const where = d.urn ? { urn: d.urn, name: nameOfUrn(d.urn) } : {};

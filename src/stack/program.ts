@@ -40,15 +40,28 @@ export interface DeploymentOutputs extends Omit<Required<StackOutputs>, 'targetG
   serviceNames: Partial<Record<Slot, Output<string>>>;
 }
 
+/** What a run needs besides the desired state: values read at deploy time, kept out of it. */
+export interface ProgramInputs {
+  /** The client secrets of authenticate-oidc actions, by ARN (see `clientSecretArns`). */
+  clientSecrets?: ReadonlyMap<string, string>;
+}
+
 /** The inline program of one `up`/`preview` for `LocalWorkspace`: declares, then returns the outputs. */
-export function deploymentProgram(state: DesiredState): () => Promise<Record<string, unknown>> {
-  return async () => ({ ...declareDeployment(state) });
+export function deploymentProgram(
+  state: DesiredState,
+  inputs: ProgramInputs = {},
+): () => Promise<Record<string, unknown>> {
+  return async () => ({ ...declareDeployment(state, inputs) });
 }
 
 /** Declares every resource of the desired state (inside a Pulumi program run) and returns the outputs. */
-export function declareDeployment(state: DesiredState): DeploymentOutputs {
+export function declareDeployment(state: DesiredState, inputs: ProgramInputs = {}): DeploymentOutputs {
   assertWeights(state.weights);
-  const shared = { ...declareShared(state.identity), listeners: declareListeners(state) };
+  const shared = {
+    ...declareShared(state.identity),
+    listeners: declareListeners(state),
+    ...(inputs.clientSecrets === undefined ? {} : { clientSecrets: inputs.clientSecrets }),
+  };
   const outputs: DeploymentOutputs = {
     meta: state.meta,
     releases: state.releases,

@@ -4,11 +4,17 @@
  */
 import { ListenerRule } from '@pulumi/aws/lb/listenerRule.js';
 import { TargetGroup } from '@pulumi/aws/lb/targetGroup.js';
-import type { Input } from '@pulumi/pulumi';
+import { type Input, secret } from '@pulumi/pulumi';
 import type { Slot, SlotInfo } from '../canary/ports/aws.js';
 import type { DesiredState } from '../canary/ports/stack.js';
 import type { ContainerPortRef, DeploymentConfig, ListenerConfig } from '../config/types.js';
 import { logicalNames, targetGroupName } from './naming.js';
+import {
+  actionInput,
+  conditionInput,
+  type SecretResolver,
+  targetGroupAttributeInputs,
+} from './routing-inputs.js';
 import { listenerKey, type SharedResources, type Tags } from './shared.js';
 
 const sameTarget = (a: ContainerPortRef, b: ContainerPortRef): boolean =>
@@ -30,14 +36,15 @@ export function declareTargetGroups(
     container: tg.container,
     resource: new TargetGroup(logicalNames.targetGroup(slot, tg.container), {
       name: targetGroupName(state.identity, slot, tg.container),
-      port: tg.container.port,
+      port: tg.port ?? tg.container.port,
       protocol: tg.protocol,
       vpcId: state.environment.slots[slot].vpcId,
       targetType: spec.network_mode === 'awsvpc' ? 'ip' : 'instance',
       deregistrationDelay: tg.deregistration_delay,
+      ...targetGroupAttributeInputs(tg),
       healthCheck: {
         enabled: true,
-        protocol: tg.protocol,
+        protocol: tg.health_check.protocol ?? tg.protocol,
         path: tg.health_check.path,
         matcher: tg.health_check.matcher,
         interval: tg.health_check.interval,
@@ -50,7 +57,11 @@ export function declareTargetGroups(
   }));
 }
 
-/** One rule per listener, forwarding the service's hosts (and paths) to its target group. */
+/**
+ * One rule per listener, forwarding the service's hosts (and paths) to its target group, and
+ * one per further rule of the file (`listeners[].rules`), at the priority discovery chose for
+ * it on that slot's listener, tagged like the first so its owner is known.
+ */
 export function declareListenerRules(
   state: DesiredState,
   slot: Slot,
@@ -60,7 +71,14 @@ export function declareListenerRules(
   tags: Tags,
 ): ListenerRule[] {
   const where = state.environment.slots[slot];
-  return release.listeners.map((listener) => {
+  // A Pulumi secret: the engine encrypts it in the state and masks it in every output and event.
+  const secretOf: SecretResolver = (arn) => {
+    const value = shared.clientSecrets?.get(arn);
+    // The runner reads every ARN clientSecretArns lists before the program runs.
+    if (value === undefined) throw new Error(`the client secret ${arn} was not read before the program ran`);
+    return secret(value);
+  };
+  return release.listeners.flatMap((listener) => {
     const target = targetGroups.find((tg) => sameTarget(tg.container, listener.target_group.container));
     if (!target) {
       throw new Error(
@@ -74,13 +92,29 @@ export function declareListenerRules(
       { hostHeader: { values: host_header } },
       ...(path_pattern.length > 0 ? [{ pathPattern: { values: path_pattern } }] : []),
     ];
-    return new ListenerRule(logicalNames.listenerRule(slot, listener.port), {
+    const main = new ListenerRule(logicalNames.listenerRule(slot, listener.port), {
       listenerArn: on.arn,
       priority: on.priority,
       conditions,
       actions: [{ type: 'forward', targetGroupArn: target.resource.arn }],
       tags,
     });
+    const further = (listener.rules ?? []).map((rule, i) => {
+      const priority = on.rulePriorities?.[i];
+      if (priority === undefined) {
+        throw new Error(
+          `discovery chose no priority for rules[${i}] of port ${listener.port} on the ${slot} ALB`,
+        );
+      }
+      return new ListenerRule(`${logicalNames.listenerRule(slot, listener.port)}-${i + 1}`, {
+        listenerArn: on.arn,
+        priority,
+        conditions: rule.conditions.map(conditionInput),
+        actions: rule.actions.map((action) => actionInput(action, target.resource.arn, secretOf)),
+        tags,
+      });
+    });
+    return [main, ...further];
   });
 }
 
@@ -93,7 +127,7 @@ function slotListener(
   where: SlotInfo,
   listener: ListenerConfig,
   shared: SharedResources,
-): { arn: Input<string>; priority: number } {
+): { arn: Input<string>; priority: number; rulePriorities?: number[] | undefined } {
   const found = where.listeners.find((l) => l.port === listener.port);
   if (!found) {
     throw new Error(
@@ -107,5 +141,5 @@ function slotListener(
       `the ${slot} ALB (${where.albName}) has no listener on port ${listener.port}, and the stack declares none`,
     );
   }
-  return { arn, priority: found.priority };
+  return { arn, priority: found.priority, rulePriorities: found.rulePriorities };
 }

@@ -35,6 +35,12 @@ export interface StackRunnerOptions {
   /** Extra engine environment (the sandbox puts its stand-in provider first on PATH). */
   engineEnv?: Record<string, string>;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Reads what an SSM parameter or Secrets Manager ARN holds (the app layer's, from src/aws):
+   * the client secrets of authenticate-oidc actions, read at each run, given to the program as
+   * Pulumi secrets. Absent: a release with such an action cannot be declared.
+   */
+  readSecret?: (arn: string) => Promise<string>;
 }
 
 /** Opens (lazily: no engine call yet) the runner for one service's stack. */
@@ -145,8 +151,19 @@ class PulumiStackRunner implements StackRunner {
   /** The program of one run: the pure function of the desired state, loaded on first use. */
   private program(state: DesiredState): () => Promise<Record<string, unknown>> {
     return async () => {
-      const { deploymentProgram } = await import('./program.js');
-      return deploymentProgram(state)();
+      const [{ deploymentProgram }, { clientSecretArns }] = await Promise.all([
+        import('./program.js'),
+        import('./routing-inputs.js'),
+      ]);
+      const arns = clientSecretArns(Object.values(state.releases));
+      if (arns.length === 0) return deploymentProgram(state)();
+      const read = this.options.readSecret;
+      if (read === undefined) throw new EcsCrdError('authenticate-oidc client secrets cannot be read here');
+      // Read at every run (deploy, rollback, recovery alike), never stored: a rotated secret is picked up.
+      const values = await Promise.all(arns.map(read));
+      return deploymentProgram(state, {
+        clientSecrets: new Map(arns.map((arn, i) => [arn, values[i] ?? ''])),
+      })();
     };
   }
 

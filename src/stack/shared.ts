@@ -16,6 +16,11 @@ export interface SharedResources {
   /** The AWS managed policy (image pulls, log streams) on the execution role. */
   executionManagedPolicy: RolePolicyAttachment;
   taskRole: Role;
+  /**
+   * The values of the client secrets the releases' authenticate-oidc actions name, by ARN,
+   * read for this run only (never in the desired state, the outputs or a log).
+   */
+  clientSecrets?: ReadonlyMap<string, string>;
 }
 
 /** How `SharedResources.listeners` keys a listener the stack owns. */

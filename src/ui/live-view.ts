@@ -214,6 +214,9 @@ function apply(s: LiveViewState, event: ProgressEvent): LiveViewState {
     case 'recovery.step':
     case 'names.adopted':
     case 'config.warning':
+    case 'image.unchecked':
+    case 'notification.sent':
+    case 'notification.failed':
     case 'engine.output':
       return s;
     default:
@@ -241,6 +244,8 @@ function scrolledLines(before: LiveViewState, event: ProgressEvent): string[] {
     // Outside a rollout, what the command does is the story: always worth a line.
     case 'recovery.started':
     case 'recovery.step':
+    // Who was told the outcome: worth a line after the result, as a failure to tell is.
+    case 'notification.sent':
       return [text];
     // A resource the command was asked to report (undeploy, rollback): as the plain lines show it.
     case 'engine.event':

@@ -6,6 +6,8 @@
  */
 import type { AwsContext, ServiceContext } from '../../src/app/service.js';
 import type { AwsLookup } from '../../src/canary/ports/aws.js';
+import type { Notification, Notifier } from '../../src/canary/ports/notify.js';
+import type { EcrImage, ImageLookup, ImageRegistry } from '../../src/canary/ports/registry.js';
 import type { StackRunner } from '../../src/canary/ports/stack.js';
 import type { ConfigProblem } from '../../src/config/types.js';
 import { stackName } from '../../src/stack/naming.js';
@@ -22,8 +24,35 @@ export const SECRET_WARNING: ConfigProblem = {
     'warning: its name says it holds a secret, and environment values are stored in clear in the task definition',
 };
 
+/** A registry that holds every image, unless told otherwise; it remembers what it was asked. */
+export class FakeRegistry implements ImageRegistry {
+  readonly asked: EcrImage[] = [];
+  constructor(private readonly answer: (image: EcrImage) => ImageLookup = () => ({ status: 'found' })) {}
+  async lookup(image: EcrImage): Promise<ImageLookup> {
+    this.asked.push(image);
+    return this.answer(image);
+  }
+}
+
+/** A notifier that keeps what it was given to publish, or fails with `error`. */
+export class FakeNotifier implements Notifier {
+  readonly published: Notification[] = [];
+  constructor(private readonly error?: Error) {}
+  async publish(notification: Notification): Promise<{ messageId: string }> {
+    if (this.error) throw this.error;
+    this.published.push(notification);
+    return { messageId: `m-${this.published.length}` };
+  }
+}
+
 export function openedService(
-  options: { warnings?: ConfigProblem[]; runner?: StackRunner; clock?: FakeClock } = {},
+  options: {
+    warnings?: ConfigProblem[];
+    runner?: StackRunner;
+    clock?: FakeClock;
+    registry?: ImageRegistry;
+    notifier?: Notifier;
+  } = {},
 ): { aws: AwsContext; ctx: ServiceContext; clock: FakeClock } {
   const clock = options.clock ?? new FakeClock();
   const config = buildConfig();
@@ -49,5 +78,7 @@ export function openedService(
     leases: undefined,
     runner: options.runner ?? new FakeStackRunner({ clock }),
   };
-  return { aws: { lookup, probe }, ctx, clock };
+  const registry = options.registry ?? new FakeRegistry();
+  const notifier = options.notifier ?? new FakeNotifier();
+  return { aws: { lookup, probe, registry, notifier }, ctx, clock };
 }

@@ -216,6 +216,31 @@ export const ONE_OF_EACH: Record<ProgressEventCode, ProgressEvent> = {
     'prod.deploy.yml:31:9 service.containers[0].environment.DB_PASSWORD: warning: its name says it holds a secret',
     { file: 'prod.deploy.yml', line: 31, column: 9, path: 'service.containers[0].environment.DB_PASSWORD' },
   ),
+  'image.unchecked': progressEvent(
+    'image.unchecked',
+    'warn',
+    'Could not check that 123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders-api:2.0.0 exists in ECR (AccessDeniedException); deploying without that check',
+    {
+      image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders-api:2.0.0',
+      error: 'AccessDeniedException',
+    },
+  ),
+  'notification.sent': progressEvent(
+    'notification.sent',
+    'info',
+    'Published the outcome (deployed) to arn:aws:sns:eu-west-1:123456789012:deployments',
+    { topicArn: 'arn:aws:sns:eu-west-1:123456789012:deployments', outcome: 'deployed', messageId: 'm-1' },
+  ),
+  'notification.failed': progressEvent(
+    'notification.failed',
+    'warn',
+    'Could not publish the outcome (rolled_back) to arn:aws:sns:eu-west-1:123456789012:gone: NotFound: Topic does not exist',
+    {
+      topicArn: 'arn:aws:sns:eu-west-1:123456789012:gone',
+      outcome: 'rolled_back',
+      error: 'NotFound: Topic does not exist',
+    },
+  ),
   'engine.event': engineStart('update', 'aws:route53/record:Record', 'record-api.example.com-green'),
   'engine.output': progressEvent('engine.output', 'debug', 'Updating (dev):', { line: 'Updating (dev):' }),
 };

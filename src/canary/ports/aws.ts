@@ -24,6 +24,12 @@ export interface SlotListener {
    * earlier deployment, or another service's claim on the same host names.
    */
   existingRule?: { ruleArn: string; owner: RuleOwner | null };
+  /**
+   * The priority of each of the entry's further rules (`listeners[].rules`), in their order:
+   * the file's, this service's own rule's from an earlier deployment, or the lowest free ones.
+   * Absent when the entry has none.
+   */
+  rulePriorities?: number[];
 }
 
 /** The service an ecs-crd listener rule belongs to, by its `ecs-crd:*` tags. */
