@@ -4,11 +4,15 @@
  * variables) and one with ~40,000 problems (as many bad variable names), checks each in a
  * child process of its own (so the peak RSS is that file's alone), and prints the times side
  * by side with the growth up to 1 MB, which must stay within 1.3× linear (exit 1 beyond).
+ * Then real files: the original tool's example (examples/seed.deploy.yml) and a .NET service
+ * of 440 variables written for the original tool (test/fixtures/original/dotnet.deploy.yml),
+ * checked the same way, and `ecs-crd validate` of each timed against a bare `node -e 0`
+ * (interleaved, medians): the example must stay under 3× (exit 1 beyond). Needs the build.
  *   node --import tsx scripts/bench-validate.ts
  * A file over the size cap is refused: its row shows how long the refusal took.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +21,15 @@ import { fileURLToPath } from 'node:url';
 const GROWTH_LIMIT = 1.3;
 /** A case that runs longer than this is reported as such, not waited for. */
 const CASE_TIMEOUT_MS = 180_000;
+/** `ecs-crd validate` of the original's example, at most this many times a bare `node -e 0`. */
+const STARTUP_LIMIT = 3;
+const STARTUP_RUNS = 15;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Real files: the original tool's example, and a .NET service written for the original tool. */
+const REAL_FILES = [
+  { name: 'seed example', file: 'examples/seed.deploy.yml' },
+  { name: '.NET (440 vars)', file: 'test/fixtures/original/dotnet.deploy.yml' },
+];
 
 const HEADER = `canary:
   group: private
@@ -50,8 +63,8 @@ function generate(bytes: number, line: (i: number) => string): string {
 
 const id = (i: number) => String(i).padStart(7, '0');
 const variable = (i: number) => `        VAR_${id(i)}: value-${id(i)}-abcdefghijklmnopqrstuvwxyz\n`;
-// A name starting with a digit is not a variable name: one problem per line.
-const badName = (i: number) => `        9V_${id(i)}: x\n`;
+// `=` ends a name in the environment, the one thing a name may not hold: one problem per line.
+const badName = (i: number) => `        "V=${id(i)}": x\n`;
 
 interface Measure {
   ms: number;
@@ -147,6 +160,63 @@ async function main(): Promise<void> {
     );
   }
   if (worst > GROWTH_LIMIT) process.exitCode = 1;
+  realFiles();
+}
+
+/** The in-process check of each real file, then the CLI's start-to-exit against a bare Node. */
+function realFiles(): void {
+  console.log('');
+  for (const { name, file } of REAL_FILES) {
+    const result = runCase(join(ROOT, file));
+    const line = 'timedOut' in result ? 'did not finish' : `${result.ms.toFixed(0)} ms, ${result.outcome}`;
+    console.log(`${name.padEnd(16)} check: ${line}`);
+  }
+  if (!existsSync(join(ROOT, 'dist/src/commands/validate.js'))) {
+    console.log('dist/ is missing: run `npm run build` to time `ecs-crd validate` against node -e 0');
+    process.exitCode = 1;
+    return;
+  }
+  const node: [string, string[]] = [process.execPath, ['-e', '0']];
+  const clis = REAL_FILES.map(({ file }): [string, string[]] => [
+    process.execPath,
+    ['bin/run.js', 'validate', '-e', 'prod', '-f', file],
+  ]);
+  // One warm-up each (file-system cache), then interleaved runs, so load affects all alike.
+  for (const command of [node, ...clis]) timed(command);
+  const samples = [node, ...clis].map(() => [] as number[]);
+  for (let i = 0; i < STARTUP_RUNS; i++) {
+    [node, ...clis].forEach((command, c) => {
+      samples[c]?.push(timed(command));
+    });
+  }
+  const [bare = Number.NaN, ...medians] = samples.map(median);
+  console.log(`node -e 0: median ${bare.toFixed(1)} ms over ${STARTUP_RUNS} runs`);
+  REAL_FILES.forEach(({ file }, i) => {
+    const ms = medians[i] ?? Number.NaN;
+    const ratio = ms / bare;
+    const bar = i === 0 ? ` (limit ${STARTUP_LIMIT})` : '';
+    console.log(
+      `ecs-crd validate -e prod -f ${file}: median ${ms.toFixed(1)} ms = ${ratio.toFixed(2)}× node -e 0${bar}`,
+    );
+    if (i === 0 && !(ratio < STARTUP_LIMIT)) process.exitCode = 1;
+  });
+}
+
+/** Milliseconds from spawn to exit; a valid file exits 0, an invalid one 2 (both are measured). */
+function timed([file, args]: [string, string[]]): number {
+  const start = process.hrtime.bigint();
+  const run = spawnSync(file, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+  if (run.status !== 0 && run.status !== 2) {
+    throw new Error(`${[file, ...args].join(' ')} exited ${run.status}: ${run.stderr}`);
+  }
+  return elapsed;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
 await main();

@@ -45,3 +45,16 @@ export const IMAGE_MESSAGE =
 /** What AWS takes as a tag value: at most 256 letters, digits, spaces and `_ . : / = + - @`. */
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 export const isTagValue = (value: string): boolean => TAG_VALUE.test(value);
+
+/** A `valueFrom` ECS reads at start: an SSM parameter or a Secrets Manager secret (with an optional JSON key, stage, version). */
+export const isSecretArn = (value: string): boolean => /^arn:[^:]+:(ssm|secretsmanager):/.test(value);
+export const SECRET_ARN_MESSAGE =
+  'must be the ARN of an SSM parameter or a Secrets Manager secret (arn:aws:ssm:… or arn:aws:secretsmanager:…), never the secret itself';
+
+/** An SNS topic: arn:aws:sns:<region>:<account>:<name>, a name of at most 256 letters, digits, - and _ (.fifo for FIFO). */
+const SNS_TOPIC_ARN = new RegExp(
+  `^arn:${PARTITION}:sns:${REGION}:${ACCOUNT}:[A-Za-z0-9_-]{1,256}(?:\\.fifo)?$`,
+);
+export const isSnsTopicArn = (value: string): boolean => SNS_TOPIC_ARN.test(value);
+export const SNS_TOPIC_ARN_MESSAGE =
+  'must be an SNS topic ARN, arn:aws:sns:<region>:<12-digit account>:<topic name> (templates such as {{region}} and {{account_id}} allowed)';

@@ -29,7 +29,13 @@ export function taskPolicy(statements: readonly PolicyStatement[]): string | nul
   if (statements.length === 0) return null;
   const document: PolicyDocument = {
     Version: POLICY_VERSION,
-    Statement: statements.map((s) => ({ Effect: s.effect, Action: s.actions, Resource: s.resources })),
+    // A Sid only when the file gives one: a release recorded before Sids renders the same text.
+    Statement: statements.map((s) => ({
+      ...(s.sid === undefined ? {} : { Sid: s.sid }),
+      Effect: s.effect,
+      Action: s.actions,
+      Resource: s.resources,
+    })),
   };
   return JSON.stringify(document);
 }
@@ -120,34 +126,84 @@ export function policySize(document: string): number {
  * check the file again, rendered.
  */
 export function policiesFitTheRoles(
-  service: { policies: readonly unknown[]; containers: readonly unknown[] },
+  service: {
+    policies?: readonly unknown[] | undefined;
+    execution_policies?: readonly unknown[] | undefined;
+    iam_roles?:
+      | { task_role?: readonly unknown[] | undefined; task_execution_role?: readonly unknown[] | undefined }
+      | undefined;
+    containers: readonly unknown[];
+  },
   ctx: Context,
 ): void {
   const valid = validParts(ctx);
-  const statements = itemsOf(service.policies).filter((_, i) => valid(['policies', i])) as PolicyStatement[];
-  const policy = taskPolicy(statements);
+  // The preferred spelling or the original's (`iam_roles`), as they will be resolved.
+  const statementsAt = (
+    preferred: 'policies' | 'execution_policies',
+    original: 'task_role' | 'task_execution_role',
+  ) => {
+    const path = service[preferred] !== undefined ? [preferred] : ['iam_roles', original];
+    const list = service[preferred] ?? service.iam_roles?.[original];
+    const statements = itemsOf(list).flatMap((item, i) => (valid([...path, i]) ? [asStatement(item)] : []));
+    return { path, statements };
+  };
+  const task = statementsAt('policies', 'task_role');
+  const policy = taskPolicy(task.statements);
   if (policy !== null && policySize(policy) > RELEASE_POLICY_MAX_CHARS) {
     report(
       ctx,
-      ['policies'],
+      task.path,
       `${tooLarge('these statements make a task role policy', policySize(policy), 'task role')} (merge statements that share actions, or list fewer resources)`,
     );
   }
+  const execution = statementsAt('execution_policies', 'task_execution_role');
+  const extra = taskPolicy(execution.statements);
   const withSecrets = itemsOf(service.containers).flatMap((container, i) => {
-    const secrets = field(container, 'secrets');
-    return valid(['containers', i, 'secrets']) && isRecord(secrets) && Object.keys(secrets).length > 0
-      ? [{ index: i, secrets: secrets as Record<string, string> }]
+    const secrets = pairsOf(field(container, 'secrets'));
+    return valid(['containers', i, 'secrets']) && secrets !== undefined && Object.keys(secrets).length > 0
+      ? [{ index: i, secrets }]
       : [];
   });
-  const first = withSecrets[0];
   const secrets = secretsPolicy(secretArns({ containers: withSecrets }));
-  if (first === undefined || secrets === null || policySize(secrets) <= RELEASE_POLICY_MAX_CHARS) return;
+  // The execution role carries the release's secrets policy and its own statements: together within the share.
+  const size = (secrets === null ? 0 : policySize(secrets)) + (extra === null ? 0 : policySize(extra));
+  if (size <= RELEASE_POLICY_MAX_CHARS) return;
+  const first = withSecrets[0];
   const whose = withSecrets.length > 1 ? 'the secrets of all containers' : 'these secrets';
+  const what =
+    extra === null
+      ? `${whose} make an execution role policy`
+      : first === undefined
+        ? 'these statements make an execution role policy'
+        : `${whose} and the execution role statements make execution role policies`;
   report(
     ctx,
-    ['containers', first.index, 'secrets'],
-    `${tooLarge(`${whose} make an execution role policy`, policySize(secrets), 'execution role')} (one Secrets Manager secret can hold several values, as JSON keys)`,
+    first === undefined || extra !== null ? execution.path : ['containers', first.index, 'secrets'],
+    `${tooLarge(what, size, 'execution role')} (one Secrets Manager secret can hold several values, as JSON keys)`,
   );
+}
+
+/** A statement that parsed, as IAM will see it (the original's name as Sid, no resources as "*"). */
+function asStatement(item: unknown): PolicyStatement {
+  const s = item as {
+    sid?: string;
+    name?: string;
+    effect: 'Allow' | 'Deny';
+    actions: string[];
+    resources?: string[];
+  };
+  const sid = s.sid ?? s.name?.replace(/[^A-Za-z0-9]/g, '');
+  return { ...(sid ? { sid } : {}), effect: s.effect, actions: s.actions, resources: s.resources ?? ['*'] };
+}
+
+/** `NAME: ARN` as a map, from a map or the original's list of one-key maps. */
+function pairsOf(value: unknown): Record<string, string> | undefined {
+  if (Array.isArray(value))
+    return Object.fromEntries(value.filter(isRecord).flatMap((item) => Object.entries(item))) as Record<
+      string,
+      string
+    >;
+  return isRecord(value) ? (value as Record<string, string>) : undefined;
 }
 
 function tooLarge(what: string, size: number, role: string): string {

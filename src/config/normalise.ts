@@ -3,10 +3,8 @@
  * `DeploymentConfig` the rest of ecs-crd reads. Runs only on a file that passed every check.
  */
 import { defaultContainerRef, resolveRef } from './listener-rules.js';
-import { effectiveNetworkMode } from './rules.js';
+import { resolveCanary, resolveService } from './normalise-service.js';
 import {
-  type ContainerFile,
-  DEFAULT_IMAGE,
   type DeploymentFile,
   type ListenerFile,
   listenerSchema,
@@ -15,9 +13,8 @@ import {
 } from './schema.js';
 import type { ListenerRuleFile } from './schema-listener-rules.js';
 import { DEREGISTRATION_DELAY_KEY } from './target-group-attributes.js';
-import { renderString, type TemplateValues } from './templates.js';
+import { renderTree, type TemplateValues } from './templates.js';
 import type {
-  ContainerConfig,
   ContainerPortRef,
   DeploymentConfig,
   ListenerConfig,
@@ -45,51 +42,24 @@ export function normalise(file: DeploymentFile, values: TemplateValues): Deploym
   const listeners = (file.listeners ?? [listenerSchema.parse({ port: 80 })]).map((entry) =>
     listener(entry, refOr(entry.target_group?.container ?? firstGroup), service.fqdn),
   );
-  return {
-    canary: {
-      group: canary.group,
-      releases: canary.releases,
-      scale: canary.scale,
-      strategy: canary.strategy,
-      health: canary.health,
-      drain: canary.drain,
-      evaluate_target_health: canary.evaluate_target_health,
-      ...(canary.sns_topic_notifications ? { sns_topic_notifications: canary.sns_topic_notifications } : {}),
-    },
-    service: {
-      project: service.project,
-      name: service.name,
-      cluster: service.cluster,
-      fqdn: service.fqdn,
-      version: service.version,
-      scheduling_strategy: service.scheduling_strategy,
-      platform_version: service.platform_version,
-      launch_type: service.launch_type,
-      network_mode: effectiveNetworkMode(service),
-      network: service.network,
-      cpu: service.cpu,
-      memory: service.memory,
-      health_check_grace_period: service.health_check_grace_period,
-      placement_constraints: service.placement_constraints,
-      placement_strategies: service.placement_strategies,
-      policies: service.policies,
-      containers: service.containers.map((c) => container(c, values)),
-      ...(service.auto_scaling === undefined ? {} : { auto_scaling: service.auto_scaling }),
-    },
+  const config: DeploymentConfig = {
+    canary: resolveCanary(canary),
+    service: resolveService(service, values),
     target_groups: targetGroups,
     listeners,
   };
+  return withFqdnRendered(config, file, values);
 }
 
-function container(c: ContainerFile, values: TemplateValues): ContainerConfig {
-  return {
-    ...c,
-    image: c.image ?? renderString(DEFAULT_IMAGE, values),
-    // fromEntries, not Object.assign: a variable named `__proto__` stays a variable.
-    environment: Array.isArray(c.environment)
-      ? Object.fromEntries(c.environment.flatMap((item) => Object.entries(item)))
-      : c.environment,
-  };
+/**
+ * A file that names its DNS names only on a container (the original tool's place) has no
+ * `{{fqdn}}` value while templates are rendered: its `{{fqdn}}` templates are rendered here,
+ * from the names the service resolved to (nothing else is rendered twice).
+ */
+function withFqdnRendered(config: DeploymentConfig, file: DeploymentFile, values: TemplateValues) {
+  const fqdn = file.service.fqdn[0];
+  if (values.fqdn !== undefined || fqdn === undefined) return config;
+  return renderTree(config, { fqdn }).data as DeploymentConfig;
 }
 
 /** What a target group drains for when the file says nothing. */

@@ -49,27 +49,46 @@ export function memoryReservationWithinMemory(
   }
 }
 
-/** Names are keys, whatever their values' problems: read as written (a map, or a list of maps). */
+/**
+ * The names of a map `NAME: value` or of the original's list of one-key maps, each with its
+ * path (relative to the value), as written: names are keys, whatever their values' problems.
+ */
+export function pairNames(value: unknown): [Path, string][] {
+  if (Array.isArray(value)) {
+    return value.flatMap((item, i) =>
+      isRecord(item) ? Object.keys(item).map((name): [Path, string] => [[i, name], name]) : [],
+    );
+  }
+  return isRecord(value) ? Object.keys(value).map((name) => [[name], name]) : [];
+}
+
+/** Each name once in a `keyPairs` value (a list of one-key maps may repeat one; a map cannot). */
+export function pairNamesUnique(key: string) {
+  return (value: Record<string, unknown>, ctx: Context): void => {
+    const seen = new Set<string>();
+    for (const [path, name] of pairNames(value[key])) {
+      if (seen.has(name)) report(ctx, [key, ...path], `\`${name}\` is set twice`);
+      seen.add(name);
+    }
+  };
+}
+
+/** A variable is set once: in `environment` or in `secrets`, never twice nor in both. */
 export function environmentNamesUnique(
   container: { environment: unknown; secrets: unknown },
   ctx: Context,
 ): void {
   const seen = new Set<string>();
-  const { environment, secrets } = container;
-  const entries: [Path, string][] = Array.isArray(environment)
-    ? environment.flatMap((item, i) =>
-        isRecord(item) ? Object.keys(item).map((name): [Path, string] => [[i, name], name]) : [],
-      )
-    : isRecord(environment)
-      ? Object.keys(environment).map((name) => [[name], name])
-      : [];
-  for (const [path, name] of entries) {
+  for (const [path, name] of pairNames(container.environment)) {
     if (seen.has(name)) report(ctx, ['environment', ...path], `\`${name}\` is set twice`);
     seen.add(name);
   }
-  for (const name of isRecord(secrets) ? Object.keys(secrets) : []) {
-    if (seen.has(name))
-      report(ctx, ['secrets', name], `\`${name}\` is also in environment: set it in one place`);
+  const secrets = new Set<string>();
+  for (const [path, name] of pairNames(container.secrets)) {
+    if (secrets.has(name)) report(ctx, ['secrets', ...path], `\`${name}\` is set twice`);
+    else if (seen.has(name))
+      report(ctx, ['secrets', ...path], `\`${name}\` is also in environment: set it in one place`);
+    secrets.add(name);
   }
 }
 
@@ -107,7 +126,7 @@ export function containerNamesUnique(containers: readonly { name: string }[], ct
 // ------------------------------------------------------------------ service
 
 /** DNS names are compared without case; a malformed one is skipped, not a reason to skip the others. */
-export function fqdnsUnique(service: { fqdn: readonly string[] | string }, ctx: Context): void {
+export function fqdnsUnique(service: { fqdn?: readonly string[] | string | undefined }, ctx: Context): void {
   if (!Array.isArray(service.fqdn)) return;
   const valid = validParts(ctx);
   const seen = new Set<string>();
@@ -121,12 +140,31 @@ export function fqdnsUnique(service: { fqdn: readonly string[] | string }, ctx: 
 type LaunchType = 'EC2' | 'FARGATE';
 type NetworkMode = 'bridge' | 'host' | 'awsvpc' | 'none';
 
+/** What decides the launch type: the file's, else its capacity providers', else EC2. */
+export interface LaunchTypeSource {
+  launch_type?: LaunchType | undefined;
+  capacity_provider_strategy?: readonly { capacity_provider: string }[] | undefined;
+}
+
+/**
+ * The launch type in effect. A service with a capacity provider strategy has none of its own
+ * (ECS refuses both); its tasks are then Fargate ones when its providers are FARGATE or
+ * FARGATE_SPOT (ECS does not mix them with Auto Scaling group providers).
+ */
+export function launchTypeOf(service: LaunchTypeSource): LaunchType {
+  if (service.launch_type !== undefined) return service.launch_type;
+  const providers = Array.isArray(service.capacity_provider_strategy)
+    ? service.capacity_provider_strategy
+    : [];
+  const fargate = providers.length > 0 && providers.every((p) => isFargateProvider(p?.capacity_provider));
+  return fargate ? 'FARGATE' : 'EC2';
+}
+
+export const isFargateProvider = (name: unknown): boolean => name === 'FARGATE' || name === 'FARGATE_SPOT';
+
 /** The network mode in effect: the file's, else the launch type's default. */
-export function effectiveNetworkMode(service: {
-  launch_type: LaunchType;
-  network_mode?: NetworkMode | undefined;
-}) {
-  return service.network_mode ?? (service.launch_type === 'FARGATE' ? 'awsvpc' : 'bridge');
+export function effectiveNetworkMode(service: LaunchTypeSource & { network_mode?: NetworkMode | undefined }) {
+  return service.network_mode ?? (launchTypeOf(service) === 'FARGATE' ? 'awsvpc' : 'bridge');
 }
 
 /** A value is written (even a wrong one): what "not with FARGATE" and "needs a network" ask. */
@@ -134,12 +172,12 @@ const written = (value: unknown): boolean =>
   value !== undefined && !(Array.isArray(value) && value.length === 0);
 
 export function networkModeRules(
-  service: { launch_type: LaunchType; network_mode?: NetworkMode | undefined; network?: unknown },
+  service: LaunchTypeSource & { network_mode?: NetworkMode | undefined; network?: unknown },
   ctx: Context,
 ): void {
   const valid = validParts(ctx);
-  if (!valid(['launch_type'])) return;
-  const fargate = service.launch_type === 'FARGATE';
+  if (!valid(['launch_type']) || !valid(['capacity_provider_strategy'])) return;
+  const fargate = launchTypeOf(service) === 'FARGATE';
   // A network_mode with a problem of its own is unknown; Fargate still implies awsvpc.
   const mode = valid(['network_mode']) ? effectiveNetworkMode(service) : fargate ? 'awsvpc' : undefined;
   if (fargate && mode !== 'awsvpc') {
@@ -164,8 +202,7 @@ export function networkModeRules(
 }
 
 export function fargateRules(
-  service: {
-    launch_type: LaunchType;
+  service: LaunchTypeSource & {
     cpu?: number | undefined;
     memory?: number | undefined;
     platform_version?: string | undefined;
@@ -176,8 +213,8 @@ export function fargateRules(
   ctx: Context,
 ): void {
   const valid = validParts(ctx);
-  if (!valid(['launch_type'])) return;
-  if (service.launch_type !== 'FARGATE') {
+  if (!valid(['launch_type']) || !valid(['capacity_provider_strategy'])) return;
+  if (launchTypeOf(service) !== 'FARGATE') {
     if (service.platform_version !== undefined)
       report(ctx, ['platform_version'], 'is for launch_type FARGATE only');
     return;
@@ -209,26 +246,40 @@ export function daemonRules(
   }
 }
 
+/** A host port as written: one for both slots, or the original's one per slot. */
+export type HostPort = number | { blue: number; green: number };
+
+/**
+ * With awsvpc or host networking a task's host port is its container port (0 meaning the
+ * same): there is nothing to choose, so per-slot ports (which exist for bridge mode, where
+ * both releases may run on one instance) cannot be honoured either.
+ */
 export function hostPortsMatch(
-  service: {
-    launch_type: LaunchType;
+  service: LaunchTypeSource & {
     network_mode?: NetworkMode | undefined;
-    containers: readonly { port_mappings: readonly { container_port: number; host_port: number }[] }[];
+    containers: readonly { port_mappings: readonly { container_port: number; host_port: HostPort }[] }[];
   },
   ctx: Context,
 ): void {
   const valid = validParts(ctx);
-  if (!valid(['launch_type']) || !valid(['network_mode'])) return;
+  if (!valid(['launch_type']) || !valid(['network_mode']) || !valid(['capacity_provider_strategy'])) return;
   const mode = effectiveNetworkMode(service);
   if (mode !== 'awsvpc' && mode !== 'host') return;
   itemsOf(service.containers).forEach((container, c) => {
     itemsOf(isRecord(container) ? container.port_mappings : undefined).forEach((item, p) => {
       if (!valid(['containers', c, 'port_mappings', p])) return;
-      const mapping = item as { container_port: number; host_port: number };
-      if (mapping.host_port !== 0 && mapping.host_port !== mapping.container_port) {
+      const mapping = item as { container_port: number; host_port: HostPort };
+      const at = ['containers', c, 'port_mappings', p, 'host_port'];
+      if (typeof mapping.host_port !== 'number') {
         report(
           ctx,
-          ['containers', c, 'port_mappings', p, 'host_port'],
+          at,
+          `per-slot host ports are for network_mode bridge; with network_mode ${mode} write 0 or ${mapping.container_port} (${mode === 'awsvpc' ? 'each task has its own network interface' : 'a task binds its container port on the instance itself'})`,
+        );
+      } else if (mapping.host_port !== 0 && mapping.host_port !== mapping.container_port) {
+        report(
+          ctx,
+          at,
           `must be 0 or equal to container_port (${mapping.container_port}) with network_mode ${mode}`,
         );
       }

@@ -58,10 +58,42 @@ export const hostName = () =>
     'must be a DNS name such as api.example.com',
   );
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * An environment variable's or a secret's name: ECS passes any name without `=` to the
+ * container as it is (`Serilog:MinimumLevel:Default`, `swagger:endpoint`: .NET, Spring and
+ * others read such names), so only what the environment itself cannot hold is refused.
+ */
 export const envName = z
   .string()
-  .regex(ENV_NAME, 'must be a variable name: letters, digits and _, not starting with a digit');
+  .min(1, 'must not be empty')
+  .refine((name) => !name.includes('='), 'must not contain `=` (it ends the name in the environment)')
+  .refine((name) => !name.includes('\0'), 'must not contain a NUL character');
+
+/**
+ * The JSON Schema of `schema`, as `.meta()` of a hand-checked schema, computed only when read:
+ * only `ecs-crd schema` and the editors' file read it, and computing a dozen of them at start-up
+ * would cost every command (validate's start-up is measured against a bare `node -e 0`).
+ */
+function lazyJsonSchema(schema: z.ZodType): Record<string, unknown> {
+  let computed: Record<string, unknown> | undefined;
+  const value = () => {
+    if (computed === undefined) {
+      const { $schema: _, ...jsonSchema } = z.toJSONSchema(schema, { io: 'input', target: 'draft-7' });
+      computed = jsonSchema;
+    }
+    return computed;
+  };
+  return new Proxy({} as Record<string, unknown>, {
+    get: (_, key) => (typeof key === 'string' ? value()[key] : undefined),
+    // zod asks whether metadata has an `id` when it is registered: no, without computing it.
+    has: (_, key) => key !== 'id' && typeof key === 'string' && key in value(),
+    ownKeys: () => Reflect.ownKeys(value()),
+    getOwnPropertyDescriptor: (_, key) => {
+      const descriptor = Reflect.getOwnPropertyDescriptor(value(), key);
+      return descriptor && { ...descriptor, configurable: true };
+    },
+  });
+}
 
 /**
  * A map of names to values (`environment`, `secrets`, log options). Not `z.record`, which
@@ -69,10 +101,7 @@ export const envName = z
  * checked like the others. Problems are placed as a record's are (a bad name at its key).
  */
 export function nameMap<V extends z.ZodType>(name: z.ZodType<string>, value: V) {
-  const { $schema: _, ...jsonSchema } = z.toJSONSchema(z.record(name, value), {
-    io: 'input',
-    target: 'draft-7',
-  });
+  const jsonSchema = lazyJsonSchema(z.record(name, value));
   return z
     .unknown()
     .transform((input, ctx) => {
@@ -99,6 +128,55 @@ export function nameMap<V extends z.ZodType>(name: z.ZodType<string>, value: V) 
       }
       // fromEntries defines each key as the object's own, `__proto__` included.
       return Object.fromEntries(entries) as Record<string, z.output<V>>;
+    })
+    .meta(jsonSchema);
+}
+
+/**
+ * A map `NAME: value`, or the original tool's list of one-key maps (`- NAME: value`): both
+ * mean the same, and `normalise` makes the list a map (`flattenPairs`). Names stay unique
+ * either way (`pairNamesUnique`).
+ */
+export function keyPairs<V extends z.ZodType>(name: z.ZodType<string>, value: V, what: string) {
+  const map = nameMap(name, value);
+  return z.union(
+    [
+      map,
+      z.array(
+        map.refine((item) => Object.keys(item).length === 1, 'each item must be exactly one `NAME: value`'),
+      ),
+    ],
+    { error: `must be a map \`${what}\` (or a list of one-key maps)` },
+  );
+}
+
+/** The map a `keyPairs` value means. fromEntries, not Object.assign: a `__proto__` name stays a name. */
+export function flattenPairs<T>(pairs: Record<string, T> | Record<string, T>[]): Record<string, T> {
+  return Array.isArray(pairs) ? Object.fromEntries(pairs.flatMap((item) => Object.entries(item))) : pairs;
+}
+
+/**
+ * A value refused with what to write instead when it has a shape the original tool took
+ * (`container_port: {blue, green}`), else checked by `schema`. The JSON Schema is `schema`'s.
+ */
+export function refusing<S extends z.ZodType>(
+  schema: S,
+  refused: (input: unknown) => boolean,
+  message: string,
+) {
+  const jsonSchema = lazyJsonSchema(schema);
+  return z
+    .unknown()
+    .transform((input, ctx): z.output<S> => {
+      // On a problem the value stays as written, as a failed check leaves it: rules read it so.
+      if (refused(input)) {
+        ctx.addIssue({ code: 'custom', message, input });
+        return input as z.output<S>;
+      }
+      const checked = schema.safeParse(input, { reportInput: true });
+      if (checked.success) return checked.data;
+      for (const issue of checked.error.issues) ctx.addIssue({ ...issue });
+      return input as z.output<S>;
     })
     .meta(jsonSchema);
 }

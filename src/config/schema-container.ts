@@ -3,43 +3,62 @@ import { z } from 'zod';
 import { IMAGE_MESSAGE, isImageReference } from './formats.js';
 import { whenShaped } from './rule-context.js';
 import * as rules from './rules.js';
-import { envName, formatted, int, matches, nameMap, portNumber, stringish, text } from './schema-blocks.js';
+import * as containerRules from './rules-container.js';
+import {
+  envName,
+  formatted,
+  hostName,
+  int,
+  keyPairs,
+  matches,
+  oneOrMany,
+  portNumber,
+  refusing,
+  stringish,
+  text,
+} from './schema-blocks.js';
+import {
+  dependency,
+  linuxParameters,
+  logConfiguration,
+  mountPoint,
+  secretArn,
+  ulimit,
+} from './schema-container-parts.js';
 
 // ------------------------------------------------------------------ service.containers[]
 
-const portMapping = z.strictObject({
-  container_port: portNumber().meta({ description: 'Port the container listens on.' }),
-  host_port: int(0, 65535).default(0).meta({
-    description: 'Port on the host; 0 = dynamic (bridge). With awsvpc/host: 0 or the container port.',
-  }),
-  protocol: z.enum(['tcp', 'udp']).default('tcp'),
-});
+const hostPort = int(0, 65535);
+const portMapping = z
+  .strictObject({
+    container_port: refusing(
+      portNumber(),
+      containerRules.isSlotPair,
+      containerRules.SLOT_CONTAINER_PORT_MESSAGE,
+    ).meta({ description: 'Port the container listens on (the same in both releases).' }),
+    host_port: z
+      .union([hostPort, z.strictObject({ blue: hostPort, green: hostPort })], {
+        error: 'must be a port (0-65535) or one per slot, {blue: …, green: …}',
+      })
+      .default(0)
+      .meta({
+        description:
+          'Port on the host; 0 = dynamic (bridge). Per slot, `{blue, green}`, when both releases may run on one instance with static ports (bridge). With awsvpc/host: 0 or the container port.',
+      }),
+    protocol: z.enum(['tcp', 'udp']).default('tcp'),
+  })
+  .superRefine(containerRules.slotPortsDiffer, whenShaped);
 
-const environmentVariables = nameMap(
+const environmentSchema = keyPairs(
   envName,
   stringish('must be a string, a number or true/false (write "" for an empty value)'),
-);
-const environmentSchema = z
-  .union(
-    [
-      environmentVariables,
-      // The original tool's spelling: a list of one-key maps.
-      z.array(
-        environmentVariables.refine(
-          (item) => Object.keys(item).length === 1,
-          'each item must be exactly one `NAME: value`',
-        ),
-      ),
-    ],
-    { error: 'must be a map `NAME: value` (or a list of one-key maps)' },
-  )
+  'NAME: value',
+)
   .default({})
-  .meta({ description: 'Environment variables, `NAME: value`. Never put secrets here: use `secrets`.' });
-
-const secretArn = formatted(
-  (value) => /^arn:[^:]+:(ssm|secretsmanager):/.test(value),
-  'must be the ARN of an SSM parameter or a Secrets Manager secret (arn:aws:ssm:… or arn:aws:secretsmanager:…), never the secret itself',
-);
+  .meta({
+    description:
+      'Environment variables, `NAME: value` (or the original’s list of one-key maps). Names: anything without `=` (`Serilog:MinimumLevel:Default` too). Never put secrets here: use `secrets`.',
+  });
 
 const containerHealthCheck = z
   .strictObject({
@@ -56,22 +75,6 @@ const containerHealthCheck = z
     start_period: int(0, 300).optional().meta({ description: 'Grace period in seconds (ECS default 0).' }),
   })
   .meta({ description: 'The container health check (Docker HEALTHCHECK).' });
-
-const logConfiguration = z
-  .strictObject({
-    log_driver: z.enum([
-      'awslogs',
-      'awsfirelens',
-      'fluentd',
-      'gelf',
-      'journald',
-      'json-file',
-      'splunk',
-      'syslog',
-    ]),
-    options: nameMap(z.string(), stringish('must be a string, a number or true/false')).default({}),
-  })
-  .meta({ description: 'Where the logs go. Default: `awslogs` to the log group the stack creates.' });
 
 export const DEFAULT_IMAGE = '{{account_id}}.dkr.ecr.{{region}}.amazonaws.com/{{name}}:{{version}}';
 
@@ -91,18 +94,65 @@ export const containerSchema = z
       .meta({ description: 'Soft memory limit in MiB; at most `memory`.' }),
     port_mappings: z.array(portMapping).default([]),
     entry_point: z.array(z.string()).optional(),
+    entry_port: z.array(z.string()).optional().meta({
+      description: 'The original reference’s misspelling of `entry_point`, accepted (write `entry_point`).',
+    }),
     command: z.array(z.string()).optional(),
     environment: environmentSchema,
-    secrets: nameMap(envName, secretArn)
-      .default({})
-      .meta({ description: 'Environment variables read from SSM or Secrets Manager: `NAME: ARN`.' }),
+    secrets: keyPairs(envName, secretArn, 'NAME: ARN').default({}).meta({
+      description:
+        'Environment variables read from SSM or Secrets Manager: `NAME: ARN` (or the original’s list of one-key maps).',
+    }),
     dns_search_domains: z.array(text()).optional(),
     dns_servers: z.array(text()).optional(),
     disable_networking: z.boolean().optional(),
     essential: z.boolean().default(true),
     health_check: containerHealthCheck.optional(),
     log_configuration: logConfiguration.optional(),
+    links: z
+      .array(
+        matches(
+          /^[A-Za-z0-9_-]{1,255}(:[A-Za-z0-9_.-]{1,255})?$/,
+          'must be `container` or `container:alias`',
+        ),
+      )
+      .optional()
+      .meta({ description: 'Other containers of the task reachable by name (network_mode bridge only).' }),
+    hostname: text().optional().meta({ description: 'The container’s host name (not with awsvpc).' }),
+    privileged: z.boolean().optional().meta({
+      description:
+        'Root on the host instance (a warning; not on Fargate). Prefer linux_parameters.capabilities.',
+    }),
+    docker_security_options: z
+      .array(text())
+      .optional()
+      .meta({ description: 'SELinux / AppArmor labels, e.g. `label:type:…`, `apparmor:…` (EC2 only).' }),
+    start_timeout: int(0)
+      .optional()
+      .meta({ description: 'Seconds to wait for depends_on before giving up (Fargate: 2-120).' }),
+    stop_timeout: int(0)
+      .optional()
+      .meta({ description: 'Seconds between SIGTERM and SIGKILL (ECS default 30; Fargate: 2-120).' }),
+    mount_points: z.array(mountPoint).optional(),
+    depends_on: z.array(dependency).optional(),
+    ulimits: z.array(ulimit).optional(),
+    linux_parameters: linuxParameters.optional(),
+    readonly_root_filesystem: z.boolean().optional(),
+    user: text().optional().meta({ description: '`user`, `user:group`, `uid`, `uid:gid`…' }),
+    working_directory: formatted((value) => value.startsWith('/'), 'must be an absolute path (start with /)')
+      .optional()
+      .meta({ description: 'The working directory of the command.' }),
+    docker_labels: keyPairs(text(), stringish('must be a string, a number or true/false'), 'label: value')
+      .optional()
+      .meta({ description: 'Docker labels, `label: value`.' }),
+    fqdn: oneOrMany(hostName(), 'DNS name').optional().meta({
+      description:
+        'The original tool’s place for the DNS name(s): used as service.fqdn when that is absent (write service.fqdn).',
+    }),
   })
   .superRefine(rules.memoryReservationWithinMemory)
   .superRefine(rules.environmentNamesUnique, whenShaped)
-  .superRefine(rules.portMappingsUnique, whenShaped);
+  .superRefine(rules.portMappingsUnique, whenShaped)
+  .superRefine(containerRules.oneSpelling('entry_point', 'entry_port'), whenShaped)
+  .superRefine(containerRules.ulimitsUnique, whenShaped)
+  .superRefine(rules.pairNamesUnique('docker_labels'), whenShaped);

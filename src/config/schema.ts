@@ -4,15 +4,18 @@
  * rules of `rules.ts` and `listener-rules.ts` wired where the values they compare live. Unknown keys are errors.
  */
 import { z } from 'zod';
-import { CLUSTER_MESSAGE, isCluster, isTagValue } from './formats.js';
+import { CLUSTER_MESSAGE, isCluster, isSnsTopicArn, isTagValue, SNS_TOPIC_ARN_MESSAGE } from './formats.js';
 import { policiesFitTheRoles } from './iam-policies.js';
 import * as listenerRules from './listener-rules.js';
 import { whenShaped } from './rule-context.js';
 import * as rules from './rules.js';
+import * as originalRules from './rules-original.js';
+import * as taskRules from './rules-task.js';
 import { formatted, hostName, int, matches, oneOrMany, text } from './schema-blocks.js';
 import { containerSchema } from './schema-container.js';
 import { listenerSchema, targetGroupSchema } from './schema-routing.js';
 import { autoScalingFitsTheService, autoScalingSchema } from './schema-scaling.js';
+import { capacityProvider, iamRoles, runtimePlatform, statements, volume } from './schema-service-parts.js';
 import { DEFAULT_DRAIN_S, DEFAULT_HEALTH_CHECK_GRACE_PERIOD_S } from './types.js';
 
 export { DEFAULT_IMAGE } from './schema-container.js';
@@ -79,7 +82,14 @@ const canarySchema = z
         'Let Route 53 judge the slot ALBs’ health (EvaluateTargetHealth). Off by default: on ALBs shared by several services, one service’s starting candidate would make the whole ALB unhealthy for the others.',
     }),
     sns_topic_notifications: z
-      .strictObject({ on_success: text().optional(), on_fail: text().optional() })
+      .strictObject({
+        on_success: formatted(isSnsTopicArn, SNS_TOPIC_ARN_MESSAGE)
+          .optional()
+          .meta({ description: 'SNS topic told of every deployment that completes.' }),
+        on_fail: formatted(isSnsTopicArn, SNS_TOPIC_ARN_MESSAGE)
+          .optional()
+          .meta({ description: 'SNS topic told of every deployment that fails or is rolled back.' }),
+      })
       .optional()
       .meta({
         description:
@@ -111,14 +121,6 @@ const placementStrategy = z
   })
   .superRefine(rules.placementStrategyField);
 
-const policyStatement = z.strictObject({
-  effect: z.enum(['Allow', 'Deny']),
-  actions: z
-    .array(matches(/^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+)$/, 'must be an IAM action such as s3:GetObject'))
-    .min(1, 'must list at least one action'),
-  resources: z.array(text()).min(1, 'must list at least one resource (an ARN, or "*")'),
-});
-
 const networkSchema = z
   .strictObject({
     subnets: z
@@ -141,9 +143,9 @@ const serviceSchema = z
       description: 'Service name; the `{{name}}` template variable. The ECS services are `<name>-<slot>`.',
     }),
     cluster: formatted(isCluster, CLUSTER_MESSAGE).meta({ description: 'ECS cluster name or ARN.' }),
-    fqdn: oneOrMany(hostName(), 'DNS name').meta({
+    fqdn: oneOrMany(hostName(), 'DNS name').optional().meta({
       description:
-        'DNS name(s) served, each in a Route 53 hosted zone of the account. The first is `{{fqdn}}`.',
+        'DNS name(s) served, each in a Route 53 hosted zone of the account. The first is `{{fqdn}}`. Required (the original tool’s containers[].fqdn stands in for it).',
     }),
     version: formatted(
       isTagValue,
@@ -154,7 +156,10 @@ const serviceSchema = z
     }),
     scheduling_strategy: z.enum(['REPLICA', 'DAEMON']).default('REPLICA'),
     platform_version: text().optional().meta({ description: 'Fargate platform version (default LATEST).' }),
-    launch_type: z.enum(['EC2', 'FARGATE']).default('EC2'),
+    launch_type: z.enum(['EC2', 'FARGATE']).optional().meta({
+      description:
+        'Default: EC2, or with capacity_provider_strategy none (FARGATE when its providers are FARGATE/FARGATE_SPOT).',
+    }),
     network_mode: z
       .enum(['bridge', 'host', 'awsvpc', 'none'])
       .optional()
@@ -168,14 +173,37 @@ const serviceSchema = z
     }),
     placement_constraints: z.array(placementConstraint).default([]),
     placement_strategies: z.array(placementStrategy).default([]),
-    policies: z
-      .array(policyStatement)
-      .default([])
-      .meta({ description: 'Statements of the task role’s inline policy.' }),
+    policies: statements('Statements of the task role’s inline policy (default none).').optional(),
+    execution_policies: statements(
+      'Statements added to the execution role (ECR pulls, logs and secrets are granted already).',
+    ).optional(),
+    iam_roles: iamRoles.optional(),
     containers: z
       .array(containerSchema)
       .min(1, 'must list at least one container')
       .superRefine(rules.containerNamesUnique, whenShaped),
+    pid_mode: z.enum(['host', 'task']).optional().meta({ description: 'Process namespace (Fargate: task).' }),
+    ipc_mode: z
+      .enum(['host', 'none', 'task'])
+      .optional()
+      .meta({ description: 'IPC namespace (not on Fargate).' }),
+    requires_compatibilities: z
+      .array(z.enum(['EC2', 'FARGATE', 'EXTERNAL']))
+      .min(1, 'must list at least one launch type')
+      .optional()
+      .meta({ description: 'Launch types the task definition is checked for. Default: the launch type.' }),
+    volumes: z.array(volume).superRefine(taskRules.volumeNamesUnique, whenShaped).optional(),
+    runtime_platform: runtimePlatform.optional(),
+    ephemeral_storage: int(21, 200)
+      .optional()
+      .meta({ description: 'GiB of task storage (Fargate only; default 20).' }),
+    capacity_provider_strategy: z.array(capacityProvider).optional().meta({
+      description: 'Where tasks run (FARGATE_SPOT…), instead of launch_type.',
+    }),
+    enable_execute_command: z
+      .boolean()
+      .optional()
+      .meta({ description: 'ECS Exec: `aws ecs execute-command` into the tasks.' }),
     auto_scaling: autoScalingSchema.optional(),
   })
   .superRefine(rules.fqdnsUnique, whenShaped)
@@ -186,7 +214,15 @@ const serviceSchema = z
   .superRefine(rules.containersFitTheTask, whenShaped)
   .superRefine(rules.versionTagsTheDefaultImage, whenShaped)
   .superRefine(policiesFitTheRoles, whenShaped)
+  .superRefine(originalRules.fqdnInOnePlace, whenShaped)
+  .superRefine(originalRules.iamRolesOrPolicies, whenShaped)
+  .superRefine(taskRules.capacityProviderRules, whenShaped)
+  .superRefine(taskRules.compatibilitiesIncludeLaunchType, whenShaped)
+  .superRefine(taskRules.fargateTaskRules, whenShaped)
+  .superRefine(taskRules.containerReferences, whenShaped)
   .superRefine(autoScalingFitsTheService, whenShaped)
+  // After the rules: the file-level rules (listeners) read the service's fqdn wherever it was written.
+  .transform(originalRules.withServiceFqdn)
   .meta({ description: 'The ECS service to deploy.' });
 
 // ------------------------------------------------------------------ the file

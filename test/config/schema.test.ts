@@ -143,14 +143,14 @@ describe('config/schema: keys and values', () => {
         f.service.memory = 512;
         f.service.network = { subnets: ['net-1'], security_groups: ['default'] };
         f.service.containers[0].secrets = { TOKEN: 's3cr3t' };
-        f.service.containers[0].environment = { 'MY VAR': 'x' };
+        f.service.containers[0].environment = { 'MY=VAR': 'x' };
         f.target_groups = [{ health_check: { matcher: 'ok', path: 'health' } }];
       }),
     );
     expect(found).to.deep.equal([
       'service.fqdn[1]: must be a DNS name such as api.example.com',
       'service.containers[0].secrets.TOKEN: must be the ARN of an SSM parameter or a Secrets Manager secret (arn:aws:ssm:… or arn:aws:secretsmanager:…), never the secret itself',
-      'service.containers[0].environment["MY VAR"]: must be a variable name: letters, digits and _, not starting with a digit',
+      'service.containers[0].environment["MY=VAR"]: must not contain `=` (it ends the name in the environment)',
       'service.network.subnets[0]: must be a subnet id (subnet-…)',
       'service.network.security_groups[0]: must be a security group id (sg-…)',
       'target_groups[0].health_check.matcher: must be HTTP codes such as 200, 200-299 or 200,302',
