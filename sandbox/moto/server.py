@@ -37,7 +37,7 @@ here so the emulator is as strict as AWS:
   without host paths, Docker volumes, privileged, ipcMode…; links outside bridge mode; a mount
   of an unknown volume; EFS authorization without transit encryption; see
   `_task_definition_problems`); CreateService keeps `capacityProviderStrategy`,
-  `enableExecuteCommand` and `healthCheckGracePeriodSeconds` (moto drops them) and refuses a
+  `enableExecuteCommand`, `healthCheckGracePeriodSeconds` and the placement (moto drops them) and refuses a
   launch type beside a strategy, or a provider the cluster does not have.
 
 - an SNS Publish subject with a line break or a control character, or empty, is refused, as is
@@ -449,6 +449,9 @@ def _patch_ecs_capacity_providers() -> None:
         service = result.result["service"]
         service.enable_execute_command = bool(self._get_param("enableExecuteCommand", False))
         service.health_check_grace_period_seconds = self._get_param("healthCheckGracePeriodSeconds")
+        # moto takes the placement of a service but never reports it (UpdateService sets any field).
+        service.placement_constraints = self._get_param("placementConstraints") or []
+        service.placement_strategy = self._get_param("placementStrategy") or []
         if strategy:
             service.capacity_provider_strategy = strategy
             service.launch_type = None
