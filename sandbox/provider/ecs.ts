@@ -38,6 +38,7 @@ import {
   parseDocument,
   plainProps,
   sameValue,
+  strings,
 } from './values.js';
 
 function ecsTags(tags: Json | undefined): { key: string; value: string }[] | undefined {
@@ -52,11 +53,6 @@ async function retag(client: ECSClient, arn: string, olds: Props, news: Props): 
   if (removed.length > 0) await client.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: removed }));
   const added = ecsTags(after);
   if (added) await client.send(new TagResourceCommand({ resourceArn: arn, tags: added }));
-}
-
-function strings(value: Json | undefined): string[] | undefined {
-  const list = asArray(value).flatMap((item) => (typeof item === 'string' ? [item] : []));
-  return list.length > 0 ? list : undefined;
 }
 
 function gone(error: unknown): boolean {

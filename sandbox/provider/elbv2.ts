@@ -33,16 +33,10 @@ import {
   type Props,
   plainProps,
   sameValue,
+  strings,
 } from './values.js';
 
 const REGIONAL = ['region'];
-
-function strings(value: Json | undefined): string[] | undefined {
-  const list = asArray(value)
-    .map((item) => asString(item))
-    .filter((item): item is string => item !== undefined);
-  return list.length > 0 ? list : undefined;
-}
 
 function notFound(error: unknown): boolean {
   const name = (error as { name?: string })?.name ?? '';

@@ -137,3 +137,9 @@ export function asStringMap(value: Json | undefined): Record<string, string> {
 export function compact<T extends Record<string, unknown>>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
+
+/** The strings of a list, or undefined when it has none (an unset list, to AWS). */
+export function strings(value: Json | undefined): string[] | undefined {
+  const list = asArray(value).flatMap((item) => (typeof item === 'string' ? [item] : []));
+  return list.length > 0 ? list : undefined;
+}
