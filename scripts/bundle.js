@@ -7,6 +7,7 @@
 // below stay external and load from node_modules as before, so Pulumi and the AWS SDK are
 // still loaded only by the commands that import them, when they import them.
 import { readdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
 /** Bundled with everything they depend on. */
@@ -29,6 +30,26 @@ const externals = {
       if (NEVER.has(name) || (!fromBundledPackage && !BUNDLED.has(name))) return { path, external: true };
       return undefined;
     });
+  },
+};
+
+/**
+ * zod re-exports its ~50 message locales as one namespace (`z.locales`), so none of them is
+ * left out of the bundle (~400 KB, every start parses them). ecs-crd writes its own messages
+ * and keeps zod's English default only: the namespace is reduced to `en`.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /\/locales\/index\.js$/ }, ({ path, importer, resolveDir }) =>
+      importer.includes('/node_modules/zod/')
+        ? { path: join(resolveDir, path), namespace: 'zod-locales' }
+        : undefined,
+    );
+    esbuild.onLoad({ filter: /.*/, namespace: 'zod-locales' }, ({ path }) => ({
+      contents: `export { default as en } from ${JSON.stringify(join(dirname(path), 'en.js'))};`,
+      resolveDir: dirname(path),
+    }));
   },
 };
 
@@ -56,6 +77,6 @@ await build({
   banner: {
     js: "import { createRequire as __ecsCrdRequire } from 'node:module'; const require = __ecsCrdRequire(import.meta.url);",
   },
-  plugins: [externals],
+  plugins: [externals, zodEnglishOnly],
   logLevel: 'warning',
 });
