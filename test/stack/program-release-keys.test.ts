@@ -1,15 +1,6 @@
-/**
- * The task definition, service and role policies a release declares for the keys issue 16
- * added (the original tool's reference and today's production services), under
- * `pulumi.runtime.setMocks`; and an old release without them, declared as it always was.
- * Named `program-*` so it runs in the program tests' own process (.mocharc.program.json).
- */
-import * as pulumi from '@pulumi/pulumi';
 import { expect } from 'chai';
-import type { DesiredState } from '../../src/canary/ports/stack.js';
 import type { DeploymentConfig } from '../../src/config/types.js';
 import type { ContainerDefinition, PolicyDocument } from '../../src/stack/documents.js';
-import { deploymentProgram } from '../../src/stack/program.js';
 import {
   buildConfig,
   buildContainer,
@@ -17,31 +8,11 @@ import {
   SAMPLE_REGION,
   SAMPLE_SECRETS,
 } from '../helpers/builders.js';
+import { declaredInputs } from '../helpers/program-run.js';
 
 type Inputs = Record<string, unknown>;
 
-/** Every resource the program declares, by logical name, with the inputs the mocks saw. */
-async function declared(state: DesiredState): Promise<Map<string, Inputs>> {
-  const resources = new Map<string, Inputs>();
-  await pulumi.runtime.setMocks(
-    {
-      newResource: ({ type, name, inputs }) => {
-        resources.set(name, inputs);
-        return { id: `${name}-id`, state: { ...inputs, arn: `arn:mock:${type}:${name}` } };
-      },
-      call: ({ inputs }) => inputs,
-    },
-    'ecs-crd',
-    'shop-orders-api-prod-eu-west-1',
-  );
-  try {
-    const returned = await deploymentProgram(state)();
-    await new Promise((resolve) => pulumi.output(returned).apply(resolve));
-  } finally {
-    await pulumi.runtime.disconnect();
-  }
-  return resources;
-}
+const declared = declaredInputs;
 
 function inputsOf(resources: Map<string, Inputs>, name: string): Inputs {
   const inputs = resources.get(name);

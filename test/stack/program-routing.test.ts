@@ -1,13 +1,6 @@
-/**
- * Target groups and further listener rules in the program (pulumi setMocks): the file's
- * target group port, attributes and health check protocol as pulumi-aws inputs, one rule per
- * further rule and slot at discovery's priority, and an old release declared as before.
- */
-import * as pulumi from '@pulumi/pulumi';
 import { expect } from 'chai';
 import type { DesiredState } from '../../src/canary/ports/stack.js';
 import type { ListenerRuleConfig } from '../../src/config/types.js';
-import { deploymentProgram } from '../../src/stack/program.js';
 import {
   buildConfig,
   buildDesiredState,
@@ -17,30 +10,11 @@ import {
   buildTargetGroup,
   SAMPLE_FQDNS,
 } from '../helpers/builders.js';
+import { declaredInputs } from '../helpers/program-run.js';
 
 type Inputs = Record<string, unknown>;
 
-async function declared(state: DesiredState): Promise<Map<string, Inputs>> {
-  const resources = new Map<string, Inputs>();
-  await pulumi.runtime.setMocks(
-    {
-      newResource: ({ type, name, inputs }) => {
-        resources.set(name, inputs);
-        return { id: `${name}-id`, state: { ...inputs, arn: `arn:mock:${type}:${name}` } };
-      },
-      call: ({ inputs }) => inputs,
-    },
-    'ecs-crd',
-    'routing',
-  );
-  try {
-    const returned = await deploymentProgram(state)();
-    await new Promise((resolve) => pulumi.output(returned).apply(resolve));
-  } finally {
-    await pulumi.runtime.disconnect();
-  }
-  return resources;
-}
+const declared = declaredInputs;
 
 const RULES: ListenerRuleConfig[] = [
   {

@@ -1,14 +1,7 @@
-/**
- * The program's auto scaling under `pulumi.runtime.setMocks`: which scaling resources each
- * release declares, with which inputs, at each phase of a rollout. Own mocha process
- * (.mocharc.program.json), like program.test.ts.
- */
-import * as pulumi from '@pulumi/pulumi';
 import { expect } from 'chai';
 import type { Slot } from '../../src/canary/ports/aws.js';
 import type { DesiredState } from '../../src/canary/ports/stack.js';
 import type { AutoScalingConfig, DeploymentConfig } from '../../src/config/types.js';
-import { deploymentProgram } from '../../src/stack/program.js';
 import {
   buildConfig,
   buildDesiredState,
@@ -16,35 +9,11 @@ import {
   buildMeta,
   SAMPLE_VERSION,
 } from '../helpers/builders.js';
+import { mockArn, type ProgramRun, runProgram } from '../helpers/program-run.js';
 
-type Declared = Map<string, { type: string; inputs: Record<string, unknown> }>;
+type Declared = ProgramRun['resources'];
 
-const mockArn = (type: string, name: string): string => `arn:mock:${type}:${name}`;
-
-async function declared(state: DesiredState): Promise<Declared> {
-  const resources: Declared = new Map();
-  await pulumi.runtime.setMocks(
-    {
-      newResource: ({ type, name, inputs }) => {
-        if (resources.has(name)) throw new Error(`logical name declared twice: ${name}`);
-        resources.set(name, { type, inputs });
-        const extra =
-          type === 'aws:lb/targetGroup:TargetGroup' ? { arnSuffix: `targetgroup/${name}/0123` } : {};
-        return { id: `${name}-id`, state: { ...inputs, ...extra, arn: mockArn(type, name) } };
-      },
-      call: ({ inputs }) => inputs,
-    },
-    'ecs-crd',
-    'shop-orders-api-prod-eu-west-1',
-  );
-  try {
-    const returned = await deploymentProgram(state)();
-    await new Promise((resolve) => pulumi.output(returned).apply(resolve));
-    return resources;
-  } finally {
-    await pulumi.runtime.disconnect();
-  }
-}
+const declared = async (state: DesiredState): Promise<Declared> => (await runProgram(state)).resources;
 
 const SCALING: AutoScalingConfig = {
   min_capacity: 1,

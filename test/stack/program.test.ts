@@ -1,13 +1,7 @@
-/**
- * The Pulumi program under `pulumi.runtime.setMocks`: which resources each phase of a
- * release declares, with which inputs. Runs in its own mocha process (.mocharc.program.json).
- */
-import * as pulumi from '@pulumi/pulumi';
 import { expect } from 'chai';
 import type { Slot } from '../../src/canary/ports/aws.js';
 import type { DesiredState } from '../../src/canary/ports/stack.js';
 import type { ContainerDefinition, PolicyDocument } from '../../src/stack/documents.js';
-import { deploymentProgram } from '../../src/stack/program.js';
 import { serviceDeleteTimeout } from '../../src/stack/release.js';
 import {
   buildConfig,
@@ -23,22 +17,9 @@ import {
   SAMPLE_SECRETS,
   sampleImage,
 } from '../helpers/builders.js';
+import { inputsOf, mockArn, type ProgramRun, runProgram } from '../helpers/program-run.js';
 
 // ---------------------------------------------------------------- harness
-
-interface DeclaredResource {
-  type: string;
-  inputs: Record<string, unknown>;
-}
-
-interface ProgramRun {
-  /** By logical name (unique across types in this program). */
-  resources: Map<string, DeclaredResource>;
-  outputs: Record<string, unknown>;
-}
-
-/** The ARN the mocks give every resource, so tests can follow references between them. */
-const mockArn = (type: string, name: string): string => `arn:mock:${type}:${name}`;
 
 const TYPES = {
   logGroup: 'aws:cloudwatch/logGroup:LogGroup',
@@ -54,33 +35,6 @@ const TYPES = {
   record: 'aws:route53/record:Record',
 } as const;
 
-/** Runs the program against mocks that echo inputs back; resolves once every resource is registered. */
-async function runProgram(state: DesiredState): Promise<ProgramRun> {
-  const resources = new Map<string, DeclaredResource>();
-  await pulumi.runtime.setMocks(
-    {
-      newResource: ({ type, name, inputs }) => {
-        if (resources.has(name)) throw new Error(`logical name declared twice: ${name}`);
-        resources.set(name, { type, inputs });
-        return { id: `${name}-id`, state: { ...inputs, arn: mockArn(type, name) } };
-      },
-      call: ({ inputs }) => inputs,
-    },
-    'ecs-crd',
-    'shop-orders-api-prod-eu-west-1',
-  );
-  try {
-    const returned = await deploymentProgram(state)();
-    const outputs = await new Promise<Record<string, unknown>>((resolve) =>
-      pulumi.output(returned).apply(resolve),
-    );
-    return { resources, outputs };
-  } finally {
-    // Resources outside the outputs' dependencies (records, roles) may still be registering.
-    await pulumi.runtime.disconnect();
-  }
-}
-
 /** The message of the error the program fails with. */
 async function programError(state: DesiredState): Promise<string> {
   try {
@@ -89,14 +43,6 @@ async function programError(state: DesiredState): Promise<string> {
     return (error as Error).message;
   }
   throw new Error('the program accepted the state');
-}
-
-function inputsOf(run: ProgramRun, name: string): Record<string, unknown> {
-  const resource = run.resources.get(name);
-  if (!resource) {
-    throw new Error(`no resource named ${name}; declared: ${[...run.resources.keys()].join(', ')}`);
-  }
-  return resource.inputs;
 }
 
 /** The container definitions of a slot's task definition, parsed. */
