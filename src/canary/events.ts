@@ -5,8 +5,10 @@
  * rollout; `preview`, `undeploy` and `rollback` emit their stack operations and recovery
  * steps through the same stream.
  */
+import type { AnalysisCheck, WindowCode, WindowVerdict } from './analysis.js';
 import type { GateCode, GateVerdict } from './gate.js';
 import type { PlanStepKind, TimelineEntry } from './plan.js';
+import type { AlarmState, ReleaseMetrics } from './ports/analysis.js';
 import type { Slot } from './ports/aws.js';
 import type { ChangeSummary, EngineEvent, RolloutOutcome } from './ports/stack.js';
 import type { RollbackCause, StepOutcome, UpPurpose } from './rollout/types.js';
@@ -83,6 +85,33 @@ export type ProgressEvent =
       }
     >
   | EventShape<'health.probe-failed', { error: string }>
+  /** One analysis window judged (`canary.analysis`): both releases' numbers and the verdict. */
+  | EventShape<
+      'analysis.window',
+      {
+        verdict: WindowVerdict;
+        code: WindowCode;
+        reason: string;
+        /** Epoch milliseconds, [start, end). */
+        start: number;
+        end: number;
+        /** The candidate's declared weight during the window, in percent. */
+        declaredWeight: number;
+        /** The candidate's share of the two releases' requests, in percent; null without requests. */
+        observedShare: number | null;
+        candidate: ReleaseMetrics;
+        stable: ReleaseMetrics | null;
+        custom: Record<string, number | null>;
+        checks: AnalysisCheck[];
+        /** Failing windows so far, and how many are tolerated (`analysis.failure_limit`). */
+        failures: number;
+        failureLimit: number;
+      }
+    >
+  /** A named alarm is not OK (or no longer): its state, and the one before (null at the first look). */
+  | EventShape<'analysis.alarm', { name: string; state: AlarmState | null; previous: AlarmState | null }>
+  /** CloudWatch could not be read for a window: not a verdict, the window counts as inconclusive. */
+  | EventShape<'analysis.probe-failed', { error: string; start: number; end: number }>
   | EventShape<'interrupt.received', { hard: boolean }>
   | EventShape<'rollback.started', { cause: RollbackCause; reason: string; restoreTraffic: boolean }>
   | EventShape<'rollout.finished', { outcome: RolloutOutcome; reason: string | null; durationS: number }>
@@ -121,6 +150,9 @@ const CODES: Record<ProgressEventCode, true> = {
   'wait.tick': true,
   'health.observed': true,
   'health.probe-failed': true,
+  'analysis.window': true,
+  'analysis.alarm': true,
+  'analysis.probe-failed': true,
   'interrupt.received': true,
   'rollback.started': true,
   'rollout.finished': true,

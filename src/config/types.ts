@@ -4,9 +4,11 @@
  * ecs-crd; keys keep the file's snake_case so `validate --json` can print it as it is.
  */
 
+import type { AnalysisConfig } from './types-analysis.js';
 import type { ListenerRuleConfig } from './types-routing.js';
 import type { AutoScalingConfig, VolumeConfig } from './types-service.js';
 
+export type { AnalysisConfig, CustomMetric, MetricQuery } from './types-analysis.js';
 export type { ListenerRuleConfig, RuleAction, RuleCondition } from './types-routing.js';
 export type {
   AutoScalingConfig,
@@ -47,6 +49,8 @@ export interface CanaryConfig {
    * Absent: nobody is told.
    */
   sns_topic_notifications?: { on_success?: string; on_fail?: string };
+  /** Judging the candidate on CloudWatch (`canary.analysis`); absent: the health gate alone. */
+  analysis?: AnalysisConfig;
 }
 
 export interface PortMapping {

@@ -209,6 +209,9 @@ function apply(s: LiveViewState, event: ProgressEvent): LiveViewState {
         update: { ...s.update, operation: `${VERB[operation]} ${name ?? type ?? 'a resource'}` },
       };
     }
+    case 'analysis.window':
+    case 'analysis.alarm':
+    case 'analysis.probe-failed':
     case 'interrupt.received':
     case 'recovery.started':
     case 'recovery.step':

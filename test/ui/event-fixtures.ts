@@ -128,6 +128,43 @@ export const health = (healthy: number, verdict: 'pass' | 'wait' | 'fail' = 'pas
     },
   );
 
+const metrics = (requests: number, target5xx: number, p99Ms: number) => ({
+  requests,
+  target5xx,
+  elb5xx: 0,
+  p99Ms,
+});
+
+export const analysisWindow = (verdict: 'pass' | 'fail' = 'pass'): ProgressEvent =>
+  progressEvent(
+    'analysis.window',
+    verdict === 'fail' ? 'warn' : 'info',
+    `Analysis: ${verdict} — error_rate 0.0 % (stable 0.0 %), observed share 29.5 % of declared 30 %`,
+    {
+      verdict,
+      code: 'judged',
+      reason: verdict === 'pass' ? 'every check held' : 'error_rate 20.0 % > max 1 %',
+      start: T0 + 60_000,
+      end: T0 + 70_000,
+      declaredWeight: 30,
+      observedShare: 29.5,
+      candidate: metrics(118, verdict === 'fail' ? 24 : 0, 41),
+      stable: metrics(282, 0, 40),
+      custom: {},
+      checks: [
+        {
+          name: 'error_rate',
+          candidate: verdict === 'fail' ? 0.2 : 0,
+          stable: 0,
+          limit: 'max 1 %',
+          passed: verdict === 'pass',
+        },
+      ],
+      failures: verdict === 'fail' ? 1 : 0,
+      failureLimit: 0,
+    },
+  );
+
 export const finished = progressEvent('rollout.finished', 'info', 'Deployed 2.0.0 on green in 312.5 s', {
   outcome: 'deployed',
   reason: null,
@@ -173,6 +210,18 @@ export const ONE_OF_EACH: Record<ProgressEventCode, ProgressEvent> = {
   'wait.started': waitStarted(60, T0 + 60_000),
   'wait.tick': progressEvent('wait.tick', 'debug', '42 s left', { remainingS: 42, endsAt: T0 + 60_000 }),
   'health.observed': health(2),
+  'analysis.window': analysisWindow(),
+  'analysis.alarm': progressEvent('analysis.alarm', 'warn', 'Alarm orders-5xx is ALARM (was OK)', {
+    name: 'orders-5xx',
+    state: 'ALARM',
+    previous: 'OK',
+  }),
+  'analysis.probe-failed': progressEvent(
+    'analysis.probe-failed',
+    'warn',
+    'Analysis: CloudWatch could not be read: Throttling',
+    { error: 'Throttling', start: T0, end: T0 + 10_000 },
+  ),
   'health.probe-failed': progressEvent(
     'health.probe-failed',
     'warn',
