@@ -8,6 +8,8 @@ import {
   formatWindow,
   judgeWindow,
   observedShare,
+  unreadWindow,
+  windowCountsAsPassing,
 } from '../../src/canary/analysis.js';
 import type { ReleaseMetrics, WindowMeasurement } from '../../src/canary/ports/analysis.js';
 import type { AnalysisConfig } from '../../src/config/types.js';
@@ -294,6 +296,41 @@ describe('analysis verdicts (pure)', () => {
     it('an analysis with no check passes on requests alone', () => {
       const result = judgeWindow(config(), measure({}), 20);
       expect(result).to.include({ verdict: 'pass', reason: `0 checks held ${WINDOW}` });
+    });
+  });
+
+  describe('what lets a step advance', () => {
+    const fewRequests = measure({ requests: 3 });
+    const lowShare = measure({ requests: 60 }, { requests: 940 });
+    const share = { observed_share: { min_ratio: 0.5 } };
+    const cases: [string, Partial<AnalysisConfig>, WindowMeasurement, boolean][] = [
+      ['a pass', {}, measure({}), true],
+      ['too few requests, inconclusive: fail (the default)', {}, fewRequests, false],
+      ['too few requests, inconclusive: pass', { inconclusive: 'pass' }, fewRequests, true],
+      [
+        'a share below the ratio, even with inconclusive: pass',
+        { ...share, inconclusive: 'pass' },
+        lowShare,
+        false,
+      ],
+      ['a failure', { latency: { p99_max_ms: 1 } }, measure({}), false],
+    ];
+    for (const [name, overrides, m, expected] of cases) {
+      it(name, () => {
+        const c = config(overrides);
+        expect(windowCountsAsPassing(c, judgeWindow(c, m, 20))).to.equal(expected);
+      });
+    }
+    it('an unread window is inconclusive, says why, and never lets a step advance', () => {
+      const result = unreadWindow({ start: START, end: END }, 'Throttling: Rate exceeded');
+      expect(result).to.deep.equal({
+        verdict: 'inconclusive',
+        code: 'no-data',
+        reason: `CloudWatch could not be read (Throttling: Rate exceeded) ${WINDOW}`,
+        checks: [],
+        observedShare: null,
+      });
+      expect(windowCountsAsPassing(config({ inconclusive: 'pass' }), result)).to.equal(false);
     });
   });
 
