@@ -38,6 +38,9 @@ const STATISTICS = ['Sum', 'Average', 'Minimum', 'Maximum', 'SampleCount', 'IQM'
 const SHORTHAND = /^(p|tm|wm|tc|ts)(100|\d{1,2}(\.\d{1,10})?)$/;
 const RANGE = /^(TM|WM|TC|TS|PR)\((\d+(\.\d+)?%?)?:(\d+(\.\d+)?%?)?\)$/;
 
+/** The three as one pattern, for editors (the JSON Schema's `pattern`). */
+const STAT_PATTERN = `^(${STATISTICS.join('|')}|${SHORTHAND.source.slice(1, -1)}|${RANGE.source.slice(1, -1)})$`;
+
 export const isStatistic = (stat: string): boolean =>
   (STATISTICS as readonly string[]).includes(stat) || SHORTHAND.test(stat) || RANGE.test(stat);
 
@@ -111,7 +114,10 @@ const metricQuery = z
         if (!isStatistic(stat)) ctx.addIssue({ code: 'custom', message: statMessage(stat), input: stat });
       })
       .optional()
-      .meta({ description: 'Sum, Average, Minimum, Maximum, SampleCount, or a percentile such as p99.' }),
+      .meta({
+        pattern: STAT_PATTERN,
+        description: 'Sum, Average, Minimum, Maximum, SampleCount, or a percentile such as p99.',
+      }),
     expression: text()
       .max(2048)
       .refine(
@@ -238,10 +244,15 @@ function unique(label: string, nameOf: (item: unknown) => unknown, at: (i: numbe
 
 export const analysisSchema = z
   .strictObject({
-    interval: int(1, 86400).refine(isAnalysisPeriod, PERIOD_MESSAGE).optional().meta({
-      description:
-        'Seconds per evaluation window: 10, 20, 30 or a multiple of 60. Default: canary.health.interval rounded up to one. ALB metrics are per minute on AWS: 60 or more there.',
-    }),
+    interval: int(1, 86400)
+      .refine(isAnalysisPeriod, PERIOD_MESSAGE)
+      .optional()
+      .meta({
+        // For editors: zod's JSON Schema cannot say what the refine checks.
+        anyOf: [{ enum: [10, 20, 30] }, { multipleOf: 60 }],
+        description:
+          'Seconds per evaluation window: 10, 20, 30 or a multiple of 60. Default: canary.health.interval rounded up to one. ALB metrics are per minute on AWS: 60 or more there.',
+      }),
     delay: int(0, 3600).default(60).meta({
       description:
         'Seconds after a window ends before it is read: CloudWatch receives ALB metrics about a minute late.',

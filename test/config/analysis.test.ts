@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
+import { convertDeployment } from '../../src/config/convert.js';
+import { deploymentJsonSchema } from '../../src/config/json-schema.js';
+import { isStatistic } from '../../src/config/schema-analysis.js';
 import type { AnalysisConfig } from '../../src/config/types.js';
 import { check, config, fileWith, type LooseFile, problems } from './fixtures.js';
 
@@ -361,6 +364,42 @@ describe('config: canary.analysis', () => {
         });
         expect(problems(text), stat).to.deep.equal([]);
       }
+    });
+  });
+
+  it('is a key `convert` knows: a file with it converts without an unknown key', () => {
+    const result = convertDeployment(readFileSync('examples/fargate.deploy.yml', 'utf8'));
+    if (!result.ok) expect.fail('not converted');
+    expect(result.notConverted.map((n) => n.path).filter((path) => path.includes('analysis'))).to.deep.equal(
+      [],
+    );
+  });
+
+  describe('JSON Schema', () => {
+    // biome-ignore lint/suspicious/noExplicitAny: walking the generated document.
+    const analysis = (deploymentJsonSchema() as any).properties.canary.properties.analysis;
+
+    it('tells editors the statistics validate accepts, and no others', () => {
+      const pattern = new RegExp(analysis.properties.metrics.items.properties.query.properties.stat.pattern);
+      for (const stat of [
+        'Sum',
+        'IQM',
+        'p99.9',
+        'tm90',
+        'TM(10%:90%)',
+        'PR(:300)',
+        'average',
+        'p101',
+        'p99.',
+        'Sum ',
+        'tm',
+      ]) {
+        expect(pattern.test(stat), stat).to.equal(isStatistic(stat));
+      }
+    });
+
+    it('tells editors the periods an interval may be', () => {
+      expect(analysis.properties.interval.anyOf).to.deep.equal([{ enum: [10, 20, 30] }, { multipleOf: 60 }]);
     });
   });
 
