@@ -299,6 +299,99 @@ describe('analysis verdicts (pure)', () => {
     });
   });
 
+  describe('judgeWindow: properties', () => {
+    const metrics = fc.record({
+      requests: fc.integer({ min: 0, max: 5000 }),
+      target5xx: fc.integer({ min: 0, max: 500 }),
+      elb5xx: fc.integer({ min: 0, max: 500 }),
+      p99Ms: fc.option(fc.double({ min: 1, max: 5000, noNaN: true }), { nil: null }),
+    });
+    const analysis = fc.record({
+      min_requests: fc.integer({ min: 1, max: 200 }),
+      error_rate: fc.option(
+        fc.record({
+          max: fc.double({ min: 0, max: 1, noNaN: true }),
+          max_increase: fc.double({ min: 0, max: 1, noNaN: true }),
+          elb_5xx: fc.boolean(),
+        }),
+        { nil: undefined },
+      ),
+      latency: fc.option(
+        fc.record({
+          p99_max_ms: fc.double({ min: 1, max: 5000, noNaN: true }),
+          max_increase: fc.double({ min: 0, max: 3, noNaN: true }),
+        }),
+        { nil: undefined },
+      ),
+      observed_share: fc.option(fc.record({ min_ratio: fc.double({ min: 0.01, max: 1, noNaN: true }) }), {
+        nil: undefined,
+      }),
+    });
+
+    it('the verdict follows from the checks, and every failure names its window', () => {
+      fc.assert(
+        fc.property(
+          analysis,
+          metrics,
+          fc.option(metrics, { nil: null }),
+          fc.integer({ min: 1, max: 100 }),
+          (a, c, st, weight) => {
+            const cfg = config(
+              Object.fromEntries(
+                Object.entries(a).filter(([, v]) => v !== undefined),
+              ) as Partial<AnalysisConfig>,
+            );
+            const result = judgeWindow(
+              cfg,
+              { start: START, end: END, candidate: c, stable: st, custom: {} },
+              weight,
+            );
+            const judged = result.checks.filter((check) => check.name !== 'observed_share');
+            const share = result.checks.find((check) => check.name === 'observed_share');
+            if (c.requests < cfg.min_requests) {
+              return (
+                result.code === 'too-few-requests' && result.checks.every((check) => check.passed === null)
+              );
+            }
+            if (judged.some((check) => check.passed === false)) {
+              return result.verdict === 'fail' && result.reason.endsWith(WINDOW);
+            }
+            if (share?.passed === false) return result.code === 'share-below-ratio';
+            return result.verdict === 'pass';
+          },
+        ),
+      );
+    });
+
+    it('comparisons with a stable release under min_requests are never judged', () => {
+      fc.assert(
+        fc.property(
+          metrics,
+          metrics,
+          fc.integer({ min: 100, max: 5000 }),
+          fc.integer({ min: 0, max: 99 }),
+          (c0, st0, cr, sr) => {
+            const [c, st] = [
+              { ...c0, requests: cr },
+              { ...st0, requests: sr },
+            ];
+            const cfg = config({
+              min_requests: 100,
+              error_rate: { max_increase: 0, elb_5xx: true },
+              latency: { max_increase: 0 },
+            });
+            const result = judgeWindow(
+              cfg,
+              { start: START, end: END, candidate: c, stable: st, custom: {} },
+              50,
+            );
+            return result.checks.every((check) => check.passed === null) && result.verdict === 'pass';
+          },
+        ),
+      );
+    });
+  });
+
   describe('what lets a step advance', () => {
     const fewRequests = measure({ requests: 3 });
     const lowShare = measure({ requests: 60 }, { requests: 940 });
