@@ -7,8 +7,8 @@
  * no secret, and only the person who wrote it knows.
  */
 import type { PathProblem } from './problems.js';
-import { defaultAnalysisInterval, isAnalysisPeriod } from './schema-analysis.js';
 import { field, isRecord } from './templates.js';
+import { analysisWarnings } from './warnings-analysis.js';
 import type { KeyPath } from './yaml-source.js';
 
 /** Names that say they hold a secret: `DB_PASSWORD`, `stripeSecret`, `GITHUB_TOKEN`, `API_KEY`… */
@@ -135,45 +135,4 @@ function misspelt(path: KeyPath, original: string, preferred: string): PathProbl
     path,
     message: `warning: \`${original}\` is the original reference's misspelling of \`${preferred}\`, accepted: write ${preferred} (\`ecs-crd convert\` does)`,
   };
-}
-
-/**
- * `canary.analysis` that cannot judge as meant on AWS: nothing to judge at all; windows shorter
- * than the minute ALBs publish their metrics at (CloudWatch has ALB metrics per minute only:
- * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html);
- * windows read before CloudWatch has them. Valid in the sandbox, which publishes per second.
- */
-function analysisWarnings(data: unknown): PathProblem[] {
-  const canary = field(data, 'canary');
-  const analysis = field(canary, 'analysis');
-  if (!isRecord(analysis)) return [];
-  const at: KeyPath = ['canary', 'analysis'];
-  const found: PathProblem[] = [];
-  const listed = (key: string) => Array.isArray(analysis[key]) && (analysis[key] as unknown[]).length > 0;
-  const checks = ['error_rate', 'latency', 'observed_share'].some((key) => analysis[key] !== undefined);
-  if (!checks && !listed('alarms') && !listed('metrics')) {
-    found.push({
-      path: at,
-      message:
-        'warning: nothing to judge: set error_rate, latency, alarms, metrics or observed_share (without any, analysis only counts requests)',
-    });
-  }
-  const healthInterval = field(field(canary, 'health'), 'interval');
-  const interval =
-    analysis.interval ?? (typeof healthInterval === 'number' ? defaultAnalysisInterval(healthInterval) : 10);
-  if (typeof interval === 'number' && isAnalysisPeriod(interval) && interval < 60) {
-    const written = analysis.interval === undefined ? ` (the default, from canary.health.interval)` : '';
-    found.push({
-      path: analysis.interval === undefined ? at : [...at, 'interval'],
-      message: `warning: interval ${interval} s${written} is under a minute: on AWS, ALBs publish their metrics per minute, so most shorter windows hold no data and are inconclusive. Write interval: 60 (or a multiple of it) unless only high-resolution custom metrics are judged`,
-    });
-  }
-  const delay = analysis.delay;
-  if (typeof delay === 'number' && delay < 60) {
-    found.push({
-      path: [...at, 'delay'],
-      message: `warning: delay ${delay} s is under a minute: CloudWatch receives ALB metrics about a minute late, so a window read sooner is incomplete (too few requests, rates of part of it). Leave the default, 60`,
-    });
-  }
-  return found;
 }

@@ -470,6 +470,22 @@ describe('config: canary.analysis', () => {
       expect(warningsOf(withAnalysis({ interval: 15, alarms: ['a'] }))).to.deep.equal([]);
     });
 
+    it('warns of a step that could end before its first window is read', () => {
+      // The fixture's steps wait 70 and 50 s; the implied last step 60 s.
+      const text = withAnalysis({ interval: 120, timeout: 100, alarms: ['a'] });
+      expect(warningsOf(text)).to.deep.equal([
+        "canary.analysis.timeout: warning: a step's first whole window may be read only 300 s after its update (2 × interval + delay), but the shortest step lasts at most 150 s (wait 50 s + timeout 100 s): it could fail without a window judged. Raise timeout to at least 250",
+      ]);
+      expect(warningsOf(withAnalysis({ interval: 120, timeout: 250, alarms: ['a'] }))).to.deep.equal([]);
+      // timeout defaults to canary.health.timeout.
+      const short = withAnalysis(
+        { interval: 120, alarms: ['a'] },
+        (f) => (f.canary.health = { timeout: 30 }),
+      );
+      expect(warningsOf(short)).to.have.length(1);
+      expect(warningsOf(short)[0]).to.match(/^canary\.analysis: warning: .*wait 50 s \+ timeout 30 s/);
+    });
+
     it('a warned file stays valid', () => {
       expect(check(withAnalysis({ interval: 10, delay: 2, error_rate: { max: 0.01 } })).ok).to.equal(true);
     });
