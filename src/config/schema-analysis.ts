@@ -44,8 +44,19 @@ const STAT_PATTERN = `^(${STATISTICS.join('|')}|${SHORTHAND.source.slice(1, -1)}
 export const isStatistic = (stat: string): boolean =>
   (STATISTICS as readonly string[]).includes(stat) || SHORTHAND.test(stat) || RANGE.test(stat);
 
+/** What people write for a statistic elsewhere (SQL, Prometheus, Datadog). */
+const STAT_ALIASES: Record<string, string> = {
+  avg: 'Average',
+  mean: 'Average',
+  min: 'Minimum',
+  max: 'Maximum',
+  count: 'SampleCount',
+  total: 'Sum',
+};
+
 function statMessage(stat: string): string {
-  const hint = didYouMean(stat, STATISTICS);
+  const alias = STAT_ALIASES[stat.toLowerCase()];
+  const hint = alias === undefined ? didYouMean(stat, STATISTICS) : `did you mean \`${alias}\`?`;
   return `is not a CloudWatch statistic${hint ? ` (${hint})` : ''}: write Sum, Average, Minimum, Maximum, SampleCount, a percentile such as p99 or p99.9, or tm90, wm99, tc90, ts90, TM(10%:90%)`;
 }
 

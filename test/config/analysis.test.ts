@@ -252,6 +252,13 @@ describe('config: canary.analysis', () => {
         ],
       ],
       [
+        'a statistic spelt as elsewhere',
+        { metrics: [metric({ ...simple, stat: 'avg' })] },
+        [
+          'canary.analysis.metrics[0].query.stat: is not a CloudWatch statistic (did you mean `Average`?): write Sum, Average, Minimum, Maximum, SampleCount, a percentile such as p99 or p99.9, or tm90, wm99, tc90, ts90, TM(10%:90%)',
+        ],
+      ],
+      [
         'a percentile above 100',
         { metrics: [metric({ ...simple, stat: 'p101' })] },
         [
