@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { convertDeployment } from '../../src/config/convert.js';
 import { deploymentJsonSchema } from '../../src/config/json-schema.js';
 import { isStatistic } from '../../src/config/schema-analysis.js';
+import { renderRuntime } from '../../src/config/templates.js';
 import type { AnalysisConfig } from '../../src/config/types.js';
 import { check, config, fileWith, type LooseFile, problems } from './fixtures.js';
 
@@ -431,6 +432,13 @@ describe('config: canary.analysis', () => {
       expect(resolved?.metrics[0]?.query).to.deep.include({
         dimensions: { LoadBalancer: '{{load_balancer}}', TargetGroup: '{{ target_group }}' },
       });
+    });
+
+    it('renderRuntime fills them in (the rollout’s part), leaving other braces alone', () => {
+      const values = { load_balancer: 'app/blue/0123', target_group: 'targetgroup/api-blue/4567' };
+      expect(
+        renderRuntime("LB = '{{ load_balancer }}' AND TG = '{{target_group}}' {{.Other}}", values),
+      ).to.equal("LB = 'app/blue/0123' AND TG = 'targetgroup/api-blue/4567' {{.Other}}");
     });
 
     it('refuses them anywhere else, saying where they belong', () => {
