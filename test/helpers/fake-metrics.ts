@@ -11,7 +11,23 @@ import type {
   WindowQuery,
 } from '../../src/canary/ports/analysis.js';
 import type { Slot } from '../../src/canary/ports/aws.js';
+import type { AnalysisConfig } from '../../src/config/types.js';
 import type { FakeClock, FakeStackRunner } from './fakes.js';
+
+/** A `canary.analysis` for the fakes' virtual time: 10 s windows read 5 s late, every default else. */
+export function buildAnalysis(overrides: Partial<AnalysisConfig> = {}): AnalysisConfig {
+  return {
+    interval: 10,
+    delay: 5,
+    min_requests: 50,
+    failure_limit: 0,
+    inconclusive: 'fail',
+    timeout: 120,
+    alarms: [],
+    metrics: [],
+    ...overrides,
+  };
+}
 
 export interface MetricsContext {
   /** Virtual milliseconds since the clock started. */

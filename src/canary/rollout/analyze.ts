@@ -5,13 +5,13 @@
  * are `../analysis.ts`'s.
  */
 import type { AnalysisConfig } from '../../config/types.js';
-import { alarmProblems, dueWindow, judgeWindow, type WindowResult } from '../analysis.js';
+import { alarmProblems, dueWindow, formatWindow, judgeWindow, type WindowResult } from '../analysis.js';
 import type { ProgressEvent } from '../events.js';
 import { candidateWeightAt } from '../plan.js';
-import type { AlarmState, AnalysisWindow, ReleaseDimensions, WindowQuery } from '../ports/analysis.js';
+import type { AlarmState, ReleaseDimensions, WindowQuery } from '../ports/analysis.js';
 import type { StackOutputs } from '../ports/stack.js';
-import { alarmEvent, analysisProbeFailedEvent, windowEvent } from './narrate-analysis.js';
 import { stepTitle } from './narrate.js';
+import { alarmEvent, analysisProbeFailedEvent, windowEvent } from './narrate-analysis.js';
 import type {
   AnalysisProgress,
   AnalysisReading,
@@ -89,10 +89,10 @@ export function locateReleases(s: RolloutState, outputs: StackOutputs): RolloutS
 }
 
 /** What an observation reads besides health: the named alarms, and the window now due. */
-export function analysisReads(s: RolloutState, watch: Watch): Pick<
-  Extract<RolloutAction, { type: 'observe' }>,
-  'alarms' | 'window'
-> {
+export function analysisReads(
+  s: RolloutState,
+  watch: Watch,
+): Pick<Extract<RolloutAction, { type: 'observe' }>, 'alarms' | 'window'> {
   const config = configOf(s);
   if (!config) return {};
   const reads: { alarms?: string[]; window?: WindowQuery } = {};
@@ -135,11 +135,17 @@ function nextWindowDueAt(s: RolloutState, watch: Watch): number | null {
   return start + intervalMs + step.config.delay * 1000;
 }
 
-/** The times the analysis needs an observation at: the next window, and the step's analysis deadline. */
+/**
+ * The times the analysis needs an observation at: the next window (now, when it is already
+ * due), and the step's analysis deadline.
+ */
 export function analysisWakeups(s: RolloutState, watch: Watch): number[] {
   const due = nextWindowDueAt(s, watch);
   const hold = analysisHold(s, watch);
-  return [...(due === null ? [] : [due]), ...(hold ? [hold.deadline] : [])];
+  return [
+    ...(due === null ? [] : [Math.max(due, s.now)]),
+    ...(hold && hold.deadline > s.now ? [hold.deadline] : []),
+  ];
 }
 
 // ---------------------------------------------------------------- what a reading does
@@ -196,7 +202,7 @@ function readWindow(
   if ('error' in read) {
     // Not a verdict on the candidate: the window counts as inconclusive and the step waits on.
     ev.push(analysisProbeFailedEvent(read.error, window.start, window.end));
-    const reason = `CloudWatch could not be read for ${windowRange(window)}: ${read.error}`;
+    const reason = `CloudWatch could not be read for window ${formatWindow(window)}: ${read.error}`;
     return {
       state: withStep(s, { ...progress, lastWindow: window }, (a) => ({
         ...a,
@@ -279,7 +285,10 @@ export function analysisHold(s: RolloutState, watch: Watch): { deadline: number;
 // ---------------------------------------------------------------- the result
 
 /** A shift step's analysis in the result: its last observed share, and its windows' counts. */
-export function stepAnalysisReport(s: RolloutState, index: number): Pick<StepReport, 'observedShare' | 'analysis'> {
+export function stepAnalysisReport(
+  s: RolloutState,
+  index: number,
+): Pick<StepReport, 'observedShare' | 'analysis'> {
   const analysis = s.analysis?.steps[index];
   if (!analysis) return { observedShare: null };
   const { passed, failed, inconclusive, observedShare } = analysis;
@@ -289,10 +298,4 @@ export function stepAnalysisReport(s: RolloutState, index: number): Pick<StepRep
 /** The run's windows in the result, when it was analysed. */
 export function analysisResult(s: RolloutState): Pick<RolloutResult, 'analysis'> {
   return s.analysis ? { analysis: { windows: s.analysis.windows } } : {};
-}
-
-/** `10:31:20–10:31:30` (UTC), as reasons name a window. */
-export function windowRange(window: AnalysisWindow): string {
-  const time = (ms: number) => new Date(ms).toISOString().slice(11, 19);
-  return `${time(window.start)}–${time(window.end)}`;
 }

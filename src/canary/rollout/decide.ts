@@ -372,10 +372,9 @@ function deadlineOf(s: RolloutState, watch: Watch): number {
  */
 function scheduleObservation(s: RolloutState, watch: Watch): RolloutState {
   const intervalMs = s.ctx.candidate.config.canary.health.interval * 1000;
-  const due = [s.now + intervalMs, watch.until, deadlineOf(s, watch), ...analysisWakeups(s, watch)].filter(
-    (at) => at > s.now,
-  );
-  return { ...s, stage: { ...watch, nextObservationAt: Math.min(...due) } };
+  const due = [s.now + intervalMs, watch.until, deadlineOf(s, watch)].filter((at) => at > s.now);
+  // A window already due (the rollout fell behind) is read at once, catching up one by one.
+  return { ...s, stage: { ...watch, nextObservationAt: Math.min(...due, ...analysisWakeups(s, watch)) } };
 }
 
 /** Before the provision `up` completed, an interrupt has nothing to undo. */

@@ -45,7 +45,9 @@ export async function runRollout(deps: RolloutDeps, request: RolloutRequest): Pr
   };
   const eitherInterrupt = anySignal([deps.signal, deps.hardStop]);
   if (request.config.canary.analysis && !deps.metrics) {
-    throw new EcsCrdError('internal error: canary.analysis is set but the rollout was given no CloudWatch client');
+    throw new EcsCrdError(
+      'internal error: canary.analysis is set but the rollout was given no CloudWatch client',
+    );
   }
   let state = startRollout(request, clock.now());
   let decision = decide(state, { type: 'start', at: clock.now() });

@@ -25,10 +25,13 @@ export function windowEvent(record: WindowRecord): ProgressEvent {
 }
 
 /** A named alarm changed state (or was found not OK at the first look). */
-export function alarmEvent(name: string, state: AlarmState | null, previous: AlarmState | null): ProgressEvent {
+export function alarmEvent(
+  name: string,
+  state: AlarmState | null,
+  previous: AlarmState | null,
+): ProgressEvent {
   const was = previous === null ? '' : ` (was ${previous})`;
-  const text =
-    state === null ? `Alarm ${name} no longer exists${was}` : `Alarm ${name} is ${state}${was}`;
+  const text = state === null ? `Alarm ${name} no longer exists${was}` : `Alarm ${name} is ${state}${was}`;
   return progressEvent('analysis.alarm', state === 'OK' ? 'info' : 'warn', text, { name, state, previous });
 }
 

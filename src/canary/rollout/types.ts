@@ -169,7 +169,9 @@ export interface AnalysisReading {
   /** The named alarms; absent when none are named. */
   alarms?: { states: Record<string, AlarmState | null> } | { error: string };
   /** The window that was due; absent when none was. */
-  window?: { window: AnalysisWindow; measurement: WindowMeasurement } | { window: AnalysisWindow; error: string };
+  window?:
+    | { window: AnalysisWindow; measurement: WindowMeasurement }
+    | { window: AnalysisWindow; error: string };
 }
 
 /** What the driver feeds `decide`: the start, or the outcome of the last action, or an interrupt. */
