@@ -6,7 +6,7 @@
  *
  * Built as a pure reducer (`reduceLiveView`: events → state) and a pure renderer
  * (`renderLiveView`: state, time, width → lines), both tested without a terminal;
- * `createLiveView` is the thin glue that owns the cursor and the timers.
+ * `createLiveView` (./live-terminal.ts) is the thin glue that owns the cursor and the timers.
  */
 import type { ProgressEvent, StackOperation } from '../canary/events.js';
 import type { GateVerdict } from '../canary/gate.js';
@@ -18,7 +18,6 @@ import { assertNever } from '../errors.js';
 import { formatClock, paint, type Style, truncate } from './format.js';
 import { redact } from './redact.js';
 import { STEP_MARK, stepOutcomeText } from './render-result.js';
-import type { OutputStream, ReporterSession } from './reporter.js';
 
 /** Fixed for a run. */
 export interface LiveViewOptions {
@@ -316,80 +315,4 @@ function healthLine(s: LiveViewState): { text: string; style: Style } | null {
     style = 'yellow';
   }
   return { text: parts.join(' · '), style };
-}
-
-// ---------------------------------------------------------------- the terminal glue
-
-/** At most 10 redraws a second: the engine can send hundreds of events in a burst. */
-const REDRAW_MS = 100;
-/** The countdown moves once a second. */
-const TICK_MS = 1000;
-
-const eraseBlock = (lines: number): string => (lines > 0 ? `\u001b[${lines}A\r\u001b[J` : '');
-
-/**
- * Draws the live view on `stream` (a terminal) at most every 100 ms, and every second during a
- * wait for the countdown: permanent lines wait for the next frame (in order), the block is
- * redrawn below them. `close` stops the timers, prints the permanent lines still pending and
- * erases the block, so the result lands right below the permanent lines.
- */
-export function createLiveView(options: {
-  stream: OutputStream;
-  verbose: boolean;
-  color: boolean;
-  now: () => number;
-}): ReporterSession {
-  const { stream, now } = options;
-  let state = initialLiveView({ verbose: options.verbose, color: options.color });
-  let above: string[] = [];
-  let drawnLines = 0;
-  let lastDrawAt = 0;
-  let redraw: ReturnType<typeof setTimeout> | undefined;
-  let ticker: ReturnType<typeof setInterval> | undefined;
-  let closed = false;
-
-  // One write per frame (erase, permanent lines, block): a terminal never shows half of one.
-  const draw = (block: readonly string[]): void => {
-    clearTimeout(redraw);
-    redraw = undefined;
-    lastDrawAt = Date.now();
-    const frame = eraseBlock(drawnLines) + [...above, ...block].map((line) => `${line}\n`).join('');
-    above = [];
-    drawnLines = block.length;
-    if (frame !== '') stream.write(frame);
-  };
-  const drawView = (): void => draw(renderLiveView(state, now(), stream.columns ?? 80));
-
-  const scheduleDraw = (): void => {
-    if (redraw) return;
-    const delay = lastDrawAt + REDRAW_MS - Date.now();
-    if (delay <= 0) {
-      drawView();
-      return;
-    }
-    redraw = setTimeout(drawView, delay);
-    // Timers must never keep the process alive: a command that forgets `close` still exits.
-    redraw.unref();
-  };
-
-  return {
-    report(event) {
-      if (closed) return;
-      state = reduceLiveView(state, event);
-      above.push(...state.emitted);
-      if (!ticker) {
-        ticker = setInterval(() => {
-          if (state.waitEndsAt !== null) drawView();
-        }, TICK_MS);
-        ticker.unref();
-      }
-      scheduleDraw();
-    },
-    close() {
-      if (closed) return;
-      closed = true;
-      clearInterval(ticker);
-      draw([]);
-    },
-  };
 }

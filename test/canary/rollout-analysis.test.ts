@@ -103,6 +103,10 @@ describe('canary rollout: analysis on CloudWatch', () => {
       const [window] = reports.of('analysis.window');
       expect(window?.level).to.equal('warn');
       expect(window?.data).to.include({ verdict: 'fail', failures: 1, failureLimit: 0 });
+      expect(window?.text).to.equal(
+        'Analysis fail: error_rate 20 % > max 1 % (stable 0.2 %) in window 12:01:10–12:01:20 · ' +
+          'candidate 100 req, 5xx 20 %, p99 100 ms · stable 900 req, 5xx 0.2 %, p99 100 ms · share 10 % of 10 % declared',
+      );
       // Rolled back when the first window was read, 15 s after the shift landed.
       const rollback = reports.of('rollback.started')[0];
       expect(rollback?.data.reason).to.equal(result.reason);

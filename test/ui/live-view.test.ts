@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { type ProgressEvent, progressEvent } from '../../src/canary/events.js';
 import type { Slot } from '../../src/canary/ports/aws.js';
+import { createLiveView } from '../../src/ui/live-terminal.js';
 import {
-  createLiveView,
   initialLiveView,
   type LiveViewState,
   reduceLiveView,
