@@ -1,7 +1,7 @@
 /**
  * The live view on a terminal: a small block at the bottom of stderr, redrawn in
- * place, showing the current step, a bar of the two weights, the candidate's health, the
- * countdown of the wait and what the engine is doing; finished steps and warnings scroll above
+ * place, showing the current step, a bar of the two weights, the candidate's health, its latest
+ * analysis window (`canary.analysis`), the countdown of the wait and what the engine is doing; finished steps and warnings scroll above
  * it as permanent lines.
  *
  * Built as a pure reducer (`reduceLiveView`: events → state) and a pure renderer
@@ -16,6 +16,7 @@ import type { ResourceOperation } from '../canary/ports/stack.js';
 import { splitWeights } from '../canary/rollout/desired.js';
 import { assertNever } from '../errors.js';
 import { formatClock, paint, type Style, truncate } from './format.js';
+import { analysisLines, type LiveAnalysis, reduceAnalysis } from './live-analysis.js';
 import { redact } from './redact.js';
 import { STEP_MARK, stepOutcomeText } from './render-result.js';
 
@@ -58,6 +59,8 @@ export interface LiveViewState {
   readonly health: LiveHealth | null;
   /** The last probe error, until the next observation succeeds. */
   readonly probeError: string | null;
+  /** The latest analysis window, the alarms not OK, a CloudWatch error (`canary.analysis`). */
+  readonly analysis: LiveAnalysis | null;
   /** Epoch milliseconds at which the running wait ends; null outside a wait. */
   readonly waitEndsAt: number | null;
   /** The stack update under way and the engine's current operation in it. */
@@ -79,6 +82,7 @@ export function initialLiveView(options: LiveViewOptions): LiveViewState {
     weights: null,
     health: null,
     probeError: null,
+    analysis: null,
     waitEndsAt: null,
     update: null,
     rollbackReason: null,
@@ -119,6 +123,7 @@ export function renderLiveView(state: LiveViewState, now: number, width: number)
   if (state.weights) lines.push(weightBar(state.weights, usable, color));
   const health = healthLine(state);
   if (health) lines.push(shown(health.text, health.style));
+  for (const line of analysisLines(state.analysis)) lines.push(shown(line.text, line.style));
   if (state.waitEndsAt !== null) {
     const left = Math.ceil((state.waitEndsAt - now) / 1000);
     lines.push(shown(left > 0 ? `wait ${formatClock(left)} left` : 'wait over · checking health'));
@@ -211,6 +216,7 @@ function apply(s: LiveViewState, event: ProgressEvent): LiveViewState {
     case 'analysis.window':
     case 'analysis.alarm':
     case 'analysis.probe-failed':
+      return { ...s, analysis: reduceAnalysis(s.analysis, event) };
     case 'interrupt.received':
     case 'recovery.started':
     case 'recovery.step':
@@ -260,9 +266,10 @@ function scrolledLines(before: LiveViewState, event: ProgressEvent): string[] {
       const [glyph, style] = STEP_MARK[outcome];
       return [`${paint(glyph, style, color)} ${stepTitle(step)} · ${stepOutcomeText(outcome)}`];
     }
-    // The result summary follows the block; the health line shows probe errors without repeating them.
+    // The result summary follows the block; the health and analysis lines show probe errors without repeating them.
     case 'rollout.finished':
     case 'health.probe-failed':
+    case 'analysis.probe-failed':
     // Too chatty for the terminal even with --verbose: the block shows the countdown, the log keeps the output.
     case 'wait.tick':
     case 'engine.output':
