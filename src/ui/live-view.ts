@@ -126,7 +126,9 @@ export function renderLiveView(state: LiveViewState, now: number, width: number)
   for (const line of analysisLines(state.analysis)) lines.push(shown(line.text, line.style));
   if (state.waitEndsAt !== null) {
     const left = Math.ceil((state.waitEndsAt - now) / 1000);
-    lines.push(shown(left > 0 ? `wait ${formatClock(left)} left` : 'wait over · checking health'));
+    // Past its wait, an analysed step may still be waiting for a passing window.
+    const checking = state.analysis?.window ? 'checking health and analysis' : 'checking health';
+    lines.push(shown(left > 0 ? `wait ${formatClock(left)} left` : `wait over · ${checking}`));
   }
   if (state.update) lines.push(shown(updateLine(state.update), 'cyan'));
   return lines;

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
 import type { AnalysisConfig, CanaryConfig } from '../../src/config/types.js';
 import {
   alarmTimeline,
@@ -317,5 +318,80 @@ describe('canary rollout: analysis on CloudWatch', () => {
       ]);
       expect(reports.events.filter((event) => event.code.startsWith('analysis.'))).to.deep.equal([]);
     });
+  });
+});
+
+describe('canary rollout: analysis properties', () => {
+  const windowKnobs = fc.record({
+    requests: fc.integer({ min: 0, max: 2000 }),
+    errorRate: fc.constantFrom(0, 0.001, 0.05, 0.3),
+    shareFactor: fc.constantFrom(0.1, 0.5, 1),
+    unreadable: fc.boolean(),
+  });
+  const knobs = fc.record({
+    windows: fc.array(windowKnobs, { minLength: 1, maxLength: 12 }),
+    failureLimit: fc.integer({ min: 0, max: 2 }),
+    inconclusive: fc.constantFrom('fail' as const, 'pass' as const),
+    minRatio: fc.option(fc.constantFrom(0.3, 0.8), { nil: undefined }),
+    firstDeployment: fc.boolean(),
+  });
+
+  it('never passes a step with traffic without a window that let it, nor tolerates more failures than the limit', async () => {
+    await fc.assert(
+      fc.asyncProperty(knobs, async (k) => {
+        const analysis = buildAnalysis({
+          ...ERROR_RATE,
+          failure_limit: k.failureLimit,
+          inconclusive: k.inconclusive,
+          timeout: 40,
+          ...(k.minRatio === undefined ? {} : { observed_share: { min_ratio: k.minRatio } }),
+        });
+        const { result, reports } = await runScenario({
+          canary: { ...CANARY, analysis },
+          firstDeployment: k.firstDeployment,
+          metrics: (runner, clock) =>
+            new FakeMetricsSource(clock, {
+              window: (query, context) => {
+                const w = k.windows[context.call % k.windows.length] ?? {
+                  requests: 0,
+                  errorRate: 0,
+                  shareFactor: 1,
+                  unreadable: false,
+                };
+                if (w.unreadable) return new Error('Throttling');
+                return trafficFrom(runner, {
+                  requestsPerWindow: w.requests,
+                  candidateErrorRate: w.errorRate,
+                  shareFactor: w.shareFactor,
+                })(query, context);
+              },
+            }),
+        });
+        const windows = reports.of('analysis.window');
+        // Every window of a step with traffic, in order, no window twice.
+        const starts = windows.map((event) => event.data.start);
+        expect([...starts].sort((a, b) => a - b)).to.deep.equal(starts);
+        expect(new Set(starts).size).to.equal(starts.length);
+        const failures = windows.filter((event) => event.data.verdict === 'fail').length;
+        if (failures > k.failureLimit) expect(result.outcome).to.equal('rolled_back');
+        for (const step of result.steps) {
+          if (step.outcome !== 'passed') continue;
+          const counts = step.analysis;
+          expect(counts, 'an analysed step carries its counts').to.not.equal(undefined);
+          // A step passed on a passing window, or (inconclusive: pass) on a quiet one.
+          if (k.inconclusive === 'fail') expect(counts?.passed).to.be.above(0);
+          else expect((counts?.passed ?? 0) + (counts?.inconclusive ?? 0)).to.be.above(0);
+        }
+        expect(result.analysis?.windows).to.deep.equal(windows.map((event) => event.data));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('judges a first deployment on the candidate alone', async () => {
+    const { result, metrics } = await analysed(ERROR_RATE, {}, { firstDeployment: true });
+    expect(result.outcome).to.equal('deployed');
+    expect(metrics.windows.every((w) => w.query.stable === null)).to.equal(true);
+    expect(result.steps.map((step) => step.observedShare)).to.deep.equal([100]);
   });
 });

@@ -111,6 +111,9 @@ describe('ui/live-view', () => {
       expect(waitLine(T0 + 50_000)).to.equal('wait 1:00 left');
       expect(waitLine(T0 + 109_001)).to.equal('wait 0:01 left');
       expect(waitLine(T0 + 110_000)).to.equal('wait over · checking health');
+      const analysed = reduceLiveView(state, analysisWindow('pass'));
+      const over = renderLiveView(analysed, T0 + 110_000, 80).find((line) => line.startsWith('wait'));
+      expect(over).to.equal('wait over · checking health and analysis');
     });
 
     it('drops the countdown once the step ends', () => {
