@@ -284,3 +284,26 @@ export function judgeWindow(
   const reason = `${held} ${held === 1 ? 'check' : 'checks'} held${skipped > 0 ? `, ${skipped} not judged` : ''} ${window}`;
   return { verdict: 'pass', code: 'judged', reason, checks, observedShare: share };
 }
+
+/**
+ * A window CloudWatch could not be read for (throttled, unreachable): inconclusive (`no-data`),
+ * never a verdict, the error in the reason.
+ */
+export function unreadWindow(window: AnalysisWindow, error: string): WindowResult {
+  return {
+    verdict: 'inconclusive',
+    code: 'no-data',
+    reason: `CloudWatch could not be read (${error}) in window ${formatWindow(window)}`,
+    checks: [],
+    observedShare: null,
+  };
+}
+
+/**
+ * Whether a window lets its step advance: a pass, or with `inconclusive: pass` a window with too
+ * few requests. A share below `observed_share.min_ratio` or an unread window never does.
+ */
+export function windowCountsAsPassing(config: AnalysisConfig, result: WindowResult): boolean {
+  if (result.verdict === 'pass') return true;
+  return config.inconclusive === 'pass' && result.code === 'too-few-requests';
+}

@@ -7,10 +7,18 @@
 import { effectiveNetworkMode, launchTypeOf } from './rules.js';
 import { sidOf } from './rules-original.js';
 import type { ContainerFile, DeploymentFile, ServiceFile } from './schema.js';
+import { type AnalysisFile, defaultAnalysisInterval } from './schema-analysis.js';
 import { flattenPairs } from './schema-blocks.js';
 import { DEFAULT_IMAGE } from './schema-container.js';
 import { renderString, type TemplateValues } from './templates.js';
-import type { CanaryConfig, ContainerConfig, PolicyStatement, ServiceConfig, VolumeConfig } from './types.js';
+import type {
+  AnalysisConfig,
+  CanaryConfig,
+  ContainerConfig,
+  PolicyStatement,
+  ServiceConfig,
+  VolumeConfig,
+} from './types.js';
 
 /** The object without its undefined keys: what the file leaves out is not declared at all. */
 function present<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
@@ -28,7 +36,28 @@ export function resolveCanary(canary: DeploymentFile['canary']): CanaryConfig {
     health: canary.health,
     drain: canary.drain,
     evaluate_target_health: canary.evaluate_target_health,
-    ...present({ sns_topic_notifications: canary.sns_topic_notifications }),
+    ...present({
+      sns_topic_notifications: canary.sns_topic_notifications,
+      analysis: canary.analysis && resolveAnalysis(canary.analysis, canary.health),
+    }),
+  };
+}
+
+/** `canary.analysis` with the defaults that depend on `canary.health` applied. */
+function resolveAnalysis(analysis: AnalysisFile, health: CanaryConfig['health']): AnalysisConfig {
+  const { error_rate, latency, observed_share } = analysis;
+  // In the order of AnalysisConfig: `validate --json` prints it as it is.
+  return {
+    interval: analysis.interval ?? defaultAnalysisInterval(health.interval),
+    delay: analysis.delay,
+    min_requests: analysis.min_requests,
+    failure_limit: analysis.failure_limit,
+    inconclusive: analysis.inconclusive,
+    timeout: analysis.timeout ?? health.timeout,
+    ...present({ error_rate: error_rate && present(error_rate), latency: latency && present(latency) }),
+    alarms: analysis.alarms,
+    metrics: analysis.metrics.map((metric) => present(metric)),
+    ...present({ observed_share }),
   };
 }
 

@@ -11,6 +11,7 @@ import { whenShaped } from './rule-context.js';
 import * as rules from './rules.js';
 import * as originalRules from './rules-original.js';
 import * as taskRules from './rules-task.js';
+import { analysisSchema } from './schema-analysis.js';
 import { formatted, hostName, int, matches, oneOrMany, text } from './schema-blocks.js';
 import { containerSchema } from './schema-container.js';
 import { listenerSchema, targetGroupSchema } from './schema-routing.js';
@@ -95,6 +96,7 @@ const canarySchema = z
         description:
           'SNS topic ARNs told the outcome of every deployment (the outcome document as the message): `on_success` when the release went live, `on_fail` on a rollback or failure.',
       }),
+    analysis: analysisSchema.optional(),
   })
   .meta({
     description: 'How the new release is brought in: the ALB slots, the scale-up and the traffic steps.',

@@ -108,6 +108,41 @@ export function resolveValues(
 }
 
 /**
+ * Variables only the rollout knows, rendered at run time with the candidate's dimensions, and
+ * only in a custom metric's query (`canary.analysis.metrics[].query`): anywhere else they
+ * would stay as written and reach AWS as they are.
+ */
+export const RUNTIME_VARIABLES = ['load_balancer', 'target_group'] as const;
+
+const isRuntimeVariable = (name: string): boolean => (RUNTIME_VARIABLES as readonly string[]).includes(name);
+
+/** `canary.analysis.metrics[N].query…`: where the run-time variables may be written. */
+function inMetricQuery(path: KeyPath): boolean {
+  const [canary, analysis, metrics, index, query] = path;
+  return (
+    canary === 'canary' &&
+    analysis === 'analysis' &&
+    metrics === 'metrics' &&
+    typeof index === 'number' &&
+    query === 'query'
+  );
+}
+
+function runtimeOnly(name: string): string {
+  return `{{${name}}} is known only at run time, inside canary.analysis.metrics[].query (the candidate's ${name === 'load_balancer' ? 'ALB' : 'target group'} as CloudWatch names it); it cannot be used here`;
+}
+
+/** Renders `{{load_balancer}}` / `{{target_group}}` in a custom metric's query (the rollout's part). */
+export function renderRuntime(
+  text: string,
+  values: Record<(typeof RUNTIME_VARIABLES)[number], string>,
+): string {
+  return text.replace(TEMPLATE, (whole, name: string) =>
+    name === 'load_balancer' || name === 'target_group' ? values[name] : whole,
+  );
+}
+
+/**
  * Renders every string value of `data` (map keys are names, not values: left alone).
  * An unknown variable is a problem at the string's path.
  */
@@ -119,11 +154,16 @@ export function renderTree(
   const walk = (value: unknown, path: KeyPath): unknown => {
     if (typeof value === 'string') {
       for (const name of new Set(referencesIn(value))) {
-        if (!isVariable(name)) {
-          const hint = didYouMean(name, TEMPLATE_VARIABLES, (v) => `{{${v}}}`);
+        if (isRuntimeVariable(name)) {
+          if (!inMetricQuery(path)) problems.push({ path, message: runtimeOnly(name) });
+        } else if (!isVariable(name)) {
+          const known = inMetricQuery(path)
+            ? [...TEMPLATE_VARIABLES, ...RUNTIME_VARIABLES]
+            : TEMPLATE_VARIABLES;
+          const hint = didYouMean(name, known, (v) => `{{${v}}}`);
           problems.push({
             path,
-            message: `unknown template variable {{${name}}}${hint ? `: ${hint}` : ''} (known: ${TEMPLATE_VARIABLES.join(', ')})`,
+            message: `unknown template variable {{${name}}}${hint ? `: ${hint}` : ''} (known: ${known.join(', ')})`,
           });
         }
       }

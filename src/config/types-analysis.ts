@@ -12,7 +12,7 @@ export type MetricQuery =
       metric_name: string;
       /** Dimension name → value, in the file's order. */
       dimensions: Record<string, string>;
-      /** CloudWatch statistic: Sum, Average, Minimum, Maximum, SampleCount or pNN(.N). */
+      /** CloudWatch statistic: Sum, Average, Minimum, Maximum, SampleCount, IQM, pNN(.N), tmNN… (`isStatistic`). */
       stat: string;
     }
   /** A CloudWatch Metrics Insights query (`SELECT …`), with the same two templates. */

@@ -8,6 +8,7 @@
  */
 import type { PathProblem } from './problems.js';
 import { field, isRecord } from './templates.js';
+import { analysisWarnings } from './warnings-analysis.js';
 import type { KeyPath } from './yaml-source.js';
 
 /** Names that say they hold a secret: `DB_PASSWORD`, `stripeSecret`, `GITHUB_TOKEN`, `API_KEY`… */
@@ -22,7 +23,12 @@ const HARMLESS = /^(|\d+|true|false|yes|no|on|off|arn:.*|\{\{[^}]*\}\})$/i;
 
 /** Every warning of the file (run on the data as written: any part may be invalid). */
 export function fileWarnings(data: unknown): PathProblem[] {
-  return [...secretWarnings(data), ...statementWarnings(data), ...containerWarnings(data)];
+  return [
+    ...secretWarnings(data),
+    ...statementWarnings(data),
+    ...containerWarnings(data),
+    ...analysisWarnings(data),
+  ];
 }
 
 /** `check.ts` asks for the file's warnings under this name. */

@@ -8,6 +8,8 @@ import {
   formatWindow,
   judgeWindow,
   observedShare,
+  unreadWindow,
+  windowCountsAsPassing,
 } from '../../src/canary/analysis.js';
 import type { ReleaseMetrics, WindowMeasurement } from '../../src/canary/ports/analysis.js';
 import type { AnalysisConfig } from '../../src/config/types.js';
@@ -294,6 +296,134 @@ describe('analysis verdicts (pure)', () => {
     it('an analysis with no check passes on requests alone', () => {
       const result = judgeWindow(config(), measure({}), 20);
       expect(result).to.include({ verdict: 'pass', reason: `0 checks held ${WINDOW}` });
+    });
+  });
+
+  describe('judgeWindow: properties', () => {
+    const metrics = fc.record({
+      requests: fc.integer({ min: 0, max: 5000 }),
+      target5xx: fc.integer({ min: 0, max: 500 }),
+      elb5xx: fc.integer({ min: 0, max: 500 }),
+      p99Ms: fc.option(fc.double({ min: 1, max: 5000, noNaN: true }), { nil: null }),
+    });
+    const analysis = fc.record({
+      min_requests: fc.integer({ min: 1, max: 200 }),
+      error_rate: fc.option(
+        fc.record({
+          max: fc.double({ min: 0, max: 1, noNaN: true }),
+          max_increase: fc.double({ min: 0, max: 1, noNaN: true }),
+          elb_5xx: fc.boolean(),
+        }),
+        { nil: undefined },
+      ),
+      latency: fc.option(
+        fc.record({
+          p99_max_ms: fc.double({ min: 1, max: 5000, noNaN: true }),
+          max_increase: fc.double({ min: 0, max: 3, noNaN: true }),
+        }),
+        { nil: undefined },
+      ),
+      observed_share: fc.option(fc.record({ min_ratio: fc.double({ min: 0.01, max: 1, noNaN: true }) }), {
+        nil: undefined,
+      }),
+    });
+
+    it('the verdict follows from the checks, and every failure names its window', () => {
+      fc.assert(
+        fc.property(
+          analysis,
+          metrics,
+          fc.option(metrics, { nil: null }),
+          fc.integer({ min: 1, max: 100 }),
+          (a, c, st, weight) => {
+            const cfg = config(
+              Object.fromEntries(
+                Object.entries(a).filter(([, v]) => v !== undefined),
+              ) as Partial<AnalysisConfig>,
+            );
+            const result = judgeWindow(
+              cfg,
+              { start: START, end: END, candidate: c, stable: st, custom: {} },
+              weight,
+            );
+            const judged = result.checks.filter((check) => check.name !== 'observed_share');
+            const share = result.checks.find((check) => check.name === 'observed_share');
+            if (c.requests < cfg.min_requests) {
+              return (
+                result.code === 'too-few-requests' && result.checks.every((check) => check.passed === null)
+              );
+            }
+            if (judged.some((check) => check.passed === false)) {
+              return result.verdict === 'fail' && result.reason.endsWith(WINDOW);
+            }
+            if (share?.passed === false) return result.code === 'share-below-ratio';
+            return result.verdict === 'pass';
+          },
+        ),
+      );
+    });
+
+    it('comparisons with a stable release under min_requests are never judged', () => {
+      fc.assert(
+        fc.property(
+          metrics,
+          metrics,
+          fc.integer({ min: 100, max: 5000 }),
+          fc.integer({ min: 0, max: 99 }),
+          (c0, st0, cr, sr) => {
+            const [c, st] = [
+              { ...c0, requests: cr },
+              { ...st0, requests: sr },
+            ];
+            const cfg = config({
+              min_requests: 100,
+              error_rate: { max_increase: 0, elb_5xx: true },
+              latency: { max_increase: 0 },
+            });
+            const result = judgeWindow(
+              cfg,
+              { start: START, end: END, candidate: c, stable: st, custom: {} },
+              50,
+            );
+            return result.checks.every((check) => check.passed === null) && result.verdict === 'pass';
+          },
+        ),
+      );
+    });
+  });
+
+  describe('what lets a step advance', () => {
+    const fewRequests = measure({ requests: 3 });
+    const lowShare = measure({ requests: 60 }, { requests: 940 });
+    const share = { observed_share: { min_ratio: 0.5 } };
+    const cases: [string, Partial<AnalysisConfig>, WindowMeasurement, boolean][] = [
+      ['a pass', {}, measure({}), true],
+      ['too few requests, inconclusive: fail (the default)', {}, fewRequests, false],
+      ['too few requests, inconclusive: pass', { inconclusive: 'pass' }, fewRequests, true],
+      [
+        'a share below the ratio, even with inconclusive: pass',
+        { ...share, inconclusive: 'pass' },
+        lowShare,
+        false,
+      ],
+      ['a failure', { latency: { p99_max_ms: 1 } }, measure({}), false],
+    ];
+    for (const [name, overrides, m, expected] of cases) {
+      it(name, () => {
+        const c = config(overrides);
+        expect(windowCountsAsPassing(c, judgeWindow(c, m, 20))).to.equal(expected);
+      });
+    }
+    it('an unread window is inconclusive, says why, and never lets a step advance', () => {
+      const result = unreadWindow({ start: START, end: END }, 'Throttling: Rate exceeded');
+      expect(result).to.deep.equal({
+        verdict: 'inconclusive',
+        code: 'no-data',
+        reason: `CloudWatch could not be read (Throttling: Rate exceeded) ${WINDOW}`,
+        checks: [],
+        observedShare: null,
+      });
+      expect(windowCountsAsPassing(config({ inconclusive: 'pass' }), result)).to.equal(false);
     });
   });
 
