@@ -19,6 +19,7 @@ import type {
   WindowMeasurement,
   WindowQuery,
 } from '../canary/ports/analysis.js';
+import { renderRuntime } from '../config/templates.js';
 import type { CustomMetric } from '../config/types.js';
 import { EcsCrdError } from '../errors.js';
 import { type AwsClients, type ConfigSource, caller, sdkClientConfig } from './clients.js';
@@ -176,13 +177,12 @@ function customQuery(
   };
 }
 
-const TEMPLATE = /\{\{\s*(load_balancer|target_group)\s*\}\}/g;
-
 /** `{{load_balancer}}` and `{{target_group}}` (the candidate's first target group) in a custom query. */
 export function renderTemplates(text: string, candidate: ReleaseDimensions): string {
-  return text.replace(TEMPLATE, (_, name: string) =>
-    name === 'load_balancer' ? candidate.loadBalancer : (candidate.targetGroups[0] ?? ''),
-  );
+  return renderRuntime(text, {
+    load_balancer: candidate.loadBalancer,
+    target_group: candidate.targetGroups[0] ?? '',
+  });
 }
 
 // ---------------------------------------------------------------- the call

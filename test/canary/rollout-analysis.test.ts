@@ -284,7 +284,7 @@ describe('canary rollout: analysis on CloudWatch', () => {
       });
       expect(result.outcome).to.equal('rolled_back');
       expect(result.reason).to.match(
-        /after the wait: CloudWatch could not be read for window .*: AccessDenied$/,
+        /after the wait: CloudWatch could not be read \(AccessDenied\) in window \d\d:\d\d:\d\d–\d\d:\d\d:\d\d$/,
       );
     });
 

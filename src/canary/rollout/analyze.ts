@@ -5,7 +5,14 @@
  * are `../analysis.ts`'s.
  */
 import type { AnalysisConfig } from '../../config/types.js';
-import { alarmProblems, dueWindow, formatWindow, judgeWindow, type WindowResult } from '../analysis.js';
+import {
+  alarmProblems,
+  dueWindow,
+  judgeWindow,
+  unreadWindow,
+  type WindowResult,
+  windowCountsAsPassing,
+} from '../analysis.js';
 import type { ProgressEvent } from '../events.js';
 import { candidateWeightAt } from '../plan.js';
 import type { AlarmState, ReleaseDimensions, WindowQuery } from '../ports/analysis.js';
@@ -202,7 +209,7 @@ function readWindow(
   if ('error' in read) {
     // Not a verdict on the candidate: the window counts as inconclusive and the step waits on.
     ev.push(analysisProbeFailedEvent(read.error, window.start, window.end));
-    const reason = `CloudWatch could not be read for window ${formatWindow(window)}: ${read.error}`;
+    const { reason } = unreadWindow(window, read.error);
     return {
       state: withStep(s, { ...progress, lastWindow: window }, (a) => ({
         ...a,
@@ -241,10 +248,7 @@ function readWindow(
 
 /** A step's counts after one more judged window. */
 function counted(a: StepAnalysis, result: WindowResult, config: AnalysisConfig): StepAnalysis {
-  const littleTraffic = result.code === 'too-few-requests' || result.code === 'no-data';
-  // With `inconclusive: pass`, a window with too little traffic lets the step go on; a share
-  // of traffic below `observed_share.min_ratio` never does.
-  const lets = result.verdict === 'pass' || (config.inconclusive === 'pass' && littleTraffic);
+  const lets = windowCountsAsPassing(config, result);
   return {
     passed: a.passed + (result.verdict === 'pass' ? 1 : 0),
     failed: a.failed + (result.verdict === 'fail' ? 1 : 0),
