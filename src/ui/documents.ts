@@ -1,8 +1,8 @@
 /**
- * Every `--json` document ecs-crd prints, in one place (`deploy`'s from ./documents-deploy.ts): the shapes scripts and CI pipelines
- * rely on (snake_case, typed, snapshot-tested) and the projections that build them from the
- * domain's results. The human renderings read these same documents, so the two never
- * disagree. Pure.
+ * Every `--json` document ecs-crd prints, in one place (`deploy`'s re-exported from
+ * ./documents-deploy.ts): the shapes scripts and CI pipelines rely on (snake_case, typed,
+ * snapshot-tested) and the projections that build them from the domain's results. The human
+ * renderings read these same documents, so the two never disagree. Pure.
  */
 
 import type { TimelineEntry } from '../canary/plan.js';
