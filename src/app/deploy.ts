@@ -7,6 +7,7 @@ import { findDrift } from '../canary/drift.js';
 import { type EventSink, progressEvent } from '../canary/events.js';
 import { refuseUnfinished } from '../canary/phase.js';
 import type { Clock } from '../canary/ports/clock.js';
+import { ALARM_REFUSAL_HINT, alarmRefusal } from '../canary/preflight.js';
 import { runRollout } from '../canary/rollout/driver.js';
 import { UsageError } from '../errors.js';
 import { withLease } from '../stack/lease.js';
@@ -79,6 +80,7 @@ export async function deployIn(
         hint: 'Find out who changed them and why. `deploy --force` overwrites them with the stack’s.',
       });
     }
+    await refuseAlarms(aws, ctx);
     const result = await runRollout(
       {
         runner: ctx.runner,
@@ -87,6 +89,7 @@ export async function deployIn(
         reporter: options.reporter,
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.hardStop ? { hardStop: options.hardStop } : {}),
+        metrics: aws.metrics,
       },
       { config: ctx.config, environment, identity: ctx.identity, previous, deploymentId },
     );
@@ -104,4 +107,12 @@ export async function deployIn(
     reporter: options.reporter,
   });
   return document;
+}
+
+/** Before any change: the alarms the deployment is judged on must be there, and not in ALARM. */
+async function refuseAlarms(aws: AwsContext, ctx: ServiceContext): Promise<void> {
+  const names = ctx.config.canary.analysis?.alarms ?? [];
+  if (names.length === 0) return;
+  const refusal = alarmRefusal(await aws.metrics.alarmStates(names));
+  if (refusal !== null) throw new UsageError(`${ctx.file}: ${refusal}`, { hint: ALARM_REFUSAL_HINT });
 }

@@ -8,6 +8,7 @@ import type { DiscoveryOptions } from '../aws/discovery.js';
 import { type EventSink, progressEvent } from '../canary/events.js';
 import { checkImages, MISSING_IMAGE_HINT } from '../canary/images.js';
 import { checkOwnership, declaredNames, existingRules, type OwnershipInput } from '../canary/ownership.js';
+import type { MetricsSource } from '../canary/ports/analysis.js';
 import { type AwsLookup, type Environment, type HealthProbe, SLOTS } from '../canary/ports/aws.js';
 import type { Notifier } from '../canary/ports/notify.js';
 import type { ImageRegistry } from '../canary/ports/registry.js';
@@ -57,6 +58,8 @@ export interface AwsContext {
   registry: ImageRegistry;
   /** SNS: where `canary.sns_topic_notifications` are published. */
   notifier: Notifier;
+  /** CloudWatch: the candidate's and the stable release's ALB metrics, and alarms (`canary.analysis`). */
+  metrics: MetricsSource;
 }
 
 /** The endpoint every AWS call goes to, when one is set. */
@@ -91,6 +94,7 @@ export async function openAws(
     probe: aws.createHealthProbe(clients),
     registry: aws.createImageRegistry(clients),
     notifier: aws.createNotifier(clients),
+    metrics: aws.createMetricsSource(clients),
   };
 }
 

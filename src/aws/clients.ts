@@ -81,7 +81,7 @@ export interface AwsClients {
   elbv2: Elbv2Api;
   route53: Route53Api;
   ecs: EcsApi;
-  /** The configuration every client shares, for the per-region clients of ./ecr.ts and ./notify.ts. */
+  /** The configuration every client shares, for the clients built elsewhere (./ecr.ts, ./notify.ts, ./metrics.ts). */
   shared: ConfigSource;
 }
 
@@ -288,7 +288,16 @@ function createEcs(config: ConfigSource): EcsApi {
 
 // ---------------------------------------------------------------- errors
 
-export type ServiceName = 'STS' | 'ELBv2' | 'Route53' | 'ECS' | 'ECR' | 'SNS' | 'SSM' | 'SecretsManager';
+export type ServiceName =
+  | 'STS'
+  | 'ELBv2'
+  | 'Route53'
+  | 'ECS'
+  | 'ECR'
+  | 'SNS'
+  | 'SSM'
+  | 'SecretsManager'
+  | 'CloudWatch';
 
 /** The IAM action prefix of each service, for the "missing permission" hint. */
 const IAM_PREFIX: Record<ServiceName, string> = {
@@ -300,6 +309,7 @@ const IAM_PREFIX: Record<ServiceName, string> = {
   ECS: 'ecs',
   ECR: 'ecr',
   SNS: 'sns',
+  CloudWatch: 'cloudwatch',
 };
 
 const CREDENTIAL_ERRORS = new Set([

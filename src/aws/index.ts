@@ -7,4 +7,5 @@ export { type AwsClientOptions, type AwsClients, createAwsClients, type RetryTun
 export { createAwsLookup, type DiscoveryOptions } from './discovery.js';
 export { createImageRegistry } from './ecr.js';
 export { createHealthProbe } from './health.js';
+export { createMetricsSource } from './metrics.js';
 export { createNotifier } from './notify.js';

@@ -3,6 +3,8 @@
  * Pure.
  */
 import type { DeploymentConfig } from '../config/types.js';
+import { alarmProblems } from './analysis.js';
+import type { AlarmState } from './ports/analysis.js';
 import { type Environment, SLOTS } from './ports/aws.js';
 
 /**
@@ -24,3 +26,22 @@ export function listenerProblems(config: DeploymentConfig, environment: Environm
   });
   return problems;
 }
+
+/**
+ * Why the deployment may not start on these alarm states (`canary.analysis.alarms`): one in
+ * ALARM means something is already wrong, and a name CloudWatch does not know would never
+ * guard anything. INSUFFICIENT_DATA is tolerated (a quiet metric). null when all is well.
+ */
+export function alarmRefusal(states: Record<string, AlarmState | null>): string | null {
+  const { inAlarm, missing } = alarmProblems(states);
+  if (inAlarm.length === 0 && missing.length === 0) return null;
+  const lines = [
+    ...inAlarm.map((name) => `canary.analysis.alarms: ${name} is in ALARM`),
+    ...missing.map((name) => `canary.analysis.alarms: ${name} does not exist in this account and region`),
+  ];
+  return lines.join('\n  ');
+}
+
+/** What to do about a refusal of `alarmRefusal`. */
+export const ALARM_REFUSAL_HINT =
+  'Nothing was changed. Deploy once the alarms are OK (or INSUFFICIENT_DATA); check the names in canary.analysis.alarms.';

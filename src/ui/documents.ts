@@ -1,8 +1,8 @@
 /**
- * Every `--json` document ecs-crd prints, in one place: the shapes scripts and CI pipelines
- * rely on (snake_case, typed, snapshot-tested) and the projections that build them from the
- * domain's results. The human renderings read these same documents, so the two never
- * disagree. Pure.
+ * Every `--json` document ecs-crd prints, in one place (`deploy`'s re-exported from
+ * ./documents-deploy.ts): the shapes scripts and CI pipelines rely on (snake_case, typed,
+ * snapshot-tested) and the projections that build them from the domain's results. The human
+ * renderings read these same documents, so the two never disagree. Pure.
  */
 
 import type { TimelineEntry } from '../canary/plan.js';
@@ -10,7 +10,7 @@ import type { Slot } from '../canary/ports/aws.js';
 import type { LeaseHolder, Liveness } from '../canary/ports/lease.js';
 import type { PlannedChange, ResourceOperation, StackIdentity } from '../canary/ports/stack.js';
 import type { RecoveryPlan } from '../canary/recover.js';
-import type { Release, RolloutOutcome, RolloutResult, StepReport } from '../canary/rollout/types.js';
+import type { Release } from '../canary/rollout/types.js';
 import type {
   DeploymentRecord as Deployment,
   DeploymentOutcome,
@@ -60,43 +60,14 @@ function liveDocument(live: Live | null): LiveReleaseDocument | null {
 
 // ---------------------------------------------------------------- deploy
 
-/**
- * `deploy --json`. The first six fields are the original contract, in that order; the others
- * were added after.
- */
-export interface DeployDocument {
-  outcome: RolloutOutcome;
-  /** The candidate's version and slot. */
-  version: string;
-  slot: Slot;
-  /** One per strategy step: percent of traffic to the candidate, seconds watched, outcome. */
-  steps: StepReport[];
-  reason: string | null;
-  duration_s: number;
-  deployment_id: string;
-  /** The release live when the run started; null on a first deployment. */
-  previous: { slot: Slot; version: string } | null;
-  /** What to do by hand when the stack was left unfinished; empty otherwise. */
-  instructions: string[];
-  /** The deployment file's warnings (`FILE:LINE:COL PATH: warning: …`, as `validate` prints them). */
-  warnings: string[];
-}
-
-export function deployDocument(result: RolloutResult, warnings: readonly string[] = []): DeployDocument {
-  return {
-    outcome: result.outcome,
-    version: result.version,
-    slot: result.slot,
-    steps: result.steps.map(({ weight, wait, outcome }) => ({ weight, wait, outcome })),
-    // The reason may quote the engine's error text: the one free text in the document.
-    reason: result.reason === null ? null : redact(result.reason),
-    duration_s: result.durationS,
-    deployment_id: result.deploymentId,
-    previous: result.previous ? { ...result.previous } : null,
-    instructions: [...result.instructions],
-    warnings: [...warnings],
-  };
-}
+// In ./documents-deploy.ts (with the analysis windows), for size; the same kind of contract.
+export {
+  type AnalysisWindowDocument,
+  type DeployDocument,
+  deployDocument,
+  type ReleaseMetricsDocument,
+  type StepDocument,
+} from './documents-deploy.js';
 
 // ---------------------------------------------------------------- status and history
 

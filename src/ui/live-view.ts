@@ -1,12 +1,12 @@
 /**
  * The live view on a terminal: a small block at the bottom of stderr, redrawn in
- * place, showing the current step, a bar of the two weights, the candidate's health, the
- * countdown of the wait and what the engine is doing; finished steps and warnings scroll above
+ * place, showing the current step, a bar of the two weights, the candidate's health, its latest
+ * analysis window (`canary.analysis`), the countdown of the wait and what the engine is doing; finished steps and warnings scroll above
  * it as permanent lines.
  *
  * Built as a pure reducer (`reduceLiveView`: events → state) and a pure renderer
  * (`renderLiveView`: state, time, width → lines), both tested without a terminal;
- * `createLiveView` is the thin glue that owns the cursor and the timers.
+ * `createLiveView` (./live-terminal.ts) is the thin glue that owns the cursor and the timers.
  */
 import type { ProgressEvent, StackOperation } from '../canary/events.js';
 import type { GateVerdict } from '../canary/gate.js';
@@ -16,9 +16,9 @@ import type { ResourceOperation } from '../canary/ports/stack.js';
 import { splitWeights } from '../canary/rollout/desired.js';
 import { assertNever } from '../errors.js';
 import { formatClock, paint, type Style, truncate } from './format.js';
+import { analysisLines, type LiveAnalysis, reduceAnalysis } from './live-analysis.js';
 import { redact } from './redact.js';
 import { STEP_MARK, stepOutcomeText } from './render-result.js';
-import type { OutputStream, ReporterSession } from './reporter.js';
 
 /** Fixed for a run. */
 export interface LiveViewOptions {
@@ -59,6 +59,8 @@ export interface LiveViewState {
   readonly health: LiveHealth | null;
   /** The last probe error, until the next observation succeeds. */
   readonly probeError: string | null;
+  /** The latest analysis window, the alarms not OK, a CloudWatch error (`canary.analysis`). */
+  readonly analysis: LiveAnalysis | null;
   /** Epoch milliseconds at which the running wait ends; null outside a wait. */
   readonly waitEndsAt: number | null;
   /** The stack update under way and the engine's current operation in it. */
@@ -80,6 +82,7 @@ export function initialLiveView(options: LiveViewOptions): LiveViewState {
     weights: null,
     health: null,
     probeError: null,
+    analysis: null,
     waitEndsAt: null,
     update: null,
     rollbackReason: null,
@@ -120,9 +123,12 @@ export function renderLiveView(state: LiveViewState, now: number, width: number)
   if (state.weights) lines.push(weightBar(state.weights, usable, color));
   const health = healthLine(state);
   if (health) lines.push(shown(health.text, health.style));
+  for (const line of analysisLines(state.analysis)) lines.push(shown(line.text, line.style));
   if (state.waitEndsAt !== null) {
     const left = Math.ceil((state.waitEndsAt - now) / 1000);
-    lines.push(shown(left > 0 ? `wait ${formatClock(left)} left` : 'wait over · checking health'));
+    // Past its wait, an analysed step may still be waiting for a passing window.
+    const checking = state.analysis?.window ? 'checking health and analysis' : 'checking health';
+    lines.push(shown(left > 0 ? `wait ${formatClock(left)} left` : `wait over · ${checking}`));
   }
   if (state.update) lines.push(shown(updateLine(state.update), 'cyan'));
   return lines;
@@ -212,6 +218,7 @@ function apply(s: LiveViewState, event: ProgressEvent): LiveViewState {
     case 'analysis.window':
     case 'analysis.alarm':
     case 'analysis.probe-failed':
+      return { ...s, analysis: reduceAnalysis(s.analysis, event) };
     case 'interrupt.received':
     case 'recovery.started':
     case 'recovery.step':
@@ -261,9 +268,10 @@ function scrolledLines(before: LiveViewState, event: ProgressEvent): string[] {
       const [glyph, style] = STEP_MARK[outcome];
       return [`${paint(glyph, style, color)} ${stepTitle(step)} · ${stepOutcomeText(outcome)}`];
     }
-    // The result summary follows the block; the health line shows probe errors without repeating them.
+    // The result summary follows the block; the health and analysis lines show probe errors without repeating them.
     case 'rollout.finished':
     case 'health.probe-failed':
+    case 'analysis.probe-failed':
     // Too chatty for the terminal even with --verbose: the block shows the countdown, the log keeps the output.
     case 'wait.tick':
     case 'engine.output':
@@ -316,80 +324,4 @@ function healthLine(s: LiveViewState): { text: string; style: Style } | null {
     style = 'yellow';
   }
   return { text: parts.join(' · '), style };
-}
-
-// ---------------------------------------------------------------- the terminal glue
-
-/** At most 10 redraws a second: the engine can send hundreds of events in a burst. */
-const REDRAW_MS = 100;
-/** The countdown moves once a second. */
-const TICK_MS = 1000;
-
-const eraseBlock = (lines: number): string => (lines > 0 ? `\u001b[${lines}A\r\u001b[J` : '');
-
-/**
- * Draws the live view on `stream` (a terminal) at most every 100 ms, and every second during a
- * wait for the countdown: permanent lines wait for the next frame (in order), the block is
- * redrawn below them. `close` stops the timers, prints the permanent lines still pending and
- * erases the block, so the result lands right below the permanent lines.
- */
-export function createLiveView(options: {
-  stream: OutputStream;
-  verbose: boolean;
-  color: boolean;
-  now: () => number;
-}): ReporterSession {
-  const { stream, now } = options;
-  let state = initialLiveView({ verbose: options.verbose, color: options.color });
-  let above: string[] = [];
-  let drawnLines = 0;
-  let lastDrawAt = 0;
-  let redraw: ReturnType<typeof setTimeout> | undefined;
-  let ticker: ReturnType<typeof setInterval> | undefined;
-  let closed = false;
-
-  // One write per frame (erase, permanent lines, block): a terminal never shows half of one.
-  const draw = (block: readonly string[]): void => {
-    clearTimeout(redraw);
-    redraw = undefined;
-    lastDrawAt = Date.now();
-    const frame = eraseBlock(drawnLines) + [...above, ...block].map((line) => `${line}\n`).join('');
-    above = [];
-    drawnLines = block.length;
-    if (frame !== '') stream.write(frame);
-  };
-  const drawView = (): void => draw(renderLiveView(state, now(), stream.columns ?? 80));
-
-  const scheduleDraw = (): void => {
-    if (redraw) return;
-    const delay = lastDrawAt + REDRAW_MS - Date.now();
-    if (delay <= 0) {
-      drawView();
-      return;
-    }
-    redraw = setTimeout(drawView, delay);
-    // Timers must never keep the process alive: a command that forgets `close` still exits.
-    redraw.unref();
-  };
-
-  return {
-    report(event) {
-      if (closed) return;
-      state = reduceLiveView(state, event);
-      above.push(...state.emitted);
-      if (!ticker) {
-        ticker = setInterval(() => {
-          if (state.waitEndsAt !== null) drawView();
-        }, TICK_MS);
-        ticker.unref();
-      }
-      scheduleDraw();
-    },
-    close() {
-      if (closed) return;
-      closed = true;
-      clearInterval(ticker);
-      draw([]);
-    },
-  };
 }

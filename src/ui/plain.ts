@@ -4,6 +4,7 @@
  * `<code>  <text>` body, so a log and a CI transcript read the same. Pure: no stream, no clock.
  */
 import type { EventLevel, ProgressEvent } from '../canary/events.js';
+import { checkLine } from './live-analysis.js';
 import type { LogLevel } from './log-file.js';
 import { redact } from './redact.js';
 
@@ -54,6 +55,9 @@ function detailLines(event: ProgressEvent): string[] {
     }
     case 'recovery.started':
       return event.data.steps.map((step, index) => `step ${index + 1}: ${step}`);
+    // The text has both releases' figures; the checks one by one, with their limits.
+    case 'analysis.window':
+      return event.data.checks.map(checkLine);
     default:
       // The other events' data is what their text already says.
       return [];

@@ -10,8 +10,8 @@ import { formatDuration, paint, type Style } from './format.js';
 import { redact } from './redact.js';
 
 /**
- * The human summary: the outcome in one line, the reason, each strategy step with its weight,
- * wait and outcome, the manual instructions when the stack was left unfinished, and the
+ * The human summary: the outcome in one line, the reason, each strategy step with its weight
+ * (and, analysed, the share the candidate really got), wait and outcome, the manual instructions when the stack was left unfinished, and the
  * deployment id (to find the run in the log and the stack history).
  */
 export function resultLines(
@@ -76,15 +76,24 @@ function headline(result: DeployDocument): string {
   }
 }
 
-/** The steps as a small table, aligned like the other commands' (`status`, `history`, `preview`). */
+/**
+ * The steps as a small table, aligned like the other commands' (`status`, `history`, `preview`);
+ * with `canary.analysis`, the share of requests the candidate really got next to its weight.
+ */
 function stepTable(result: DeployDocument, color: boolean): string[] {
+  const analysed = result.analysis !== undefined;
   const steps = result.steps.map((step, index) => ({
     step,
     outcome: stepOutcomeText(step.outcome),
-    figures: [String(index + 1), `${step.weight} %`, `${step.wait} s`],
+    figures: [
+      String(index + 1),
+      `${step.weight} %`,
+      ...(analysed ? [step.observed_share === null ? '–' : `${step.observed_share} %`] : []),
+      `${step.wait} s`,
+    ],
   }));
   const [header = '', ...lines] = alignColumns([
-    ['STEP', 'WEIGHT', 'WAIT', 'OUTCOME'],
+    ['STEP', 'WEIGHT', ...(analysed ? ['OBSERVED'] : []), 'WAIT', 'OUTCOME'],
     ...steps.map(({ figures, outcome }) => [...figures, outcome]),
   ]);
   return [

@@ -7,7 +7,7 @@
 import type { EventSink } from '../canary/events.js';
 import { assertNever } from '../errors.js';
 import { colorEnabled } from './format.js';
-import { createLiveView } from './live-view.js';
+import { createLiveView } from './live-terminal.js';
 import type { LogFile } from './log-file.js';
 import { eventLines, LOG_LEVEL, plainLines } from './plain.js';
 

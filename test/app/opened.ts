@@ -5,6 +5,7 @@
  * that run once the service is open (`deployIn`, `previewIn`).
  */
 import type { AwsContext, ServiceContext } from '../../src/app/service.js';
+import type { MetricsSource } from '../../src/canary/ports/analysis.js';
 import type { AwsLookup } from '../../src/canary/ports/aws.js';
 import type { Notification, Notifier } from '../../src/canary/ports/notify.js';
 import type { EcrImage, ImageLookup, ImageRegistry } from '../../src/canary/ports/registry.js';
@@ -12,6 +13,7 @@ import type { StackRunner } from '../../src/canary/ports/stack.js';
 import type { ConfigProblem } from '../../src/config/types.js';
 import { stackName } from '../../src/stack/naming.js';
 import { buildConfig, buildEnvironment, buildIdentity } from '../helpers/builders.js';
+import { FakeMetricsSource } from '../helpers/fake-metrics.js';
 import { conditionScript, FakeClock, FakeHealthProbe, FakeStackRunner } from '../helpers/fakes.js';
 
 /** A secret in `environment`: the warning `validate` prints for it. */
@@ -52,6 +54,7 @@ export function openedService(
     clock?: FakeClock;
     registry?: ImageRegistry;
     notifier?: Notifier;
+    metrics?: MetricsSource;
   } = {},
 ): { aws: AwsContext; ctx: ServiceContext; clock: FakeClock } {
   const clock = options.clock ?? new FakeClock();
@@ -80,5 +83,6 @@ export function openedService(
   };
   const registry = options.registry ?? new FakeRegistry();
   const notifier = options.notifier ?? new FakeNotifier();
-  return { aws: { lookup, probe, registry, notifier }, ctx, clock };
+  const metrics = options.metrics ?? new FakeMetricsSource(clock);
+  return { aws: { lookup, probe, registry, notifier, metrics }, ctx, clock };
 }

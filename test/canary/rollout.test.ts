@@ -94,9 +94,9 @@ describe('canary rollout', () => {
       // 5 ups of 5 s + 60 + 70 + 50 + 60 s of waits.
       expect(result.durationS).to.equal(265);
       expect(result.steps).to.deep.equal([
-        { weight: 10, wait: 70, outcome: 'passed' },
-        { weight: 60, wait: 50, outcome: 'passed' },
-        { weight: 100, wait: 60, outcome: 'passed' },
+        { weight: 10, wait: 70, outcome: 'passed', observedShare: null },
+        { weight: 60, wait: 50, outcome: 'passed', observedShare: null },
+        { weight: 100, wait: 60, outcome: 'passed', observedShare: null },
       ]);
     });
 
@@ -184,7 +184,7 @@ describe('canary rollout', () => {
       expect(result.outcome).to.equal('deployed');
       expect(result.slot).to.equal('blue');
       expect(result.previous).to.equal(null);
-      expect(result.steps).to.deep.equal([{ weight: 100, wait: 60, outcome: 'passed' }]);
+      expect(result.steps).to.deep.equal([{ weight: 100, wait: 60, outcome: 'passed', observedShare: null }]);
       expect(
         runner.ups.map(({ desired }) => [
           desired.weights,

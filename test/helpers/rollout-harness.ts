@@ -17,6 +17,7 @@ import {
   buildMeta,
   buildSlotListener,
 } from './builders.js';
+import { FakeMetricsSource } from './fake-metrics.js';
 import {
   FakeClock,
   FakeHealthProbe,
@@ -55,6 +56,8 @@ export interface ScenarioOptions {
   hardStopAtMs?: number;
   /** The outputs before the run; default: the stable release live on blue (or none). */
   previous?: StackOutputs | null;
+  /** CloudWatch as the run sees it (`canary.analysis`); default: quiet windows, alarms OK. */
+  metrics?: (runner: FakeStackRunner, clock: FakeClock) => FakeMetricsSource;
 }
 
 export interface Scenario {
@@ -71,6 +74,7 @@ export interface Scenario {
   softSignal: AbortSignal;
   /** The stack's outputs before the run. */
   previous: StackOutputs | null;
+  metrics: FakeMetricsSource;
 }
 
 /**
@@ -114,6 +118,7 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
     options.health ??
     healthTimeline(config.canary.scale.desired, [{ fromMs: 0, condition: 'healthy' }]);
   const probe = new FakeHealthProbe(clock, script);
+  const metrics = options.metrics?.(runner, clock) ?? new FakeMetricsSource(clock);
   const reports = new RecordingReporter();
   const interrupts = createInterruptController();
   // At 0 the interrupt comes before the run starts; later ones fire as virtual time passes.
@@ -137,6 +142,7 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
       },
       signal: interrupts.signal,
       hardStop: interrupts.hardStop,
+      metrics,
     },
     {
       config,
@@ -159,5 +165,6 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
     stableConfig,
     softSignal: interrupts.signal,
     previous,
+    metrics,
   };
 }

@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import { planRollout, timeline } from '../../src/canary/plan.js';
 import type { PlannedChange } from '../../src/canary/ports/stack.js';
+import type { WindowRecord } from '../../src/canary/rollout/types.js';
 import type { ServiceStatus } from '../../src/canary/status.js';
 import {
   deployDocument,
@@ -19,6 +20,7 @@ import {
   validationFailureDocument,
 } from '../../src/ui/documents.js';
 import { buildConfig, buildIdentity } from '../helpers/builders.js';
+import { buildAnalysis, FakeMetricsSource, trafficFrom } from '../helpers/fake-metrics.js';
 import { runScenario } from '../helpers/rollout-harness.js';
 import { result, rolledBack } from './result-fixtures.js';
 
@@ -53,6 +55,23 @@ const DEPLOYMENT_JSON = {
   reason: 'Step 4/6: 2 unhealthy targets',
 };
 
+/** A failing window of a candidate answering 20 % 5xx at 10 %. */
+const WINDOW: WindowRecord = {
+  verdict: 'fail',
+  code: 'judged',
+  reason: 'error_rate 20 % > max 1 % (stable 0.2 %) in window 12:01:10–12:01:20',
+  start: Date.UTC(2025, 0, 1, 12, 1, 10),
+  end: Date.UTC(2025, 0, 1, 12, 1, 20),
+  declaredWeight: 10,
+  observedShare: 9.8,
+  candidate: { requests: 98, target5xx: 20, elb5xx: 0, p99Ms: 120 },
+  stable: { requests: 902, target5xx: 2, elb5xx: 0, p99Ms: 110 },
+  custom: {},
+  checks: [{ name: 'error_rate', candidate: 0.2, stable: 0.002, limit: 'max 1 %', passed: false }],
+  failures: 1,
+  failureLimit: 0,
+};
+
 describe('ui/documents: the --json contracts', () => {
   describe('deploy', () => {
     it('is the `deploy --json` contract: the six fields first, in order, then the additions', () => {
@@ -62,9 +81,9 @@ describe('ui/documents: the --json contracts', () => {
           version: '2.0.0',
           slot: 'green',
           steps: [
-            { weight: 10, wait: 60, outcome: 'passed' },
-            { weight: 50, wait: 120, outcome: 'failed' },
-            { weight: 100, wait: 60, outcome: 'not_run' },
+            { weight: 10, wait: 60, outcome: 'passed', observed_share: null },
+            { weight: 50, wait: 120, outcome: 'failed', observed_share: null },
+            { weight: 100, wait: 60, outcome: 'not_run', observed_share: null },
           ],
           reason: 'Step 4/6: 1 unhealthy target(s) in orders-green after the candidate had been healthy',
           duration_s: 95,
@@ -112,6 +131,91 @@ describe('ui/documents: the --json contracts', () => {
       ]);
       expect(document.outcome).to.equal('deployed');
       expect(document.steps.every((step) => step.outcome === 'passed')).to.equal(true);
+      expect('analysis' in document, 'no analysis without canary.analysis').to.equal(false);
+    });
+
+    it('carries, with canary.analysis, each step’s observed share and window counts, and every window', () => {
+      const analysed = result({
+        outcome: 'rolled_back',
+        reason:
+          'Step 3/6: analysis failed: error_rate 20 % > max 1 % (stable 0.2 %) in window 12:01:10–12:01:20',
+        steps: [
+          {
+            weight: 10,
+            wait: 60,
+            outcome: 'failed',
+            observedShare: 9.8,
+            analysis: { passed: 0, failed: 1, inconclusive: 1 },
+          },
+          {
+            weight: 100,
+            wait: 60,
+            outcome: 'not_run',
+            observedShare: null,
+            analysis: { passed: 0, failed: 0, inconclusive: 0 },
+          },
+        ],
+        analysis: { windows: [WINDOW] },
+      });
+      const document = deployDocument(analysed);
+      expect(json(document.steps)).to.equal(
+        json([
+          {
+            weight: 10,
+            wait: 60,
+            outcome: 'failed',
+            observed_share: 9.8,
+            analysis: { passed: 0, failed: 1, inconclusive: 1 },
+          },
+          {
+            weight: 100,
+            wait: 60,
+            outcome: 'not_run',
+            observed_share: null,
+            analysis: { passed: 0, failed: 0, inconclusive: 0 },
+          },
+        ]),
+      );
+      expect(Object.keys(document).at(-1)).to.equal('analysis');
+      expect(json(document.analysis)).to.equal(
+        json({
+          windows: [
+            {
+              start: '2025-01-01T12:01:10.000Z',
+              end: '2025-01-01T12:01:20.000Z',
+              verdict: 'fail',
+              code: 'judged',
+              reason: 'error_rate 20 % > max 1 % (stable 0.2 %) in window 12:01:10–12:01:20',
+              declared_weight: 10,
+              observed_share: 9.8,
+              candidate: { requests: 98, target_5xx: 20, elb_5xx: 0, p99_ms: 120 },
+              stable: { requests: 902, target_5xx: 2, elb_5xx: 0, p99_ms: 110 },
+              custom: {},
+              checks: [
+                { name: 'error_rate', candidate: 0.2, stable: 0.002, limit: 'max 1 %', passed: false },
+              ],
+              failures: 1,
+              failure_limit: 0,
+            },
+          ],
+        }),
+      );
+    });
+
+    it('documents a real analysed run: the windows as the events reported them', async () => {
+      const { result: real, reports } = await runScenario({
+        canary: { analysis: buildAnalysis({ error_rate: { max: 0.01, elb_5xx: true } }) },
+        metrics: (runner, clock) => new FakeMetricsSource(clock, { window: trafficFrom(runner) }),
+      });
+      const document = deployDocument(real);
+      expect(document.outcome).to.equal('deployed');
+      expect(document.analysis?.windows.map((w) => [Date.parse(w.start), w.verdict])).to.deep.equal(
+        reports.of('analysis.window').map((event) => [event.data.start, event.data.verdict]),
+      );
+      expect(document.steps.map((step) => step.observed_share)).to.deep.equal(
+        real.steps.map((step) => step.observedShare),
+      );
+      expect(document.steps.every((step) => (step.analysis?.passed ?? 0) > 0)).to.equal(true);
     });
   });
 

@@ -5,6 +5,11 @@
  */
 import { type ProgressEvent, type ProgressEventCode, progressEvent } from '../../src/canary/events.js';
 import { planRollout, timeline } from '../../src/canary/plan.js';
+import {
+  alarmEvent,
+  analysisProbeFailedEvent,
+  windowEvent,
+} from '../../src/canary/rollout/narrate-analysis.js';
 
 /** 2026-11-27T10:00:00.000Z: when the scripted rollout starts. */
 export const T0 = Date.UTC(2026, 10, 27, 10, 0, 0);
@@ -135,35 +140,34 @@ const metrics = (requests: number, target5xx: number, p99Ms: number) => ({
   p99Ms,
 });
 
+/** A window of the candidate at 30 %, as the rollout narrates it (`fail`: 20 % of its requests 5xx). */
 export const analysisWindow = (verdict: 'pass' | 'fail' = 'pass'): ProgressEvent =>
-  progressEvent(
-    'analysis.window',
-    verdict === 'fail' ? 'warn' : 'info',
-    `Analysis: ${verdict} — error_rate 0.0 % (stable 0.0 %), observed share 29.5 % of declared 30 %`,
-    {
-      verdict,
-      code: 'judged',
-      reason: verdict === 'pass' ? 'every check held' : 'error_rate 20.0 % > max 1 %',
-      start: T0 + 60_000,
-      end: T0 + 70_000,
-      declaredWeight: 30,
-      observedShare: 29.5,
-      candidate: metrics(118, verdict === 'fail' ? 24 : 0, 41),
-      stable: metrics(282, 0, 40),
-      custom: {},
-      checks: [
-        {
-          name: 'error_rate',
-          candidate: verdict === 'fail' ? 0.2 : 0,
-          stable: 0,
-          limit: 'max 1 %',
-          passed: verdict === 'pass',
-        },
-      ],
-      failures: verdict === 'fail' ? 1 : 0,
-      failureLimit: 0,
-    },
-  );
+  windowEvent({
+    verdict,
+    code: 'judged',
+    reason:
+      verdict === 'pass'
+        ? '1 check held in window 10:01:00–10:01:10'
+        : 'error_rate 20.3 % > max 1 % (stable 0 %) in window 10:01:00–10:01:10',
+    start: T0 + 60_000,
+    end: T0 + 70_000,
+    declaredWeight: 30,
+    observedShare: 29.5,
+    candidate: metrics(118, verdict === 'fail' ? 24 : 0, 41),
+    stable: metrics(282, 0, 40),
+    custom: {},
+    checks: [
+      {
+        name: 'error_rate',
+        candidate: verdict === 'fail' ? 24 / 118 : 0,
+        stable: 0,
+        limit: 'max 1 %',
+        passed: verdict === 'pass',
+      },
+    ],
+    failures: verdict === 'fail' ? 1 : 0,
+    failureLimit: 0,
+  });
 
 export const finished = progressEvent('rollout.finished', 'info', 'Deployed 2.0.0 on green in 312.5 s', {
   outcome: 'deployed',
@@ -211,17 +215,8 @@ export const ONE_OF_EACH: Record<ProgressEventCode, ProgressEvent> = {
   'wait.tick': progressEvent('wait.tick', 'debug', '42 s left', { remainingS: 42, endsAt: T0 + 60_000 }),
   'health.observed': health(2),
   'analysis.window': analysisWindow(),
-  'analysis.alarm': progressEvent('analysis.alarm', 'warn', 'Alarm orders-5xx is ALARM (was OK)', {
-    name: 'orders-5xx',
-    state: 'ALARM',
-    previous: 'OK',
-  }),
-  'analysis.probe-failed': progressEvent(
-    'analysis.probe-failed',
-    'warn',
-    'Analysis: CloudWatch could not be read: Throttling',
-    { error: 'Throttling', start: T0, end: T0 + 10_000 },
-  ),
+  'analysis.alarm': alarmEvent('orders-5xx', 'ALARM', 'OK'),
+  'analysis.probe-failed': analysisProbeFailedEvent('Throttling', T0, T0 + 10_000),
   'health.probe-failed': progressEvent(
     'health.probe-failed',
     'warn',

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { type ProgressEvent, progressEvent } from '../../src/canary/events.js';
 import type { Slot } from '../../src/canary/ports/aws.js';
+import { createLiveView } from '../../src/ui/live-terminal.js';
 import {
-  createLiveView,
   initialLiveView,
   type LiveViewState,
   reduceLiveView,
@@ -13,6 +13,7 @@ import {
 import { healthTimeline } from '../helpers/fakes.js';
 import { runScenario } from '../helpers/rollout-harness.js';
 import {
+  analysisWindow,
   engineStart,
   finished,
   health,
@@ -110,6 +111,9 @@ describe('ui/live-view', () => {
       expect(waitLine(T0 + 50_000)).to.equal('wait 1:00 left');
       expect(waitLine(T0 + 109_001)).to.equal('wait 0:01 left');
       expect(waitLine(T0 + 110_000)).to.equal('wait over · checking health');
+      const analysed = reduceLiveView(state, analysisWindow('pass'));
+      const over = renderLiveView(analysed, T0 + 110_000, 80).find((line) => line.startsWith('wait'));
+      expect(over).to.equal('wait over · checking health and analysis');
     });
 
     it('drops the countdown once the step ends', () => {
@@ -124,6 +128,47 @@ describe('ui/live-view', () => {
       );
       const recovered = reduceLiveView(failed, health(2));
       expect(renderLiveView(recovered, T0, 80)).to.include('healthy 2/2 targets · running 2/2');
+    });
+
+    it('shows the latest analysis window: both releases, the observed share next to the weight, failures', () => {
+      const passed = replay([...throughFirstShift(), analysisWindow('pass')]);
+      expect(renderLiveView(passed.state, T0, 80).slice(3, 5)).to.deep.equal([
+        'analysis pass 10:01:00–10:01:10 · share 29.5 % of 30 % · failures 0/0',
+        '  candidate 5xx 0 %, p99 41 ms · stable 5xx 0 %, p99 40 ms',
+      ]);
+      expect(passed.scrolled.join('\n'), 'a passing window is routine').not.to.include('Analysis');
+      const failed = replay([...throughFirstShift(), analysisWindow('pass'), analysisWindow('fail')]);
+      expect(renderLiveView(failed.state, T0, 120).slice(3, 6)).to.deep.equal([
+        'analysis fail 10:01:00–10:01:10 · share 29.5 % of 30 % · failures 1/0',
+        '  candidate 5xx 20.3 %, p99 41 ms · stable 5xx 0 %, p99 40 ms',
+        '  error_rate 20.3 % > max 1 % (stable 0 %) in window 10:01:00–10:01:10',
+      ]);
+      expect(failed.scrolled.at(-1)).to.match(/^! Analysis fail: error_rate 20.3 %/);
+    });
+
+    it('lists the alarms not OK until they are OK again, and notes a CloudWatch error without scrolling it', () => {
+      const alarmed = replay([...throughFirstShift(), ONE_OF_EACH['analysis.alarm']]);
+      expect(renderLiveView(alarmed.state, T0, 120)).to.include('alarms not OK: orders-5xx ALARM');
+      expect(alarmed.scrolled.at(-1)).to.equal('! Alarm orders-5xx is ALARM (was OK)');
+      const ok = reduceLiveView(
+        alarmed.state,
+        progressEvent('analysis.alarm', 'info', 'Alarm orders-5xx is OK', {
+          name: 'orders-5xx',
+          state: 'OK',
+          previous: 'ALARM',
+        }),
+      );
+      expect(renderLiveView(ok, T0, 120).join('\n')).not.to.include('alarms not OK');
+      const unreadable = replay([...throughFirstShift(), ONE_OF_EACH['analysis.probe-failed']]);
+      expect(renderLiveView(unreadable.state, T0, 120)).to.include('CloudWatch unreadable: Throttling');
+      expect(unreadable.scrolled.join('\n')).not.to.include('Throttling');
+      const judged = reduceLiveView(unreadable.state, analysisWindow('pass'));
+      expect(renderLiveView(judged, T0, 120).join('\n')).not.to.include('unreadable');
+    });
+
+    it('shows no analysis without analysis events', () => {
+      const { state } = replay(throughFirstShift());
+      expect(renderLiveView(state, T0, 120).join('\n')).not.to.include('analysis');
     });
 
     it('shows a rollback: the reason in the header, the failed step and the warning above, traffic back', () => {

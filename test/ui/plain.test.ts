@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { type ProgressEvent, progressEvent } from '../../src/canary/events.js';
 import { eventLines, isShown, plainLines } from '../../src/ui/plain.js';
-import { ONE_OF_EACH, started, stepFinished, stepStarted, T0 } from './event-fixtures.js';
+import { analysisWindow, ONE_OF_EACH, started, stepFinished, stepStarted, T0 } from './event-fixtures.js';
 
 const STAMP = '2026-11-27T10:00:00.000Z';
 
@@ -43,6 +43,22 @@ describe('ui/plain', () => {
     expect(eventLines(ONE_OF_EACH['engine.event'], true)).to.deep.equal([
       'engine.event  resource-start update aws:route53/record:Record record-api.example.com-green',
       'engine.event    changes: weightedRoutingPolicies',
+    ]);
+  });
+
+  it('prints every analysis window with both releases’ figures, and its checks with --verbose', () => {
+    expect(plainLines(analysisWindow('fail'), T0, false)).to.deep.equal([
+      `${STAMP} WARN  analysis.window  Analysis fail: error_rate 20.3 % > max 1 % (stable 0 %) in window 10:01:00–10:01:10 · ` +
+        'candidate 118 req, 5xx 20.3 %, p99 41 ms · stable 282 req, 5xx 0 %, p99 40 ms · share 29.5 % of 30 % declared',
+    ]);
+    expect(plainLines(analysisWindow('pass'), T0, false)[0]).to.match(
+      /^\S+ INFO {2}analysis\.window {2}Analysis pass: 1 check held/,
+    );
+    expect(plainLines(analysisWindow('fail'), T0, true)[1]).to.equal(
+      `${STAMP} WARN  analysis.window    error_rate: candidate 20.3 %, stable 0 %, max 1 % → failed`,
+    );
+    expect(plainLines(ONE_OF_EACH['analysis.alarm'], T0, false)).to.deep.equal([
+      `${STAMP} WARN  analysis.alarm  Alarm orders-5xx is ALARM (was OK)`,
     ]);
   });
 

@@ -19,7 +19,7 @@ describe('ui/render-result', () => {
     it('says a first deployment is one', () => {
       const first = result({
         previous: null,
-        steps: [{ weight: 100, wait: 60, outcome: 'passed' }],
+        steps: [{ weight: 100, wait: 60, outcome: 'passed', observedShare: null }],
         durationS: 80,
       });
       expect(resultLines(deployDocument(first))[0]).to.equal(
@@ -69,6 +69,33 @@ describe('ui/render-result', () => {
       expect(resultLines(deployDocument(hard))[0]).to.equal(
         '■ Interrupted the deployment of 2.0.0 after 30s: left unfinished',
       );
+    });
+
+    it('shows, with canary.analysis, the share of requests each step really gave the candidate', () => {
+      const analysed = result({
+        steps: [
+          {
+            weight: 10,
+            wait: 60,
+            outcome: 'passed',
+            observedShare: 9.8,
+            analysis: { passed: 3, failed: 0, inconclusive: 0 },
+          },
+          {
+            weight: 50,
+            wait: 120,
+            outcome: 'passed',
+            observedShare: null,
+            analysis: { passed: 1, failed: 0, inconclusive: 4 },
+          },
+        ],
+        analysis: { windows: [] },
+      });
+      expect(resultLines(deployDocument(analysed)).slice(1, 4)).to.deep.equal([
+        '  STEP  WEIGHT  OBSERVED  WAIT   OUTCOME',
+        '  1     10 %    9.8 %     60 s   passed',
+        '  2     50 %    –         120 s  passed',
+      ]);
     });
 
     it('colours only when asked', () => {

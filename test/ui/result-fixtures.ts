@@ -9,9 +9,9 @@ export function result(overrides: Partial<RolloutResult> = {}): RolloutResult {
     slot: 'green',
     previous: { slot: 'blue', version: '1.0.0' },
     steps: [
-      { weight: 10, wait: 60, outcome: 'passed' },
-      { weight: 50, wait: 120, outcome: 'passed' },
-      { weight: 100, wait: 60, outcome: 'passed' },
+      { weight: 10, wait: 60, outcome: 'passed', observedShare: null },
+      { weight: 50, wait: 120, outcome: 'passed', observedShare: null },
+      { weight: 100, wait: 60, outcome: 'passed', observedShare: null },
     ],
     reason: null,
     durationS: 312.4,
@@ -24,9 +24,9 @@ export function result(overrides: Partial<RolloutResult> = {}): RolloutResult {
 export const rolledBack = result({
   outcome: 'rolled_back',
   steps: [
-    { weight: 10, wait: 60, outcome: 'passed' },
-    { weight: 50, wait: 120, outcome: 'failed' },
-    { weight: 100, wait: 60, outcome: 'not_run' },
+    { weight: 10, wait: 60, outcome: 'passed', observedShare: null },
+    { weight: 50, wait: 120, outcome: 'failed', observedShare: null },
+    { weight: 100, wait: 60, outcome: 'not_run', observedShare: null },
   ],
   reason: 'Step 4/6: 1 unhealthy target(s) in orders-green after the candidate had been healthy',
   durationS: 95,

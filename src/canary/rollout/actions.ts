@@ -8,6 +8,7 @@ import { assertNever, EcsCrdError } from '../../errors.js';
 import type { PlanStep } from '../plan.js';
 import type { Slot } from '../ports/aws.js';
 import type { DesiredState, Phase } from '../ports/stack.js';
+import { analysisReads, analysisResult, stepAnalysisReport } from './analyze.js';
 import { splitWeights } from './desired.js';
 import { durationOf, recoveryInstructions } from './narrate.js';
 import type {
@@ -31,7 +32,7 @@ export function nextAction(s: RolloutState): RolloutAction {
     case 'watch': {
       if (s.now < stage.nextObservationAt) return { type: 'sleep', ms: stage.nextObservationAt - s.now };
       if (!s.candidate) throw new EcsCrdError('internal error: watching a candidate that was never located');
-      return { type: 'observe', candidate: s.candidate };
+      return { type: 'observe', candidate: s.candidate, ...analysisReads(s, stage) };
     }
     case 'rollback':
       return rollbackAction(s, stage);
@@ -148,7 +149,12 @@ function resultOf(s: RolloutState, done: Extract<RolloutStage, { kind: 'done' }>
   const steps: StepReport[] = [];
   for (const [index, step] of ctx.plan.steps.entries()) {
     if (step.kind === 'shift') {
-      steps.push({ weight: step.weight, wait: step.wait, outcome: s.stepOutcomes[index] ?? 'not_run' });
+      steps.push({
+        weight: step.weight,
+        wait: step.wait,
+        outcome: s.stepOutcomes[index] ?? 'not_run',
+        ...stepAnalysisReport(s, index),
+      });
     }
   }
   return {
@@ -161,6 +167,7 @@ function resultOf(s: RolloutState, done: Extract<RolloutStage, { kind: 'done' }>
     reason: done.reason,
     durationS: durationOf(s),
     instructions: done.unfinished ? recoveryInstructions(s) : [],
+    ...analysisResult(s),
   };
 }
 

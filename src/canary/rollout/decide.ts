@@ -5,6 +5,7 @@ import { candidateWeightAt, type PlanStep } from '../plan.js';
 import type { Observation } from '../ports/aws.js';
 import type { StackOutputs } from '../ports/stack.js';
 import { currentStep, nextAction } from './actions.js';
+import { analysisHold, analysisWakeups, applyReading, locateReleases } from './analyze.js';
 import {
   drainStartedEvent,
   finishedEvent,
@@ -21,6 +22,7 @@ import {
   weightsEvent,
 } from './narrate.js';
 import type {
+  AnalysisReading,
   Decision,
   RollbackCause,
   RolloutMessage,
@@ -57,9 +59,9 @@ function transition(s: RolloutState, m: RolloutMessage, ev: Events): RolloutStat
       expectStage(s, 'locate', m);
       return fail(s, `${stepTitle(s)}: could not read the stack outputs: ${m.error}`, ev);
     case 'observed':
-      return observed(s, m.observation, ev);
+      return observed(s, m.observation, m.analysis, ev);
     case 'observe-failed':
-      return probeFailed(s, m.error, ev);
+      return probeFailed(s, m.error, m.analysis, ev);
     case 'slept':
       return slept(s, ev);
     case 'interrupt':
@@ -169,11 +171,20 @@ function located(s: RolloutState, outputs: StackOutputs | null, ev: Events): Rol
     return fail(s, reason, ev);
   }
   const found = { ...s, candidate: { cluster: config.service.cluster, serviceName, targetGroupArns } };
-  return completeStep(found, ev);
+  return completeStep(outputs ? locateReleases(found, outputs) : found, ev);
 }
 
-function observed(s: RolloutState, observation: Observation, ev: Events): RolloutState {
-  const watch = expectStage(s, 'watch', { type: 'observed' });
+function observed(
+  before: RolloutState,
+  observation: Observation,
+  reading: AnalysisReading | undefined,
+  ev: Events,
+): RolloutState {
+  const watch = expectStage(before, 'watch', { type: 'observed' });
+  // CloudWatch first: an alarm in ALARM or a failing window rolls back whatever health says.
+  const read = applyReading(before, reading, ev);
+  if (read.failure) return fail(read.state, read.failure, ev);
+  const s = read.state;
   const { canary, service } = s.ctx.candidate.config;
   // ECS runs a DAEMON service's task on every container instance: it, not scale.desired, says
   // how many; at least one, so that traffic never goes to a release without a single target.
@@ -197,8 +208,7 @@ function observed(s: RolloutState, observation: Observation, ev: Events): Rollou
       return fail(judged, `${stepTitle(s)}: ${gate.reason}${limit}`, ev);
     }
     case 'pass':
-      if (s.now >= watch.until) return completeStep(judged, ev);
-      return scheduleObservation(judged, watch);
+      return s.now >= watch.until ? waitOver(judged, watch, ev) : scheduleObservation(judged, watch);
     case 'wait':
       return scheduleObservation(judged, watch);
     default:
@@ -206,8 +216,23 @@ function observed(s: RolloutState, observation: Observation, ev: Events): Rollou
   }
 }
 
-function probeFailed(s: RolloutState, error: string, ev: Events): RolloutState {
-  const watch = expectStage(s, 'watch', { type: 'observe-failed' });
+/** The wait is over and the candidate healthy: the step passes, unless the analysis holds it. */
+function waitOver(s: RolloutState, watch: Watch, ev: Events): RolloutState {
+  const hold = analysisHold(s, watch);
+  if (!hold) return completeStep(s, ev);
+  return s.now >= hold.deadline ? fail(s, hold.reason, ev) : scheduleObservation(s, watch);
+}
+
+function probeFailed(
+  before: RolloutState,
+  error: string,
+  reading: AnalysisReading | undefined,
+  ev: Events,
+): RolloutState {
+  const watch = expectStage(before, 'watch', { type: 'observe-failed' });
+  const read = applyReading(before, reading, ev);
+  if (read.failure) return fail(read.state, read.failure, ev);
+  const s = read.state;
   ev.push(probeFailedEvent(error));
   // A probe error is not a verdict on the candidate: keep looking until the deadline.
   if (s.now >= deadlineOf(s, watch)) {
@@ -341,11 +366,15 @@ function deadlineOf(s: RolloutState, watch: Watch): number {
   return s.wasHealthy ? watch.until + timeoutMs : watch.startedAt + timeoutMs;
 }
 
-/** Every `health.interval`, and exactly at the end of the wait and at the deadline. */
+/**
+ * Every `health.interval`, and exactly at the end of the wait and at the deadline (and, with
+ * `canary.analysis`, when the next window is due and at the step's analysis deadline).
+ */
 function scheduleObservation(s: RolloutState, watch: Watch): RolloutState {
   const intervalMs = s.ctx.candidate.config.canary.health.interval * 1000;
   const due = [s.now + intervalMs, watch.until, deadlineOf(s, watch)].filter((at) => at > s.now);
-  return { ...s, stage: { ...watch, nextObservationAt: Math.min(...due) } };
+  // A window already due (the rollout fell behind) is read at once, catching up one by one.
+  return { ...s, stage: { ...watch, nextObservationAt: Math.min(...due, ...analysisWakeups(s, watch)) } };
 }
 
 /** Before the provision `up` completed, an interrupt has nothing to undo. */

@@ -4,12 +4,14 @@
  */
 import { assertNever, EcsCrdError, StackLockedError, UsageError } from '../../errors.js';
 import type { ProgressEvent } from '../events.js';
+import type { AnalysisWindow, MetricsSource } from '../ports/analysis.js';
 import type { EngineEvent } from '../ports/stack.js';
 import { messageOf, reportedRun } from '../stack-progress.js';
 import { decide } from './decide.js';
 import { interruptEvent } from './narrate.js';
 import { startRollout } from './start.js';
 import type {
+  AnalysisReading,
   RolloutAction,
   RolloutDeps,
   RolloutMessage,
@@ -42,6 +44,11 @@ export async function runRollout(deps: RolloutDeps, request: RolloutRequest): Pr
     }
   };
   const eitherInterrupt = anySignal([deps.signal, deps.hardStop]);
+  if (request.config.canary.analysis && !deps.metrics) {
+    throw new EcsCrdError(
+      'internal error: canary.analysis is set but the rollout was given no CloudWatch client',
+    );
+  }
   let state = startRollout(request, clock.now());
   let decision = decide(state, { type: 'start', at: clock.now() });
   for (const event of decision.events) report(event);
@@ -83,13 +90,20 @@ async function perform(
       } catch (error) {
         return { type: 'outputs-failed', at: clock.now(), error: messageOf(error) };
       }
-    case 'observe':
-      try {
-        const observation = await probe.observe(action.candidate);
-        return { type: 'observed', at: clock.now(), observation };
-      } catch (error) {
-        return { type: 'observe-failed', at: clock.now(), error: messageOf(error) };
-      }
+    case 'observe': {
+      // Health and CloudWatch side by side: each answers, or fails, on its own.
+      const [health, analysis] = await Promise.all([
+        probe.observe(action.candidate).then(
+          (observation) => ({ observation }),
+          (error: unknown) => ({ error: messageOf(error) }),
+        ),
+        readAnalysis(deps.metrics, action),
+      ]);
+      const read = analysis ? { analysis } : {};
+      return 'observation' in health
+        ? { type: 'observed', at: clock.now(), observation: health.observation, ...read }
+        : { type: 'observe-failed', at: clock.now(), error: health.error, ...read };
+    }
     case 'sleep':
       try {
         await clock.sleep(action.ms, wake);
@@ -101,6 +115,33 @@ async function perform(
       return assertNever(action);
   }
 }
+
+/** The alarms and the window an observation reads; undefined when it reads neither. */
+async function readAnalysis(
+  metrics: MetricsSource | undefined,
+  action: Extract<RolloutAction, { type: 'observe' }>,
+): Promise<AnalysisReading | undefined> {
+  const { alarms: names, window: query } = action;
+  if (!names && !query) return undefined;
+  if (!metrics) throw new EcsCrdError('internal error: canary.analysis without a CloudWatch client');
+  const [alarms, window] = await Promise.all([
+    names
+      ? metrics.alarmStates(names).then(
+          (states) => ({ states }),
+          (error: unknown) => ({ error: messageOf(error) }),
+        )
+      : undefined,
+    query
+      ? metrics.measure(query).then(
+          (measurement) => ({ window: windowOf(query), measurement }),
+          (error: unknown) => ({ window: windowOf(query), error: messageOf(error) }),
+        )
+      : undefined,
+  ]);
+  return { ...(alarms ? { alarms } : {}), ...(window ? { window } : {}) };
+}
+
+const windowOf = ({ start, end }: AnalysisWindow): AnalysisWindow => ({ start, end });
 
 async function runUp(
   deps: RolloutDeps,

@@ -8,6 +8,7 @@ import { EcsCrdError } from '../../errors.js';
 import { refuseUnfinished } from '../phase.js';
 import { planRollout } from '../plan.js';
 import { type Environment, otherSlot, type Slot } from '../ports/aws.js';
+import { initialAnalysis } from './analyze.js';
 import { keepDeclaredSlots, ownedListeners } from './desired.js';
 import type { Release, RolloutRequest, RolloutState } from './types.js';
 
@@ -54,6 +55,7 @@ export function startRollout(request: RolloutRequest, now: number): RolloutState
     stepOutcomes: plan.steps.map(() => 'not_run'),
     interrupted: false,
     lastUpEndedAt: null,
+    analysis: initialAnalysis(config.canary.analysis, plan.steps.length),
   };
 }
 

@@ -4,9 +4,17 @@
  * Plain, serialisable data (after Argo Rollouts' canary reconcile).
  */
 import type { DeploymentConfig } from '../../config/types.js';
-import type { EventSink, ProgressEvent } from '../events.js';
+import type { EventSink, ProgressEvent, ProgressEventOf } from '../events.js';
 import type { GateResult } from '../gate.js';
 import type { Plan } from '../plan.js';
+import type {
+  AlarmState,
+  AnalysisWindow,
+  MetricsSource,
+  ReleaseDimensions,
+  WindowMeasurement,
+  WindowQuery,
+} from '../ports/analysis.js';
 import type { CandidateRef, Environment, HealthProbe, Observation, Slot } from '../ports/aws.js';
 import type { Clock } from '../ports/clock.js';
 import type {
@@ -46,6 +54,8 @@ export interface RolloutDeps {
   signal?: AbortSignal;
   /** Second Ctrl-C: stop at once; passed to the running `up` so the engine cancels it cleanly. */
   hardStop?: AbortSignal;
+  /** CloudWatch: required when the file has `canary.analysis`. */
+  metrics?: MetricsSource;
 }
 
 /** A release the rollout knows: which slot, which version, its resolved spec. */
@@ -118,6 +128,50 @@ export interface RolloutState {
   interrupted: boolean;
   /** When the engine recorded the end of the last update that succeeded: where the run's duration ends. */
   lastUpEndedAt: number | null;
+  /** How the candidate fares on CloudWatch (`canary.analysis`); null without that section. */
+  analysis: AnalysisProgress | null;
+}
+
+/** The analysis data of one window, as its `analysis.window` event carries it. */
+export type WindowRecord = ProgressEventOf<'analysis.window'>['data'];
+
+/** The analysis of one plan step. */
+export interface StepAnalysis {
+  passed: number;
+  failed: number;
+  inconclusive: number;
+  /** The candidate's share in percent of the step's last judged window; null before one (or without requests). */
+  observedShare: number | null;
+  /** The step had a window that lets it advance once its wait is over. */
+  ready: boolean;
+  /** Why its last window did not let it advance; null before any. */
+  holding: string | null;
+}
+
+/** Where the analysis stands: what CloudWatch names the releases by, the alarms, the windows. */
+export interface AnalysisProgress {
+  /** Known once the candidate is located; stable null on a first deployment. */
+  releases: { candidate: ReleaseDimensions; stable: ReleaseDimensions | null } | null;
+  /** Each named alarm's state at the last look; a name absent was never looked at. */
+  alarms: Record<string, AlarmState | null>;
+  /** The last window read (judged or not): the next one starts after it. */
+  lastWindow: AnalysisWindow | null;
+  /** Failing windows over the whole deployment. */
+  failures: number;
+  /** One per plan step. */
+  steps: StepAnalysis[];
+  /** Every judged window, in order: the evidence the result carries. */
+  windows: WindowRecord[];
+}
+
+/** What CloudWatch said at one observation, each part read or failed on its own. */
+export interface AnalysisReading {
+  /** The named alarms; absent when none are named. */
+  alarms?: { states: Record<string, AlarmState | null> } | { error: string };
+  /** The window that was due; absent when none was. */
+  window?:
+    | { window: AnalysisWindow; measurement: WindowMeasurement }
+    | { window: AnalysisWindow; error: string };
 }
 
 /** What the driver feeds `decide`: the start, or the outcome of the last action, or an interrupt. */
@@ -128,8 +182,8 @@ export type RolloutMessage =
   | { type: 'up-failed'; at: number; error: string }
   | { type: 'outputs-read'; at: number; outputs: StackOutputs | null }
   | { type: 'outputs-failed'; at: number; error: string }
-  | { type: 'observed'; at: number; observation: Observation }
-  | { type: 'observe-failed'; at: number; error: string }
+  | { type: 'observed'; at: number; observation: Observation; analysis?: AnalysisReading }
+  | { type: 'observe-failed'; at: number; error: string; analysis?: AnalysisReading }
   | { type: 'slept'; at: number }
   | { type: 'interrupt'; at: number }
   /** `upCancelled`: the second interrupt cancelled an `up` under way, which may have changed things. */
@@ -139,7 +193,8 @@ export type RolloutMessage =
 export type RolloutAction =
   | { type: 'up'; purpose: UpPurpose; desired: DesiredState }
   | { type: 'read-outputs' }
-  | { type: 'observe'; candidate: CandidateRef }
+  /** Look at the candidate's health; with `canary.analysis`, read the alarms and the window now due too. */
+  | { type: 'observe'; candidate: CandidateRef; alarms?: string[]; window?: WindowQuery }
   | { type: 'sleep'; ms: number }
   | { type: 'done'; result: RolloutResult };
 
@@ -154,6 +209,10 @@ export interface StepReport {
   weight: number;
   wait: number;
   outcome: StepOutcome;
+  /** The candidate's share in percent of the step's last judged window; null when none was. */
+  observedShare: number | null;
+  /** Windows of the step by verdict; only with `canary.analysis`. */
+  analysis?: { passed: number; failed: number; inconclusive: number };
 }
 
 /** The result of a run; `deploy --json` prints it (with `duration_s` for `durationS`). */
@@ -170,4 +229,6 @@ export interface RolloutResult {
   durationS: number;
   /** What to do when the stack could not be put back (rollback failed, second interrupt); else empty. */
   instructions: string[];
+  /** Every judged window, in order; only with `canary.analysis`. */
+  analysis?: { windows: WindowRecord[] };
 }
