@@ -62,7 +62,7 @@ describe('deployment report: rendered in headless Chromium', function () {
     expect(await page.locator('#traffic path.declared').count()).to.equal(1);
     const box = await page.locator('#traffic svg.chart').boundingBox();
     expect(box?.width ?? 0, 'the chart is laid out at the page width').to.be.greaterThan(600);
-    expect(await page.locator('.banner').innerText())
+    expect(await page.locator('.banner').textContent())
       .to.contain('Rolled back')
       .and.contain('error_rate 19.8 %');
     expect(await page.locator('table.windows tbody tr').count()).to.equal(4);
