@@ -65,7 +65,7 @@ export function healthSection(model: ReportModel): Html {
       { points: model.health.map((h) => [h.time, h.total] as const), step: true, cls: 'total' },
       { points: model.health.map((h) => [h.time, h.healthy] as const), step: true, cls: 'healthy' },
     ],
-    dots: model.health.map((h) => ({
+    dots: pointsWorthDrawing(model.health).map((h) => ({
       time: h.time,
       value: h.healthy,
       cls: h.verdict,
@@ -77,6 +77,24 @@ export function healthSection(model: ReportModel): Html {
   return html`<section id="health"><h2>Candidate health</h2>
 <div class="legend"><span class="key-healthy">healthy targets</span><span class="key-total">registered targets</span><span class="dot key-pass">gate: pass</span><span class="dot key-inconclusive">wait</span><span class="dot key-fail">fail</span></div>
 ${chart}<p class="note">${model.health.length} observations; the last: ${last ? `${last.healthy}/${last.total} healthy (${last.reason})` : ''}.</p></section>`;
+}
+
+/** Up to this many observations each gets a point; past it, a point only where something changed. */
+const HEALTH_POINTS = 60;
+
+/** Hundreds of identical observations would draw a solid bar: keep the changes, the first and the last. */
+function pointsWorthDrawing(health: ReportModel['health']): ReportModel['health'] {
+  if (health.length <= HEALTH_POINTS) return [...health];
+  return health.filter((h, i) => {
+    const before = health[i - 1];
+    return (
+      before === undefined ||
+      i === health.length - 1 ||
+      h.healthy !== before.healthy ||
+      h.total !== before.total ||
+      h.verdict !== before.verdict
+    );
+  });
 }
 
 /** Both releases' error rate and p99 latency per window, and the table of windows. */

@@ -484,7 +484,8 @@ export const ROLLED_BACK_DOCUMENT: DeployDocument = {
 /** The report data of `rolledBackRun`. */
 export function rolledBackReport(): ReportData {
   return {
-    document: ROLLED_BACK_DOCUMENT,
+    // A copy: tests change it.
+    document: structuredClone(ROLLED_BACK_DOCUMENT),
     identity: { project: 'shop', name: 'orders-api', environment: 'prod', region: 'eu-west-1' },
     stack: 'shop-orders-api-prod-eu-west-1',
     events: rolledBackRun(),

@@ -123,7 +123,8 @@ describe('deployment report: the page', () => {
   it('renders hundreds of events', () => {
     const page = renderReport(deployedWithoutAnalysis(600));
     expect(page).to.contain('600 observations');
-    expect(page.match(/class="point pass"/g)).to.have.length(600);
+    // 600 identical observations: a point for the first and the last, the line for the rest.
+    expect(page.match(/class="point pass"/g)).to.have.length(2);
     expect(page).not.to.contain('NaN');
     expect(page.length).to.be.lessThan(2_000_000);
   });
