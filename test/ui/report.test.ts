@@ -30,7 +30,7 @@ function deployedWithoutAnalysis(healthEvents = 6): ReportData {
       outcome: 'deployed',
       version: '2.0.0',
       slot: 'green',
-      steps: [{ weight: 100, wait: 60, outcome: 'passed' }],
+      steps: [],
       reason: null,
       duration_s: 90 + healthEvents * 2,
       deployment_id: 'd-0002',
