@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { deployService } from '../app/deploy.js';
 import { pinnedPulumiVersion, serviceOptions } from '../app/options.js';
+import { deployReportRun } from '../app/report.js';
 import {
   adoptFlags,
   awsFlags,
@@ -11,6 +11,7 @@ import {
 } from '../base-command.js';
 import { createInterruptController } from '../canary/interrupt.js';
 import { exitCodeOfOutcome } from '../exit-codes.js';
+import type { DeployDocument } from '../ui/documents.js';
 import { colorEnabled } from '../ui/format.js';
 import { resultLines } from '../ui/render-result.js';
 
@@ -35,18 +36,25 @@ Ctrl-C (or SIGTERM) lets the running update finish, rolls back, and exits 130; a
     ...backendFlags,
     ...adoptFlags,
     force: Flags.boolean({ summary: 'Overwrite DNS weights that were changed outside ecs-crd.' }),
+    report: Flags.string({
+      summary:
+        'At the end, whatever the outcome, write a report of the run to this HTML file (mode 0600): weights, health, analysis windows, steps, events.',
+      helpValue: 'FILE',
+    }),
   };
 
   async run(): Promise<void> {
     const { flags } = this;
     const service = serviceOptions(flags, regionFrom(flags.region), pinnedPulumiVersion(this.config.pjson));
+    // Before anything: a report path that cannot be written is refused now, not after the rollout.
+    const report = deployReportRun(flags.report);
     const interrupts = createInterruptController();
     const onSignal = () => interrupts.interrupt();
     process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-    let result: Awaited<ReturnType<typeof deployService>>;
+    let result: DeployDocument;
     try {
       result = await this.withReporter((reporter) =>
-        deployService({
+        report.deploy({
           service,
           reporter,
           signal: interrupts.signal,
@@ -57,6 +65,7 @@ Ctrl-C (or SIGTERM) lets the running update finish, rolls back, and exits 130; a
       );
     } finally {
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      for (const note of report.notes) this.logToStderr(note);
     }
     if (this.jsonEnabled()) this.logJson(result);
     else

@@ -41,7 +41,7 @@ describe('ecs-crd status, history, preview, undeploy: flags and usage', () => {
   ];
   const expected: Record<string, string[]> = {
     status: [...common, '--backend-url'],
-    history: [...common, '--backend-url', '--limit'],
+    history: [...common, '--backend-url', '--deployment', '--limit', '--report'],
     preview: [...common, '--adopt', '--backend-url', '--endpoint-url', '--profile'],
     undeploy: [...common, '--backend-url', '--endpoint-url', '--force', '--profile'],
   };

@@ -1,7 +1,7 @@
 /**
  * Scripted rollout events for the reporter tests: a canary of orders-api 2.0.0 onto green,
  * replacing 1.0.0 on blue, in 5 steps (provision, scale wait 30 s, 30 %, 100 %, finalize), and
- * one sample event of every code.
+ * one sample event of every code; and, for the deployment report, timed runs (`rolledBackRun`).
  */
 import { type ProgressEvent, type ProgressEventCode, progressEvent } from '../../src/canary/events.js';
 import { planRollout, timeline } from '../../src/canary/plan.js';
@@ -10,6 +10,8 @@ import {
   analysisProbeFailedEvent,
   windowEvent,
 } from '../../src/canary/rollout/narrate-analysis.js';
+import type { DeployDocument } from '../../src/ui/documents.js';
+import type { ReportData, TimedEvent } from '../../src/ui/report-data.js';
 
 /** 2026-11-27T10:00:00.000Z: when the scripted rollout starts. */
 export const T0 = Date.UTC(2026, 10, 27, 10, 0, 0);
@@ -288,3 +290,198 @@ export const ONE_OF_EACH: Record<ProgressEventCode, ProgressEvent> = {
   'engine.event': engineStart('update', 'aws:route53/record:Record', 'record-api.example.com-green'),
   'engine.output': progressEvent('engine.output', 'debug', 'Updating (dev):', { line: 'Updating (dev):' }),
 };
+
+// ---------------------------------------------------------------- timed runs, for the deployment report
+
+/** `event` as the report's recorder keeps it, `seconds` after T0. */
+export const at = (seconds: number, event: ProgressEvent): TimedEvent => ({
+  ...event,
+  time: T0 + seconds * 1000,
+});
+
+/** One judged analysis window of 10 s starting `startS` after T0 (the candidate at 30 %). */
+export function judgedWindow(
+  startS: number,
+  candidate: { requests: number; target5xx: number; p99Ms: number },
+  stable: { requests: number; target5xx: number; p99Ms: number },
+  failures = 0,
+): ProgressEvent {
+  const rate = (m: { requests: number; target5xx: number }) => m.target5xx / m.requests;
+  const share = Math.round((candidate.requests / (candidate.requests + stable.requests)) * 1000) / 10;
+  const window = `${new Date(T0 + startS * 1000).toISOString().slice(11, 19)}–${new Date(T0 + (startS + 10) * 1000).toISOString().slice(11, 19)}`;
+  const tooFew = candidate.requests < 50;
+  const failed = !tooFew && rate(candidate) > 0.01;
+  const verdict = tooFew ? 'inconclusive' : failed ? 'fail' : 'pass';
+  const reason = tooFew
+    ? `${candidate.requests} candidate requests < min_requests 50`
+    : failed
+      ? `error_rate ${(rate(candidate) * 100).toFixed(1)} % > max 1 % (stable ${(rate(stable) * 100).toFixed(1)} %) in window ${window}`
+      : 'every check held';
+  return progressEvent(
+    'analysis.window',
+    failed ? 'warn' : 'info',
+    `Analysis ${window}: ${verdict} — ${reason}; observed share ${share} % of declared 30 %`,
+    {
+      verdict,
+      code: tooFew ? 'too-few-requests' : 'judged',
+      reason,
+      start: T0 + startS * 1000,
+      end: T0 + (startS + 10) * 1000,
+      declaredWeight: 30,
+      observedShare: share,
+      candidate: { ...candidate, elb5xx: 0 },
+      stable: { ...stable, elb5xx: 0 },
+      custom: {},
+      checks: tooFew
+        ? []
+        : [
+            {
+              name: 'error_rate',
+              candidate: rate(candidate),
+              stable: rate(stable),
+              limit: 'max 1 %',
+              passed: !failed,
+            },
+            {
+              name: 'latency',
+              candidate: candidate.p99Ms,
+              stable: stable.p99Ms,
+              limit: 'p99 ≤ 800 ms',
+              passed: true,
+            },
+          ],
+      failures,
+      failureLimit: 0,
+    },
+  );
+}
+
+const ticks = (fromS: number, toS: number, endsAtS: number): TimedEvent[] =>
+  Array.from({ length: toS - fromS }, (_, i) =>
+    at(
+      fromS + i,
+      progressEvent('wait.tick', 'debug', `${endsAtS - fromS - i} s left`, {
+        remainingS: endsAtS - fromS - i,
+        endsAt: T0 + endsAtS * 1000,
+      }),
+    ),
+  );
+
+/** The reason a 20 % 5xx candidate is rolled back with, in its first step with traffic. */
+export const ROLLBACK_REASON =
+  'Step 3/5: analysis failed: error_rate 19.8 % > max 1 % (stable 0.3 %) in window 10:01:40–10:01:50';
+
+/**
+ * A realistic rolled-back run with analysis: orders-api 2.0.0 answers 20 % 5xx while its
+ * targets stay healthy; at 30 % an inconclusive window (too few requests), two passing ones,
+ * then a failing one rolls it back: traffic to blue, drain, candidate removed. ~150 events.
+ */
+export function rolledBackRun(): TimedEvent[] {
+  const healthAt = (s: number, healthy: number) => at(s, health(healthy, healthy === 2 ? 'pass' : 'wait'));
+  const run = [
+    at(0, started),
+    at(0.2, stepStarted(1, 'provision', 0, 0)),
+    at(0.3, updateStarted('provision')),
+    at(24.8, updateFinished('provision')),
+    at(25, stepFinished(1, 'provision', 'passed')),
+    at(25.1, stepStarted(2, 'scale-wait', 0, 30)),
+    at(25.2, waitStarted(30, T0 + 55_200)),
+    ...[0, 0, 1, 1, 2, 2].map((healthy, i) => healthAt(27 + i * 5, healthy)),
+    ...ticks(26, 55, 55),
+    at(55.3, stepFinished(2, 'scale-wait', 'passed')),
+    at(55.4, stepStarted(3, 'shift', 30, 60)),
+    at(55.5, updateStarted('shift')),
+    at(64.8, updateFinished('shift')),
+    at(65, weights(30)),
+    at(65.1, waitStarted(60, T0 + 125_100)),
+    ...[0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => healthAt(66 + i * 5, 2)),
+    ...ticks(66, 112, 125),
+    at(
+      82,
+      judgedWindow(70, { requests: 32, target5xx: 0, p99Ms: 44 }, { requests: 96, target5xx: 0, p99Ms: 39 }),
+    ),
+    at(
+      92,
+      judgedWindow(
+        80,
+        { requests: 121, target5xx: 1, p99Ms: 47 },
+        { requests: 279, target5xx: 1, p99Ms: 41 },
+      ),
+    ),
+    at(
+      102,
+      judgedWindow(
+        90,
+        { requests: 118, target5xx: 0, p99Ms: 45 },
+        { requests: 285, target5xx: 1, p99Ms: 40 },
+      ),
+    ),
+    at(
+      112,
+      judgedWindow(
+        100,
+        { requests: 126, target5xx: 25, p99Ms: 52 },
+        { requests: 290, target5xx: 1, p99Ms: 42 },
+        1,
+      ),
+    ),
+    at(
+      112.1,
+      progressEvent('rollback.started', 'error', `Rolling back: ${ROLLBACK_REASON}`, {
+        cause: 'failure',
+        reason: ROLLBACK_REASON,
+        restoreTraffic: true,
+      }),
+    ),
+    at(112.2, updateStarted('restore-traffic')),
+    at(119.9, updateFinished('restore-traffic')),
+    at(120, weights(0)),
+    at(
+      120.1,
+      progressEvent(
+        'wait.started',
+        'info',
+        'Draining the candidate for 20 s (canary.drain) before removing it',
+        { seconds: 20, endsAt: T0 + 140_100 },
+      ),
+    ),
+    at(140.2, stepFinished(3, 'shift', 'failed')),
+    at(
+      148.5,
+      progressEvent('rollout.finished', 'error', `Rolled back: ${ROLLBACK_REASON}`, {
+        outcome: 'rolled_back',
+        reason: ROLLBACK_REASON,
+        durationS: 148.5,
+      }),
+    ),
+  ];
+  // In the order a recorder keeps them: by time.
+  return run.sort((a, b) => a.time - b.time);
+}
+
+/** `deploy --json`'s document of `rolledBackRun`. */
+export const ROLLED_BACK_DOCUMENT: DeployDocument = {
+  outcome: 'rolled_back',
+  version: '2.0.0',
+  slot: 'green',
+  // The report draws the steps from the events; [] keeps this fixture to what it reads.
+  steps: [],
+  reason: ROLLBACK_REASON,
+  duration_s: 148.5,
+  deployment_id: 'd-0001',
+  previous: { slot: 'blue', version: '1.0.0' },
+  instructions: [],
+  warnings: [],
+};
+
+/** The report data of `rolledBackRun`. */
+export function rolledBackReport(): ReportData {
+  return {
+    // A copy: tests change it.
+    document: structuredClone(ROLLED_BACK_DOCUMENT),
+    identity: { project: 'shop', name: 'orders-api', environment: 'prod', region: 'eu-west-1' },
+    stack: 'shop-orders-api-prod-eu-west-1',
+    events: rolledBackRun(),
+    error: null,
+  };
+}
