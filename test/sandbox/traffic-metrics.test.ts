@@ -11,7 +11,7 @@ import {
   seededRandom,
   type World,
 } from '../../sandbox/traffic/model.js';
-import { delta, type TrafficReport } from '../../sandbox/traffic/run.js';
+import { delta, type TrafficReport, TrafficRun } from '../../sandbox/traffic/run.js';
 import { dimensionOf, releaseKnobs } from '../../sandbox/traffic/world.js';
 
 const ALB = 'app/sandbox-blue/1';
@@ -311,5 +311,56 @@ describe('sandbox traffic: the world reader’s pure parts and the report’s de
     );
     expect(delta(from, from).failedTotal).to.equal(0);
     expect(delta(from, from).lastFailureAt).to.equal(null);
+  });
+});
+
+describe('sandbox traffic: a run publishes every second what it counted', function () {
+  this.timeout(20_000);
+
+  it('puts each second’s data points once, stamped with that second; between two marks they add up to the counts', async () => {
+    const BLUE = 'blue.elb.example.com';
+    const staticWorld: World = {
+      records: {
+        'api.example.com': [
+          { setIdentifier: 'blue', weight: 100, aliasDnsName: BLUE, evaluateTargetHealth: false },
+        ],
+      },
+      albs: [
+        {
+          dnsName: BLUE,
+          dimension: ALB,
+          listeners: [{ port: 80, rules: [], defaultAction: { kind: 'forward', targetGroupArn: 'arn' } }],
+        },
+      ],
+      targetGroups: world(0.3).targetGroups,
+    };
+    const put: MetricDatum[][] = [];
+    const run = new TrafficRun({
+      world: { read: async () => staticWorld },
+      metrics: { put: async (data) => void put.push(data) },
+      ratePerSecond: 100,
+    });
+    await run.start();
+    try {
+      const a = await run.mark();
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      const b = await run.mark();
+      const counted = run.since(a, b);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await run.settled();
+      const within = put
+        .flat()
+        .filter((d) => (d.Timestamp?.getTime() ?? 0) >= a.at && (d.Timestamp?.getTime() ?? 0) < b.at);
+      expect(counted.requests).to.be.above(50);
+      expect(sum(within, 'RequestCount', 2)).to.equal(counted.targetGroups[TG]?.requests);
+      expect(sum(within, 'HTTPCode_Target_5XX_Count', 2)).to.equal(counted.targetGroups[TG]?.target5xx);
+      expect(counted.failed['target-5xx']).to.equal(counted.targetGroups[TG]?.target5xx);
+      // One publication per second, each stamped with a whole second, never twice the same one.
+      const seconds = put.map((data) => data[0]?.Timestamp?.getTime() ?? 0);
+      expect(seconds.every((t) => t % 1000 === 0)).to.equal(true);
+      expect(new Set(seconds).size).to.equal(seconds.length);
+    } finally {
+      run.stop();
+    }
   });
 });
