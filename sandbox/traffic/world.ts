@@ -47,6 +47,8 @@ export interface WorldReader {
   read(): Promise<World>;
 }
 
+const KNOBS_MAX_AGE_MS = 5_000;
+
 /** A reader of the emulator at `endpoint`. */
 export function emulatorWorld(endpoint: string, region: string): WorldReader {
   const config = {
@@ -62,18 +64,35 @@ export function emulatorWorld(endpoint: string, region: string): WorldReader {
   const ecs = new ECSClient(config);
   // Task definitions never change once registered: each is read once.
   const definitions = new Map<string, TaskDefinition>();
+  let knobs = { byGroup: new Map<string, Knobs>(), readAt: 0 };
+  let hadRecords = false;
   return {
     async read() {
-      const records = await readRecords(route53);
-      // No name to send requests to: the rest would be read for nothing.
-      if (Object.keys(records).length === 0) return { records, albs: [], targetGroups: {} };
-      const [albs, groups, knobs] = await Promise.all([
+      // No name to send requests to at the last read: the records alone, until one appears.
+      if (!hadRecords) {
+        const records = await readRecords(route53);
+        hadRecords = Object.keys(records).length > 0;
+        if (!hadRecords) return { records, albs: [], targetGroups: {} };
+      }
+      const [records, albs, groups] = await Promise.all([
+        readRecords(route53),
         readAlbs(elb),
         readTargetGroups(elb),
-        readReleaseKnobs(ecs, definitions),
       ]);
+      hadRecords = Object.keys(records).length > 0;
+      // A release's knobs change only with its service's task definition: read again when a
+      // target group is new to them, else every KNOBS_MAX_AGE_MS.
+      const unknown = Object.keys(groups).some((arn) => !knobs.byGroup.has(arn));
+      if (unknown || Date.now() - knobs.readAt > KNOBS_MAX_AGE_MS) {
+        const byGroup = await readReleaseKnobs(ecs, definitions);
+        // A group with no service (yet): the defaults, until the next read of them.
+        for (const [arn, group] of Object.entries(groups)) {
+          if (!byGroup.has(arn)) byGroup.set(arn, { errorRate: group.errorRate, latencyMs: group.latencyMs });
+        }
+        knobs = { byGroup, readAt: Date.now() };
+      }
       const targetGroups = Object.fromEntries(
-        Object.entries(groups).map(([arn, group]) => [arn, { ...group, ...(knobs.get(arn) ?? {}) }]),
+        Object.entries(groups).map(([arn, group]) => [arn, { ...group, ...(knobs.byGroup.get(arn) ?? {}) }]),
       );
       return { records, albs, targetGroups };
     },
