@@ -7,7 +7,15 @@
  */
 
 import { countAnswer, emptyCounts, type MetricsSink, metricData, type SecondCounts } from './metrics.js';
-import { answer, type FailureReason, resolve, route, seededRandom, type World } from './model.js';
+import {
+  type Answer,
+  answer,
+  type FailureReason,
+  resolve,
+  route,
+  seededRandom,
+  type World,
+} from './model.js';
 import type { WorldReader } from './world.js';
 
 export interface TrafficOptions {
@@ -245,11 +253,7 @@ export class TrafficRun {
     this.#count(answered, name, now);
   }
 
-  #count(
-    { outcome, counted, target5xx, elb5xx }: ReturnType<typeof answer>,
-    name: string,
-    now: number,
-  ): void {
+  #count({ outcome, counted, target5xx, elb5xx }: Answer, name: string, now: number): void {
     const report = this.#report;
     report.requests += 1;
     if (outcome.alb && (counted || elb5xx)) {
