@@ -1,7 +1,9 @@
 /**
  * `npm run -s sandbox -- start|env|stop`: the sandbox for a person at a shell.
  *
- *   eval "$(npm run -s sandbox start)"   starts moto (detached) with the fixtures, prints `export …` lines
+ *   eval "$(npm run -s sandbox start)"   starts moto (detached) with the fixtures and the sandbox's own
+ *                                        traffic (detached too; `start --no-traffic` without it,
+ *                                        `--rate R --seed S` to set it), prints `export …` lines
  *   eval "$(npm run -s sandbox env)"     prints them again for a running sandbox
  *   npm run -s sandbox stop              stops what start began and forgets the stack state
  *   npm run -s sandbox traffic NAME… [--seconds N] [--rate R] [--ttl MS] [--seed S]
@@ -13,7 +15,8 @@
  *
  * The export lines go to stdout, everything meant for a person to stderr, so `eval` gets only
  * the former. Everything lives in <repo>/.sandbox/ (mode 0700, gitignored): moto.pid,
- * moto.port, moto.log, fixtures.json and state/ (the Pulumi file backend).
+ * moto.port, moto.log, fixtures.json, traffic.pid, traffic.log, traffic.json (its report, each
+ * second) and state/ (the Pulumi file backend).
  */
 import { spawn } from 'node:child_process';
 import {
@@ -27,6 +30,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   createFixtures,
@@ -37,6 +41,7 @@ import {
   SANDBOX_ROOT,
   type SandboxFixtures,
   sandboxEnv,
+  startTraffic,
 } from './harness.js';
 import { describeTraffic, TrafficRun } from './traffic/run.js';
 import { emulatorWorld } from './traffic/world.js';
@@ -50,6 +55,9 @@ const PORT_FILE = join(DIR, 'moto.port');
 const LOG_FILE = join(DIR, 'moto.log');
 const FIXTURES_FILE = join(DIR, 'fixtures.json');
 const STATE_DIR = join(DIR, 'state');
+const TRAFFIC_PID_FILE = join(DIR, 'traffic.pid');
+const TRAFFIC_LOG_FILE = join(DIR, 'traffic.log');
+const TRAFFIC_REPORT_FILE = join(DIR, 'traffic.json');
 const READY_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 5_000;
 
@@ -65,7 +73,16 @@ function readNumber(file: string): number | undefined {
 
 /** The pid of our moto, only if that process is alive and still runs our wrapper (pids get reused). */
 function ourMotoPid(): number | undefined {
-  const pid = readNumber(PID_FILE);
+  return ourPid(PID_FILE, join(SANDBOX_ROOT, 'moto', 'server.py'));
+}
+
+/** The pid of our traffic process, only if it is alive and still serves the traffic. */
+function ourTrafficPid(): number | undefined {
+  return ourPid(TRAFFIC_PID_FILE, 'serve-traffic');
+}
+
+function ourPid(file: string, marker: string): number | undefined {
+  const pid = readNumber(file);
   if (!pid) return undefined;
   try {
     process.kill(pid, 0);
@@ -74,7 +91,7 @@ function ourMotoPid(): number | undefined {
   }
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    if (!cmdline.includes(join(SANDBOX_ROOT, 'moto', 'server.py'))) return undefined;
+    if (!cmdline.includes(marker)) return undefined;
   } catch {
     // No /proc (macOS): the pid file and a live process are the best evidence there is.
   }
@@ -118,7 +135,15 @@ async function waitForPortFile(pid: number): Promise<number> {
   throw new Error(`moto did not listen within ${READY_TIMEOUT_MS} ms: see ${LOG_FILE}`);
 }
 
-async function start(): Promise<void> {
+async function start(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      'no-traffic': { type: 'boolean', default: false },
+      rate: { type: 'string', default: '40' },
+      seed: { type: 'string', default: '1' },
+    },
+  });
   mkdirSync(DIR, { recursive: true, mode: 0o700 });
   chmodSync(DIR, 0o700);
   const running = ourMotoPid();
@@ -155,11 +180,53 @@ async function start(): Promise<void> {
     const fixtures = await createFixtures(endpoint, SANDBOX_REGION);
     writeFileSync(FIXTURES_FILE, `${JSON.stringify(fixtures, null, 2)}\n`, { mode: 0o600 });
     describeFixtures(endpoint, pid, fixtures);
+    if (!values['no-traffic']) startTrafficProcess(values.rate, values.seed);
     process.stdout.write(exportLines(endpoint));
   } catch (error) {
     await stop(true);
     throw error;
   }
+}
+
+/** The sandbox's own traffic, in a detached process of its own that outlives `start` (SPEC §5b). */
+function startTrafficProcess(rate: string, seed: string): void {
+  const log = openSync(TRAFFIC_LOG_FILE, 'a', 0o600);
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), 'serve-traffic', '--rate', rate, '--seed', seed],
+    { detached: true, stdio: ['ignore', log, log], env: process.env },
+  );
+  closeSync(log);
+  if (!child.pid) throw new Error('could not start the traffic process');
+  child.unref();
+  writeFileSync(TRAFFIC_PID_FILE, `${child.pid}\n`, { mode: 0o600 });
+  say(
+    `  traffic: ${rate} requests/s to every name with weighted records (pid ${child.pid}); its report: ${TRAFFIC_REPORT_FILE}`,
+  );
+}
+
+/** Runs the automatic traffic until SIGTERM, its report written to traffic.json every second. */
+async function serveTraffic(args: string[]): Promise<void> {
+  const port = readNumber(PORT_FILE);
+  if (!port) throw new Error('no sandbox running: npm run -s sandbox start');
+  const { values } = parseArgs({
+    args,
+    options: { rate: { type: 'string', default: '40' }, seed: { type: 'string', default: '1' } },
+  });
+  const run = await startTraffic(`http://127.0.0.1:${port}`, SANDBOX_REGION, {
+    ratePerSecond: Number(values.rate),
+    seed: Number(values.seed),
+  });
+  const ticker = setInterval(
+    () => writeFileSync(TRAFFIC_REPORT_FILE, `${JSON.stringify(run.report(), null, 2)}\n`, { mode: 0o600 }),
+    1000,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  clearInterval(ticker);
+  say(describeTraffic(run.stop()));
 }
 
 function describeFixtures(endpoint: string, pid: number, f: SandboxFixtures): void {
@@ -180,6 +247,9 @@ function env(): void {
 }
 
 async function stop(quiet = false): Promise<void> {
+  const traffic = ourTrafficPid();
+  if (traffic) process.kill(traffic, 'SIGTERM');
+  rmSync(TRAFFIC_PID_FILE, { force: true });
   const pid = ourMotoPid();
   if (pid) {
     process.kill(pid, 'SIGTERM');
@@ -195,7 +265,7 @@ async function stop(quiet = false): Promise<void> {
 }
 
 const USAGE =
-  'usage: npm run -s sandbox -- start | env | stop | traffic NAME… [--seconds N] [--rate R] [--ttl MS] [--seed S] | push-image REPOSITORY TAG…';
+  'usage: npm run -s sandbox -- start [--no-traffic] [--rate R] [--seed S] | env | stop | traffic NAME… [--seconds N] [--rate R] [--ttl MS] [--seed S] | push-image REPOSITORY TAG…';
 
 /** What `docker push` would leave in ECR: a deployment file can then name the images. */
 async function pushImages([repository, ...tags]: string[]): Promise<void> {
@@ -253,7 +323,9 @@ async function traffic(args: string[]): Promise<void> {
 async function main(command: string | undefined): Promise<void> {
   switch (command) {
     case 'start':
-      return start();
+      return start(process.argv.slice(3));
+    case 'serve-traffic':
+      return serveTraffic(process.argv.slice(3));
     case 'env':
       return env();
     case 'stop':

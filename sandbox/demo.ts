@@ -10,8 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SandboxCli } from './ecs-crd.js';
 import { REPO_ROOT, startSandbox } from './harness.js';
-import { describeTraffic, TrafficRun } from './traffic/run.js';
-import { emulatorWorld } from './traffic/world.js';
+import { describeTraffic } from './traffic/run.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -43,15 +42,12 @@ async function main(): Promise<number> {
     };
     /** The step, with clients sending requests to the service all along; then what they saw. */
     const withTraffic = async (title: string, args: string[], expected: number): Promise<void> => {
-      const traffic = new TrafficRun({
-        world: emulatorWorld(sandbox.endpoint, sandbox.region),
-        names: ['api.sandbox.example.com'],
-      });
-      await traffic.start();
+      const mark = await sandbox.traffic.mark();
       try {
         await step(title, args, expected);
       } finally {
-        process.stdout.write(`\n   traffic during the release: ${describeTraffic(traffic.stop())}\n`);
+        const traffic = sandbox.traffic.since(mark);
+        process.stdout.write(`\n   traffic during the release: ${describeTraffic(traffic)}\n`);
       }
     };
     const v1 = cli.release({ version: '1.0.0', strategy: STEPS });

@@ -28,6 +28,12 @@ export interface ReleaseOptions {
   service?: { name: string; fqdn: string };
   /** The host names of its rule on the port-80 listener, when not its fqdn. */
   hosts?: string[];
+  /** `SANDBOX_ERROR_RATE` of the container: the share (0–1) of requests its healthy targets answer 5xx. */
+  errorRate?: number;
+  /** `SANDBOX_LATENCY_MS` of the container: its mean response time (the sandbox's default is 20). */
+  latencyMs?: number;
+  /** Written as `canary.analysis`, verbatim. */
+  analysis?: Record<string, unknown>;
 }
 
 /** A CLI bound to one sandbox and one private state folder. */
@@ -75,8 +81,14 @@ export class SandboxCli {
   release(options: ReleaseOptions): string {
     const doc = parseDocument(readFileSync(join(REPO_ROOT, 'examples', 'sandbox.deploy.yml'), 'utf8'));
     doc.setIn(['service', 'version'], options.version);
-    if (options.health)
-      doc.setIn(['service', 'containers', 0, 'environment'], { SANDBOX_HEALTH: options.health });
+    const environment = {
+      ...(options.health ? { SANDBOX_HEALTH: options.health } : {}),
+      ...(options.errorRate !== undefined ? { SANDBOX_ERROR_RATE: String(options.errorRate) } : {}),
+      ...(options.latencyMs !== undefined ? { SANDBOX_LATENCY_MS: String(options.latencyMs) } : {}),
+    };
+    if (Object.keys(environment).length > 0)
+      doc.setIn(['service', 'containers', 0, 'environment'], environment);
+    if (options.analysis) doc.setIn(['canary', 'analysis'], options.analysis);
     if (options.strategy) doc.setIn(['canary', 'strategy'], options.strategy);
     if (options.health_timeout) doc.setIn(['canary', 'health', 'timeout'], options.health_timeout);
     if (options.drain !== undefined) doc.setIn(['canary', 'drain'], options.drain);

@@ -25,6 +25,10 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { type AlarmState, putAlarm, setAlarmState } from './alarms.js';
+import { cloudWatchSink } from './traffic/metrics.js';
+import { TrafficRun } from './traffic/run.js';
+import { emulatorWorld } from './traffic/world.js';
 
 /** The repository: the nearest directory above this module with a package.json (dist/ has none). */
 function repoRoot(): string {
@@ -90,6 +94,19 @@ export interface Sandbox {
   failCall(operation: string, after: number): Promise<void>;
   /** Pushes `tag` to the ECR repository (created when missing); resolves to the image's reference. */
   pushImage(repository: string, tag: string): Promise<PushedImage>;
+  /**
+   * Users' traffic, flowing by itself (SPEC §5b): requests to every name with weighted alias
+   * records, counted (`report()`, `mark()` / `since(mark)`) and published as the ALBs' CloudWatch
+   * metrics. Cleared by reset(); never started with `traffic: false`.
+   */
+  traffic: TrafficRun;
+  /**
+   * A CloudWatch alarm on an ALB metric (HTTPCode_ELB_5XX_Count of the blue slot's ALB), put in
+   * `state` (default OK, as AWS's first evaluation would leave it with no 5xx); moto never
+   * evaluates alarms, so `setAlarmState` is what moves it.
+   */
+  putAlarm(name: string, state?: AlarmState): Promise<void>;
+  setAlarmState(name: string, state: AlarmState): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -100,6 +117,27 @@ export interface SandboxOptions {
   /** How long moto may take to listen (default 20 s: a cold Python import on a slow machine). */
   readyTimeoutMs?: number;
   python?: string;
+  /**
+   * The automatic traffic: `false` turns it off; otherwise its rate (requests per second, default
+   * 40), seed (1), DNS TTL (1000 ms: Route 53's 60 s at the sandbox's time scale) and how often it
+   * reads the emulator again (500 ms).
+   */
+  traffic?: false | { ratePerSecond?: number; seed?: number; ttlMs?: number; refreshMs?: number };
+}
+
+/** The automatic traffic of a sandbox at `endpoint` (started unless `options` is false). */
+export async function startTraffic(
+  endpoint: string,
+  region: string,
+  options: SandboxOptions['traffic'],
+): Promise<TrafficRun> {
+  const run = new TrafficRun({
+    world: emulatorWorld(endpoint, region),
+    metrics: cloudWatchSink(endpoint, region),
+    ...(options || {}),
+  });
+  if (options !== false) await run.start();
+  return run;
 }
 
 function sdkConfig(endpoint: string, region: string) {
@@ -425,10 +463,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const endpoint = `http://127.0.0.1:${port}`;
   try {
     const fixtures = await createFixtures(endpoint, region);
+    const traffic = await startTraffic(endpoint, region, options.traffic);
     const sandbox: Sandbox = {
       endpoint,
       region,
       fixtures,
+      traffic,
+      putAlarm: (name, state = 'OK') =>
+        putAlarm(endpoint, region, sandbox.fixtures.loadBalancers.blue.arn, name, state),
+      setAlarmState: (name, state) => setAlarmState(endpoint, region, name, state),
       env: sandboxEnv(endpoint, region),
       throttle: (rate, seed = 1) =>
         faultKnob(endpoint, 'throttle', new URLSearchParams({ rate: String(rate), seed: String(seed) })),
@@ -440,8 +483,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         await faultKnob(endpoint, 'fail', new URLSearchParams({ operation: '' }));
         await resetEmulator(endpoint);
         sandbox.fixtures = await createFixtures(endpoint, region);
+        traffic.clear();
       },
       async stop() {
+        traffic.stop();
         child.stdin?.end();
         await stopProcess(child);
       },

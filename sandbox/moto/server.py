@@ -44,10 +44,14 @@ here so the emulator is as strict as AWS:
   a message over 262,144 bytes (moto counts characters), and a topic that does not exist is
   named as such (SNS API Reference, Publish).
 
+CloudWatch (sandbox_cloudwatch.py): percentiles, CloudWatch's periods, a metric matched by its
+namespace and exact dimensions, and alarms that start in INSUFFICIENT_DATA.
+
 Throttling, on demand: `POST /_sandbox/throttle?rate=R&seed=S` makes that share of the
 ELBv2, Route 53 and ECS requests fail as AWS does when its rate limit is exceeded (ELBv2
 `Throttling`, Route 53 `Throttling` or, on a record change, `PriorRequestNotComplete`, ECS
-`ThrottlingException`; HTTP 400), from a seeded generator; `rate=0` stops it.
+`ThrottlingException`; HTTP 400), from a seeded generator; `rate=0` stops it. Requests whose
+user agent names `sandbox-observer` (the traffic model's reads) are never throttled or refused.
 
 A failure, on demand: `POST /_sandbox/fail?operation=OP&after=N` makes the call of
 operation OP (ChangeResourceRecordSets, CreateRule, CreateService…) that comes after N more
@@ -93,6 +97,7 @@ from moto.route53.exceptions import Route53ClientError  # noqa: E402
 from moto.route53.responses import Route53  # noqa: E402
 from moto.core.responses import ActionResult  # noqa: E402
 from moto.core.utils import utcnow  # noqa: E402
+from sandbox_cloudwatch import patch_cloudwatch  # noqa: E402
 
 HEALTH_TAG = "sandbox:health"
 # Sandbox seconds per AWS second, for every drain (a minute of AWS is a second here).
@@ -589,6 +594,10 @@ def _patch_throttling() -> None:
             start_response("200 OK", [("Content-Type", "text/plain")])
             return [b"ok"]
         service = _signed_service(environ)
+        # The sandbox observing itself (its traffic model reading the world) is no AWS client:
+        # neither throttled nor refused, and it draws nothing from the seeded generator.
+        if "sandbox-observer" in environ.get("HTTP_USER_AGENT", "") + environ.get("HTTP_X_AMZ_USER_AGENT", ""):
+            return original(self, environ, start_response)
         if service in REFUSED and _fail["operation"] and _operation(environ, service) == _fail["operation"]:
             with _throttle["lock"]:
                 due = _fail["after"] == 0
@@ -801,6 +810,7 @@ def main() -> None:
     _patch_quotas()
     _patch_sns_publish()
     _patch_elbv2_strictness()
+    patch_cloudwatch()
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()

@@ -1,8 +1,20 @@
 /**
  * Reads what traffic depends on from the emulator, as one `World`: every weighted alias
- * record, every ALB with its listeners and rules, and every target group's target states and
- * release tags. It reads AWS state only; it never asks ecs-crd.
+ * record, every ALB with its listeners and rules, every target group's target states and
+ * release tags, and the `SANDBOX_ERROR_RATE` / `SANDBOX_LATENCY_MS` of the ECS service behind
+ * each target group (its task definition's container environment). It reads AWS state only;
+ * it never asks ecs-crd. Its requests carry `sandbox-observer` in their user agent, so the emulator's throttling
+ * and injected failures (meant for the product) never hit them, nor draw from their generator.
  */
+
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  ListClustersCommand,
+  ListServicesCommand,
+  type TaskDefinition,
+} from '@aws-sdk/client-ecs';
 import {
   type Action,
   DescribeListenersCommand,
@@ -21,6 +33,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import {
   type AlbView,
+  DEFAULT_LATENCY_MS,
   type DefaultAction,
   type ListenerView,
   normalizeName,
@@ -34,6 +47,8 @@ export interface WorldReader {
   read(): Promise<World>;
 }
 
+const KNOBS_MAX_AGE_MS = 5_000;
+
 /** A reader of the emulator at `endpoint`. */
 export function emulatorWorld(endpoint: string, region: string): WorldReader {
   const config = {
@@ -41,18 +56,104 @@ export function emulatorWorld(endpoint: string, region: string): WorldReader {
     region,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     maxAttempts: 2,
+    // The emulator knows the sandbox's own observation by this (see the module comment).
+    customUserAgent: 'sandbox-observer',
   };
   const elb = new ElasticLoadBalancingV2Client(config);
   const route53 = new Route53Client(config);
+  const ecs = new ECSClient(config);
+  // Task definitions never change once registered: each is read once.
+  const definitions = new Map<string, TaskDefinition>();
+  let knobs = { byGroup: new Map<string, Knobs>(), readAt: 0 };
+  let hadRecords = false;
   return {
     async read() {
-      const [records, albs, targetGroups] = await Promise.all([
+      // No name to send requests to at the last read: the records alone, until one appears.
+      if (!hadRecords) {
+        const records = await readRecords(route53);
+        hadRecords = Object.keys(records).length > 0;
+        if (!hadRecords) return { records, albs: [], targetGroups: {} };
+      }
+      const [records, albs, groups] = await Promise.all([
         readRecords(route53),
         readAlbs(elb),
         readTargetGroups(elb),
       ]);
+      hadRecords = Object.keys(records).length > 0;
+      // A release's knobs change only with its service's task definition: read again when a
+      // target group is new to them, else every KNOBS_MAX_AGE_MS.
+      const unknown = Object.keys(groups).some((arn) => !knobs.byGroup.has(arn));
+      if (unknown || Date.now() - knobs.readAt > KNOBS_MAX_AGE_MS) {
+        const byGroup = await readReleaseKnobs(ecs, definitions);
+        // A group with no service (yet): the defaults, until the next read of them.
+        for (const [arn, group] of Object.entries(groups)) {
+          if (!byGroup.has(arn)) byGroup.set(arn, { errorRate: group.errorRate, latencyMs: group.latencyMs });
+        }
+        knobs = { byGroup, readAt: Date.now() };
+      }
+      const targetGroups = Object.fromEntries(
+        Object.entries(groups).map(([arn, group]) => [arn, { ...group, ...(knobs.byGroup.get(arn) ?? {}) }]),
+      );
       return { records, albs, targetGroups };
     },
+  };
+}
+
+/** `app/<name>/<id>` of an ALB's ARN, `targetgroup/<name>/<id>` of a target group's: CloudWatch's dimensions. */
+export function dimensionOf(arn: string): string {
+  const resource = arn.split(':').slice(5).join(':');
+  return resource.replace(/^loadbalancer\//, '');
+}
+
+type Knobs = Pick<TargetGroupView, 'errorRate' | 'latencyMs'>;
+
+/** The container environment knobs of the ACTIVE ECS service behind each target group ARN. */
+async function readReleaseKnobs(
+  ecs: ECSClient,
+  definitions: Map<string, TaskDefinition>,
+): Promise<Map<string, Knobs>> {
+  const knobs = new Map<string, Knobs>();
+  const clusters = (await ecs.send(new ListClustersCommand({}))).clusterArns ?? [];
+  for (const cluster of clusters) {
+    const arns = (await ecs.send(new ListServicesCommand({ cluster, maxResults: 100 }))).serviceArns ?? [];
+    for (let i = 0; i < arns.length; i += 10) {
+      const page = await ecs.send(new DescribeServicesCommand({ cluster, services: arns.slice(i, i + 10) }));
+      for (const service of page.services ?? []) {
+        if (service.status !== 'ACTIVE' || !service.taskDefinition) continue;
+        const definition = await taskDefinition(ecs, definitions, service.taskDefinition);
+        for (const balancer of service.loadBalancers ?? []) {
+          if (!balancer.targetGroupArn) continue;
+          knobs.set(balancer.targetGroupArn, releaseKnobs(definition, balancer.containerName));
+        }
+      }
+    }
+  }
+  return knobs;
+}
+
+async function taskDefinition(
+  ecs: ECSClient,
+  definitions: Map<string, TaskDefinition>,
+  arn: string,
+): Promise<TaskDefinition> {
+  const known = definitions.get(arn);
+  if (known) return known;
+  const read =
+    (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))).taskDefinition ?? {};
+  definitions.set(arn, read);
+  return read;
+}
+
+/** `SANDBOX_ERROR_RATE` (0–1, else 0) and `SANDBOX_LATENCY_MS` (> 0, else the default) of the container. */
+export function releaseKnobs(definition: TaskDefinition, containerName: string | undefined): Knobs {
+  const containers = definition.containerDefinitions ?? [];
+  const container = containers.find((candidate) => candidate.name === containerName) ?? containers[0];
+  const env = Object.fromEntries((container?.environment ?? []).map((pair) => [pair.name, pair.value]));
+  const rate = Number(env.SANDBOX_ERROR_RATE);
+  const latency = Number(env.SANDBOX_LATENCY_MS);
+  return {
+    errorRate: Number.isFinite(rate) && rate >= 0 && rate <= 1 ? rate : 0,
+    latencyMs: Number.isFinite(latency) && latency > 0 ? latency : DEFAULT_LATENCY_MS,
   };
 }
 
@@ -94,7 +195,11 @@ async function readAlbs(elb: ElasticLoadBalancingV2Client): Promise<AlbView[]> {
           };
         }),
       );
-      return { dnsName: normalizeName(lb.DNSName ?? ''), listeners: views };
+      return {
+        dnsName: normalizeName(lb.DNSName ?? ''),
+        dimension: dimensionOf(lb.LoadBalancerArn ?? ''),
+        listeners: views,
+      };
     }),
   );
 }
@@ -147,6 +252,9 @@ async function readTargetGroups(elb: ElasticLoadBalancingV2Client): Promise<Worl
       const tagged = tags.get(arn) ?? {};
       return {
         arn,
+        dimension: dimensionOf(arn),
+        errorRate: 0,
+        latencyMs: DEFAULT_LATENCY_MS,
         release: `${tagged['ecs-crd:service'] ?? '?'} ${tagged['ecs-crd:version'] ?? '?'} (${tagged['ecs-crd:slot'] ?? '?'})`,
         targets: (health.TargetHealthDescriptions ?? []).map(
           (description) => (description.TargetHealth?.State ?? 'unavailable') as TargetState,

@@ -21,7 +21,7 @@ import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-ro
 import { expect } from 'chai';
 import { SandboxCli, waitForOutput } from '../../sandbox/ecs-crd.js';
 import { FAKE_CREDENTIALS, type Sandbox, startSandbox } from '../../sandbox/harness.js';
-import { describeTraffic, type TrafficReport, TrafficRun } from '../../sandbox/traffic/run.js';
+import { describeTraffic, type TrafficReport } from '../../sandbox/traffic/run.js';
 import { emulatorWorld } from '../../sandbox/traffic/world.js';
 
 const FQDN = 'api.sandbox.example.com';
@@ -90,32 +90,19 @@ describe('deploy: canary releases through the CLI and the real engine', function
   }
 
   /**
-   * Runs `work` with simulated clients sending requests to the service's name (a 1 s DNS TTL,
-   * the sandbox's scaled 60 s), and prints what they saw: the failed-request figure of the
-   * scenario.
+   * Runs `work` while the sandbox's own traffic (simulated clients sending requests to every
+   * name with records, a 1 s DNS TTL: the sandbox's scaled 60 s) flows, and prints what they saw
+   * meanwhile: the failed-request figure of the scenario.
    */
-  async function withTraffic<T>(
-    work: () => Promise<T>,
-    names = [FQDN],
-  ): Promise<{ value: T; traffic: TrafficReport }> {
-    const run = new TrafficRun({
-      world: emulatorWorld(sandbox.endpoint, sandbox.region),
-      names,
-      ttlMs: 1000,
-      seed: 7,
-    });
-    await run.start();
-    try {
-      const value = await work();
-      const traffic = run.stop();
-      console.log(`      traffic: ${describeTraffic(traffic)}`);
-      // Judged against a fresh picture of the emulator (read every 500 ms), never a stale one.
-      expect(traffic.worldReads, 'reads of the emulator').to.be.at.least(traffic.durationS);
-      expect(traffic.worldReadErrors, 'failed reads of the emulator').to.be.at.most(traffic.worldReads / 10);
-      return { value, traffic };
-    } finally {
-      run.stop();
-    }
+  async function withTraffic<T>(work: () => Promise<T>): Promise<{ value: T; traffic: TrafficReport }> {
+    const mark = await sandbox.traffic.mark();
+    const value = await work();
+    const traffic = sandbox.traffic.since(mark);
+    console.log(`      traffic: ${describeTraffic(traffic)}`);
+    // Judged against a fresh picture of the emulator (read every 500 ms), never a stale one.
+    expect(traffic.worldReads, 'reads of the emulator').to.be.at.least(traffic.durationS);
+    expect(traffic.worldReadErrors, 'failed reads of the emulator').to.be.at.most(traffic.worldReads / 10);
+    return { value, traffic };
   }
 
   function json(stdout: string): {
@@ -288,9 +275,8 @@ describe('deploy: canary releases through the CLI and the real engine', function
     expect(web.code, web.stderr).to.equal(0);
     const stable = await services();
     const file = cli.release({ version: '3.0.0', health: 'unhealthy', health_timeout: 10 });
-    const { value: result, traffic } = await withTraffic(
-      () => cli.run(['deploy', ...cli.flags(file, '--json')]),
-      [FQDN, WEB.fqdn],
+    const { value: result, traffic } = await withTraffic(() =>
+      cli.run(['deploy', ...cli.flags(file, '--json')]),
     );
     expect(result.code, result.stderr).to.equal(3);
     // api's candidate on blue is never healthy: neither api's users nor web's (live on blue) see a failure.
@@ -391,7 +377,7 @@ describe('deploy: canary releases through the CLI and the real engine', function
     });
     expect(result.code, result.stderr).to.equal(3);
     expect(traffic.served['api 2.0.0 (green)'] ?? 0).to.be.above(0);
-    // The blast radius: the candidate's share, from the break until the restore and the TTL.
+    // The blast radius: the candidate's share (of api's requests, fewer of all), from the break until the restore and the TTL.
     expect(Object.keys(traffic.failed)).to.deep.equal(['target-unhealthy']);
     expect(traffic.failedTotal / traffic.requests, describeTraffic(traffic)).to.be.below(0.2);
     expect(await weights()).to.deep.equal({ blue: 0, green: 100 });
@@ -407,9 +393,8 @@ describe('deploy: canary releases through the CLI and the real engine', function
     });
     // The 10 % step changes the two records; the first change of the 50 % step is refused.
     await sandbox.failCall('ChangeResourceRecordSets', 2);
-    const { value: result, traffic } = await withTraffic(
-      () => cli.run(['deploy', ...cli.flags(file, '--json')]),
-      [FQDN],
+    const { value: result, traffic } = await withTraffic(() =>
+      cli.run(['deploy', ...cli.flags(file, '--json')]),
     );
     expect(result.code, result.stderr).to.equal(3);
     const doc = JSON.parse(result.stdout) as { outcome: string; reason: string };

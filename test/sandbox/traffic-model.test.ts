@@ -1,10 +1,12 @@
 import { expect } from 'chai';
 import {
   albHealthy,
+  DEFAULT_LATENCY_MS,
   type RecordView,
   resolve,
   route,
   seededRandom,
+  type TargetGroupView,
   type TargetState,
   type World,
 } from '../../sandbox/traffic/model.js';
@@ -31,6 +33,7 @@ function world(
     albs: [
       {
         dnsName: BLUE,
+        dimension: 'app/sandbox-blue/1',
         listeners: [
           {
             port: 80,
@@ -44,6 +47,7 @@ function world(
       },
       {
         dnsName: GREEN,
+        dimension: 'app/sandbox-green/2',
         listeners: [
           {
             port: 80,
@@ -54,20 +58,26 @@ function world(
       },
     ],
     targetGroups: {
-      'tg-api-blue': {
-        arn: 'tg-api-blue',
-        release: 'api 1.0.0 (blue)',
-        targets: states.apiBlue ?? ['healthy', 'healthy'],
-      },
-      'tg-api-green': {
-        arn: 'tg-api-green',
-        release: 'api 2.0.0 (green)',
-        targets: states.apiGreen ?? ['healthy'],
-      },
-      'tg-web': { arn: 'tg-web', release: 'web 1.0.0 (blue)', targets: states.web ?? ['healthy'] },
+      'tg-api-blue': group('tg-api-blue', 'api 1.0.0 (blue)', states.apiBlue ?? ['healthy', 'healthy']),
+      'tg-api-green': group('tg-api-green', 'api 2.0.0 (green)', states.apiGreen ?? ['healthy']),
+      'tg-web': group('tg-web', 'web 1.0.0 (blue)', states.web ?? ['healthy']),
     },
   };
 }
+
+function group(arn: string, release: string, targets: TargetState[]): TargetGroupView {
+  return {
+    arn,
+    dimension: `targetgroup/${arn}/0`,
+    release,
+    targets,
+    errorRate: 0,
+    latencyMs: DEFAULT_LATENCY_MS,
+  };
+}
+
+const VIA_BLUE = { alb: 'app/sandbox-blue/1' };
+const VIA_GREEN = { alb: 'app/sandbox-green/2' };
 
 function answers(w: World, name: string, count = 10_000): Record<string, number> {
   const random = seededRandom(42);
@@ -93,10 +103,21 @@ describe('sandbox traffic model', () => {
 
   it('routes by rule priority and host (case-insensitive), else the listener’s default action', () => {
     const w = world();
-    expect(route(w, BLUE, 80, 'api.example.com', '/orders')).to.deep.equal({ served: 'api 1.0.0 (blue)' });
-    expect(route(w, BLUE, 80, 'web.example.com', '/')).to.deep.equal({ served: 'web 1.0.0 (blue)' });
-    expect(route(w, GREEN, 80, 'web.example.com', '/')).to.deep.equal({ failed: 'no-rule' });
-    expect(route(w, GREEN, 443, 'api.example.com', '/')).to.deep.equal({ failed: 'no-listener' });
+    expect(route(w, BLUE, 80, 'api.example.com', '/orders')).to.deep.equal({
+      served: 'api 1.0.0 (blue)',
+      ...VIA_BLUE,
+      targetGroup: 'targetgroup/tg-api-blue/0',
+    });
+    expect(route(w, BLUE, 80, 'web.example.com', '/')).to.deep.equal({
+      served: 'web 1.0.0 (blue)',
+      ...VIA_BLUE,
+      targetGroup: 'targetgroup/tg-web/0',
+    });
+    expect(route(w, GREEN, 80, 'web.example.com', '/')).to.deep.equal({ failed: 'no-rule', ...VIA_GREEN });
+    expect(route(w, GREEN, 443, 'api.example.com', '/')).to.deep.equal({
+      failed: 'no-listener',
+      ...VIA_GREEN,
+    });
     expect(route(w, 'gone.elb.example.com', 80, 'api.example.com', '/')).to.deep.equal({
       failed: 'no-load-balancer',
     });
@@ -107,9 +128,13 @@ describe('sandbox traffic model', () => {
       route(world({ apiBlue: ['healthy', 'unhealthy'] }), BLUE, 80, 'api.example.com', '/'),
     ).to.deep.equal({
       served: 'api 1.0.0 (blue)',
+      ...VIA_BLUE,
+      targetGroup: 'targetgroup/tg-api-blue/0',
     });
     expect(route(world({ apiBlue: ['unhealthy'] }), BLUE, 80, 'api.example.com', '/')).to.deep.equal({
       failed: 'target-unhealthy',
+      ...VIA_BLUE,
+      targetGroup: 'targetgroup/tg-api-blue/0',
     });
     for (const states of [['draining'], ['initial'], []] as TargetState[][]) {
       expect(
@@ -117,6 +142,8 @@ describe('sandbox traffic model', () => {
         states.join(),
       ).to.deep.equal({
         failed: 'no-target',
+        ...VIA_BLUE,
+        targetGroup: 'targetgroup/tg-api-blue/0',
       });
     }
   });
@@ -135,7 +162,10 @@ describe('sandbox traffic model', () => {
     // Route 53 now calls blue unhealthy, and answers web with its weight-0 record on green…
     expect(answers(evaluated, 'web.example.com', 100)).to.deep.equal({ [GREEN]: 100 });
     // …where web has no rule: every request of web fails.
-    expect(route(evaluated, GREEN, 80, 'web.example.com', '/')).to.deep.equal({ failed: 'no-rule' });
+    expect(route(evaluated, GREEN, 80, 'web.example.com', '/')).to.deep.equal({
+      failed: 'no-rule',
+      ...VIA_GREEN,
+    });
     // Without evaluation, web's users stay on blue and are served.
     expect(answers(world(starting, false), 'web.example.com', 100)).to.deep.equal({ [BLUE]: 100 });
   });
