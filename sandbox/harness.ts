@@ -120,7 +120,8 @@ export interface SandboxOptions {
   /**
    * The automatic traffic: `false` turns it off; otherwise its rate (requests per second, default
    * 40), seed (1), DNS TTL (1000 ms: Route 53's 60 s at the sandbox's time scale) and how often it
-   * reads the emulator again (500 ms).
+   * reads the emulator again (500 ms). It costs about a fifth of a core per sandbox once names
+   * exist, so the e2e files that never look at traffic or metrics turn it off.
    */
   traffic?: false | { ratePerSecond?: number; seed?: number; ttlMs?: number; refreshMs?: number };
 }

@@ -20,7 +20,7 @@ export interface AwsSandbox {
 
 /** Starts moto with the sandbox fixtures; the product's credential chain finds the fake keys. */
 export async function startAwsSandbox(): Promise<AwsSandbox> {
-  const sandbox = await startSandbox();
+  const sandbox = await startSandbox({ traffic: false });
   const restoreEnv = setEnv({
     AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,

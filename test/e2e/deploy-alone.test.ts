@@ -20,7 +20,7 @@ describe('deploy: names and backends, through the CLI and the real engine', func
   let route53: Route53Client;
 
   before(async () => {
-    sandbox = await startSandbox();
+    sandbox = await startSandbox({ traffic: false });
     cli = new SandboxCli(sandbox);
     route53 = new Route53Client({
       endpoint: sandbox.endpoint,

@@ -37,7 +37,7 @@ describe('hostile use: the CLI refuses or recovers, and says what happened', fun
   let elbv2: ElasticLoadBalancingV2Client;
 
   before(async () => {
-    sandbox = await startSandbox();
+    sandbox = await startSandbox({ traffic: false });
     const config = { endpoint: sandbox.endpoint, region: sandbox.region, credentials: FAKE_CREDENTIALS };
     route53 = new Route53Client(config);
     ecs = new ECSClient(config);

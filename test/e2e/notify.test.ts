@@ -37,7 +37,7 @@ describe('notifications and the ECR preflight, through the CLI and the real engi
 
   before(async () => {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-    sandbox = await startSandbox();
+    sandbox = await startSandbox({ traffic: false });
     cli = new SandboxCli(sandbox);
     const config = { endpoint: sandbox.endpoint, region: sandbox.region, credentials: FAKE_CREDENTIALS };
     sns = new SNSClient(config);

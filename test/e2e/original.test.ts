@@ -49,7 +49,7 @@ describe('the original tool’s own files, deployed as they are, every key read 
   };
 
   before(async () => {
-    sandbox = await startSandbox();
+    sandbox = await startSandbox({ traffic: false });
     cli = new SandboxCli(sandbox);
     const config = { endpoint: sandbox.endpoint, region: sandbox.region, credentials: FAKE_CREDENTIALS };
     clients = {

@@ -22,7 +22,7 @@ describe('deploy: listener rules and target group attributes of the original’s
   let elbv2: ElasticLoadBalancingV2Client;
 
   before(async () => {
-    sandbox = await startSandbox();
+    sandbox = await startSandbox({ traffic: false });
     cli = new SandboxCli(sandbox);
     elbv2 = new ElasticLoadBalancingV2Client({
       endpoint: sandbox.endpoint,

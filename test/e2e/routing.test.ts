@@ -166,7 +166,7 @@ describe('e2e: target groups and further listener rules reach the emulator', fun
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ecs-crd-routing-'));
-    [sandbox, pulumi] = await Promise.all([startSandbox(), pinnedPulumiCommand()]);
+    [sandbox, pulumi] = await Promise.all([startSandbox({ traffic: false }), pinnedPulumiCommand()]);
     elbv2 = new ElasticLoadBalancingV2Client({
       endpoint: sandbox.endpoint,
       region: sandbox.region,

@@ -114,7 +114,7 @@ function changeCollector() {
 async function startEnv(): Promise<Env> {
   const dir = mkdtempSync(join(tmpdir(), 'ecs-crd-sandbox-'));
   try {
-    const [sandbox, pulumi] = await Promise.all([startSandbox(), pinnedPulumiCommand()]);
+    const [sandbox, pulumi] = await Promise.all([startSandbox({ traffic: false }), pinnedPulumiCommand()]);
     return { sandbox, pulumi, dir };
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });

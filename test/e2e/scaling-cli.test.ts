@@ -74,7 +74,7 @@ describe('deploy: auto scaling through a canary, through the CLI', function () {
   }
 
   before(async () => {
-    sandbox = await startSandbox();
+    sandbox = await startSandbox({ traffic: false });
     cli = new SandboxCli(sandbox);
     const sdk = { endpoint: sandbox.endpoint, region: sandbox.region, credentials: FAKE_CREDENTIALS };
     scaling = new ApplicationAutoScalingClient(sdk);

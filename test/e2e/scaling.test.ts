@@ -189,7 +189,7 @@ describe('auto scaling through a canary (engine, stand-in, moto)', function () {
   }
 
   before(async () => {
-    sandbox = await startSandbox();
+    sandbox = await startSandbox({ traffic: false });
     dir = mkdtempSync(join(tmpdir(), 'ecs-crd-scaling-'));
     const env = { ...process.env, ECS_CRD_HOME: join(dir, 'home'), PULUMI_CONFIG_PASSPHRASE: '' };
     const { AWS_ENDPOINT_URL: _viaConfig, ...sandboxEnv } = sandbox.env;

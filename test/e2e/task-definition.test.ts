@@ -253,7 +253,7 @@ describe('sandbox: every task definition and service key reaches the emulator', 
   before(async function () {
     this.timeout(120_000);
     dir = mkdtempSync(join(tmpdir(), 'ecs-crd-taskdef-'));
-    [sandbox, pulumi] = await Promise.all([startSandbox(), pinnedPulumiCommand()]);
+    [sandbox, pulumi] = await Promise.all([startSandbox({ traffic: false }), pinnedPulumiCommand()]);
     const config = { endpoint: sandbox.endpoint, region: sandbox.region, credentials: FAKE_CREDENTIALS };
     ecs = new ECSClient(config);
     iam = new IAMClient(config);
