@@ -6,7 +6,10 @@
  *   (b) rollback latency: failing observation → stable back at 100 %;
  *   (c) total overhead of a 3-step canary with zero waits;
  *   (d) with the sandbox's traffic model: the wall time of canary.drain, and the blast radius of
- *       a candidate failing at 20 % (failed requests / requests, and for how long).
+ *       a candidate failing at 20 % (failed requests / requests, and for how long);
+ *   (e) a candidate going wrong at 50 %: 5xx with healthy targets (caught by canary.analysis on
+ *       the ALB metrics in the emulator's CloudWatch) next to unhealthy targets (the health
+ *       gate), each from the break to the stable release back at 100 %.
  * Prints a table and a verdict per figure; exits 1 when (a) misses its bar. Not a test: the
  * figures are for reading (and for quoting in a change that moves them), and vary with the machine.
  *
@@ -15,6 +18,7 @@
 import { setMaxListeners } from 'node:events';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { ANALYSIS, measureDetection } from './bench/analysis.js';
 import { measureCanary, PHASES } from './bench/canary.js';
 import { type BenchEnv, openBenchEnv } from './bench/env.js';
 import { measureRollback, type RollbackCase } from './bench/rollback.js';
@@ -193,6 +197,26 @@ async function main(): Promise<number> {
     `verdict (d): the drain adds ${signed(drain.with.median - drain.without.median)} to a deploy whose last step waits 0 s (the drain is ${DRAIN_S} s; a last step's wait would count toward it); ` +
       `a candidate breaking at 20 % ended ${blast.outcome} with ${traffic.failedTotal} of ${traffic.requests} requests failed ` +
       `(${((100 * traffic.failedTotal) / Math.max(1, traffic.requests)).toFixed(1)} %, all ${Object.keys(traffic.failed).join(', ') || 'none'}), failing for ${ms(blast.failingMs)}`,
+  );
+
+  progress(
+    `(e) a release going wrong at 50 %: ${runs.rollbacks} rollouts broken by a metric, as many by health`,
+  );
+  const detection = await measureDetection(env, runs.rollbacks);
+  log();
+  log(
+    `(e) from the break to the stable release at 100 % (analysis: ${ANALYSIS.interval} s windows read ${ANALYSIS.delay} s after they end; health.interval 1 s)`,
+  );
+  log(
+    table(HEADER, [
+      row('20 % 5xx, targets healthy (canary.analysis.error_rate)', detection.metric),
+      row('    of which: until the failing window was judged', detection.metricJudged),
+      row('targets unhealthy (the health gate)', detection.health),
+    ]),
+  );
+  log(
+    `verdict (e): a metric failure is out of traffic ${seconds(detection.metric.median)} after it began, a health failure ${seconds(detection.health.median)}: ` +
+      `the difference is the analysis window (the break lands inside one, then it is read ${ANALYSIS.delay} s after its end); on AWS, with 60 s windows read 60 s late, expect about 1.5–2 minutes`,
   );
   log();
   // Other work on the machine moves every figure: the load says how much to trust this run.

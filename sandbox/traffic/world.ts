@@ -92,7 +92,14 @@ export function emulatorWorld(endpoint: string, region: string): WorldReader {
         knobs = { byGroup, readAt: Date.now() };
       }
       const targetGroups = Object.fromEntries(
-        Object.entries(groups).map(([arn, group]) => [arn, { ...group, ...(knobs.byGroup.get(arn) ?? {}) }]),
+        Object.entries(groups).map(([arn, group]) => {
+          const { errorRateOverride, ...view } = group;
+          const released = { ...view, ...(knobs.byGroup.get(arn) ?? {}) };
+          return [
+            arn,
+            errorRateOverride === undefined ? released : { ...released, errorRate: errorRateOverride },
+          ];
+        }),
       );
       return { records, albs, targetGroups };
     },
@@ -233,7 +240,16 @@ function defaultAction(actions: Action[]): DefaultAction {
   return { kind: 'fixed', status: Number(fixed?.FixedResponseConfig?.StatusCode ?? 404) };
 }
 
-async function readTargetGroups(elb: ElasticLoadBalancingV2Client): Promise<World['targetGroups']> {
+/**
+ * `sandbox:error-rate=<0–1>` on a target group overrides its release's `SANDBOX_ERROR_RATE` from
+ * the next read on: a release that starts answering 5xx while it runs (the bench's metric failure),
+ * as `sandbox:health` makes one unhealthy.
+ */
+const ERROR_RATE_TAG = 'sandbox:error-rate';
+
+type TargetGroupRead = TargetGroupView & { errorRateOverride?: number };
+
+async function readTargetGroups(elb: ElasticLoadBalancingV2Client): Promise<Record<string, TargetGroupRead>> {
   const groups = (await elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups ?? [];
   const arns = groups.flatMap((group) => (group.TargetGroupArn ? [group.TargetGroupArn] : []));
   const tags = new Map<string, Record<string, string>>();
@@ -247,10 +263,12 @@ async function readTargetGroups(elb: ElasticLoadBalancingV2Client): Promise<Worl
     }
   }
   const views = await Promise.all(
-    arns.map(async (arn): Promise<TargetGroupView> => {
+    arns.map(async (arn): Promise<TargetGroupRead> => {
       const health = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
       const tagged = tags.get(arn) ?? {};
+      const override = Number(tagged[ERROR_RATE_TAG] ?? Number.NaN);
       return {
+        ...(override >= 0 && override <= 1 ? { errorRateOverride: override } : {}),
         arn,
         dimension: dimensionOf(arn),
         errorRate: 0,

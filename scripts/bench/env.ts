@@ -42,6 +42,8 @@ export interface ReleaseFile {
   healthTimeout?: number;
   /** `canary.drain`, seconds. */
   drain?: number;
+  /** `canary.analysis`, verbatim. */
+  analysis?: Record<string, unknown>;
 }
 
 export interface BenchService {
@@ -78,7 +80,9 @@ export async function openBenchEnv(signal: AbortSignal): Promise<BenchEnv> {
   const dir = mkdtempSync(join(tmpdir(), 'ecs-crd-bench-'));
   let sandbox: Sandbox | undefined;
   try {
-    sandbox = await startSandbox();
+    // No automatic traffic: each measurement that needs clients runs its own, on its own names,
+    // and the others are timed without that load.
+    sandbox = await startSandbox({ traffic: false });
     adoptEnvironment(sandbox, join(dir, 'ecs-crd'));
     const started = sandbox;
     const backend = resolveBackend(undefined);
@@ -166,7 +170,11 @@ function removeDir(dir: string): void {
 export async function awsPorts(env: BenchEnv) {
   const aws = await import('../../src/aws/index.js');
   const clients = aws.createAwsClients({ region: env.provider.region, endpointUrl: env.sandbox.endpoint });
-  return { lookup: aws.createAwsLookup(clients), probe: aws.createHealthProbe(clients) };
+  return {
+    lookup: aws.createAwsLookup(clients),
+    probe: aws.createHealthProbe(clients),
+    metrics: aws.createMetricsSource(clients),
+  };
 }
 
 /** examples/sandbox.deploy.yml, renamed for `name` / `fqdn`, with the release's settings. */
@@ -181,5 +189,6 @@ function deploymentFile(name: string, fqdn: string, release: ReleaseFile): strin
   if (release.strategy) doc.setIn(['canary', 'strategy'], release.strategy);
   if (release.healthTimeout !== undefined) doc.setIn(['canary', 'health', 'timeout'], release.healthTimeout);
   if (release.drain !== undefined) doc.setIn(['canary', 'drain'], release.drain);
+  if (release.analysis) doc.setIn(['canary', 'analysis'], release.analysis);
   return doc.toString();
 }

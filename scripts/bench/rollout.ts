@@ -59,6 +59,7 @@ export async function serviceRollouts(env: BenchEnv, service: BenchService): Pro
           // Ctrl-C on the bench: stop at once (the running `up` is cancelled cleanly).
           hardStop: env.signal,
           probe: hooks.probe ? hooks.probe(ports.probe) : ports.probe,
+          metrics: ports.metrics,
           clock: systemClock,
           reporter: (event) => {
             events.push({ at: performance.now(), event });
