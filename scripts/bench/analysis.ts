@@ -51,7 +51,8 @@ export async function measureDetection(env: BenchEnv, runs: number): Promise<Det
     healthTimeout: 30,
     analysis: ANALYSIS,
   });
-  const first = await rollouts.run({ ...release('1.0.0'), strategy: [{ weight: 100, wait: 0 }] });
+  // The first release has nothing to be compared with, and no traffic before its records exist.
+  const first = await rollouts.run({ version: '1.0.0', scaleWait: 0, strategy: [{ weight: 100, wait: 0 }] });
   if (first.result.outcome !== 'deployed') throw new Error(`first release: ${first.result.reason}`);
 
   const elbv2 = new ElasticLoadBalancingV2Client({
