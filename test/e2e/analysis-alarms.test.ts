@@ -99,7 +99,7 @@ describe('analysis: alarms and inconclusive windows through the CLI', function (
       { weight: 20, wait: 2 },
       { weight: 100, wait: 2 },
     ];
-    const starved = { ...WINDOWS, min_requests: 1_000_000, timeout: 30, error_rate: { max: 0.05 } };
+    const starved = { ...WINDOWS, min_requests: 1_000_000, timeout: 25, error_rate: { max: 0.05 } };
     const failed = await cli.run([
       'deploy',
       ...cli.flags(cli.release({ version: '2.0.2', strategy, analysis: starved }), '--json'),
@@ -110,10 +110,15 @@ describe('analysis: alarms and inconclusive windows through the CLI', function (
     expect(doc.analysis.windows.length).to.be.above(0);
     expect(doc.analysis.windows.every((w) => w.verdict === 'inconclusive')).to.equal(true);
 
+    // One step is enough to show it: each step with traffic waits for a window.
     const passed = await cli.run([
       'deploy',
       ...cli.flags(
-        cli.release({ version: '2.0.3', strategy, analysis: { ...starved, inconclusive: 'pass' } }),
+        cli.release({
+          version: '2.0.3',
+          strategy: [{ weight: 100, wait: 2 }],
+          analysis: { ...starved, inconclusive: 'pass' },
+        }),
         '--json',
       ),
     ]);
