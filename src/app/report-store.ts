@@ -116,7 +116,9 @@ export function readKeptReport(
     hint: `Report data is kept in ${dir} on the machine that ran the deploy; run history --report there.`,
   };
   if (deploymentId !== undefined && !DEPLOYMENT_ID.test(deploymentId)) {
-    throw new UsageError(`--deployment ${deploymentId}: not a deployment id`, where);
+    throw new UsageError(`--deployment ${deploymentId}: not a deployment id`, {
+      hint: 'A deployment id is the `deployment_id` of `deploy --json` (a UUID); `history --json` lists them.',
+    });
   }
   const name = deploymentId === undefined ? keptFiles(dir)[0] : `${deploymentId}.json`;
   const text = name === undefined ? null : readText(join(dir, name));
