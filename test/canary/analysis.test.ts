@@ -13,24 +13,13 @@ import {
 } from '../../src/canary/analysis.js';
 import type { ReleaseMetrics, WindowMeasurement } from '../../src/canary/ports/analysis.js';
 import type { AnalysisConfig } from '../../src/config/types.js';
+import { analysisConfig } from '../helpers/builders.js';
 
 const START = Date.UTC(2025, 0, 1, 10, 31, 20);
 const END = START + 10_000;
 const WINDOW = 'in window 10:31:20–10:31:30';
 
-function config(overrides: Partial<AnalysisConfig> = {}): AnalysisConfig {
-  return {
-    interval: 10,
-    delay: 60,
-    min_requests: 50,
-    failure_limit: 0,
-    inconclusive: 'fail',
-    timeout: 300,
-    alarms: [],
-    metrics: [],
-    ...overrides,
-  };
-}
+const config = analysisConfig;
 
 function release(overrides: Partial<ReleaseMetrics> = {}): ReleaseMetrics {
   return { requests: 1000, target5xx: 0, elb5xx: 0, p99Ms: 100, ...overrides };

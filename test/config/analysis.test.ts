@@ -4,7 +4,7 @@ import { convertDeployment } from '../../src/config/convert.js';
 import { deploymentJsonSchema } from '../../src/config/json-schema.js';
 import { isStatistic } from '../../src/config/schema-analysis.js';
 import { renderRuntime } from '../../src/config/templates.js';
-import type { AnalysisConfig } from '../../src/config/types.js';
+import { analysisConfig } from '../helpers/builders.js';
 import { check, config, fileWith, type LooseFile, problems } from './fixtures.js';
 
 const withAnalysis = (analysis: unknown, edit: (f: LooseFile) => void = () => {}) =>
@@ -15,17 +15,6 @@ const withAnalysis = (analysis: unknown, edit: (f: LooseFile) => void = () => {}
 
 const warningsOf = (text: string) => (check(text).warnings ?? []).map((w) => `${w.path}: ${w.message}`);
 
-const DEFAULTS: AnalysisConfig = {
-  interval: 10,
-  delay: 60,
-  min_requests: 50,
-  failure_limit: 0,
-  inconclusive: 'fail',
-  timeout: 300,
-  alarms: [],
-  metrics: [],
-};
-
 describe('config: canary.analysis', () => {
   describe('defaults and normalisation', () => {
     it('is absent from the resolved config when the file has none', () => {
@@ -33,7 +22,7 @@ describe('config: canary.analysis', () => {
     });
 
     it('`analysis: {}` resolves to every default', () => {
-      expect(config(withAnalysis({})).canary.analysis).to.deep.equal(DEFAULTS);
+      expect(config(withAnalysis({})).canary.analysis).to.deep.equal(analysisConfig());
     });
 
     it('interval defaults to health.interval rounded up to a CloudWatch period; timeout to health.timeout', () => {

@@ -15,6 +15,7 @@ import type {
 } from '../../src/canary/ports/aws.js';
 import type { DeploymentMeta, DesiredState, StackIdentity } from '../../src/canary/ports/stack.js';
 import type {
+  AnalysisConfig,
   CanaryConfig,
   ContainerConfig,
   DeploymentConfig,
@@ -241,6 +242,21 @@ export function buildDesiredState(overrides: Partial<DesiredState> = {}): Desire
     releases: { blue: buildConfig() },
     weights: { blue: 100, green: 0 },
     meta: buildMeta(),
+    ...overrides,
+  };
+}
+
+/** `canary.analysis` as it resolves with every default (health.interval 10, health.timeout 300), then `overrides`. */
+export function analysisConfig(overrides: Partial<AnalysisConfig> = {}): AnalysisConfig {
+  return {
+    interval: 10,
+    delay: 60,
+    min_requests: 50,
+    failure_limit: 0,
+    inconclusive: 'fail',
+    timeout: 300,
+    alarms: [],
+    metrics: [],
     ...overrides,
   };
 }
