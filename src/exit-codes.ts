@@ -45,6 +45,7 @@ export function exitCodeOf(error: unknown): ExitCode {
 export function exitCodeOfOutcome(outcome: RolloutOutcome): ExitCode {
   switch (outcome) {
     case 'deployed':
+    case 'paused':
       return ExitCode.Success;
     case 'rolled_back':
       return ExitCode.RolledBack;

@@ -5,6 +5,7 @@
  * rollout; `preview`, `undeploy` and `rollback` emit their stack operations and recovery
  * steps through the same stream.
  */
+import type { HookPoint, HookSpec } from '../config/types.js';
 import type { AnalysisCheck, WindowCode, WindowVerdict } from './analysis.js';
 import type { GateCode, GateVerdict } from './gate.js';
 import type { PlanStepKind, TimelineEntry } from './plan.js';
@@ -115,6 +116,30 @@ export type ProgressEvent =
   | EventShape<'interrupt.received', { hard: boolean }>
   | EventShape<'rollback.started', { cause: RollbackCause; reason: string; restoreTraffic: boolean }>
   | EventShape<'rollout.finished', { outcome: RolloutOutcome; reason: string | null; durationS: number }>
+  /**
+   * The candidate holds `weight` % and the rollout stops there: until promoted (`until` null;
+   * `waiting`: this process keeps watching, `deploy --wait`, else it exits and the stack says
+   * `paused`), or until `until` (epoch ms, a timed pause).
+   */
+  | EventShape<'rollout.paused', { weight: number; step: number; until: number | null; waiting: boolean }>
+  /** A paused rollout goes on: promoted (`by` who; `full`: straight to 100 %), a timed pause over (`by` null), or aborted. */
+  | EventShape<'rollout.resumed', { action: 'promote' | 'abort' | 'timer'; full: boolean; by: string | null }>
+  /** A hook starts: `target` is the command's argv[0] or the webhook's origin (never its headers). */
+  | EventShape<'hook.started', { point: HookPoint; kind: HookSpec['kind']; target: string }>
+  /** A line a command hook printed (`debug`: the log file always, the console with `--verbose`). */
+  | EventShape<'hook.output', { point: HookPoint; stream: 'stdout' | 'stderr'; line: string }>
+  /** A hook ended; a failing gating hook (`before_*`, `after_step`) rolls back, the others only warn. */
+  | EventShape<
+      'hook.finished',
+      {
+        point: HookPoint;
+        kind: HookSpec['kind'];
+        target: string;
+        ok: boolean;
+        detail: string;
+        durationMs: number;
+      }
+    >
   /** `rollback` found a stack to recover: why, and the steps it will take. */
   | EventShape<'recovery.started', { reason: string; steps: string[] }>
   /** One step of that recovery is under way. */
@@ -156,6 +181,11 @@ const CODES: Record<ProgressEventCode, true> = {
   'interrupt.received': true,
   'rollback.started': true,
   'rollout.finished': true,
+  'rollout.paused': true,
+  'rollout.resumed': true,
+  'hook.started': true,
+  'hook.output': true,
+  'hook.finished': true,
   'recovery.started': true,
   'recovery.step': true,
   'names.adopted': true,

@@ -42,6 +42,8 @@ const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(?:
 
 const VERB: Record<NotifiedOutcome, string> = {
   deployed: 'deployed',
+  // Not an end: `notifiedOutcome` never publishes it (B/D decide whether a pause is announced).
+  paused: 'paused',
   rolled_back: 'rolled back',
   rollback_failed: 'failed, rollback failed',
   // Rolled back, or left for `rollback` after a second Ctrl-C: the document's reason says which.

@@ -43,6 +43,7 @@ export function isSettled(phase: Phase): boolean {
     case 'rolled_back':
       return true;
     case 'deploying':
+    case 'paused':
     case 'rolling_back':
     case 'interrupted':
       return false;

@@ -100,6 +100,7 @@ export function statusPhase(outputs: StackOutputs | null, lease: LeaseView): Sta
       return 'interrupted';
     case 'rolled_back':
       return 'rolled_back';
+    case 'paused':
     case 'deploying':
     case 'rolling_back':
       return holderMayRun(lease) ? 'deploying' : 'interrupted';

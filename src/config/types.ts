@@ -5,10 +5,12 @@
  */
 
 import type { AnalysisConfig } from './types-analysis.js';
+import type { HooksConfig } from './types-hooks.js';
 import type { ListenerRuleConfig } from './types-routing.js';
 import type { AutoScalingConfig, VolumeConfig } from './types-service.js';
 
 export type { AnalysisConfig, CustomMetric, MetricQuery } from './types-analysis.js';
+export type { HookPoint, HookSpec, HooksConfig } from './types-hooks.js';
 export type { ListenerRuleConfig, RuleAction, RuleCondition } from './types-routing.js';
 export type {
   AutoScalingConfig,
@@ -23,8 +25,14 @@ export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 export interface StrategyStep {
   /** Percent of traffic to the candidate, 1–100, strictly increasing along the list. */
   weight: number;
-  /** Seconds to watch the candidate at this weight before the next step. */
+  /** Seconds to watch the candidate at this weight before the next step (default 0 with `pause`). */
   wait: number;
+  /**
+   * After the wait (health gate and `after_step` hooks passed): `true` stops there until
+   * `ecs-crd promote` (or `rollback`); a number of seconds holds the step that much longer,
+   * watching, then continues by itself. Absent: no pause.
+   */
+  pause?: true | number;
 }
 
 /** `canary.drain` when the file says nothing, and for releases recorded before it existed. */
@@ -51,6 +59,12 @@ export interface CanaryConfig {
   sns_topic_notifications?: { on_success?: string; on_fail?: string };
   /** Judging the candidate on CloudWatch (`canary.analysis`); absent: the health gate alone. */
   analysis?: AnalysisConfig;
+  /**
+   * Commands and webhooks run at points of the rollout (`canary.hooks`); absent: none. Never
+   * recorded in the stack's outputs (a webhook's headers may hold a token): `promote` runs the
+   * hooks of the file it reads.
+   */
+  hooks?: HooksConfig;
 }
 
 export interface PortMapping {
@@ -264,6 +278,13 @@ export interface TemplateContext {
   region: string;
   /** Unknown offline (validate without --account-id): `{{account_id}}` then stays as written. */
   account_id?: string;
+  /**
+   * `{{env.NAME}}`: the process environment (an unset NAME is an error at its line). Absent:
+   * `process.env`.
+   */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** `{{var.name}}`: the `--var name=value` flags (a name not given is an error at its line). */
+  vars?: Readonly<Record<string, string>>;
 }
 
 /** One problem in a deployment file, where it is. */

@@ -220,6 +220,11 @@ function apply(s: LiveViewState, event: ProgressEvent): LiveViewState {
     case 'analysis.probe-failed':
       return { ...s, analysis: reduceAnalysis(s.analysis, event) };
     case 'interrupt.received':
+    case 'rollout.paused':
+    case 'rollout.resumed':
+    case 'hook.started':
+    case 'hook.output':
+    case 'hook.finished':
     case 'recovery.started':
     case 'recovery.step':
     case 'names.adopted':

@@ -33,6 +33,7 @@ export function resultLines(
 
 const OUTCOME_MARK: Record<RolloutOutcome, readonly [string, Style]> = {
   deployed: ['✔', 'green'],
+  paused: ['‖', 'yellow'],
   rolled_back: ['✖', 'red'],
   rollback_failed: ['✖', 'red'],
   interrupted: ['■', 'yellow'],
@@ -66,6 +67,8 @@ function headline(result: DeployDocument): string {
       return `Rolled back ${version} after ${took}: ${previousServes ?? 'the candidate was removed'}`;
     case 'rollback_failed':
       return `Rollback of ${version} on ${slot} failed after ${took}: manual action needed`;
+    case 'paused':
+      return `Paused the deployment of ${version} after ${took}`;
     case 'interrupted': {
       // With instructions the stack was left mid-way: saying who serves traffic would be a guess.
       const state = result.instructions.length > 0 ? 'left unfinished' : previousServes;

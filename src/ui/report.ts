@@ -16,6 +16,7 @@ export type { ReportData, TimedEvent } from './report-data.js';
 
 const OUTCOME_TITLE: Record<ReportModel['outcome'], string> = {
   deployed: 'Deployed',
+  paused: 'Paused',
   rolled_back: 'Rolled back',
   rollback_failed: 'Rollback failed: manual action needed',
   interrupted: 'Interrupted',

@@ -18,6 +18,7 @@ const PHASE_TEXT: Record<StatusPhase, string> = {
 
 const OUTCOME_TEXT: Record<DeploymentOutcome, string> = {
   deployed: 'deployed',
+  paused: 'paused',
   rolled_back: 'rolled back',
   rollback_failed: 'rollback failed',
   interrupted: 'interrupted',

@@ -241,6 +241,40 @@ export const ONE_OF_EACH: Record<ProgressEventCode, ProgressEvent> = {
     },
   ),
   'rollout.finished': finished,
+  'rollout.paused': progressEvent(
+    'rollout.paused',
+    'info',
+    'Paused at 20 %: run `ecs-crd promote` to go on',
+    {
+      weight: 20,
+      step: 1,
+      until: null,
+      waiting: false,
+    },
+  ),
+  'rollout.resumed': progressEvent('rollout.resumed', 'info', 'Promoted by ana@laptop (pid 4242)', {
+    action: 'promote',
+    full: false,
+    by: 'ana@laptop (pid 4242)',
+  }),
+  'hook.started': progressEvent('hook.started', 'info', 'Hook before_traffic: ./smoke.sh', {
+    point: 'before_traffic',
+    kind: 'command',
+    target: './smoke.sh',
+  }),
+  'hook.output': progressEvent('hook.output', 'debug', 'smoke: 12 checks passed', {
+    point: 'before_traffic',
+    stream: 'stdout',
+    line: 'smoke: 12 checks passed',
+  }),
+  'hook.finished': progressEvent('hook.finished', 'info', 'Hook before_traffic passed: exit code 0 (1.2 s)', {
+    point: 'before_traffic',
+    kind: 'command',
+    target: './smoke.sh',
+    ok: true,
+    detail: 'exit code 0',
+    durationMs: 1200,
+  }),
   'recovery.started': progressEvent('recovery.started', 'info', 'Recovering: deployment d-1 did not finish', {
     reason: 'deployment d-1 did not finish',
     steps: ['send 100 % of traffic to blue (1.0.0)', 'remove the release on green'],

@@ -8,7 +8,7 @@ import type { DeploymentConfig, EnvironmentName } from '../../config/types.js';
 import type { Environment, Slot, SlotInfo } from './aws.js';
 
 /** Where a deployment is, as saved in the stack's outputs after every `up`. */
-export type Phase = 'stable' | 'deploying' | 'rolling_back' | 'interrupted' | 'rolled_back';
+export type Phase = 'stable' | 'deploying' | 'paused' | 'rolling_back' | 'interrupted' | 'rolled_back';
 
 /** Which stack: one per (project, service name, environment, region). */
 export interface StackIdentity {
@@ -43,8 +43,21 @@ export interface DesiredState {
   meta: DeploymentMeta;
 }
 
-/** How a `deploy` run ended. */
-export type RolloutOutcome = 'deployed' | 'rolled_back' | 'rollback_failed' | 'interrupted';
+/**
+ * How a `deploy` (or `promote`) run ended. `paused`: stopped at a `pause: true` step, the stack
+ * saved in the phase `paused`, the lease released; `promote` or `rollback` goes on from there.
+ */
+export type RolloutOutcome = 'deployed' | 'paused' | 'rolled_back' | 'rollback_failed' | 'interrupted';
+
+/** Where a paused deployment stopped, saved with the phase `paused`. */
+export interface PauseRecord {
+  /** ISO-8601: when the pause began. */
+  since: string;
+  /** The candidate's weight during the pause. */
+  weight: number;
+  /** ISO-8601 end of a timed pause (`pause: SECONDS`); null: until promoted. */
+  until: string | null;
+}
 
 export interface DeploymentMeta {
   phase: Phase;
@@ -63,6 +76,8 @@ export interface DeploymentMeta {
   /** Final outcome once the run ended. */
   outcome: RolloutOutcome | null;
   reason: string | null;
+  /** Set with the phase `paused` (absent or null otherwise, and in stacks older than pauses). */
+  pause?: PauseRecord | null;
 }
 
 /** The stack outputs, read back. `releases` lets the next deployment declare the live release unchanged. */

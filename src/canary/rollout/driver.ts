@@ -12,6 +12,7 @@ import { interruptEvent } from './narrate.js';
 import { startRollout } from './start.js';
 import type {
   AnalysisReading,
+  ResumeRequest,
   RolloutAction,
   RolloutDeps,
   RolloutMessage,
@@ -215,4 +216,15 @@ function nothingChanged(error: unknown): EcsCrdError {
 function anySignal(signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
   const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
   return present.length > 1 ? AbortSignal.any(present) : present[0];
+}
+
+/**
+ * Goes on with a deployment saved `paused` (`ecs-crd promote`): the health gate first, then the
+ * steps after the pause (with `full`, the final 100 % step), to the end, exactly as `runRollout`
+ * would have. Same errors as `runRollout`.
+ */
+export async function resumeRollout(deps: RolloutDeps, request: ResumeRequest): Promise<RolloutResult> {
+  throw new EcsCrdError(
+    `internal error: resumeRollout not implemented (${request.identity.name}, ${deps.clock.now()})`,
+  );
 }

@@ -200,6 +200,8 @@ function finishedText(s: RolloutState, outcome: RolloutOutcome, reason: string |
       return `Rollback failed, manual action needed${why}`;
     case 'interrupted':
       return `Interrupted${why}`;
+    case 'paused':
+      return `Paused${why}`;
     default:
       return assertNever(outcome);
   }

@@ -3,7 +3,7 @@
  * `decide` moves from message to message, the one action it asks for next, and the result.
  * Plain, serialisable data (after Argo Rollouts' canary reconcile).
  */
-import type { DeploymentConfig } from '../../config/types.js';
+import type { DeploymentConfig, HooksConfig } from '../../config/types.js';
 import type { EventSink, ProgressEvent, ProgressEventOf } from '../events.js';
 import type { GateResult } from '../gate.js';
 import type { Plan } from '../plan.js';
@@ -17,6 +17,8 @@ import type {
 } from '../ports/analysis.js';
 import type { CandidateRef, Environment, HealthProbe, Observation, Slot } from '../ports/aws.js';
 import type { Clock } from '../ports/clock.js';
+import type { ControlChannel } from '../ports/control.js';
+import type { HookRunner } from '../ports/hooks.js';
 import type {
   DesiredState,
   OwnedListener,
@@ -42,6 +44,32 @@ export interface RolloutRequest {
   previous: StackOutputs | null;
   /** Unique per `deploy` run. */
   deploymentId: string;
+  /**
+   * `deploy --wait`: at a `pause: true` step, keep running and watching until promoted or
+   * aborted through the control channel, instead of saving `paused` and ending.
+   */
+  waitForPromotion?: boolean;
+}
+
+/**
+ * What `promote` hands the rollout: a stack saved in the phase `paused`, to go on from the
+ * step it stopped at, as the same deployment (same id, same start). The releases come from
+ * the outputs (what runs), not from the file; the hooks come from the file `promote` read.
+ */
+export interface ResumeRequest {
+  /** The discovery of the file, as for `deploy` (the recorded slots are kept over it). */
+  environment: Environment;
+  identity: StackIdentity;
+  /** The stack's outputs, phase `paused`. */
+  outputs: StackOutputs;
+  /** `promote --full`: from the pause straight to the final 100 % step. */
+  full: boolean;
+  /** The hooks of the file `promote` read (never recorded in the outputs). */
+  hooks?: HooksConfig;
+  /** Who promotes, for the `rollout.resumed` event: `ana@laptop (pid 4242)`. */
+  by: string;
+  /** As for `deploy --wait`, at a later `pause: true` step. */
+  waitForPromotion?: boolean;
 }
 
 /** The ports the driver acts through. */
@@ -56,6 +84,10 @@ export interface RolloutDeps {
   hardStop?: AbortSignal;
   /** CloudWatch: required when the file has `canary.analysis`. */
   metrics?: MetricsSource;
+  /** Runs `canary.hooks`: required when the file has hooks. */
+  hooks?: HookRunner;
+  /** Where `promote` / `rollback` requests reach a run that waits at a pause; absent: none can. */
+  control?: ControlChannel;
 }
 
 /** A release the rollout knows: which slot, which version, its resolved spec. */
