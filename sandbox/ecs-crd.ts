@@ -20,7 +20,7 @@ export interface ReleaseOptions {
   version: string;
   /** `SANDBOX_HEALTH` of the container: what the sandbox's scheduler makes of it. */
   health?: 'unhealthy' | 'crash' | 'flaky-start' | 'slow-start';
-  strategy?: { weight: number; wait: number }[];
+  strategy?: { weight: number; wait?: number; pause?: true | number }[];
   health_timeout?: number;
   /** `canary.drain`, seconds (the example's is short). */
   drain?: number;
@@ -34,6 +34,14 @@ export interface ReleaseOptions {
   latencyMs?: number;
   /** Written as `canary.analysis`, verbatim. */
   analysis?: Record<string, unknown>;
+  /** Written as `canary.hooks`, verbatim. */
+  hooks?: Record<string, unknown>;
+}
+
+/** How one run differs from the CLI's own: its working folder, variables added (`undefined` removes one). */
+export interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
 }
 
 /** A CLI bound to one sandbox and one private state folder. */
@@ -89,6 +97,7 @@ export class SandboxCli {
     if (Object.keys(environment).length > 0)
       doc.setIn(['service', 'containers', 0, 'environment'], environment);
     if (options.analysis) doc.setIn(['canary', 'analysis'], options.analysis);
+    if (options.hooks) doc.setIn(['canary', 'hooks'], options.hooks);
     if (options.strategy) doc.setIn(['canary', 'strategy'], options.strategy);
     if (options.health_timeout) doc.setIn(['canary', 'health', 'timeout'], options.health_timeout);
     if (options.drain !== undefined) doc.setIn(['canary', 'drain'], options.drain);
@@ -106,10 +115,16 @@ export class SandboxCli {
     return file;
   }
 
-  start(args: string[]): { child: ChildProcess; done: Promise<CliResult>; output: () => string } {
+  start(
+    args: string[],
+    options: RunOptions = {},
+  ): { child: ChildProcess; done: Promise<CliResult>; output: () => string } {
+    const env = { ...this.env, ...options.env };
+    for (const [key, value] of Object.entries(options.env ?? {})) if (value === undefined) delete env[key];
     const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'run.js'), ...args], {
-      env: this.env,
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.cwd ? { cwd: options.cwd } : {}),
     });
     return this.watch(child);
   }
@@ -142,8 +157,8 @@ export class SandboxCli {
     return { child, done, output: () => stderr + stdout };
   }
 
-  run(args: string[]): Promise<CliResult> {
-    return this.start(args).done;
+  run(args: string[], options: RunOptions = {}): Promise<CliResult> {
+    return this.start(args, options).done;
   }
 
   /** The common flags of a command on one deployment file, in the environment `dev`. */

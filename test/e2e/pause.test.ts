@@ -1,0 +1,222 @@
+/**
+ * Pauses through the CLI and the real engine (issue 14's bars): `deploy` stops at a
+ * `pause: true` step with exit 0 and outcome `paused`, `status` says so, a second `deploy`
+ * refuses, and `promote` from another process with another HOME (another machine, as far as
+ * ecs-crd can tell: nothing of the first run's local files) on the same backend finishes it; a
+ * paused deployment rolled back leaves the stable release at 100 % and no candidate; a timed
+ * pause goes on by itself; and `version: "{{env.GIT_SHA}}"` deploys the variable's value.
+ */
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { expect } from 'chai';
+import { type CliResult, SandboxCli } from '../../sandbox/ecs-crd.js';
+import { pinnedPulumiVersion } from '../../sandbox/engine.js';
+import { FAKE_CREDENTIALS, type Sandbox, startSandbox } from '../../sandbox/harness.js';
+
+const FQDN = 'api.sandbox.example.com';
+const PAUSED_AT_20 = [
+  { weight: 20, wait: 1, pause: true as const },
+  { weight: 100, wait: 1 },
+];
+
+interface StatusJson {
+  phase: string;
+  live: { slot: string; version: string | null; release_id: string } | null;
+  weights: Record<string, Record<string, number>>;
+  [key: string]: unknown;
+}
+
+describe('pause and promote through the CLI', function () {
+  this.timeout(600_000);
+  let sandbox: Sandbox;
+  let cli: SandboxCli;
+  let ecs: ECSClient;
+  let elsewhere: string;
+
+  before(async () => {
+    sandbox = await startSandbox({ traffic: false });
+    cli = new SandboxCli(sandbox);
+    ecs = new ECSClient({
+      endpoint: sandbox.endpoint,
+      region: sandbox.region,
+      credentials: FAKE_CREDENTIALS,
+    });
+    elsewhere = otherHome();
+    const first = await cli.run(['deploy', ...cli.flags(cli.release({ version: '1.0.0' }))]);
+    expect(first.code, first.stderr).to.equal(0);
+  });
+
+  after(async () => {
+    ecs?.destroy();
+    cli?.cleanup();
+    if (elsewhere) rmSync(elsewhere, { recursive: true, force: true });
+    await sandbox?.stop();
+  });
+
+  /** The ACTIVE services of `api`, by slot. */
+  async function activeSlots(): Promise<string[]> {
+    const out = await ecs.send(
+      new DescribeServicesCommand({
+        cluster: sandbox.fixtures.clusterName,
+        services: ['sandbox-api-dev-blue', 'sandbox-api-dev-green'],
+      }),
+    );
+    return (out.services ?? [])
+      .filter((s) => s.status === 'ACTIVE')
+      .map((s) => (s.serviceName ?? '').replace(/^sandbox-api-dev-/, ''))
+      .sort();
+  }
+
+  async function status(file: string): Promise<StatusJson> {
+    const result = await cli.run(['status', ...cli.flags(file, '--json')]);
+    expect(result.code, result.stderr).to.equal(0);
+    return JSON.parse(result.stdout) as StatusJson;
+  }
+
+  /** The percent of `FQDN`'s traffic per slot release id. */
+  const weightsOf = (doc: StatusJson) => doc.weights[FQDN] ?? {};
+
+  function json<T>(result: CliResult): T {
+    try {
+      return JSON.parse(result.stdout) as T;
+    } catch {
+      throw new Error(`not JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
+    }
+  }
+
+  it('deploy stops at the pause (exit 0, paused), status shows it at 20 %, a second deploy refuses, promote from another HOME finishes it', async () => {
+    const file = cli.release({ version: '2.0.0', strategy: PAUSED_AT_20 });
+    const started = Date.now();
+    const paused = await cli.run(['deploy', ...cli.flags(file, '--json')]);
+    expect(paused.code, paused.stderr).to.equal(0);
+    const doc = json<{ outcome: string; version: string; slot: string; paused: Record<string, unknown> }>(
+      paused,
+    );
+    expect(doc.outcome).to.equal('paused');
+    expect(doc.version).to.equal('2.0.0');
+    expect(doc.paused).to.deep.include({ weight: 20, step: 1 });
+    const since = Date.parse(String(doc.paused.since));
+    expect(since).to.be.within(started - 1000, Date.now());
+
+    const now = await status(file);
+    expect(now.phase).to.equal('paused');
+    expect(now.live?.version, 'the stable release stays live').to.equal('1.0.0');
+    const candidate = doc.slot === 'blue' ? 'blue' : 'green';
+    expect(weightsOf(now)).to.deep.equal({ [candidate]: 20, [candidate === 'blue' ? 'green' : 'blue']: 80 });
+    const text = await cli.run(['status', ...cli.flags(file)]);
+    expect(text.code, text.stderr).to.equal(0);
+    expect(text.stdout)
+      .to.match(/paused/i)
+      .and.to.match(/20 %/);
+    expect(await activeSlots()).to.deep.equal(['blue', 'green']);
+
+    const second = await cli.run(['deploy', ...cli.flags(cli.release({ version: '2.0.1' }))]);
+    expect(second.code, second.stderr).to.equal(5);
+    expect(second.stderr)
+      .to.include('2.0.0')
+      .and.to.include('ecs-crd promote')
+      .and.to.include('ecs-crd rollback');
+
+    // Another machine: another HOME and ECS_CRD_HOME (no report, no passphrase, no workspace of
+    // the first run), the same backend.
+    const promoted = await cli.run(['promote', ...cli.flags(file, '--json')], {
+      env: { HOME: elsewhere, ECS_CRD_HOME: join(elsewhere, '.ecs-crd') },
+    });
+    expect(promoted.code, promoted.stderr).to.equal(0);
+    expect(json<{ outcome: string; version: string }>(promoted)).to.deep.include({
+      outcome: 'deployed',
+      version: '2.0.0',
+    });
+    const after = await status(file);
+    expect(after.phase).to.equal('stable');
+    expect(after.live?.version).to.equal('2.0.0');
+    expect(weightsOf(after)[candidate]).to.equal(100);
+    expect(await activeSlots()).to.deep.equal([candidate]);
+  });
+
+  it('a paused deployment rolled back: the stable release at 100 %, the candidate removed', async () => {
+    const file = cli.release({ version: '3.0.0', strategy: PAUSED_AT_20 });
+    const paused = await cli.run(['deploy', ...cli.flags(file, '--json')]);
+    expect(paused.code, paused.stderr).to.equal(0);
+    const { slot } = json<{ outcome: string; slot: string }>(paused);
+    expect(await activeSlots()).to.deep.equal(['blue', 'green']);
+
+    const rolledBack = await cli.run(['rollback', ...cli.flags(file, '--json')]);
+    expect(rolledBack.code, rolledBack.stderr).to.equal(0);
+    const now = await status(file);
+    expect(now.phase).to.not.equal('paused');
+    expect(now.live?.version).to.equal('2.0.0');
+    const stable = slot === 'blue' ? 'green' : 'blue';
+    expect(weightsOf(now)[stable]).to.equal(100);
+    expect(weightsOf(now)[slot] ?? 0).to.equal(0);
+    expect(await activeSlots()).to.deep.equal([stable]);
+    // Nothing left to promote.
+    const promote = await cli.run(['promote', ...cli.flags(file)]);
+    expect(promote.code).to.equal(2);
+  });
+
+  it('version "{{env.GIT_SHA}}": unset, an error at its line that names it; set, a timed pause that goes on by itself', async () => {
+    const file = cli.release({
+      version: '{{env.GIT_SHA}}',
+      strategy: [
+        { weight: 20, wait: 1, pause: 4 },
+        { weight: 100, wait: 1 },
+      ],
+    });
+    const unset = await cli.run(['deploy', ...cli.flags(file)], { env: { GIT_SHA: undefined } });
+    expect(unset.code, unset.stderr).to.equal(2);
+    expect(unset.stderr)
+      .to.match(/:\d+:\d+ service\.version/)
+      .and.to.include('GIT_SHA');
+
+    const sha = 'c0ffee1234';
+    const run = cli.start(['deploy', ...cli.flags(file, '--json')], { env: { GIT_SHA: sha } });
+    // While it holds the pause: status says paused, with an end.
+    let seen: StatusJson | undefined;
+    const deadline = Date.now() + 120_000;
+    while (!seen && Date.now() < deadline && run.child.exitCode === null) {
+      const now = await status(file);
+      if (now.phase === 'paused') seen = now;
+      else await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(seen, `never seen paused; output:\n${run.output()}`).to.not.equal(undefined);
+    expect(JSON.stringify(seen)).to.match(/"until":"\d{4}-/);
+    const result = await run.done;
+    expect(result.code, result.stderr).to.equal(0);
+    expect(json<{ outcome: string; version: string }>(result)).to.deep.include({
+      outcome: 'deployed',
+      version: sha,
+    });
+    const now = await status(file);
+    expect(now.phase).to.equal('stable');
+    expect(now.live?.version).to.equal(sha);
+  });
+
+  it('deploy --wait holds the pause and goes on when promoted from another process', async () => {
+    const file = cli.release({ version: '5.0.0', strategy: PAUSED_AT_20 });
+    const run = cli.start(['deploy', ...cli.flags(file, '--wait', '--json')]);
+    const deadline = Date.now() + 120_000;
+    while ((await status(file)).phase !== 'paused') {
+      if (Date.now() > deadline || run.child.exitCode !== null)
+        throw new Error(`never paused; output:\n${run.output()}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const promoted = await cli.run(['promote', ...cli.flags(file)]);
+    expect(promoted.code, promoted.stderr).to.equal(0);
+    const result = await run.done;
+    expect(result.code, result.stderr).to.equal(0);
+    expect(json<{ outcome: string }>(result).outcome).to.equal('deployed');
+    expect((await status(file)).live?.version).to.equal('5.0.0');
+  });
+});
+
+/** A HOME of its own, with the pinned Pulumi CLI a second machine would have installed. */
+function otherHome(): string {
+  const home = mkdtempSync(join(tmpdir(), 'ecs-crd-elsewhere-'));
+  const version = pinnedPulumiVersion();
+  mkdirSync(join(home, '.pulumi', 'versions'), { recursive: true });
+  symlinkSync(join(homedir(), '.pulumi', 'versions', version), join(home, '.pulumi', 'versions', version));
+  return home;
+}
