@@ -99,7 +99,20 @@ describe('hooks through the CLI', function () {
     );
     const before = await recordWeights();
     const log = join(cli.home, 'hook-fails.log');
-    const result = await cli.run(['deploy', ...cli.flags(file, '--json', '--log-file', log)]);
+    const run = cli.start(['deploy', ...cli.flags(file, '--json', '--log-file', log)]);
+    // Route 53 watched all along: the highest weight each set identifier had.
+    const highest: Record<string, number> = {};
+    let running = true;
+    const watching = (async () => {
+      while (running) {
+        for (const [id, weight] of Object.entries(await recordWeights()))
+          highest[id] = Math.max(highest[id] ?? 0, weight);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+    const result = await run.done;
+    running = false;
+    await watching;
     expect(result.code, result.stderr).to.equal(3);
     const doc = JSON.parse(result.stdout) as {
       outcome: string;
@@ -112,7 +125,9 @@ describe('hooks through the CLI', function () {
       .to.match(/hook before_traffic failed/)
       .and.to.match(/exit code 1/);
     // No shift step ran: the candidate never had a weight above 0.
-    expect(doc.steps.filter((s) => s.outcome === 'passed' || s.outcome === 'failed')).to.deep.equal([]);
+    expect(doc.steps.map((s) => s.outcome)).to.deep.equal(['not_run', 'not_run']);
+    expect(highest[doc.slot === 'blue' ? 'green' : 'blue'], 'the stable release’s record').to.equal(100);
+    expect(highest[doc.slot] ?? 0, 'the candidate’s record').to.equal(0);
     const seen = JSON.parse(readFileSync(join(folder, 'seen.json'), 'utf8')) as {
       cwd: string;
       env: Record<string, string>;
