@@ -113,7 +113,7 @@ describe('hooks through the CLI', function () {
     const result = await run.done;
     running = false;
     await watching;
-    expect(result.code, result.stderr).to.equal(3);
+    expect(result.code, result.stdout + result.stderr).to.equal(3);
     const doc = JSON.parse(result.stdout) as {
       outcome: string;
       reason: string;
@@ -170,6 +170,7 @@ describe('hooks through the CLI', function () {
         strategy: [
           { weight: 20, wait: 1 },
           { weight: 50, wait: 1 },
+          { weight: 100, wait: 1 },
         ],
         hooks: Object.fromEntries(points.map((point) => [point, [webhook]])),
       });
@@ -177,7 +178,7 @@ describe('hooks through the CLI', function () {
       const result = await cli.run(['deploy', ...cli.flags(file, '--json', '--log-file', log, '--verbose')], {
         env: { HOOK_TOKEN: token },
       });
-      expect(result.code, result.stderr).to.equal(0);
+      expect(result.code, result.stdout + result.stderr).to.equal(0);
       const { slot } = JSON.parse(result.stdout) as { slot: string };
 
       const events = hook.received.map((r) => r.body);

@@ -71,7 +71,7 @@ describe('pause and promote through the CLI', function () {
 
   async function status(file: string): Promise<StatusJson> {
     const result = await cli.run(['status', ...cli.flags(file, '--json')]);
-    expect(result.code, result.stderr).to.equal(0);
+    expect(result.code, result.stdout + result.stderr).to.equal(0);
     return JSON.parse(result.stdout) as StatusJson;
   }
 
@@ -184,7 +184,7 @@ describe('pause and promote through the CLI', function () {
     expect(seen, `never seen paused; output:\n${run.output()}`).to.not.equal(undefined);
     expect(JSON.stringify(seen)).to.match(/"until":"\d{4}-/);
     const result = await run.done;
-    expect(result.code, result.stderr).to.equal(0);
+    expect(result.code, result.stdout + result.stderr).to.equal(0);
     expect(json<{ outcome: string; version: string }>(result)).to.deep.include({
       outcome: 'deployed',
       version: sha,
@@ -206,7 +206,7 @@ describe('pause and promote through the CLI', function () {
     const promoted = await cli.run(['promote', ...cli.flags(file)]);
     expect(promoted.code, promoted.stderr).to.equal(0);
     const result = await run.done;
-    expect(result.code, result.stderr).to.equal(0);
+    expect(result.code, result.stdout + result.stderr).to.equal(0);
     expect(json<{ outcome: string }>(result).outcome).to.equal('deployed');
     expect((await status(file)).live?.version).to.equal('5.0.0');
   });
