@@ -69,8 +69,8 @@ describe('pause and promote through the CLI', function () {
       .sort();
   }
 
-  async function status(file: string): Promise<StatusJson> {
-    const result = await cli.run(['status', ...cli.flags(file, '--json')]);
+  async function status(file: string, env: Record<string, string> = {}): Promise<StatusJson> {
+    const result = await cli.run(['status', ...cli.flags(file, '--json')], { env });
     expect(result.code, result.stdout + result.stderr).to.equal(0);
     return JSON.parse(result.stdout) as StatusJson;
   }
@@ -172,24 +172,30 @@ describe('pause and promote through the CLI', function () {
       .and.to.include('GIT_SHA');
 
     const sha = 'c0ffee1234';
-    const run = cli.start(['deploy', ...cli.flags(file, '--json')], { env: { GIT_SHA: sha } });
-    // While it holds the pause: status says paused, with an end.
-    let seen: StatusJson | undefined;
-    const deadline = Date.now() + 120_000;
-    while (!seen && Date.now() < deadline && run.child.exitCode === null) {
-      const now = await status(file);
-      if (now.phase === 'paused') seen = now;
-      else await new Promise((r) => setTimeout(r, 300));
+    const env = { GIT_SHA: sha };
+    const run = cli.start(['deploy', ...cli.flags(file, '--json')], { env });
+    let result: CliResult;
+    try {
+      // While it holds the pause: status says paused, with an end.
+      let seen: StatusJson | undefined;
+      const deadline = Date.now() + 120_000;
+      while (!seen && Date.now() < deadline && run.child.exitCode === null) {
+        const now = await status(file, env);
+        if (now.phase === 'paused') seen = now;
+        else await new Promise((r) => setTimeout(r, 300));
+      }
+      expect(seen, `never seen paused; output:\n${run.output()}`).to.not.equal(undefined);
+      expect(JSON.stringify(seen)).to.match(/"until":"\d{4}-/);
+      result = await run.done;
+    } finally {
+      run.child.kill('SIGKILL');
     }
-    expect(seen, `never seen paused; output:\n${run.output()}`).to.not.equal(undefined);
-    expect(JSON.stringify(seen)).to.match(/"until":"\d{4}-/);
-    const result = await run.done;
     expect(result.code, result.stdout + result.stderr).to.equal(0);
     expect(json<{ outcome: string; version: string }>(result)).to.deep.include({
       outcome: 'deployed',
       version: sha,
     });
-    const now = await status(file);
+    const now = await status(file, env);
     expect(now.phase).to.equal('stable');
     expect(now.live?.version).to.equal(sha);
   });
@@ -197,15 +203,21 @@ describe('pause and promote through the CLI', function () {
   it('deploy --wait holds the pause and goes on when promoted from another process', async () => {
     const file = cli.release({ version: '5.0.0', strategy: PAUSED_AT_20 });
     const run = cli.start(['deploy', ...cli.flags(file, '--wait', '--json')]);
-    const deadline = Date.now() + 120_000;
-    while ((await status(file)).phase !== 'paused') {
-      if (Date.now() > deadline || run.child.exitCode !== null)
-        throw new Error(`never paused; output:\n${run.output()}`);
-      await new Promise((r) => setTimeout(r, 300));
+    let result: CliResult;
+    try {
+      const deadline = Date.now() + 120_000;
+      while ((await status(file)).phase !== 'paused') {
+        if (Date.now() > deadline || run.child.exitCode !== null)
+          throw new Error(`never paused; output:\n${run.output()}`);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      const promoted = await cli.run(['promote', ...cli.flags(file)]);
+      expect(promoted.code, promoted.stdout + promoted.stderr).to.equal(0);
+      expect(promoted.stdout + promoted.stderr).to.match(/running|holds|goes on/i);
+      result = await run.done;
+    } finally {
+      run.child.kill('SIGKILL');
     }
-    const promoted = await cli.run(['promote', ...cli.flags(file)]);
-    expect(promoted.code, promoted.stderr).to.equal(0);
-    const result = await run.done;
     expect(result.code, result.stdout + result.stderr).to.equal(0);
     expect(json<{ outcome: string }>(result).outcome).to.equal('deployed');
     expect((await status(file)).live?.version).to.equal('5.0.0');
