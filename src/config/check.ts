@@ -7,7 +7,7 @@
 import { normalise } from './normalise.js';
 import { formatPath, orderProblems, type PathProblem, problemsFromIssues } from './problems.js';
 import { deploymentFileSchema } from './schema.js';
-import { renderTree, resolveValues, type TemplateInputs } from './templates.js';
+import { pipelineOf, renderTree, resolveValues, type TemplateInputs } from './templates.js';
 import type { ConfigProblem, DeploymentConfig } from './types.js';
 import { environmentWarnings } from './warnings.js';
 import { parseYaml } from './yaml-source.js';
@@ -55,7 +55,7 @@ export function checkDeployment(text: string, options: CheckOptions): CheckResul
   }
   const data = withoutExtensions(source.data);
   const { values, problems: variableProblems } = resolveValues(data, options);
-  const rendered = renderTree(data, values);
+  const rendered = renderTree(data, values, pipelineOf(options));
   const parsed = deploymentFileSchema.safeParse(rendered.data, { reportInput: true });
   const schemaProblems = parsed.success
     ? []
