@@ -10,6 +10,7 @@ import { deploymentFileSchema } from './schema.js';
 import { pipelineOf, renderTree, resolveValues, type TemplateInputs } from './templates.js';
 import type { ConfigProblem, DeploymentConfig } from './types.js';
 import { environmentWarnings } from './warnings.js';
+import { hookWarnings } from './warnings-hooks.js';
 import { parseYaml } from './yaml-source.js';
 
 export interface CheckOptions extends TemplateInputs {
@@ -64,7 +65,9 @@ export function checkDeployment(text: string, options: CheckOptions): CheckResul
         sourceText: source.sourceText,
       });
   const problems = [...variableProblems, ...rendered.problems, ...schemaProblems].map(place);
-  const warnings = orderProblems(environmentWarnings(rendered.data).map(place));
+  const warnings = orderProblems(
+    [...environmentWarnings(rendered.data), ...hookWarnings(data, rendered.data)].map(place),
+  );
   if (!parsed.success || problems.length > 0 || textProblems.length > 0) return fail(problems, warnings);
   return { ok: true, file, config: normalise(parsed.data, values), warnings };
 }
