@@ -1,7 +1,8 @@
 import { expect } from 'chai';
+import type { CheckOptions } from '../../src/config/check.js';
 import { withHookHeadersHidden } from '../../src/config/redact.js';
 import { HOOK_POINTS } from '../../src/config/types-hooks.js';
-import { type CheckOptions, check, config, fileWith, type LooseFile, problems } from './fixtures.js';
+import { check, config, fileWith, type LooseFile, problems } from './fixtures.js';
 
 const withHooks = (hooks: unknown) => fileWith((f) => (f.canary.hooks = hooks));
 
