@@ -4,6 +4,7 @@
  * hangs or is aborted is a failed hook, and the rollout decides what that means.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { HookResult, HookRunOptions } from '../canary/ports/hooks.js';
 import { lineSplitter } from './lines.js';
@@ -35,13 +36,22 @@ export function runCommand(run: CommandRun, options: HookRunOptions = {}): Promi
     // `detached` makes the hook the leader of its own process group: a timeout or an abort
     // kills what a script started too (kill(-pid)), and the terminal's Ctrl-C, sent to our
     // group, does not reach it, so that a first Ctrl-C lets the hook finish.
-    const child = spawn(file, args, {
-      cwd: run.cwd,
-      env: run.env,
-      shell: false,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    let child: ChildProcess;
+    try {
+      child = spawn(file, args, {
+        cwd: run.cwd,
+        env: run.env,
+        shell: false,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (err) {
+      // Refused before any process (an argument with a NUL byte): the message may quote it.
+      resolve(
+        result(false, `could not start ${file}: ${(err as NodeJS.ErrnoException).code ?? 'invalid command'}`),
+      );
+      return;
+    }
     const supervision = supervise(child, run.timeoutS, options.signal);
     pipeLines(child, options);
     let settled = false;
@@ -51,7 +61,7 @@ export function runCommand(run: CommandRun, options: HookRunOptions = {}): Promi
       supervision.stop();
       resolve(result(ok, detail));
     };
-    child.once('error', (err: NodeJS.ErrnoException) => finish(false, startFailure(err, file)));
+    child.once('error', (err: NodeJS.ErrnoException) => finish(false, startFailure(err, file, run.cwd)));
     child.once('exit', (code, signal) => {
       // A descendant may still hold the pipes open: its output is kept for a moment, not waited for.
       const late = setTimeout(() => {
@@ -70,10 +80,11 @@ export function runCommand(run: CommandRun, options: HookRunOptions = {}): Promi
 }
 
 /** Why a spawn failed, in the words of a user who wrote `command: [argv0, …]`. */
-function startFailure(err: NodeJS.ErrnoException, file: string): string {
+function startFailure(err: NodeJS.ErrnoException, file: string, cwd: string): string {
   switch (err.code) {
     case 'ENOENT':
-      return `not found: ${file}`;
+      // The same error for a missing working directory: say which is missing.
+      return existsSync(cwd) ? `not found: ${file}` : `folder not found: ${cwd}`;
     case 'EACCES':
       return `not executable: ${file}`;
     default:

@@ -111,6 +111,19 @@ describe('command hooks: child processes without a shell', () => {
     expect(result).to.include({ ok: false, detail: 'not found: ./no-such-hook.sh' });
   });
 
+  it('says so when the working directory is missing, rather than blaming the command', async () => {
+    rmSync(dir, { recursive: true, force: true });
+    const { result } = await run([node, '-e', '0']);
+    expect(result).to.include({ ok: false, detail: `folder not found: ${dir}` });
+  });
+
+  it('fails, without throwing or quoting it, for an argument the system refuses', async () => {
+    const { result } = await run([node, '-e', '0', 'token\u0000s3cr3t']);
+    expect(result.ok).to.equal(false);
+    expect(result.detail).to.match(/^could not start /);
+    expect(result.detail).not.to.contain('s3cr3t');
+  });
+
   it('fails "not executable" for a script without its x bit', async () => {
     writeFileSync(join(dir, 'smoke.sh'), '#!/bin/sh\nexit 0\n');
     chmodSync(join(dir, 'smoke.sh'), 0o644);
