@@ -33,23 +33,9 @@ export function runCommand(run: CommandRun, options: HookRunOptions = {}): Promi
   if (file === undefined || file === '') return Promise.resolve(result(false, 'no command to run'));
   if (options.signal?.aborted) return Promise.resolve(result(false, 'aborted'));
   return new Promise((resolve) => {
-    // `detached` makes the hook the leader of its own process group: a timeout or an abort
-    // kills what a script started too (kill(-pid)), and the terminal's Ctrl-C, sent to our
-    // group, does not reach it, so that a first Ctrl-C lets the hook finish.
-    let child: ChildProcess;
-    try {
-      child = spawn(file, args, {
-        cwd: run.cwd,
-        env: run.env,
-        shell: false,
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-    } catch (err) {
-      // Refused before any process (an argument with a NUL byte): the message may quote it.
-      resolve(
-        result(false, `could not start ${file}: ${(err as NodeJS.ErrnoException).code ?? 'invalid command'}`),
-      );
+    const child = start(file, args, run);
+    if (typeof child === 'string') {
+      resolve(result(false, child));
       return;
     }
     const supervision = supervise(child, run.timeoutS, options.signal);
@@ -77,6 +63,25 @@ export function runCommand(run: CommandRun, options: HookRunOptions = {}): Promi
       });
     });
   });
+}
+
+/** The hook's process, or why the system refused to start it. */
+function start(file: string, args: string[], run: CommandRun): ChildProcess | string {
+  try {
+    // `detached` makes the hook the leader of its own process group: a timeout or an abort
+    // kills what a script started too (kill(-pid)), and the terminal's Ctrl-C, sent to our
+    // group, does not reach it, so that a first Ctrl-C lets the hook finish.
+    return spawn(file, args, {
+      cwd: run.cwd,
+      env: run.env,
+      shell: false,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (err) {
+    // Refused before any process (an argument with a NUL byte): the message may quote it.
+    return `could not start ${file}: ${(err as NodeJS.ErrnoException).code ?? 'invalid command'}`;
+  }
 }
 
 /** Why a spawn failed, in the words of a user who wrote `command: [argv0, …]`. */
