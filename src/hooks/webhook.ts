@@ -34,7 +34,8 @@ export async function postWebhook(
     detail,
     durationMs: Math.round(performance.now() - started),
   });
-  if (!URL.canParse(run.url)) return result(false, 'invalid URL');
+  const refused = refusedUrl(run.url);
+  if (refused) return result(false, refused);
   const headers = requestHeaders(run);
   if (typeof headers === 'string') return result(false, headers);
   const body = JSON.stringify(event);
@@ -51,6 +52,17 @@ export async function postWebhook(
     await abortable(run.sleep(backoffMs), options.signal);
   }
   return result(false, finalDetail(last, attempts));
+}
+
+/** Why a URL cannot be posted to, without quoting it; undefined when it can. */
+function refusedUrl(url: string): string | undefined {
+  if (!URL.canParse(url)) return 'invalid URL';
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'invalid URL: not http(s)';
+  // fetch refuses them; said plainly rather than retried as a network error.
+  if (parsed.username || parsed.password)
+    return 'invalid URL: credentials in a URL are not sent (use headers)';
+  return undefined;
 }
 
 /** `HTTP 503 after 3 attempts`, `timed out after 10 s (3 attempts)`, or the one attempt's detail. */

@@ -185,6 +185,23 @@ describe('webhook hooks: a POST of the JSON event', () => {
     expect(received).to.have.length(1);
   });
 
+  it('refuses a URL it cannot post to at once, without quoting it', async () => {
+    const runner = createHookRunner({
+      cwd: '.',
+      version: '1.2.3',
+      sleep: async (ms) => void sleeps.push(ms),
+    });
+    const spec = { kind: 'webhook' as const, headers: {}, timeout: 5, retries: 2 };
+    const detail = async (url: string) => (await runner.run({ ...spec, url }, sampleEvent())).detail;
+    expect(await detail('not a url s3cr3t')).to.equal('invalid URL');
+    expect(await detail('ftp://example.com/s3cr3t')).to.equal('invalid URL: not http(s)');
+    expect(await detail(`http://user:s3cr3t@${base.slice('http://'.length)}/hook`)).to.equal(
+      'invalid URL: credentials in a URL are not sent (use headers)',
+    );
+    expect(received).to.have.length(0);
+    expect(sleeps).to.deep.equal([]);
+  });
+
   it('refuses a header value that cannot be sent, naming the header and never the value', async () => {
     const { result, lines } = await post({ headers: { Authorization: 'Bearer s3cr3t\nX-Injected: 1' } });
     expect(result).to.include({ ok: false, detail: 'invalid header Authorization: not sent' });
