@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { renderString, resolveValues } from '../../src/config/templates.js';
+import fc from 'fast-check';
+import { renderString, renderTree, resolveValues } from '../../src/config/templates.js';
 import { check, config, fileWith, problems } from './fixtures.js';
 
 const env = { GIT_SHA: 'abc123', EMPTY: '', TOKEN: 's3cr3t' };
@@ -234,5 +235,30 @@ describe('config/templates from the pipeline: {{env.NAME}} and {{var.name}}', ()
       URL: 'https://api.example.com',
       RAW: '{{fqdn}}',
     });
+  });
+});
+
+describe('config/templates from the pipeline: properties', () => {
+  it('inserts any value exactly as it is, wherever it is referred to from', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), fc.string({ maxLength: 40 }), (envValue, varValue) => {
+        const values = { environment: 'prod' as const, region: 'eu-west-1' };
+        const pipeline = { env: { E: envValue }, vars: { v: varValue } };
+        const { values: resolved } = resolveValues(
+          { service: { project: '{{env.E}}', name: 'n{{var.v}}' } },
+          { ...values, ...pipeline },
+        );
+        expect(resolved.project).to.equal(envValue);
+        expect(resolved.name).to.equal(`n${varValue}`);
+        const { data, problems: found } = renderTree(
+          { a: '<{{env.E}}|{{ var.v }}|{{project}}>' },
+          resolved,
+          pipeline,
+        );
+        expect(found).to.deep.equal([]);
+        expect(data).to.deep.equal({ a: `<${envValue}|${varValue}|${envValue}>` });
+      }),
+      { numRuns: 300 },
+    );
   });
 });
