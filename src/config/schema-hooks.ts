@@ -31,17 +31,14 @@ const argv = z
       report(ctx, [0], 'must name the program to run (a path, or a name looked up on PATH)');
   });
 
-/** `"./smoke.sh --host x"` split where a shell would most likely split it: a hint, never run so. */
-function oneStringCommand(input: unknown): string {
-  const words = String(input).trim().split(/\s+/).filter(Boolean);
-  const list =
-    words.length > 0
-      ? JSON.stringify(words).replaceAll('","', '", "')
-      : '["./smoke.sh", "--host", "{{fqdn}}"]';
-  return `must be a list, the program then its arguments: no shell runs the command (nothing splits it, expands variables or globs), so write ${list}`;
-}
+/**
+ * The value is never quoted back split into a list: it is rendered already, and a
+ * `{{env.TOKEN}}` in it would end up in the message (and the CI log).
+ */
+const ONE_STRING_COMMAND =
+  'must be a list, the program then its arguments, e.g. ["./smoke.sh", "--host", "{{fqdn}}"]: no shell runs the command, so nothing would split one string into words, expand variables or globs';
 
-const command = refusing(argv, (input) => typeof input === 'string', oneStringCommand).meta({
+const command = refusing(argv, (input) => typeof input === 'string', ONE_STRING_COMMAND).meta({
   description:
     'The program and its arguments, run without a shell in the deployment file’s folder; it gets the event as ECS_CRD_* environment variables and passes when it exits 0.',
 });

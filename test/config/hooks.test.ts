@@ -119,10 +119,10 @@ describe('config: canary.hooks', () => {
   });
 
   describe('command', () => {
-    it('refuses one string, saying no shell runs it and how to write it', () => {
-      const text = withHooks({ before_traffic: [{ command: './smoke.sh --host  api.example.com' }] });
-      expect(placed(text)).to.deep.equal([
-        '13:9 canary.hooks.before_traffic[0].command: must be a list, the program then its arguments: no shell runs the command (nothing splits it, expands variables or globs), so write ["./smoke.sh", "--host", "api.example.com"]',
+    it('refuses one string, saying no shell runs it and how to write it, without quoting it', () => {
+      const text = withHooks({ before_traffic: [{ command: 'curl -H "X-Token: {{env.T}}" https://x' }] });
+      expect(placed(text, { env: { T: 's3cret' } })).to.deep.equal([
+        '13:9 canary.hooks.before_traffic[0].command: must be a list, the program then its arguments, e.g. ["./smoke.sh", "--host", "{{fqdn}}"]: no shell runs the command, so nothing would split one string into words, expand variables or globs',
       ]);
     });
 
