@@ -48,6 +48,13 @@ describe('pause and promote through the CLI', function () {
     expect(first.code, first.stderr).to.equal(0);
   });
 
+  // A scenario that failed half-way may leave its deployment paused: the next one starts from a
+  // settled stack, so that one failure is reported once, not again by every later scenario.
+  afterEach(async function () {
+    if (this.currentTest?.state !== 'failed') return;
+    await cli.run(['rollback', ...cli.flags(cli.release({ version: '0.0.0' }))]);
+  });
+
   after(async () => {
     ecs?.destroy();
     cli?.cleanup();
