@@ -158,7 +158,14 @@ export class SandboxCli {
   }
 
   run(args: string[], options: RunOptions = {}): Promise<CliResult> {
-    return this.start(args, options).done;
+    const started = Date.now();
+    const done = this.start(args, options).done;
+    // ECS_CRD_E2E_TIMES=1: each command's exit code and time on stderr, to keep a file's run time in view.
+    if (process.env.ECS_CRD_E2E_TIMES)
+      void done.then((r) =>
+        console.error(`    ecs-crd ${args[0]} → ${r.code} in ${Date.now() - started} ms`),
+      );
+    return done;
   }
 
   /** The common flags of a command on one deployment file, in the environment `dev`. */
