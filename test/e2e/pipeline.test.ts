@@ -85,13 +85,7 @@ class Pipeline {
   /** Runs one line as the job's shell would (its `> FILE` too), in the project folder. */
   async run(command: CiCommand, sha: string, version?: string): Promise<CliResult & { json?: unknown }> {
     const env = this.variables(sha, version);
-    const started = Date.now();
     const result = await this.cli.run(expandWords(command.words, env), { cwd: this.dir, env });
-    // ECS_CRD_E2E_TIMES=1: how long each line took, to keep the file's run time in view.
-    if (process.env.ECS_CRD_E2E_TIMES)
-      console.error(
-        `    ${this.file} ${command.job}: ${command.words[0]} → ${result.code} in ${Date.now() - started} ms`,
-      );
     if (command.stdout) writeFileSync(join(this.dir, command.stdout), result.stdout);
     if (!command.words.includes('--json')) return result;
     try {
