@@ -109,6 +109,7 @@ describe('pause and promote through the CLI', function () {
 
     const now = await status(file);
     expect(now.phase).to.equal('paused');
+    expect(now.paused).to.deep.include({ weight: 20, step: 1, until: null, since: doc.paused.since });
     expect(now.live?.version, 'the stable release stays live').to.equal('1.0.0');
     const candidate = doc.slot === 'blue' ? 'blue' : 'green';
     expect(weightsOf(now)).to.deep.equal({ [candidate]: 20, [candidate === 'blue' ? 'green' : 'blue']: 80 });
@@ -168,7 +169,8 @@ describe('pause and promote through the CLI', function () {
     const file = cli.release({
       version: '{{env.GIT_SHA}}',
       strategy: [
-        { weight: 20, wait: 1, pause: 4 },
+        // Long enough for a `status` (a few seconds on a busy machine) to see it.
+        { weight: 20, wait: 1, pause: 12 },
         { weight: 100, wait: 1 },
       ],
     });
@@ -192,7 +194,11 @@ describe('pause and promote through the CLI', function () {
         else await new Promise((r) => setTimeout(r, 300));
       }
       expect(seen, `never seen paused; output:\n${run.output()}`).to.not.equal(undefined);
-      expect(JSON.stringify(seen)).to.match(/"until":"\d{4}-/);
+      const pause = seen?.paused as { since: string; until: string | null; weight: number } | undefined;
+      expect(pause?.weight).to.equal(20);
+      expect(Date.parse(pause?.until ?? '') - Date.parse(pause?.since ?? ''), 'until − since').to.equal(
+        12_000,
+      );
       result = await run.done;
     } finally {
       run.child.kill('SIGKILL');
