@@ -29,9 +29,9 @@ describe('canary plan', () => {
     expect(plan.steps).to.deep.equal([
       { kind: 'provision' },
       { kind: 'scale-wait', wait: 60 },
-      { kind: 'shift', shift: 0, weight: 10, wait: 70, implied: false },
-      { kind: 'shift', shift: 1, weight: 60, wait: 50, implied: false },
-      { kind: 'shift', shift: 2, weight: 100, wait: 60, implied: true },
+      { kind: 'shift', shift: 0, weight: 10, wait: 70, implied: false, pause: null },
+      { kind: 'shift', shift: 1, weight: 60, wait: 50, implied: false, pause: null },
+      { kind: 'shift', shift: 2, weight: 100, wait: 60, implied: true, pause: null },
       { kind: 'finalize' },
     ] satisfies PlanStep[]);
   });
@@ -92,7 +92,7 @@ describe('canary plan', () => {
   it('turns an empty strategy into the single implied step', () => {
     const plan = planRollout(canary([]), { firstDeployment: false });
     expect(shiftSteps(plan)).to.deep.equal([
-      { kind: 'shift', shift: 0, ...IMPLIED_FINAL_STEP, implied: true },
+      { kind: 'shift', shift: 0, ...IMPLIED_FINAL_STEP, implied: true, pause: null },
     ]);
   });
 
@@ -105,11 +105,11 @@ describe('canary plan', () => {
       { firstDeployment: true },
     );
     expect(shiftSteps(written)).to.deep.equal([
-      { kind: 'shift', shift: 0, weight: 100, wait: 30, implied: false },
+      { kind: 'shift', shift: 0, weight: 100, wait: 30, implied: false, pause: null },
     ]);
     const implied = planRollout(canary([{ weight: 10, wait: 70 }]), { firstDeployment: true });
     expect(shiftSteps(implied)).to.deep.equal([
-      { kind: 'shift', shift: 0, weight: 100, wait: 60, implied: true },
+      { kind: 'shift', shift: 0, weight: 100, wait: 60, implied: true, pause: null },
     ]);
     expect(implied.steps.map((step) => step.kind)).to.deep.equal([
       'provision',
