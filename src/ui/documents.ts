@@ -112,6 +112,23 @@ export interface StatusDocument extends ServiceFields {
   last_deployment: DeploymentDocument | null;
   /** Who holds the stack now; null when nobody does or the backend keeps no lease. */
   lease: (LeaseHolder & { liveness: Liveness }) | null;
+  /** Where a paused deployment stopped (phase `paused`); null otherwise. */
+  paused: PausedDocument | null;
+}
+
+/** `status --json`'s `paused`. */
+export interface PausedDocument {
+  deployment_id: string;
+  version: string | null;
+  /** ISO-8601. */
+  since: string;
+  weight: number;
+  /** 1-based shift step. */
+  step: number;
+  /** ISO-8601 end of a timed pause; null: until promoted. */
+  until: string | null;
+  /** The candidate's health when `status` looked (`unknown: <error>` when it could not); null: not looked. */
+  health: string | null;
 }
 
 export function statusDocument(fields: ServiceFields, status: ServiceStatus): StatusDocument {
@@ -122,6 +139,17 @@ export function statusDocument(fields: ServiceFields, status: ServiceStatus): St
     weights: status.weights,
     last_deployment: status.lastDeployment ? deploymentDocument(status.lastDeployment) : null,
     lease: status.lease ? { ...status.lease.holder, liveness: status.lease.liveness } : null,
+    paused: status.pause
+      ? {
+          deployment_id: status.pause.deploymentId,
+          version: status.pause.version,
+          since: status.pause.since,
+          weight: status.pause.weight,
+          step: status.pause.step,
+          until: status.pause.until,
+          health: status.pause.health,
+        }
+      : null,
   };
 }
 

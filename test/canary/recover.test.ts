@@ -102,6 +102,36 @@ describe('canary recovery', () => {
     expect(remove?.meta.reason ?? '').to.match(/recovered by `ecs-crd rollback`/);
   });
 
+  it('aborts a paused deployment as a deploying one: traffic back, drain, the candidate removed', async () => {
+    const { runner } = await runScenario({
+      canary: { strategy: [{ weight: 10, wait: 70, pause: true }], drain: 30 },
+    });
+    const paused = runner.current;
+    expect(paused?.meta.phase).to.equal('paused');
+    const recovery = plan(paused);
+    expect(recovery.needed).to.equal(true);
+    expect(recovery.reason).to.equal(`deployment d-test-0001 (version 2.0.0) is paused: aborting it`);
+    expect(recovery.steps.map((step) => [step.purpose, step.drainAfterS])).to.deep.equal([
+      ['restore-traffic', 30],
+      ['remove-candidate', 0],
+    ]);
+    const [restore, remove] = recovery.steps.map((step) => step.desired);
+    expect(restore?.weights).to.deep.equal({ blue: 100, green: 0 });
+    expect(restore?.releases).to.deep.equal(paused?.releases);
+    expect([restore?.meta.phase, restore?.meta.outcome, restore?.meta.pause]).to.deep.equal([
+      'rolling_back',
+      null,
+      null,
+    ]);
+    expect(remove?.releases).to.deep.equal({ blue: paused?.releases.blue });
+    expect([remove?.meta.phase, remove?.meta.outcome, remove?.meta.pause]).to.deep.equal([
+      'rolled_back',
+      'rolled_back',
+      null,
+    ]);
+    expect(plan(apply(paused ?? null, recovery)).needed).to.equal(false);
+  });
+
   it('declares both releases on the slot discovery they were created with', async () => {
     const killed = await killedAfter(2);
     for (const step of plan(killed).steps) {

@@ -107,6 +107,36 @@ export function stableOutputs(config = buildConfig({ service: { version: STABLE_
   );
 }
 
+/**
+ * The stack paused at 10 % (the first of two shifts) by deployment `d-paused` of
+ * `CANDIDATE_VERSION` on green, `STABLE_VERSION` live on blue.
+ */
+export function pausedOutputs(): StackOutputs {
+  const stable = stableOutputs();
+  const candidate = buildConfig({ service: { version: CANDIDATE_VERSION } });
+  const since = '2025-01-01T12:02:20.000Z';
+  return {
+    ...outputsOf(
+      buildDesiredState({
+        environment: buildEnvironment({ slots: { blue: stable.slots?.blue ?? {} } }),
+        releases: { ...stable.releases, green: candidate },
+        weights: { blue: 90, green: 10 },
+        meta: buildMeta({
+          phase: 'paused',
+          liveSlot: 'blue',
+          liveVersion: STABLE_VERSION,
+          deploymentId: 'd-paused',
+          candidateVersion: CANDIDATE_VERSION,
+          candidateSlot: 'green',
+          step: 0,
+          outcome: 'paused',
+          pause: { since, weight: 10, until: null },
+        }),
+      }),
+    ),
+  };
+}
+
 /** Builds the fakes, runs `runRollout` once, returns everything to assert on. */
 export async function runScenario(options: ScenarioOptions = {}): Promise<Scenario> {
   const clock = new FakeClock();

@@ -229,6 +229,7 @@ describe('ui/documents: the --json contracts', () => {
         holder: { host: 'ci-3', pid: 4242, user: 'ci', command: 'deploy', since: '2025-01-01T12:00:00.000Z' },
         liveness: 'dead',
       },
+      pause: null,
     };
 
     it('status: the service, its phase, the live release, the weights, the last deployment, the lease', () => {
@@ -247,8 +248,35 @@ describe('ui/documents: the --json contracts', () => {
             since: '2025-01-01T12:00:00.000Z',
             liveness: 'dead',
           },
+          paused: null,
         }),
       );
+    });
+
+    it('status of a service paused: where it stopped, and the candidate’s health when filled', () => {
+      const paused: ServiceStatus = {
+        ...status,
+        phase: 'paused',
+        lease: null,
+        pause: {
+          deploymentId: 'd-7',
+          version: '1.5.0',
+          since: '2025-01-01T12:02:20.000Z',
+          weight: 10,
+          step: 1,
+          until: null,
+          health: '2/2 targets healthy',
+        },
+      };
+      expect(statusDocument(FIELDS, paused).paused).to.deep.equal({
+        deployment_id: 'd-7',
+        version: '1.5.0',
+        since: '2025-01-01T12:02:20.000Z',
+        weight: 10,
+        step: 1,
+        until: null,
+        health: '2/2 targets healthy',
+      });
     });
 
     it('status of a service never deployed: nulls, not missing keys', () => {
@@ -258,9 +286,18 @@ describe('ui/documents: the --json contracts', () => {
         weights: {},
         lastDeployment: null,
         lease: null,
+        pause: null,
       };
       expect(json(statusDocument(FIELDS, none))).to.equal(
-        json({ ...FIELDS_JSON, phase: 'none', live: null, weights: {}, last_deployment: null, lease: null }),
+        json({
+          ...FIELDS_JSON,
+          phase: 'none',
+          live: null,
+          weights: {},
+          last_deployment: null,
+          lease: null,
+          paused: null,
+        }),
       );
     });
 

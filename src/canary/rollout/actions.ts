@@ -47,7 +47,8 @@ export function nextAction(s: RolloutState): RolloutAction {
         desiredState(
           s,
           { stable: true, candidate: true, candidateWeight: s.candidateWeight },
-          { phase: 'paused', pause: pauseRecord(stage.pause) },
+          // `outcome: paused` lets `history` tell a pause from a run that died.
+          { phase: 'paused', outcome: 'paused', pause: pauseRecord(stage.pause) },
         ),
       );
     case 'paused': {
