@@ -172,7 +172,11 @@ export interface PreviewStep {
   /** Percent of traffic once the step's update has landed. */
   weights: { candidate: number; stable: number };
   wait_s: number;
-  /** Cumulative waiting before and after the step. */
+  /** After the wait: `true` until promoted, a number of seconds (watching), null none. */
+  pause: true | number | null;
+  /** The hook points that run at or right after the step, in order (only those the file gives hooks). */
+  hooks: TimelineEntry['hooks'];
+  /** Cumulative waiting before and after the step (a timed pause counted, one until promoted not). */
   start_s: number;
   end_s: number;
   /** An estimate of what AWS adds to the step's update (Route 53 propagation, the old release's drain). */
@@ -225,6 +229,8 @@ export function previewDocument(fields: ServiceFields, preview: PreviewResult): 
       label: entry.label,
       weights: { ...entry.weights },
       wait_s: entry.waitS,
+      pause: entry.pause,
+      hooks: [...entry.hooks],
       start_s: entry.startS,
       end_s: entry.endS,
       aws_estimate_s: entry.awsEstimateS,

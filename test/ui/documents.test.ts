@@ -345,6 +345,8 @@ describe('ui/documents: the --json contracts', () => {
               label: 'provision the candidate (weight 0)',
               weights: { candidate: 0, stable: 100 },
               wait_s: 0,
+              pause: null,
+              hooks: [],
               start_s: 0,
               end_s: 0,
               aws_estimate_s: 0,
@@ -356,6 +358,8 @@ describe('ui/documents: the --json contracts', () => {
               label: `scale wait (${config.canary.scale.wait} s)`,
               weights: { candidate: 0, stable: 100 },
               wait_s: config.canary.scale.wait,
+              pause: null,
+              hooks: [],
               start_s: 0,
               end_s: config.canary.scale.wait,
               aws_estimate_s: 0,
@@ -364,6 +368,39 @@ describe('ui/documents: the --json contracts', () => {
           ],
           warnings: [],
         }),
+      );
+    });
+
+    it('shows the pauses and the hooks around each step', () => {
+      const config = buildConfig({
+        canary: {
+          strategy: [
+            { weight: 10, wait: 60, pause: true },
+            { weight: 50, wait: 60, pause: 600 },
+          ],
+          hooks: {
+            before_traffic: [{ kind: 'command', command: ['./smoke.sh'], timeout: 120 }],
+            after_deploy: [],
+          },
+        },
+      });
+      const release = { slot: 'green' as const, releaseId: 'orders-green', version: '1.5.0', config };
+      const document = previewDocument(FIELDS, {
+        candidate: release,
+        stable: null,
+        timeline: timeline(planRollout(config.canary, { firstDeployment: false })),
+        planned: [],
+      });
+      expect(document.timeline.map((step) => [step.kind, step.pause, step.hooks, step.end_s])).to.deep.equal([
+        ['provision', null, [], 0],
+        ['scale-wait', null, ['before_traffic'], 60],
+        ['shift', true, [], 120],
+        ['shift', 600, [], 780],
+        ['shift', null, [], 840],
+        ['finalize', null, [], 840],
+      ]);
+      expect(document.timeline[2]?.label).to.equal(
+        'shift 10 % to the candidate, watch 60 s, then pause until promoted',
       );
     });
   });
