@@ -38,6 +38,8 @@ describe('canary rollout: pauses', () => {
         ...shift?.meta,
         phase: 'paused',
         step: 0,
+        // A pause is how this run ended: history tells it from a run that died.
+        outcome: 'paused',
         pause: { since: iso(140), weight: 10, until: null },
       });
       expect(runner.current?.meta.phase).to.equal('paused');
