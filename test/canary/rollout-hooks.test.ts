@@ -266,6 +266,18 @@ describe('canary rollout: hooks', () => {
     expect(result.instructions).to.not.deep.equal([]);
   });
 
+  it('keeps the outcome deployed when a second interrupt stops an after_deploy hook', async () => {
+    // Finalize lands at 265 s; its after_deploy hook runs 265–295 s; both interrupts at 290 s.
+    const { result, hooks } = await withHooks(
+      { after_deploy: [commandHook('./tell.sh'), commandHook('./never.sh')] },
+      { hookAnswer: () => ({ durationMs: s(30) }), hardStopAtMs: s(290) },
+    );
+    expect(result.outcome).to.equal('deployed');
+    expect(result.instructions).to.deep.equal([]);
+    expect(hooks.calls.length).to.equal(1);
+    expect(hooks.calls[0]?.signal?.aborted).to.equal(true);
+  });
+
   it('is an internal error to run a file with hooks without a hook runner', async () => {
     let error: unknown;
     try {

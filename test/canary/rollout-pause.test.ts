@@ -134,6 +134,16 @@ describe('canary rollout: pauses', () => {
       expect(reports.of('rollout.resumed')[0]?.data).to.deep.equal({ action: 'abort', full: false, by: BY });
     });
 
+    it('is an internal error to wait until promoted without a control channel', async () => {
+      let error: unknown;
+      try {
+        await waiting({ noControl: true });
+      } catch (caught) {
+        error = caught;
+      }
+      expect((error as Error).message).to.contain('internal error: --wait at a pause until promoted');
+    });
+
     it('ignores a request left for another deployment', async () => {
       const { result, control } = await runScenario({
         canary: { ...PAUSED_CANARY, strategy: [{ weight: 10, wait: 70, pause: 60 }] },
@@ -252,6 +262,23 @@ describe('canary rollout: pauses', () => {
         by: BY,
       });
       expect(reports.of('weights.changed')[0]?.data.candidateWeight).to.equal(10);
+    });
+
+    it('runs the hooks of the file promote read for the steps after the pause, not the ones before', async () => {
+      const previous = await pausedStack();
+      const check = { kind: 'command' as const, command: ['./check.sh'], timeout: 60 };
+      const { result, hooks } = await runScenario({
+        canary: { ...PAUSED_CANARY, hooks: { before_traffic: [check], after_step: [check] } },
+        previous,
+        resume: {},
+      });
+      expect(result.outcome).to.equal('deployed');
+      expect(
+        hooks.calls.map(({ event }) => [event.hook, event.step, event.weight, event.deploymentId]),
+      ).to.deep.equal([
+        ['after_step', 2, 60, 'd-test-0001'],
+        ['after_step', 3, 100, 'd-test-0001'],
+      ]);
     });
 
     it('with full, goes straight to 100 %', async () => {

@@ -69,6 +69,8 @@ export interface ScenarioOptions {
   resume?: { full?: boolean; by?: string };
   /** Leave the hook runner out of the ports. */
   noHookRunner?: boolean;
+  /** Leave the control channel out of the ports. */
+  noControl?: boolean;
 }
 
 export interface Scenario {
@@ -189,7 +191,7 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
     hardStop: interrupts.hardStop,
     metrics,
     ...(options.noHookRunner ? {} : { hooks }),
-    control,
+    ...(options.noControl ? {} : { control }),
   };
   const waitForPromotion = options.waitForPromotion === true;
   const result =

@@ -2,7 +2,6 @@
  * The driver: the only code of the rollout that acts. It performs each action `decide` asks
  * for through the ports and feeds the outcome back as the next message, until `done`.
  */
-import type { DeploymentConfig } from '../../config/types.js';
 import { assertNever, EcsCrdError, StackLockedError, UsageError } from '../../errors.js';
 import type { ProgressEvent } from '../events.js';
 import type { AnalysisWindow, MetricsSource } from '../ports/analysis.js';
@@ -40,8 +39,9 @@ type Report = (event: ProgressEvent) => void;
  * it cleanly, and no further `up` is started.
  */
 export async function runRollout(deps: RolloutDeps, request: RolloutRequest): Promise<RolloutResult> {
-  checkDeps(deps, request.config);
-  return drive(deps, startRollout(request, deps.clock.now()));
+  const state = startRollout(request, deps.clock.now());
+  checkDeps(deps, state);
+  return drive(deps, state);
 }
 
 /**
@@ -51,12 +51,13 @@ export async function runRollout(deps: RolloutDeps, request: RolloutRequest): Pr
  */
 export async function resumeRollout(deps: RolloutDeps, request: ResumeRequest): Promise<RolloutResult> {
   const state = resumeState(request, deps.clock.now());
-  checkDeps(deps, state.ctx.candidate.config);
+  checkDeps(deps, state);
   return drive(deps, state);
 }
 
 /** A file that needs a port the caller did not give is a bug of the caller, not of the user. */
-function checkDeps(deps: RolloutDeps, config: DeploymentConfig): void {
+function checkDeps(deps: RolloutDeps, state: RolloutState): void {
+  const { config } = state.ctx.candidate;
   if (config.canary.analysis && !deps.metrics) {
     throw new EcsCrdError(
       'internal error: canary.analysis is set but the rollout was given no CloudWatch client',
@@ -65,6 +66,13 @@ function checkDeps(deps: RolloutDeps, config: DeploymentConfig): void {
   const hooks = Object.values(config.canary.hooks ?? {}).some((specs) => specs.length > 0);
   if (hooks && !deps.hooks) {
     throw new EcsCrdError('internal error: canary.hooks is set but the rollout was given no hook runner');
+  }
+  // Waiting at `pause: true` with no way to be told to go on would watch forever.
+  const untilPromoted = state.ctx.plan.steps.some((step) => step.kind === 'shift' && step.pause === true);
+  if (state.ctx.waitForPromotion && untilPromoted && !deps.control) {
+    throw new EcsCrdError(
+      'internal error: --wait at a pause until promoted, but the rollout was given no control channel',
+    );
   }
 }
 
