@@ -5,7 +5,7 @@ import type { StackOutputs } from '../../src/canary/ports/stack.js';
 import { planRecovery, type RecoveryPlan } from '../../src/canary/recover.js';
 import { EcsCrdError } from '../../src/errors.js';
 import { buildEnvironment, buildIdentity } from '../helpers/builders.js';
-import { healthPhasesArbitrary, strategyArbitrary } from '../helpers/canary-arbitraries.js';
+import { healthPhasesArbitrary, pausingStrategyArbitrary } from '../helpers/canary-arbitraries.js';
 import { healthTimeline, outputsOf } from '../helpers/fakes.js';
 import { runScenario, STABLE_VERSION, stableOutputs } from '../helpers/rollout-harness.js';
 
@@ -182,7 +182,8 @@ describe('canary recovery', () => {
   it('recovers a stack killed after any update of any rollout, and a second run has nothing to do', async () => {
     await fc.assert(
       fc.asyncProperty(
-        strategyArbitrary(120),
+        // Pauses too: a paused stack (the run ended there, or was killed waiting) is recovered alike.
+        pausingStrategyArbitrary(120),
         fc.boolean(),
         healthPhasesArbitrary(900_000),
         fc.nat(20),
@@ -209,6 +210,7 @@ describe('canary recovery', () => {
             expect(after.meta.phase).to.be.oneOf(['stable', 'rolled_back']);
             if (recovery.steps.length === 2) expect(recovery.steps[0]?.purpose).to.equal('restore-traffic');
           }
+          if (after) expect(after.meta.pause ?? null).to.equal(null);
           expect(plan(after).needed, 'a second rollback has nothing to do').to.equal(false);
         },
       ),
