@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { DesiredState } from '../../src/canary/ports/stack.js';
 import { UsageError } from '../../src/errors.js';
+import { alarmTimeline, buildAnalysis, FakeMetricsSource, trafficFrom } from '../helpers/fake-metrics.js';
 import { CLOCK_START, healthTimeline } from '../helpers/fakes.js';
 import { runScenario, type ScenarioOptions, stableOutputs } from '../helpers/rollout-harness.js';
 
@@ -165,6 +166,26 @@ describe('canary rollout: pauses', () => {
       expect(result.reason).to.match(/^Step 3\/6: 2 unhealthy target\(s\)/);
       expect(story(runner.ups).slice(-3)).to.deep.equal(['paused:10', 'rolling_back:0', 'rolled_back:0']);
       expect(runner.ups.at(-2)?.at).to.equal(CLOCK_START + s(185));
+    });
+
+    it('goes on reading the analysis during the pause: an alarm in ALARM rolls back', async () => {
+      const { result, runner, metrics } = await waiting({
+        canary: {
+          ...PAUSED_CANARY,
+          analysis: buildAnalysis({ error_rate: { max: 0.01, elb_5xx: true }, alarms: ['orders-5xx'] }),
+        },
+        metrics: (stack, clock) =>
+          new FakeMetricsSource(clock, {
+            window: trafficFrom(stack, {}),
+            alarms: alarmTimeline([{ fromMs: s(300), states: { 'orders-5xx': 'ALARM' } }]),
+          }),
+      });
+      expect(result.outcome).to.equal('rolled_back');
+      expect(result.reason).to.equal('Step 3/6: alarm orders-5xx is in ALARM (canary.analysis.alarms)');
+      expect(runner.ups.at(-2)?.at).to.equal(CLOCK_START + s(305));
+      // Windows of the paused weight were judged during the pause too.
+      const during = metrics.windows.filter(({ query }) => query.start >= CLOCK_START + s(145));
+      expect(during.length).to.be.above(5);
     });
 
     it('rolls back on an interrupt during the pause', async () => {
