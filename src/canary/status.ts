@@ -17,7 +17,8 @@ export type StatusPhase = 'none' | 'stable' | 'deploying' | 'paused' | 'interrup
 
 /**
  * How one deployment ended, as far as the backend knows:
- * - the outcome the run recorded in a successful update (`deployed`, `rolled_back`, `interrupted`);
+ * - the outcome the run recorded in a successful update (`deployed`, `rolled_back`, `interrupted`,
+ *   or `paused`: it stopped at a pause for `ecs-crd promote`);
  * - `in_progress`: no outcome yet and its run still holds the stack;
  * - `interrupted`: no outcome and no run any more: killed, or stopped by a second Ctrl-C;
  * - `rollback_failed`: its last update failed while rolling back (nothing after it).
