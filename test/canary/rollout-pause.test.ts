@@ -1,8 +1,11 @@
 import { expect } from 'chai';
 import type { DesiredState } from '../../src/canary/ports/stack.js';
+import { decide } from '../../src/canary/rollout/decide.js';
+import { resumeState } from '../../src/canary/rollout/start.js';
 import { UsageError } from '../../src/errors.js';
+import { buildEnvironment, buildIdentity } from '../helpers/builders.js';
 import { alarmTimeline, buildAnalysis, FakeMetricsSource, trafficFrom } from '../helpers/fake-metrics.js';
-import { CLOCK_START, healthTimeline } from '../helpers/fakes.js';
+import { CLOCK_START, healthTimeline, observationOf } from '../helpers/fakes.js';
 import { runScenario, type ScenarioOptions, stableOutputs } from '../helpers/rollout-harness.js';
 
 const s = (seconds: number) => seconds * 1000;
@@ -325,6 +328,26 @@ describe('canary rollout: pauses', () => {
       expect(result.reason).to.contain('canary.health.timeout: 300 s');
       expect(story(runner.ups)).to.deep.equal(['rolling_back:0', 'rolled_back:0']);
       expect(runner.ups[0]?.at).to.equal(CLOCK_START + s(300));
+    });
+
+    it('is plain data and pure decisions: gate first, then the next shift’s up', async () => {
+      const outputs = await pausedStack();
+      const now = CLOCK_START + s(1_000);
+      const state = resumeState(
+        { environment: buildEnvironment(), identity: buildIdentity(), outputs, full: false, by: BY },
+        now,
+      );
+      expect(JSON.parse(JSON.stringify(state))).to.deep.equal(state);
+      expect([state.stepIndex, state.candidateWeight, state.stage.kind]).to.deep.equal([2, 10, 'watch']);
+      const first = decide(state, { type: 'start', at: now });
+      expect(first.action.type).to.equal('observe');
+      if (first.action.type !== 'observe') return;
+      const healthy = observationOf(first.action.candidate, 'healthy', 2, now);
+      const next = decide(first.state, { type: 'observed', at: now, observation: healthy });
+      expect(
+        next.action.type === 'up' && [next.action.purpose, next.action.desired.weights.green],
+      ).to.deep.equal(['shift', 60]);
+      expect(next.events.map((event) => event.code)).to.include('step.started');
     });
 
     it('refuses a stack that is not paused', async () => {
