@@ -5,39 +5,14 @@
  * documented JSON fields and the file's headers, whose values appear nowhere else.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { expect } from 'chai';
 import { SandboxCli } from '../../sandbox/ecs-crd.js';
 import { FAKE_CREDENTIALS, type Sandbox, startSandbox } from '../../sandbox/harness.js';
+import { startWebhookReceiver } from '../../sandbox/webhook.js';
 
 const FQDN = 'api.sandbox.example.com';
-
-/** What a POST brought. */
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: Record<string, unknown>;
-}
-
-/** A webhook receiver on 127.0.0.1 that answers 204 and keeps every POST, in order. */
-async function receiver(): Promise<{ url: string; received: Received[]; server: Server }> {
-  const received: Received[] = [];
-  const server = createServer((request, response) => {
-    let text = '';
-    request.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-    });
-    request.on('end', () => {
-      received.push({ headers: request.headers, body: JSON.parse(text) as Record<string, unknown> });
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/ecs-crd`, received, server };
-}
 
 describe('hooks through the CLI', function () {
   this.timeout(600_000);
@@ -155,7 +130,7 @@ describe('hooks through the CLI', function () {
   });
 
   it('a webhook receives every event of a canary in order, with the documented fields and the file’s headers', async () => {
-    const hook = await receiver();
+    const hook = await startWebhookReceiver();
     try {
       const token = 's3cr3t-hook-token-4242';
       const webhook = {
@@ -181,7 +156,10 @@ describe('hooks through the CLI', function () {
       expect(result.code, result.stdout + result.stderr).to.equal(0);
       const { slot } = JSON.parse(result.stdout) as { slot: string };
 
-      const events = hook.received.map((r) => r.body);
+      expect(hook.received.map((r) => `${r.method} ${r.path}`)).to.satisfy((all: string[]) =>
+        all.every((line) => line === 'POST /hook'),
+      );
+      const events = hook.events() as unknown as Record<string, unknown>[];
       expect(events.map((e) => [e.hook, e.step, e.weight])).to.deep.equal([
         ['before_traffic', null, 0],
         ['after_step', 1, 20],
@@ -248,7 +226,7 @@ describe('hooks through the CLI', function () {
       for (const text of [result.stdout, result.stderr, readFileSync(log, 'utf8'), ...state])
         expect(text).to.not.include(token);
     } finally {
-      hook.server.close();
+      await hook.close();
     }
   });
 });
