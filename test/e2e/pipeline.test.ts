@@ -212,8 +212,7 @@ describe('examples/ci: every ecs-crd line of the pipelines, against the sandbox'
       .to.match(/paused/i)
       .and.to.include('10 %');
     ok(promoted[1], 'promote');
-    expect(outcome(promoted[1])).to.equal('deployed');
-    expect(await live(pipeline, sha(2))).to.deep.equal({ phase: 'stable', version: sha(2) });
+    expect(promoted[1]?.json).to.deep.include({ outcome: 'deployed', version: sha(2) });
 
     // Paused again (the next merge's deploy is refused, exit 5, while it waits); rollback.
     const [paused3] = await pipeline.job('deploy', sha(3));
@@ -240,6 +239,7 @@ describe('examples/ci: every ecs-crd line of the pipelines, against the sandbox'
     const doc = full.json as { outcome: string; steps: { weight: number; outcome: string }[] };
     expect(doc.outcome).to.equal('deployed');
     expect(doc.steps.filter((s) => s.weight === 50).map((s) => s.outcome)).to.not.include('passed');
+    // The pause and the --full promote left a settled stack (test/e2e/pause.test.ts checks the rest).
     expect(await live(pipeline, sha(5))).to.deep.equal({ phase: 'stable', version: sha(5) });
   }
 
