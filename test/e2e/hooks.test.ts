@@ -229,6 +229,54 @@ describe('hooks through the CLI', function () {
       await hook.close();
     }
   });
+
+  it('a failing after_step webhook rolls back (retried on 5xx), after_rollback hears it; a failing after_deploy only warns', async () => {
+    // 1: step 1 passes; 2 and its retry: 500 at step 2; 4: after_rollback.
+    const hook = await startWebhookReceiver({ status: (n) => (n === 2 || n === 3 ? 500 : 204) });
+    try {
+      const webhook = { webhook: hook.url, timeout: 5, retries: 1 };
+      const strategy = [
+        { weight: 20, wait: 1 },
+        { weight: 100, wait: 1 },
+      ];
+      const failing = cli.release({
+        version: '4.0.0',
+        strategy,
+        hooks: { after_step: [webhook], after_rollback: [webhook] },
+      });
+      const result = await cli.run(['deploy', ...cli.flags(failing, '--json')]);
+      expect(result.code, result.stdout + result.stderr).to.equal(3);
+      const doc = JSON.parse(result.stdout) as { reason: string; steps: { outcome: string }[] };
+      expect(doc.reason).to.match(/^Step \d+\/\d+: hook after_step failed: .*500/);
+      expect(doc.steps.map((s) => s.outcome)).to.deep.equal(['passed', 'failed']);
+      expect(hook.events().map((e) => [e.hook, e.step, e.outcome])).to.deep.equal([
+        ['after_step', 1, null],
+        ['after_step', 2, null],
+        ['after_step', 2, null],
+        ['after_rollback', null, 'rolled_back'],
+      ]);
+    } finally {
+      await hook.close();
+    }
+
+    const refusing = await startWebhookReceiver({ status: 404 });
+    try {
+      const file = cli.release({
+        version: '4.0.1',
+        strategy: [{ weight: 100, wait: 1 }],
+        hooks: { after_deploy: [{ webhook: refusing.url, timeout: 5, retries: 2 }] },
+      });
+      const log = join(cli.home, 'after-deploy.log');
+      const result = await cli.run(['deploy', ...cli.flags(file, '--json', '--log-file', log)]);
+      expect(result.code, result.stdout + result.stderr).to.equal(0);
+      expect(JSON.parse(result.stdout)).to.deep.include({ outcome: 'deployed', version: '4.0.1' });
+      expect(readFileSync(log, 'utf8')).to.match(/WARN.*after_deploy.*HTTP 404/);
+      // A 4xx other than 429 is not retried.
+      expect(refusing.events().map((e) => e.hook)).to.deep.equal(['after_deploy']);
+    } finally {
+      await refusing.close();
+    }
+  });
 });
 
 function filesUnder(dir: string): string[] {
