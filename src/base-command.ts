@@ -34,6 +34,12 @@ export const deploymentFileFlags = {
     summary: 'Directory holding <environment>.deploy.yml, used when -f is absent (default: the current one).',
     helpValue: 'DIR',
   }),
+  var: Flags.string({
+    summary:
+      'A value for {{var.NAME}} in the deployment file (repeatable; `=` required, the value may hold `=`).',
+    helpValue: 'NAME=VALUE',
+    multiple: true,
+  }),
 };
 
 /** Where AWS calls go (commands that talk to AWS). */
