@@ -54,7 +54,9 @@ function parseVars(values: readonly string[]): Record<string, string> {
     const name = at < 0 ? value : value.slice(0, at);
     if (at < 0) throw new UsageError(`--var ${value}: expected NAME=VALUE`, { hint: 'e.g. --var tag=1.4.2' });
     if (!VAR_NAME.test(name))
-      throw new UsageError(`--var ${value}: ${name || '(empty)'} is not a variable name ([A-Za-z_][A-Za-z0-9_]*)`);
+      throw new UsageError(
+        `--var ${value}: ${name || '(empty)'} is not a variable name ([A-Za-z_][A-Za-z0-9_]*)`,
+      );
     if (Object.hasOwn(vars, name)) throw new UsageError(`--var ${name}: given twice`);
     vars[name] = value.slice(at + 1);
   }
