@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { findDrift } from '../canary/drift.js';
-import { type EventSink, progressEvent } from '../canary/events.js';
+import { progressEvent } from '../canary/events.js';
 import { refuseUnfinished } from '../canary/phase.js';
 import { ALARM_REFUSAL_HINT, alarmRefusal } from '../canary/preflight.js';
 import { runRollout } from '../canary/rollout/driver.js';
