@@ -16,39 +16,9 @@ import { buildConfig, buildDesiredState, buildMeta } from '../helpers/builders.j
 import { outputsOf, RecordingReporter } from '../helpers/fakes.js';
 import { RecordingStackRunner } from '../helpers/recording-runner.js';
 import { openedService } from './opened.js';
+import { FakeControl, pausedOutputs } from './paused.js';
 
 const STACK = 'shop-orders-api-prod-eu-west-1';
-
-/** 1.5.0 on green, paused at 10 % until promoted. */
-export function pausedOutputs(meta: Partial<DeploymentMeta> = {}): StackOutputs {
-  return outputsOf(
-    buildDesiredState({
-      releases: { blue: buildConfig(), green: buildConfig({ service: { version: '1.5.0' } }) },
-      weights: { blue: 90, green: 10 },
-      meta: buildMeta({
-        phase: 'paused',
-        deploymentId: 'd-paused',
-        candidateSlot: 'green',
-        candidateVersion: '1.5.0',
-        step: 1,
-        outcome: null,
-        pause: { since: '2025-01-01T12:03:00.000Z', weight: 10, until: null },
-        ...meta,
-      }),
-    }),
-  );
-}
-
-/** A control channel that keeps what it was sent. */
-export class FakeControl implements ControlChannel {
-  readonly sent: ControlRequest[] = [];
-  async send(request: ControlRequest): Promise<void> {
-    this.sent.push(request);
-  }
-  async take(): Promise<ControlRequest | null> {
-    return null;
-  }
-}
 
 const RESULT: RolloutResult = {
   outcome: 'deployed',
