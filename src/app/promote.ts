@@ -5,13 +5,14 @@
  * rollout from the outputs (health gate first, then the steps after the pause), as the same
  * deployment; it ends as `deploy` does, with the same document and exit codes.
  */
-import { describeHolder, type LeaseHolder, type LeaseState } from '../canary/ports/lease.js';
+import { describeHolder, type LeaseState } from '../canary/ports/lease.js';
 import type { StackOutputs } from '../canary/ports/stack.js';
 import { resumeRollout } from '../canary/rollout/driver.js';
 import { UsageError } from '../errors.js';
 import { readLease, withLease } from '../stack/lease.js';
 import type { ServiceFields } from '../ui/documents.js';
 import { type DeployDocument, deployDocument } from '../ui/documents-deploy.js';
+import { pausedHolder } from './abort.js';
 import { publishOutcome } from './notify.js';
 import { controlOf, type RunPorts, refuseWaitWithoutControl, rolloutDeps, whoAmI } from './rollout-deps.js';
 import {
@@ -53,9 +54,6 @@ export type PromoteResult =
   | { kind: 'resumed'; document: DeployDocument }
   | { kind: 'handed'; document: HandoffDocument };
 
-/** The commands whose run may wait at a pause (and read the control channel). */
-const WAITERS = new Set(['deploy', 'promote']);
-
 export async function promoteService(options: PromoteOptions): Promise<PromoteResult> {
   return promoteIn(await openInAccount(options.service), options);
 }
@@ -72,7 +70,7 @@ export async function promoteIn(
   const lease = readLease(ctx.leases, ctx.stack);
   const outputs = refuseUnpaused(ctx, await ctx.runner.outputs(), lease);
   const control = controlOf(ctx, options);
-  const holder = runningHolder(lease, options.force ?? false);
+  const holder = pausedHolder(lease, outputs, options.force ?? false);
   if (holder && control) {
     const { deploymentId, candidateVersion } = outputs.meta;
     await control.send({ action: 'promote', full, deploymentId, by, at: new Date().toISOString() });
@@ -121,17 +119,6 @@ export async function promoteIn(
     reporter: options.reporter,
   });
   return { kind: 'resumed', document };
-}
-
-/**
- * The run that holds the stack at its pause and will take a request: one known to run (this
- * host), or one on another host (its liveness unknown) that may wait at a pause, unless
- * `force` says that machine is gone.
- */
-function runningHolder(lease: LeaseState | undefined, force: boolean): LeaseHolder | undefined {
-  if (!lease || !WAITERS.has(lease.holder.command)) return undefined;
-  if (lease.liveness === 'alive') return lease.holder;
-  return lease.liveness === 'unknown' && !force ? lease.holder : undefined;
 }
 
 /**

@@ -50,7 +50,10 @@ export function mayPause(config: DeploymentConfig, wait: boolean): boolean {
 }
 
 /** The control channel of the service's stack, or undefined when its backend keeps no lease folder. */
-export function controlOf(ctx: Pick<ServiceContext, 'leases' | 'stack'>, ports: RunPorts) {
+export function controlOf(
+  ctx: Pick<ServiceContext, 'leases' | 'stack'>,
+  ports: Pick<RunPorts, 'openControl'>,
+) {
   return (ports.openControl ?? openControlChannel)(ctx.leases, ctx.stack);
 }
 
@@ -91,7 +94,7 @@ export async function rolloutDeps(
 }
 
 /** The real hook runner, loaded only by a run whose file has hooks. */
-async function loadHookRunner(cwd: string, version: string): Promise<HookRunner> {
+export async function loadHookRunner(cwd: string, version: string): Promise<HookRunner> {
   // TEMPORARY until helper C's src/hooks/runner.ts is on main: then
   // `const { createHookRunner } = await import('../hooks/runner.js'); return createHookRunner({ cwd, version });`
   throw new UsageError(`canary.hooks are not supported by this build (${cwd}, ${version})`);
