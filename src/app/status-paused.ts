@@ -1,0 +1,137 @@
+/**
+ * What `status` adds for a deployment stopped at a pause: since when, at which weight, until
+ * when (a timed pause), and the candidate's health now, from one look at its ECS service and
+ * target groups (the names the stack's outputs record). The look may fail (no credentials, a
+ * throttled call): then the health is `unknown` with the error, and `status` still succeeds.
+ */
+import {
+  type CandidateRef,
+  type HealthProbe,
+  noTargets,
+  type Observation,
+  type TargetState,
+} from '../canary/ports/aws.js';
+import type { StackOutputs } from '../canary/ports/stack.js';
+import type { DeploymentConfig } from '../config/types.js';
+import type { StatusDocument } from '../ui/documents.js';
+
+/** The candidate at the time of `status`: its tasks and its targets. */
+export interface CandidateHealth {
+  /** `healthy`: every task running and every target healthy; `missing`: no ECS service. */
+  state: 'healthy' | 'unhealthy' | 'starting' | 'missing';
+  /** null when the ECS service does not exist. */
+  tasks: { desired: number; running: number; pending: number; failed: number } | null;
+  /** Over all its target groups. */
+  targets: Record<TargetState, number> & { total: number };
+  /** Why targets are not healthy, as the ALB says. */
+  reasons: string[];
+}
+
+/** `status --json`'s `paused`, present only in the phase `paused`. */
+export interface PausedStatus {
+  /** ISO-8601; null in a stack that did not record it. */
+  since: string | null;
+  weight: number;
+  /** ISO-8601 end of a timed pause; null: until promoted. */
+  until: string | null;
+  candidate_health: CandidateHealth | null;
+  /** Why the candidate could not be looked at; null when it was. */
+  health_error: string | null;
+}
+
+export type StatusReport = StatusDocument & { paused?: PausedStatus };
+
+export async function pausedStatus(
+  outputs: StackOutputs,
+  config: DeploymentConfig,
+  probe: () => Promise<HealthProbe>,
+): Promise<PausedStatus> {
+  const { meta } = outputs;
+  const slot = meta.candidateSlot;
+  const record = {
+    since: meta.pause?.since ?? null,
+    weight: meta.pause?.weight ?? (slot ? outputs.weights[slot] : 0),
+    until: meta.pause?.until ?? null,
+  };
+  try {
+    const observation = await (await probe()).observe(candidateOf(outputs, config));
+    return { ...record, candidate_health: healthOf(observation), health_error: null };
+  } catch (error) {
+    return {
+      ...record,
+      candidate_health: null,
+      health_error: error instanceof Error ? error.message : String(error),
+    };
+  }
+}
+
+function candidateOf(outputs: StackOutputs, config: DeploymentConfig): CandidateRef {
+  const slot = outputs.meta.candidateSlot;
+  const serviceName = slot ? outputs.serviceNames[slot] : undefined;
+  if (!slot || !serviceName) throw new Error('the stack records no candidate service');
+  return {
+    cluster: outputs.releases[slot]?.service.cluster ?? config.service.cluster,
+    serviceName,
+    targetGroupArns: outputs.targetGroupArns[slot] ?? [],
+  };
+}
+
+export function healthOf(observation: Observation): CandidateHealth {
+  const counts = noTargets();
+  let total = 0;
+  const reasons = new Set<string>();
+  for (const group of observation.targetGroups) {
+    for (const [state, n] of Object.entries(group.counts) as [TargetState, number][]) counts[state] += n;
+    total += group.total;
+    for (const reason of group.reasons) reasons.add(reason);
+  }
+  const { service } = observation;
+  const tasks = service
+    ? {
+        desired: service.desired,
+        running: service.running,
+        pending: service.pending,
+        failed: service.failedTasks.length,
+      }
+    : null;
+  return {
+    state: stateOf(tasks, counts, total),
+    tasks,
+    targets: { ...counts, total },
+    reasons: [...reasons],
+  };
+}
+
+function stateOf(
+  tasks: CandidateHealth['tasks'],
+  counts: Record<TargetState, number>,
+  total: number,
+): CandidateHealth['state'] {
+  if (!tasks) return 'missing';
+  if (counts.unhealthy > 0 || tasks.failed > 0) return 'unhealthy';
+  const allUp = tasks.running >= tasks.desired && tasks.pending === 0;
+  return allUp && total > 0 && counts.healthy === total ? 'healthy' : 'starting';
+}
+
+/** The lines `status` adds for a person. */
+export function pausedLines(paused: PausedStatus): string[] {
+  const until = paused.until ? `until ${paused.until}, then it goes on by itself` : 'until promoted';
+  const lines = [
+    `  paused    at ${paused.weight} % since ${paused.since ?? 'an unrecorded time'}, ${until}`,
+    `  candidate ${healthText(paused)}`,
+  ];
+  if (!paused.until)
+    lines.push('Run `ecs-crd promote` with the same flags to go on, or `ecs-crd rollback` to abort.');
+  return lines;
+}
+
+function healthText(paused: PausedStatus): string {
+  const health = paused.candidate_health;
+  if (!health) return `unknown: ${paused.health_error ?? 'not looked at'}`;
+  const tasks = health.tasks
+    ? `${health.tasks.running}/${health.tasks.desired} tasks running${health.tasks.failed > 0 ? `, ${health.tasks.failed} failed` : ''}`
+    : 'no ECS service';
+  const targets = `${health.targets.healthy}/${health.targets.total} targets healthy`;
+  const reasons = health.reasons.length > 0 ? ` (${health.reasons.join('; ')})` : '';
+  return `${health.state}: ${tasks}, ${targets}${reasons}`;
+}
