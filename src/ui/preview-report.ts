@@ -3,8 +3,9 @@
  * first update, then the planned timeline. Pure; the same document `--json` prints.
  */
 import { formatChanges } from '../canary/ports/stack.js';
+import type { HookPoint } from '../config/types.js';
 import { alignColumns } from './columns.js';
-import type { PreviewChange, PreviewDocument, PreviewRelease } from './documents.js';
+import type { PreviewChange, PreviewDocument, PreviewRelease, PreviewStep } from './documents.js';
 import { formatClock } from './format.js';
 
 const SIGN: Record<PreviewChange['operation'], string> = {
@@ -32,24 +33,59 @@ export function previewLines(doc: PreviewDocument): string[] {
     lines.push(`  ${formatChanges({ changes: doc.summary })}`);
   }
   lines.push('', 'Planned timeline (ELAPSED: the waits alone; ON AWS: an estimate with what AWS adds):');
+  const steps: TimelineStep[] = doc.timeline;
+  // The two columns only for a file that has pauses or hooks: the others read as before.
+  const pauses = steps.some((step) => (step.pause ?? null) !== null);
+  const hooks = steps.some((step) => (step.hooks ?? []).length > 0);
   const rows = [
-    ['STEP', 'WHAT', 'CANDIDATE', 'STABLE', 'WAIT', 'ELAPSED', 'AWS ADDS', 'ON AWS'],
-    ...doc.timeline.map((step) => [
+    [
+      'STEP',
+      'WHAT',
+      'CANDIDATE',
+      'STABLE',
+      'WAIT',
+      ...(pauses ? ['PAUSE'] : []),
+      'ELAPSED',
+      'AWS ADDS',
+      'ON AWS',
+      ...(hooks ? ['HOOKS'] : []),
+    ],
+    ...steps.map((step) => [
       String(step.number),
       step.label,
       `${step.weights.candidate} %`,
       `${step.weights.stable} %`,
       formatClock(step.wait_s),
+      ...(pauses ? [pauseText(step.pause ?? null)] : []),
       formatClock(step.end_s),
       step.aws_estimate_s > 0 ? `~${formatClock(step.aws_estimate_s)}` : '',
       `~${formatClock(step.estimated_end_s)}`,
+      ...(hooks ? [(step.hooks ?? []).join(', ')] : []),
     ]),
   ];
   lines.push(...alignColumns(rows).map((line) => `  ${line}`));
+  if (pauses) {
+    lines.push(
+      '  (a pause until promoted stops the deployment there, exit 0: `ecs-crd promote` goes on, `ecs-crd rollback` aborts; ELAPSED does not count it)',
+    );
+  }
+  if (hooks) lines.push('  (HOOKS: the canary.hooks points that run at the end of the step, in that order)');
   lines.push(
     '  (estimated: Route 53 takes about 60 s to propagate each weight change, which every update waits for; the old release drains for its deregistration delay before it is removed)',
   );
   return lines;
+}
+
+/**
+ * A timeline step with the pause and hooks the plan gives it (absent from documents written
+ * before pauses and hooks existed).
+ */
+type TimelineStep = PreviewStep & { pause?: true | number | null; hooks?: readonly HookPoint[] };
+
+/** `until promoted`, `600 s`, or nothing. */
+function pauseText(pause: true | number | null): string {
+  if (pause === null) return '';
+  return pause === true ? 'until promoted' : `${pause} s`;
 }
 
 function release(r: PreviewRelease): string {
