@@ -36,11 +36,14 @@ describe('ecs-crd status, history, preview, undeploy: flags and usage', () => {
     '--json',
     '--log-file',
     '--region',
+    '--var',
     '--verbose',
     '--yes',
   ];
   const expected: Record<string, string[]> = {
-    status: [...common, '--backend-url'],
+    status: [...common, '--backend-url', '--endpoint-url', '--profile'],
+    promote: [...common, '--backend-url', '--endpoint-url', '--force', '--full', '--profile', '--wait'],
+    rollback: [...common, '--backend-url', '--endpoint-url', '--force', '--profile'],
     history: [...common, '--backend-url', '--deployment', '--limit', '--report'],
     preview: [...common, '--adopt', '--backend-url', '--endpoint-url', '--profile'],
     undeploy: [...common, '--backend-url', '--endpoint-url', '--force', '--profile'],
