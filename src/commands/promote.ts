@@ -30,7 +30,7 @@ Refuses (exit 2, nothing changed) when the deployment is not paused, or when the
     full: Flags.boolean({ summary: 'From the pause straight to 100 %, skipping the steps in between.' }),
     wait: Flags.boolean({
       summary:
-        'At a later `pause: true` step, keep running and watching until promoted again (as deploy --wait).',
+        'At a later `pause: true` step, keep running and watching until promoted again, as deploy does with this flag.',
     }),
     force: Flags.boolean({
       summary: 'Take the stack over even from a holder that may still be running elsewhere.',
