@@ -180,6 +180,42 @@ describe('ecs-crd status and history on a file backend', function () {
     expect(stdout).to.match(/Run `ecs-crd rollback`/);
   });
 
+  it('a paused deployment whose candidate cannot be looked at: status says paused, health unknown with the error, exit 0', async () => {
+    const config = buildConfig({ canary: { releases: { blue: '1', green: '2' } } });
+    const meta = buildMeta({
+      phase: 'paused',
+      deploymentId: 'd-paused',
+      candidateVersion: '1.10.0',
+      candidateSlot: 'green',
+      liveVersion: '1.9.0',
+      step: 1,
+      outcome: null,
+      pause: { since: '2025-01-01T12:03:00.000Z', weight: 10, until: null },
+    });
+    await makeStack(dir, meta, { blue: 90, green: 10 }, config, {
+      serviceNames: { green: 'shop-catalog-prod-green' },
+      targetGroupArns: { green: ['arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/g/1'] },
+    });
+    // Nothing listens on port 9: the one AWS call fails at once.
+    const aws = { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_MAX_ATTEMPTS: '1' };
+    const args = ['status', ...SEED, '--endpoint-url', 'http://127.0.0.1:9'];
+    const run = runCli([...args, '--json'], { env: { ...env, ...aws } });
+    expect(run.status, run.stderr).to.equal(0);
+    const status = JSON.parse(run.stdout) as StatusDocument & { paused?: Record<string, unknown> };
+    expect(status.paused).to.deep.include({
+      since: '2025-01-01T12:03:00.000Z',
+      weight: 10,
+      until: null,
+      candidate_health: null,
+    });
+    expect(status.paused?.health_error).to.be.a('string').and.not.equal('');
+
+    const human = runCli(args, { env: { ...env, ...aws } });
+    expect(human.status, human.stderr).to.equal(0);
+    expect(human.stdout).to.match(/paused +at 10 % since 2025-01-01T12:03:00.000Z, until promoted/);
+    expect(human.stdout).to.match(/candidate unknown: \S/);
+  });
+
   it('history reads every page of a long stack history, and --limit keeps the newest', async () => {
     // Six deployments of three updates each: more than the engine lists without a page size (10).
     const runs = Array.from({ length: 6 }, (_, run) => {
@@ -245,6 +281,7 @@ async function makeStack(
   meta: DeploymentMeta,
   weights: StackOutputs['weights'],
   config: ReturnType<typeof buildConfig>,
+  extra: Partial<Pick<StackOutputs, 'serviceNames' | 'targetGroupArns'>> = {},
 ): Promise<void> {
   const outputs: StackOutputs = {
     meta,
@@ -254,6 +291,7 @@ async function makeStack(
     weights,
     targetGroupArns: {},
     serviceNames: {},
+    ...extra,
   };
   const workDir = join(dir, 'fixture');
   mkdirSync(workDir, { recursive: true });
