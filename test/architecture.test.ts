@@ -60,6 +60,7 @@ describe('architecture: the boundaries of the layout', () => {
   it('finds the sources it checks', () => {
     expect(under('canary').length).to.be.greaterThan(10);
     expect(under('stack').length).to.be.greaterThan(5);
+    expect(under('hooks').length).to.be.greaterThan(1);
   });
 
   it('keeps the domain free of its adapters: src/canary imports no stack, aws, ui, app or command code', () => {
@@ -75,8 +76,10 @@ describe('architecture: the boundaries of the layout', () => {
   it('lets the adapters implement the domain’s ports, never each other or the ui', () => {
     const stackOut = (i: Import) => /^(aws|ui|app|commands)\//.test(i.target);
     const awsOut = (i: Import) => /^(stack|ui|app|commands)\//.test(i.target);
+    const hooksOut = (i: Import) => /^(stack|aws|ui|app|commands)\//.test(i.target);
     expect(offending(under('stack'), stackOut)).to.deep.equal([]);
     expect(offending(under('aws'), awsOut)).to.deep.equal([]);
+    expect(offending(under('hooks'), hooksOut)).to.deep.equal([]);
   });
 
   it('keeps the reporters to events and documents: src/ui imports no stack, aws, app or command code', () => {
@@ -100,7 +103,7 @@ describe('architecture: the boundaries of the layout', () => {
 
   it('keeps commands thin: no SDK, no engine, and src/aws or src/stack only through the app layer', () => {
     const heavy = (i: Import) =>
-      isSdk(i.specifier) || (isPulumi(i.specifier) && !i.typeOnly) || /^(aws|stack)\//.test(i.target);
+      isSdk(i.specifier) || (isPulumi(i.specifier) && !i.typeOnly) || /^(aws|stack|hooks)\//.test(i.target);
     expect(offending(under('commands'), heavy)).to.deep.equal([]);
   });
 

@@ -3,7 +3,6 @@
  * the JSON `HookEvent` a webhook receives) and the candidate's direct address.
  */
 import type { DeploymentConfig } from '../config/types.js';
-import { EcsCrdError } from '../errors.js';
 import type { Environment, Slot } from './ports/aws.js';
 import type { HookEvent } from './ports/hooks.js';
 
@@ -18,7 +17,27 @@ import type { HookEvent } from './ports/hooks.js';
  * (empty before the end).
  */
 export function hookEnvironment(event: HookEvent): Record<string, string> {
-  throw new EcsCrdError(`internal error: hookEnvironment not implemented (${event.hook})`);
+  const text = (value: string | number | null): string => (value === null ? '' : String(value));
+  return {
+    ECS_CRD_HOOK: event.hook,
+    ECS_CRD_DEPLOYMENT_ID: event.deploymentId,
+    ECS_CRD_PROJECT: event.project,
+    ECS_CRD_SERVICE: event.service,
+    ECS_CRD_ENVIRONMENT: event.environment,
+    ECS_CRD_REGION: event.region,
+    ECS_CRD_VERSION: event.version,
+    ECS_CRD_SLOT: event.slot,
+    ECS_CRD_RELEASE_ID: event.releaseId,
+    ECS_CRD_STABLE_VERSION: text(event.stable?.version ?? null),
+    ECS_CRD_STABLE_SLOT: text(event.stable?.slot ?? null),
+    ECS_CRD_WEIGHT: text(event.weight),
+    ECS_CRD_STEP: text(event.step),
+    ECS_CRD_STEPS: text(event.steps),
+    ECS_CRD_CANDIDATE_URL: event.candidate.url,
+    ECS_CRD_CANDIDATE_HOST: event.candidate.host,
+    ECS_CRD_OUTCOME: text(event.outcome),
+    ECS_CRD_REASON: text(event.reason),
+  };
 }
 
 /**
@@ -30,7 +49,9 @@ export function candidateEndpoint(
   slot: Slot,
   config: DeploymentConfig,
 ): HookEvent['candidate'] {
-  throw new EcsCrdError(
-    `internal error: candidateEndpoint not implemented (${environment.region}, ${slot}, ${config.service.name})`,
-  );
+  // A resolved file always has a listener (HTTP:80 when it names none); the fallback is that default.
+  const listener = config.listeners[0] ?? { protocol: 'HTTP', port: 80 };
+  const scheme = listener.protocol === 'HTTPS' ? 'https' : 'http';
+  const dnsName = environment.slots[slot].albDnsName;
+  return { url: `${scheme}://${dnsName}:${listener.port}`, host: config.service.fqdn[0] ?? '' };
 }

@@ -7,9 +7,10 @@
 import { normalise } from './normalise.js';
 import { formatPath, orderProblems, type PathProblem, problemsFromIssues } from './problems.js';
 import { deploymentFileSchema } from './schema.js';
-import { renderTree, resolveValues, type TemplateInputs } from './templates.js';
+import { pipelineOf, renderTree, resolveValues, type TemplateInputs } from './templates.js';
 import type { ConfigProblem, DeploymentConfig } from './types.js';
 import { environmentWarnings } from './warnings.js';
+import { hookWarnings } from './warnings-hooks.js';
 import { parseYaml } from './yaml-source.js';
 
 export interface CheckOptions extends TemplateInputs {
@@ -55,7 +56,7 @@ export function checkDeployment(text: string, options: CheckOptions): CheckResul
   }
   const data = withoutExtensions(source.data);
   const { values, problems: variableProblems } = resolveValues(data, options);
-  const rendered = renderTree(data, values);
+  const rendered = renderTree(data, values, pipelineOf(options));
   const parsed = deploymentFileSchema.safeParse(rendered.data, { reportInput: true });
   const schemaProblems = parsed.success
     ? []
@@ -64,7 +65,9 @@ export function checkDeployment(text: string, options: CheckOptions): CheckResul
         sourceText: source.sourceText,
       });
   const problems = [...variableProblems, ...rendered.problems, ...schemaProblems].map(place);
-  const warnings = orderProblems(environmentWarnings(rendered.data).map(place));
+  const warnings = orderProblems(
+    [...environmentWarnings(rendered.data), ...hookWarnings(data, rendered.data)].map(place),
+  );
   if (!parsed.success || problems.length > 0 || textProblems.length > 0) return fail(problems, warnings);
   return { ok: true, file, config: normalise(parsed.data, values), warnings };
 }

@@ -15,7 +15,7 @@ const words = (text: string): ReadonlySet<string> => new Set(text.trim().split(/
 export const KNOWN_KEYS = {
   root: words('canary service target_groups listeners'),
   canary: words(
-    'group releases scale strategy health drain evaluate_target_health sns_topic_notifications analysis',
+    'group releases scale strategy health drain evaluate_target_health sns_topic_notifications analysis hooks',
   ),
   service: words(`project name cluster fqdn version scheduling_strategy platform_version launch_type
     network_mode network cpu memory health_check_grace_period placement_constraints placement_strategies

@@ -10,6 +10,7 @@ import type { ContainerFile, DeploymentFile, ServiceFile } from './schema.js';
 import { type AnalysisFile, defaultAnalysisInterval } from './schema-analysis.js';
 import { flattenPairs } from './schema-blocks.js';
 import { DEFAULT_IMAGE } from './schema-container.js';
+import { resolveHooks } from './schema-hooks.js';
 import { renderString, type TemplateValues } from './templates.js';
 import type {
   AnalysisConfig,
@@ -32,13 +33,18 @@ export function resolveCanary(canary: DeploymentFile['canary']): CanaryConfig {
     group: canary.group,
     releases: canary.releases,
     scale: canary.scale,
-    strategy: canary.strategy,
+    strategy: canary.strategy.map(({ weight, wait, pause }) => ({
+      weight,
+      wait: wait ?? 0,
+      ...(pause === undefined ? {} : { pause }),
+    })),
     health: canary.health,
     drain: canary.drain,
     evaluate_target_health: canary.evaluate_target_health,
     ...present({
       sns_topic_notifications: canary.sns_topic_notifications,
       analysis: canary.analysis && resolveAnalysis(canary.analysis, canary.health),
+      hooks: resolveHooks(canary.hooks),
     }),
   };
 }

@@ -13,7 +13,7 @@ import {
 } from './schema.js';
 import type { ListenerRuleFile } from './schema-listener-rules.js';
 import { DEREGISTRATION_DELAY_KEY } from './target-group-attributes.js';
-import { renderTree, type TemplateValues } from './templates.js';
+import type { TemplateValues } from './templates.js';
 import type {
   ContainerPortRef,
   DeploymentConfig,
@@ -42,24 +42,12 @@ export function normalise(file: DeploymentFile, values: TemplateValues): Deploym
   const listeners = (file.listeners ?? [listenerSchema.parse({ port: 80 })]).map((entry) =>
     listener(entry, refOr(entry.target_group?.container ?? firstGroup), service.fqdn),
   );
-  const config: DeploymentConfig = {
+  return {
     canary: resolveCanary(canary),
     service: resolveService(service, values),
     target_groups: targetGroups,
     listeners,
   };
-  return withFqdnRendered(config, file, values);
-}
-
-/**
- * A file that names its DNS names only on a container (the original tool's place) has no
- * `{{fqdn}}` value while templates are rendered: its `{{fqdn}}` templates are rendered here,
- * from the names the service resolved to (nothing else is rendered twice).
- */
-function withFqdnRendered(config: DeploymentConfig, file: DeploymentFile, values: TemplateValues) {
-  const fqdn = file.service.fqdn[0];
-  if (values.fqdn !== undefined || fqdn === undefined) return config;
-  return renderTree(config, { fqdn }).data as DeploymentConfig;
 }
 
 /** What a target group drains for when the file says nothing. */

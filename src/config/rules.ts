@@ -29,6 +29,18 @@ export function weightsIncrease(steps: readonly { weight: number }[], ctx: Conte
   });
 }
 
+/** A step without `pause` watches the new release for `wait` seconds: leaving it out is a slip. */
+export function waitOrPause(step: { wait?: number | undefined; pause?: unknown }, ctx: Context): void {
+  // A pause that is wrong is still a pause the user meant: its own problem says enough.
+  if (step.wait === undefined && step.pause === undefined && validParts(ctx)(['pause'])) {
+    report(
+      ctx,
+      ['wait'],
+      'is required: the seconds to watch the new release at this weight (only a step with `pause` may leave it out)',
+    );
+  }
+}
+
 export function healthIntervalWithinTimeout(
   health: { interval: number; timeout: number },
   ctx: Context,

@@ -157,12 +157,13 @@ export function flattenPairs<T>(pairs: Record<string, T> | Record<string, T>[]):
 
 /**
  * A value refused with what to write instead when it has a shape the original tool took
- * (`container_port: {blue, green}`), else checked by `schema`. The JSON Schema is `schema`'s.
+ * (`container_port: {blue, green}`) or another likely mistake (a hook's command as one string),
+ * else checked by `schema`. The JSON Schema is `schema`'s.
  */
 export function refusing<S extends z.ZodType>(
   schema: S,
   refused: (input: unknown) => boolean,
-  message: string,
+  message: string | ((input: unknown) => string),
 ) {
   const jsonSchema = lazyJsonSchema(schema);
   return z
@@ -170,7 +171,11 @@ export function refusing<S extends z.ZodType>(
     .transform((input, ctx): z.output<S> => {
       // On a problem the value stays as written, as a failed check leaves it: rules read it so.
       if (refused(input)) {
-        ctx.addIssue({ code: 'custom', message, input });
+        ctx.addIssue({
+          code: 'custom',
+          message: typeof message === 'string' ? message : message(input),
+          input,
+        });
         return input as z.output<S>;
       }
       const checked = schema.safeParse(input, { reportInput: true });

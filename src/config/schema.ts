@@ -14,6 +14,8 @@ import * as taskRules from './rules-task.js';
 import { analysisSchema } from './schema-analysis.js';
 import { formatted, hostName, int, matches, oneOrMany, text } from './schema-blocks.js';
 import { containerSchema } from './schema-container.js';
+import { hooksSchema } from './schema-hooks.js';
+import { pauseSchema } from './schema-pause.js';
 import { listenerSchema, targetGroupSchema } from './schema-routing.js';
 import { autoScalingFitsTheService, autoScalingSchema } from './schema-scaling.js';
 import { capacityProvider, iamRoles, runtimePlatform, statements, volume } from './schema-service-parts.js';
@@ -32,10 +34,13 @@ const releaseId = z
 const strategyStep = z
   .strictObject({
     weight: int(1, 100).meta({ description: 'Percent of the traffic sent to the new release at this step.' }),
-    wait: int(0).meta({
-      description: 'Seconds to watch the new release at this weight before the next step.',
+    wait: int(0).optional().meta({
+      description:
+        'Seconds to watch the new release at this weight before the next step. Required, except with `pause` (default 0).',
     }),
+    pause: pauseSchema.optional(),
   })
+  .superRefine(rules.waitOrPause, whenShaped)
   .meta({ description: 'One traffic step.' });
 
 const canarySchema = z
@@ -97,6 +102,7 @@ const canarySchema = z
           'SNS topic ARNs told the outcome of every deployment (the outcome document as the message): `on_success` when the release went live, `on_fail` on a rollback or failure.',
       }),
     analysis: analysisSchema.optional(),
+    hooks: hooksSchema.optional(),
   })
   .meta({
     description: 'How the new release is brought in: the ALB slots, the scale-up and the traffic steps.',

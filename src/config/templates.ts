@@ -1,12 +1,16 @@
 /**
  * `{{variable}}` templates: rendered in every string value of the file, before the
  * schema sees it. The service's own variables may use each other (`fqdn: "{{name}}.example.com"`),
- * but not themselves, directly or in a cycle.
+ * but not themselves, directly or in a cycle. Values from the pipeline (`{{env.NAME}}`,
+ * `{{var.name}}`) are inserted as written: a value holding `{{x}}` keeps it, never rendered again.
  */
 
 import { didYouMean } from './suggest.js';
+import { type PipelineValues, pipelineOf, pipelineProblems, pipelineValue } from './templates-pipeline.js';
 import type { TemplateContext } from './types.js';
 import type { KeyPath } from './yaml-source.js';
+
+export { type PipelineValues, pipelineOf } from './templates-pipeline.js';
 
 export const TEMPLATE_VARIABLES = [
   'project',
@@ -30,23 +34,36 @@ export interface TemplateProblem {
   message: string;
 }
 
-// A template is `{{ identifier }}`; anything else between braces (`{{.State}}` in a Go
-// template passed to a command) is left alone.
-const TEMPLATE = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+// A template is `{{ identifier }}`, `{{ env.NAME }}` or `{{ var.name }}`; anything else between
+// braces (`{{.State}}` in a Go template passed to a command) is left alone.
+const TEMPLATE = /\{\{\s*((?:env\.|var\.)?[A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+
+/** What the user reads as the variables' names in a message. */
+const KNOWN = [...TEMPLATE_VARIABLES, 'env.NAME', 'var.NAME'];
 
 const isVariable = (name: string): name is TemplateVariable =>
   (TEMPLATE_VARIABLES as readonly string[]).includes(name);
 
-/** The variables a string refers to, in order, repeated as written. */
+/** The variables a string refers to (`env.NAME` and `var.name` with their prefix), in order, repeated as written. */
 export function referencesIn(text: string): string[] {
   return [...text.matchAll(TEMPLATE)].map((match) => match[1] ?? '');
 }
 
-/** Replaces every known template whose value is known; leaves the others as written. */
-export function renderString(text: string, values: TemplateValues): string {
-  return text.replace(TEMPLATE, (whole, name: string) =>
-    isVariable(name) ? (values[name] ?? whole) : whole,
-  );
+/**
+ * Replaces every known template whose value is known, in one pass (an inserted value is never
+ * read for templates again); leaves the others as written.
+ */
+export function renderString(text: string, values: TemplateValues, pipeline?: PipelineValues): string {
+  return text.replace(TEMPLATE, (whole, name: string) => lookUp(name, values, pipeline) ?? whole);
+}
+
+function lookUp(
+  name: string,
+  values: TemplateValues,
+  pipeline: PipelineValues | undefined,
+): string | undefined {
+  if (isVariable(name)) return values[name];
+  return pipeline && pipelineValue(name, pipeline);
 }
 
 type ServiceVariable = 'project' | 'name' | 'version' | 'fqdn';
@@ -61,14 +78,12 @@ export function resolveValues(
   inputs: TemplateInputs,
 ): { values: TemplateValues; problems: TemplateProblem[] } {
   const service = field(data, 'service');
-  const fqdn = field(service, 'fqdn');
+  const pipeline = pipelineOf(inputs);
   const sources: Record<ServiceVariable, { path: KeyPath; text: unknown }> = {
     project: { path: ['service', 'project'], text: field(service, 'project') },
     name: { path: ['service', 'name'], text: field(service, 'name') },
     version: { path: ['service', 'version'], text: field(service, 'version') },
-    fqdn: Array.isArray(fqdn)
-      ? { path: ['service', 'fqdn', 0], text: fqdn[0] }
-      : { path: ['service', 'fqdn'], text: fqdn },
+    fqdn: fqdnSource(service),
   };
   const values: TemplateValues = { environment: inputs.environment };
   if (inputs.region !== undefined) values.region = inputs.region;
@@ -82,7 +97,7 @@ export function resolveValues(
     if (typeof text !== 'string') return undefined;
     let circular = false;
     const rendered = text.replace(TEMPLATE, (whole, ref: string) => {
-      if (!(ref in sources)) return isVariable(ref) ? (values[ref] ?? whole) : whole;
+      if (!Object.hasOwn(sources, ref)) return lookUp(ref, values, pipeline) ?? whole;
       const target = ref as ServiceVariable;
       if (target === name || chain.includes(target)) {
         circular = true;
@@ -105,6 +120,23 @@ export function resolveValues(
   };
   for (const name of Object.keys(sources) as ServiceVariable[]) resolve(name, []);
   return { values, problems };
+}
+
+/**
+ * Where `{{fqdn}}` is written: the first `service.fqdn`, else (the original tool's place) the
+ * first `containers[].fqdn`, as `withServiceFqdn` resolves the service's names.
+ */
+function fqdnSource(service: unknown): { path: KeyPath; text: unknown } {
+  const at = (path: KeyPath, fqdn: unknown) =>
+    Array.isArray(fqdn) ? { path: [...path, 0], text: fqdn[0] } : { path, text: fqdn };
+  const own = field(service, 'fqdn');
+  if (own !== undefined) return at(['service', 'fqdn'], own);
+  const containers = field(service, 'containers');
+  const index = Array.isArray(containers)
+    ? containers.findIndex((container) => field(container, 'fqdn') !== undefined)
+    : -1;
+  if (index < 0) return { path: ['service', 'fqdn'], text: undefined };
+  return at(['service', 'containers', index, 'fqdn'], field((containers as unknown[])[index], 'fqdn'));
 }
 
 /**
@@ -149,25 +181,13 @@ export function renderRuntime(
 export function renderTree(
   data: unknown,
   values: TemplateValues,
+  pipeline: PipelineValues = { env: {}, vars: {} },
 ): { data: unknown; problems: TemplateProblem[] } {
   const problems: TemplateProblem[] = [];
   const walk = (value: unknown, path: KeyPath): unknown => {
     if (typeof value === 'string') {
-      for (const name of new Set(referencesIn(value))) {
-        if (isRuntimeVariable(name)) {
-          if (!inMetricQuery(path)) problems.push({ path, message: runtimeOnly(name) });
-        } else if (!isVariable(name)) {
-          const known = inMetricQuery(path)
-            ? [...TEMPLATE_VARIABLES, ...RUNTIME_VARIABLES]
-            : TEMPLATE_VARIABLES;
-          const hint = didYouMean(name, known, (v) => `{{${v}}}`);
-          problems.push({
-            path,
-            message: `unknown template variable {{${name}}}${hint ? `: ${hint}` : ''} (known: ${known.join(', ')})`,
-          });
-        }
-      }
-      return renderString(value, values);
+      for (const message of stringProblems(value, path, pipeline)) problems.push({ path, message });
+      return renderString(value, values, pipeline);
     }
     if (Array.isArray(value)) return value.map((item, i) => walk(item, [...path, i]));
     if (isRecord(value)) {
@@ -178,6 +198,23 @@ export function renderTree(
     return value;
   };
   return { data: walk(data, []), problems };
+}
+
+/** What is wrong with the templates of one string value at `path`. */
+function stringProblems(value: string, path: KeyPath, pipeline: PipelineValues): string[] {
+  const found = pipelineProblems(value, pipeline);
+  for (const name of new Set(referencesIn(value))) {
+    if (isRuntimeVariable(name)) {
+      if (!inMetricQuery(path)) found.push(runtimeOnly(name));
+    } else if (!isVariable(name) && !name.includes('.')) {
+      const known = inMetricQuery(path) ? [...KNOWN, ...RUNTIME_VARIABLES] : KNOWN;
+      const hint = didYouMean(name, known, (v) => `{{${v}}}`);
+      found.push(
+        `unknown template variable {{${name}}}${hint ? `: ${hint}` : ''} (known: ${known.join(', ')})`,
+      );
+    }
+  }
+  return found;
 }
 
 /** A YAML map as plain data. */

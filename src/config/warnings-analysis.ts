@@ -75,7 +75,10 @@ function stepsTooShort(canary: unknown, analysis: Record<string, unknown>, inter
   if (typeof interval !== 'number' || typeof delay !== 'number' || typeof timeout !== 'number') return [];
   const strategy = field(canary, 'strategy') ?? [];
   if (!Array.isArray(strategy)) return [];
-  const waits = strategy.map((step) => field(step, 'wait')).filter((w): w is number => typeof w === 'number');
+  // A step with a pause may leave its wait out: 0.
+  const waits = strategy
+    .map((step) => field(step, 'wait') ?? (field(step, 'pause') ? 0 : undefined))
+    .filter((w): w is number => typeof w === 'number');
   // The implied last step {weight: 100, wait: 60} (or the first deployment's 100 % at once).
   if (field(strategy.at(-1), 'weight') !== 100) waits.push(60);
   const needed = 2 * interval + delay;

@@ -4,10 +4,54 @@
  * (0700), written atomically (temporary file, then rename) so that a reader never sees half a
  * request. Backends without a lease folder have no channel (undefined).
  */
-import type { ControlChannel } from '../canary/ports/control.js';
-import { EcsCrdError } from '../errors.js';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ControlChannel, ControlRequest } from '../canary/ports/control.js';
 
 export function openControlChannel(dir: string | undefined, stack: string): ControlChannel | undefined {
   if (!dir) return undefined;
-  throw new EcsCrdError(`internal error: openControlChannel not implemented (${stack})`);
+  const file = join(dir, `${stack}.control.json`);
+  return {
+    async send(request) {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      // Beside the target, so that the rename stays within one file system and is atomic.
+      const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+      try {
+        await writeFile(temporary, JSON.stringify(request), { mode: 0o600, flag: 'wx' });
+        await rename(temporary, file);
+      } catch (err) {
+        await rm(temporary, { force: true });
+        throw err;
+      }
+    },
+    async take(deploymentId) {
+      // Renamed away before it is read: of two readers, only one gets the request.
+      const taken = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.taken`;
+      try {
+        await rename(file, taken);
+      } catch {
+        return null; // no request (or another reader took it)
+      }
+      try {
+        const request = parseRequest(await readFile(taken, 'utf8'));
+        return request?.deploymentId === deploymentId ? request : null;
+      } catch {
+        return null;
+      } finally {
+        await rm(taken, { force: true });
+      }
+    },
+  };
+}
+
+/** A well-formed request, or null: a garbled file is dropped, not obeyed. */
+function parseRequest(text: string): ControlRequest | null {
+  const value = JSON.parse(text) as Partial<ControlRequest> | null;
+  if (typeof value !== 'object' || value === null) return null;
+  const { action, full, deploymentId, by, at } = value;
+  if (action !== 'promote' && action !== 'abort') return null;
+  if (typeof full !== 'boolean' || typeof deploymentId !== 'string') return null;
+  if (typeof by !== 'string' || typeof at !== 'string') return null;
+  return { action, full, deploymentId, by, at };
 }

@@ -20,6 +20,7 @@ import type { Output } from '@pulumi/pulumi';
 import { ownershipRecordName, ownershipValue } from '../canary/ownership.js';
 import { SLOTS, type Slot } from '../canary/ports/aws.js';
 import type { DesiredState, StackIdentity, StackOutputs } from '../canary/ports/stack.js';
+import type { DeploymentConfig } from '../config/types.js';
 import { ecsTasksTrustPolicy } from './documents.js';
 import { logGroupName, logicalNames, partitionOf, roleName, stackName } from './naming.js';
 import { declareRelease, serviceTags } from './release.js';
@@ -64,7 +65,7 @@ export function declareDeployment(state: DesiredState, inputs: ProgramInputs = {
   };
   const outputs: DeploymentOutputs = {
     meta: state.meta,
-    releases: state.releases,
+    releases: recordedReleases(state.releases),
     weights: state.weights,
     targetGroupArns: {},
     serviceNames: {},
@@ -81,6 +82,25 @@ export function declareDeployment(state: DesiredState, inputs: ProgramInputs = {
   }
   declareRecords(state);
   return outputs;
+}
+
+/**
+ * The releases as the outputs record them, for the next deployment to declare the live one
+ * again: without `canary.hooks`, which belong to the pipeline running a deployment, not to the
+ * release, and may hold a token (a webhook's headers) that whoever reads the state must not
+ * see. No resource depends on them, so re-declaring a recorded release changes nothing.
+ */
+export function recordedReleases(
+  releases: Partial<Record<Slot, DeploymentConfig>>,
+): Partial<Record<Slot, DeploymentConfig>> {
+  const recorded: Partial<Record<Slot, DeploymentConfig>> = {};
+  for (const slot of SLOTS) {
+    const release = releases[slot];
+    if (!release) continue;
+    const { hooks: _hooks, ...canary } = release.canary;
+    recorded[slot] = release.canary.hooks === undefined ? release : { ...release, canary };
+  }
+  return recorded;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { deploymentJsonSchema } from '../../src/config/json-schema.js';
+import { HOOK_POINTS } from '../../src/config/types-hooks.js';
 
 type JsonSchema = { properties?: Record<string, JsonSchema>; items?: JsonSchema; anyOf?: JsonSchema[] };
 
@@ -37,6 +38,47 @@ describe('schema/deploy.schema.json', () => {
     expect(paths.length, `only ${paths.length} key paths found`).to.be.above(80);
     const missing = paths.filter((path) => !docs.includes(`\`${path}\``));
     expect(missing, 'keys missing from the reference').to.deep.equal([]);
+  });
+
+  it('describes pause as true/false or seconds, and wait as optional (required without pause by validate)', () => {
+    // biome-ignore lint/suspicious/noExplicitAny: walking the generated document.
+    const step = (generated as any).properties.canary.properties.strategy.items;
+    expect(step.required).to.deep.equal(['weight']);
+    expect(step.properties.pause.anyOf).to.deep.equal([
+      { type: 'boolean' },
+      { type: 'integer', minimum: 1, maximum: 604800 },
+    ]);
+  });
+
+  it('describes each hook point as one hook or a list, a hook as a command or a webhook, strings open to templates', () => {
+    // biome-ignore lint/suspicious/noExplicitAny: walking the generated document.
+    const schema = generated as any;
+    const hooks = schema.properties.canary.properties.hooks;
+    expect(Object.keys(hooks.properties)).to.deep.equal([...HOOK_POINTS]);
+    expect(hooks.additionalProperties).to.equal(false);
+    for (const point of HOOK_POINTS) {
+      expect(hooks.properties[point].anyOf, point).to.deep.equal([
+        { $ref: '#/definitions/hook' },
+        { type: 'array', items: { $ref: '#/definitions/hook' } },
+      ]);
+    }
+    const [command, webhook] = schema.definitions.hook.anyOf;
+    expect([command.required, Object.keys(command.properties)]).to.deep.equal([
+      ['command'],
+      ['command', 'timeout'],
+    ]);
+    expect(command.properties.timeout).to.include({ default: 300, minimum: 1, maximum: 3600 });
+    expect([webhook.required, Object.keys(webhook.properties)]).to.deep.equal([
+      ['webhook'],
+      ['webhook', 'headers', 'timeout', 'retries'],
+    ]);
+    expect(webhook.properties.timeout).to.include({ default: 10, minimum: 1, maximum: 300 });
+    expect(webhook.properties.retries).to.include({ default: 2, minimum: 0, maximum: 10 });
+    // `{{env.HOOK_URL}}` and `Bearer {{env.TOKEN}}` are strings like any other.
+    expect(webhook.properties.webhook)
+      .to.include({ type: 'string' })
+      .and.not.to.have.any.keys('pattern', 'format');
+    expect(webhook.properties.headers.additionalProperties).to.deep.equal({ type: 'string' });
   });
 
   it('documents the yaml-language-server header', () => {

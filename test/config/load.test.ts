@@ -32,6 +32,34 @@ describe('config/load', () => {
     expect(result.file).to.equal(join(dir, 'stage.deploy.yml'));
   });
 
+  it('passes --var values and the environment through to the templates', async () => {
+    const file = join(dir, 'qua.deploy.yml');
+    writeFileSync(
+      file,
+      fileWith((f) => {
+        f.service.version = '{{env.GIT_SHA}}';
+        f.service.name = 'api-{{var.suffix}}';
+      }),
+    );
+    const { config } = await requireDeployment({
+      environment: 'qua',
+      file,
+      region: 'eu-west-1',
+      env: { GIT_SHA: 'f00d' },
+      vars: { suffix: 'pr-7' },
+    });
+    expect([config.service.version, config.service.name]).to.deep.equal(['f00d', 'api-pr-7']);
+    const error = await requireDeployment({ environment: 'qua', file, env: {}, vars: {} }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(InvalidDeploymentError);
+    expect((error as InvalidDeploymentError).problems.map((p) => p.message)).to.deep.equal([
+      '{{var.suffix}}: no `--var suffix=…` was given: pass it to every command that reads this file',
+      '{{env.GIT_SHA}}: the environment variable GIT_SHA is not set: export it, or set it in the CI job',
+    ]);
+  });
+
   it('names the problems’ file as the user gave it', async () => {
     const file = join(dir, 'bad.yml');
     writeFileSync(file, 'canary: 1\n');

@@ -11,6 +11,7 @@ const KEYS = [
   ...['desired', 'wait', 'strategy', 'weight', 'health', 'interval', 'timeout', 'project', 'name'],
   ...['cluster', 'fqdn', 'version', 'launch_type', 'network_mode', 'network', 'subnets', 'cpu', 'memory'],
   ...['containers', 'image', 'port_mappings', 'container_port', 'host_port', 'environment', 'secrets'],
+  ...['pause', 'hooks', 'after_step', 'before_traffic', 'command', 'webhook', 'headers', 'retries'],
   ...[
     'container',
     'port',
@@ -31,7 +32,18 @@ const scalar = fc.oneof(
   fc.boolean(),
   fc.constant(null),
   fc.string({ maxLength: 12 }),
-  fc.constantFrom(...TEMPLATE_VARIABLES, 'nope', ' name ').map((name) => `x{{${name}}}`),
+  fc
+    .constantFrom(
+      ...TEMPLATE_VARIABLES,
+      'nope',
+      ' name ',
+      'env.HOME',
+      'env.NOPE_X',
+      'var.v',
+      'ENV.x',
+      'env.1',
+    )
+    .map((name) => `x{{${name}}}`),
   fc.constantFrom(
     'FARGATE',
     'awsvpc',

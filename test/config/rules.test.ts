@@ -36,9 +36,9 @@ describe('config/rules: cross-field rules', () => {
       ]);
     });
 
-    it('requires both weight and wait in every step', () => {
+    it('requires both weight and wait in every step (wait may be left out only with a pause)', () => {
       expect(problems(fileWith((f) => (f.canary.strategy = [{ weight: 10 }, { wait: 5 }])))).to.deep.equal([
-        'canary.strategy[0].wait: is required',
+        'canary.strategy[0].wait: is required: the seconds to watch the new release at this weight (only a step with `pause` may leave it out)',
         'canary.strategy[1].weight: is required',
       ]);
     });

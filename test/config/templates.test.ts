@@ -70,7 +70,7 @@ describe('config/templates', () => {
   it('reports an unknown variable at its line, with a hint', () => {
     const text = fileWith((f) => (f.service.cluster = '{{projet}}-{{nope}}'));
     expect(problems(text)).to.deep.equal([
-      'service.cluster: unknown template variable {{projet}}: did you mean {{project}}? (known: project, name, version, fqdn, environment, region, account_id)',
+      'service.cluster: unknown template variable {{projet}}: did you mean {{project}}? (known: project, name, version, fqdn, environment, region, account_id, env.NAME, var.NAME)',
     ]);
     expect(positions(text)).to.deep.equal(['14:3 service.cluster']);
   });
