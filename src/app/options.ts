@@ -3,7 +3,8 @@
  * command that opens a service's stack shares, so flag names live in one place.
  */
 import type { EnvironmentName } from '../config/types.js';
-import { EcsCrdError, UsageError } from '../errors.js';
+import { parseVars } from '../config/vars.js';
+import { EcsCrdError } from '../errors.js';
 import type { ServiceOptions } from './service.js';
 
 /** The parsed flags of `deploymentFileFlags`, `awsFlags` and `backendFlags` (the last two optional). */
@@ -43,24 +44,6 @@ export function serviceOptions(
 /** The `{{var.NAME}}` values of `--var NAME=VALUE` flags (a malformed one: `UsageError`, exit 2). */
 export function varsOf(flags: readonly string[] | undefined): Record<string, string> {
   return parseVars(flags ?? []);
-}
-
-// TEMPORARY until helper A's `parseVars` (src/config/vars.ts) is on main: the same rules.
-const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-function parseVars(values: readonly string[]): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const value of values) {
-    const at = value.indexOf('=');
-    const name = at < 0 ? value : value.slice(0, at);
-    if (at < 0) throw new UsageError(`--var ${value}: expected NAME=VALUE`, { hint: 'e.g. --var tag=1.4.2' });
-    if (!VAR_NAME.test(name))
-      throw new UsageError(
-        `--var ${value}: ${name || '(empty)'} is not a variable name ([A-Za-z_][A-Za-z0-9_]*)`,
-      );
-    if (Object.hasOwn(vars, name)) throw new UsageError(`--var ${name}: given twice`);
-    vars[name] = value.slice(at + 1);
-  }
-  return vars;
 }
 
 /** The Pulumi CLI version package.json pins (`config.pulumiVersion`). */

@@ -95,7 +95,6 @@ export async function rolloutDeps(
 
 /** The real hook runner, loaded only by a run whose file has hooks. */
 export async function loadHookRunner(cwd: string, version: string): Promise<HookRunner> {
-  // TEMPORARY until helper C's src/hooks/runner.ts is on main: then
-  // `const { createHookRunner } = await import('../hooks/runner.js'); return createHookRunner({ cwd, version });`
-  throw new UsageError(`canary.hooks are not supported by this build (${cwd}, ${version})`);
+  const { createHookRunner } = await import('../hooks/runner.js');
+  return createHookRunner({ cwd, version });
 }
