@@ -34,6 +34,8 @@ export interface PausedStatus {
   weight: number;
   /** ISO-8601 end of a timed pause; null: until promoted. */
   until: string | null;
+  /** In words, as `status` shows it: `healthy: 2/2 tasks running, 4/4 targets healthy`, `unknown: <error>`. */
+  health: string;
   candidate_health: CandidateHealth | null;
   /** Why the candidate could not be looked at; null when it was. */
   health_error: string | null;
@@ -55,13 +57,11 @@ export async function pausedStatus(
   };
   try {
     const observation = await (await probe()).observe(candidateOf(outputs, config));
-    return { ...record, candidate_health: healthOf(observation), health_error: null };
+    const health = healthOf(observation);
+    return { ...record, health: healthText(health), candidate_health: health, health_error: null };
   } catch (error) {
-    return {
-      ...record,
-      candidate_health: null,
-      health_error: error instanceof Error ? error.message : String(error),
-    };
+    const message = error instanceof Error ? error.message : String(error);
+    return { ...record, health: `unknown: ${message}`, candidate_health: null, health_error: message };
   }
 }
 
@@ -118,16 +118,14 @@ export function pausedLines(paused: PausedStatus): string[] {
   const until = paused.until ? `until ${paused.until}, then it goes on by itself` : 'until promoted';
   const lines = [
     `  paused    at ${paused.weight} % since ${paused.since ?? 'an unrecorded time'}, ${until}`,
-    `  candidate ${healthText(paused)}`,
+    `  candidate ${paused.health}`,
   ];
   if (!paused.until)
     lines.push('Run `ecs-crd promote` with the same flags to go on, or `ecs-crd rollback` to abort.');
   return lines;
 }
 
-function healthText(paused: PausedStatus): string {
-  const health = paused.candidate_health;
-  if (!health) return `unknown: ${paused.health_error ?? 'not looked at'}`;
+function healthText(health: CandidateHealth): string {
   const tasks = health.tasks
     ? `${health.tasks.running}/${health.tasks.desired} tasks running${health.tasks.failed > 0 ? `, ${health.tasks.failed} failed` : ''}`
     : 'no ECS service';

@@ -40,6 +40,7 @@ describe('status of a paused deployment', () => {
       since: '2025-01-01T12:03:00.000Z',
       weight: 10,
       until: null,
+      health: 'healthy: 2/2 tasks running, 4/4 targets healthy',
       candidate_health: {
         state: 'healthy',
         tasks: { desired: 2, running: 2, pending: 0, failed: 0 },
@@ -63,6 +64,7 @@ describe('status of a paused deployment', () => {
     }));
     expect(paused.candidate_health).to.equal(null);
     expect(paused.health_error).to.equal('connect ECONNREFUSED 127.0.0.1:9');
+    expect(paused.health).to.equal('unknown: connect ECONNREFUSED 127.0.0.1:9');
     expect(pausedLines(paused)[1]).to.equal('  candidate unknown: connect ECONNREFUSED 127.0.0.1:9');
   });
 
