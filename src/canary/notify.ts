@@ -42,7 +42,7 @@ const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(?:
 
 const VERB: Record<NotifiedOutcome, string> = {
   deployed: 'deployed',
-  // Not an end: `notifiedOutcome` never publishes it (B/D decide whether a pause is announced).
+  // Not an end: `topicFor` sends it nowhere (a pause is not an outcome to publish).
   paused: 'paused',
   rolled_back: 'rolled back',
   rollback_failed: 'failed, rollback failed',
@@ -51,11 +51,15 @@ const VERB: Record<NotifiedOutcome, string> = {
   recovered: 'rolled back',
 };
 
-/** Which topic hears of this outcome: only a release that went live is a success. */
+/**
+ * Which topic hears of this outcome: only a release that went live is a success. A pause is
+ * not an outcome yet (the deployment goes on or is aborted later): no topic hears of it.
+ */
 export function topicFor(
   topics: DeploymentConfig['canary']['sns_topic_notifications'],
   outcome: NotifiedOutcome,
 ): string | undefined {
+  if (outcome === 'paused') return undefined;
   const topic = outcome === 'deployed' ? topics?.on_success : topics?.on_fail;
   return topic === '' ? undefined : topic;
 }

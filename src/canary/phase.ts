@@ -10,7 +10,7 @@
  */
 import { assertNever, StackLockedError } from '../errors.js';
 import { describeHolder, type LeaseHolder, type LeaseView } from './ports/lease.js';
-import type { Phase, StackIdentity, StackOutputs } from './ports/stack.js';
+import type { DeploymentMeta, Phase, StackIdentity, StackOutputs } from './ports/stack.js';
 
 /** What a `deploy` run set out to do, written in its lease before anything else. */
 export interface DeployAttempt {
@@ -67,14 +67,28 @@ export function refuseUnfinished(
   hint: string = RECOVER_FIRST,
   lease?: LeaseView,
 ): void {
+  const service = `${identity.name} in ${identity.environment} (${identity.region})`;
+  // A paused deployment whose run is gone (a timed pause killed) is still one to promote.
+  if (outputs?.meta.phase === 'paused') throw pausedDeployment(service, outputs.meta, hint);
   const dead = deadHolder(lease);
   if (dead) throw interruptedRun(dead, hint);
   if (!outputs || isSettled(outputs.meta.phase)) return;
   const { meta } = outputs;
-  const service = `${identity.name} in ${identity.environment} (${identity.region})`;
   throw new StackLockedError(
     `The last deployment of ${service} (version ${meta.candidateVersion ?? 'unknown'}, deployment ${meta.deploymentId}, started ${meta.startedAt}) did not finish: the stack is ${meta.phase}.`,
     { hint },
+  );
+}
+
+/** What to do about a paused deployment: go on, or abort. */
+export const PAUSED_NEXT = 'run `ecs-crd promote` to go on or `ecs-crd rollback` to abort';
+
+/** The refusal of a stack whose deployment waits at a pause (exit 5): it is not over, only stopped. */
+function pausedDeployment(service: string, meta: DeploymentMeta, hint: string): StackLockedError {
+  const at = meta.pause ? ` at ${meta.pause.weight} % since ${meta.pause.since}` : '';
+  return new StackLockedError(
+    `The deployment of version ${meta.candidateVersion ?? 'unknown'} of ${service} (deployment ${meta.deploymentId}) is paused${at}: ${PAUSED_NEXT}.`,
+    { hint: hint === RECOVER_FIRST ? `Then deploy again; ${PAUSED_NEXT}.` : hint },
   );
 }
 

@@ -76,7 +76,7 @@ export function planRecovery(request: RecoveryRequest): RecoveryPlan {
       steps: [],
     };
   }
-  const meta = attempt ? unrecordedMeta(outputs.meta, attempt) : outputs.meta;
+  const meta = abortedPause(attempt ? unrecordedMeta(outputs.meta, attempt) : outputs.meta);
   const live = meta.liveSlot;
   const target = liveReleaseOnly(outputs);
   // The slot that must end with no traffic: the non-live one, or the first deployment's candidate.
@@ -184,17 +184,30 @@ function unrecordedMeta(meta: DeploymentMeta, attempt: DeployAttempt): Deploymen
   };
 }
 
+/**
+ * A paused deployment is recovered as a deploying one, its rollback an abort: the pause and its
+ * `paused` outcome are cleared from every update of the recovery (the phase still says why).
+ */
+function abortedPause(meta: DeploymentMeta): DeploymentMeta {
+  if (meta.phase !== 'paused') return meta;
+  return { ...meta, outcome: null, pause: null };
+}
+
 function recoveredMeta(meta: DeploymentMeta, settled: boolean): DeploymentMeta {
   if (settled) return meta;
+  const rolledBack = meta.phase === 'rolling_back' || meta.phase === 'paused';
   return {
     ...meta,
     phase: 'rolled_back',
-    outcome: meta.outcome ?? (meta.phase === 'rolling_back' ? 'rolled_back' : 'interrupted'),
+    outcome: meta.outcome ?? (rolledBack ? 'rolled_back' : 'interrupted'),
     reason: `recovered by \`ecs-crd rollback\`${meta.reason ? `: ${meta.reason}` : ''}`,
   };
 }
 
 function whyNeeded(meta: DeploymentMeta, settled: boolean, dirty: boolean, leftovers: Slot[]): string {
+  if (meta.phase === 'paused') {
+    return `deployment ${meta.deploymentId} (version ${meta.candidateVersion ?? 'unknown'}) is paused: aborting it`;
+  }
   if (!settled) {
     return `deployment ${meta.deploymentId} (version ${meta.candidateVersion ?? 'unknown'}) did not finish: the stack is ${meta.phase}`;
   }

@@ -13,11 +13,12 @@ import type { LeaseState, LeaseView } from './ports/lease.js';
 import type { DeploymentMeta, HistoryEntry, Phase, RolloutOutcome, StackOutputs } from './ports/stack.js';
 
 /** The phase `status` shows: the stack's own phase, told apart from a run that died mid-way. */
-export type StatusPhase = 'none' | 'stable' | 'deploying' | 'interrupted' | 'rolled_back';
+export type StatusPhase = 'none' | 'stable' | 'deploying' | 'paused' | 'interrupted' | 'rolled_back';
 
 /**
  * How one deployment ended, as far as the backend knows:
- * - the outcome the run recorded in a successful update (`deployed`, `rolled_back`, `interrupted`);
+ * - the outcome the run recorded in a successful update (`deployed`, `rolled_back`, `interrupted`,
+ *   or `paused`: it stopped at a pause for `ecs-crd promote`);
  * - `in_progress`: no outcome yet and its run still holds the stack;
  * - `interrupted`: no outcome and no run any more: killed, or stopped by a second Ctrl-C;
  * - `rollback_failed`: its last update failed while rolling back (nothing after it).
@@ -49,6 +50,26 @@ export interface LiveRelease {
   releaseId: string;
 }
 
+/** A deployment stopped at a pause: which, since when, at which weight, until when. */
+export interface PauseStatus {
+  deploymentId: string;
+  /** The paused candidate's version. */
+  version: string | null;
+  /** ISO-8601. */
+  since: string;
+  /** The candidate's weight during the pause. */
+  weight: number;
+  /** 1-based shift step it stopped after. */
+  step: number;
+  /** ISO-8601 end of a timed pause; null: until promoted. */
+  until: string | null;
+  /**
+   * The candidate's health now, in words (`2/2 targets healthy`, `unknown: <error>`): one probe
+   * the app layer makes (`status` is pure here); null until it does.
+   */
+  health: string | null;
+}
+
 /** Where a service stands. */
 export interface ServiceStatus {
   phase: StatusPhase;
@@ -58,6 +79,8 @@ export interface ServiceStatus {
   lastDeployment: DeploymentRecord | null;
   /** Who holds the stack now; null when nobody does or the backend keeps no lease. */
   lease: LeaseState | null;
+  /** Set when the phase is `paused`. */
+  pause: PauseStatus | null;
 }
 
 export interface StatusInput {
@@ -78,6 +101,23 @@ export function serviceStatus(input: StatusInput): ServiceStatus {
     weights: outputs ? weightsOf(outputs, config) : {},
     lastDeployment: deploymentHistory(input.history, activeDeployment(outputs, lease))[0] ?? null,
     lease: typeof lease === 'string' ? null : lease,
+    pause: pauseStatus(outputs),
+  };
+}
+
+/** The pause the outputs record, when the stack is paused. */
+export function pauseStatus(outputs: StackOutputs | null): PauseStatus | null {
+  const meta = outputs?.meta;
+  if (meta?.phase !== 'paused') return null;
+  const slot = meta.candidateSlot;
+  return {
+    deploymentId: meta.deploymentId,
+    version: meta.candidateVersion,
+    since: meta.pause?.since ?? meta.startedAt,
+    weight: meta.pause?.weight ?? (slot ? outputs?.weights[slot] : undefined) ?? 0,
+    step: meta.step + 1,
+    until: meta.pause?.until ?? null,
+    health: null,
   };
 }
 
@@ -90,6 +130,8 @@ export function serviceStatus(input: StatusInput): ServiceStatus {
  * (`deploy` refuses it and `rollback` recovers it, as here).
  */
 export function statusPhase(outputs: StackOutputs | null, lease: LeaseView): StatusPhase {
+  // Paused stays paused whoever holds the stack: a promote may take over a dead holder's lease.
+  if (outputs?.meta.phase === 'paused') return 'paused';
   if (deadHolder(lease)) return 'interrupted';
   if (!outputs) return 'none';
   const { phase } = outputs.meta;
@@ -100,7 +142,6 @@ export function statusPhase(outputs: StackOutputs | null, lease: LeaseView): Sta
       return 'interrupted';
     case 'rolled_back':
       return 'rolled_back';
-    case 'paused':
     case 'deploying':
     case 'rolling_back':
       return holderMayRun(lease) ? 'deploying' : 'interrupted';
@@ -122,7 +163,10 @@ export function activeDeployment(outputs: StackOutputs | null, lease: LeaseView)
   const dead = deadHolder(lease);
   const attempt = dead ? attemptOf(dead) : undefined;
   if (attempt) return { dead: attempt };
-  const running = statusPhase(outputs, lease) === 'deploying' ? outputs?.meta.deploymentId : undefined;
+  const phase = statusPhase(outputs, lease);
+  // At a pause a run may still watch (`deploy --wait`, a timed pause): it holds the lease.
+  const watching = phase === 'paused' && typeof lease === 'object' && lease.liveness !== 'dead';
+  const running = phase === 'deploying' || watching ? outputs?.meta.deploymentId : undefined;
   return running ? { running } : {};
 }
 

@@ -37,6 +37,11 @@ export interface DeployDocument {
   warnings: string[];
   /** Every judged window, in order: the evidence of the outcome. Only with `canary.analysis`. */
   analysis?: { windows: AnalysisWindowDocument[] };
+  /**
+   * Where the deployment stopped, only with the outcome `paused`: the candidate's weight, the
+   * 1-based shift step, and since when (ISO-8601). `ecs-crd promote` goes on from there.
+   */
+  paused?: { weight: number; step: number; since: string };
 }
 
 /** One strategy step of `deploy --json`. */
@@ -76,6 +81,7 @@ export function deployDocument(result: RolloutResult, warnings: readonly string[
     ...(result.analysis
       ? { analysis: { windows: result.analysis.windows.map(analysisWindowDocument) } }
       : {}),
+    ...(result.paused ? { paused: { ...result.paused } } : {}),
   };
 }
 

@@ -112,6 +112,23 @@ export interface StatusDocument extends ServiceFields {
   last_deployment: DeploymentDocument | null;
   /** Who holds the stack now; null when nobody does or the backend keeps no lease. */
   lease: (LeaseHolder & { liveness: Liveness }) | null;
+  /** Where a paused deployment stopped (phase `paused`); null otherwise. */
+  paused: PausedDocument | null;
+}
+
+/** `status --json`'s `paused`. */
+export interface PausedDocument {
+  deployment_id: string;
+  version: string | null;
+  /** ISO-8601. */
+  since: string;
+  weight: number;
+  /** 1-based shift step. */
+  step: number;
+  /** ISO-8601 end of a timed pause; null: until promoted. */
+  until: string | null;
+  /** The candidate's health when `status` looked (`unknown: <error>` when it could not); null: not looked. */
+  health: string | null;
 }
 
 export function statusDocument(fields: ServiceFields, status: ServiceStatus): StatusDocument {
@@ -122,6 +139,17 @@ export function statusDocument(fields: ServiceFields, status: ServiceStatus): St
     weights: status.weights,
     last_deployment: status.lastDeployment ? deploymentDocument(status.lastDeployment) : null,
     lease: status.lease ? { ...status.lease.holder, liveness: status.lease.liveness } : null,
+    paused: status.pause
+      ? {
+          deployment_id: status.pause.deploymentId,
+          version: status.pause.version,
+          since: status.pause.since,
+          weight: status.pause.weight,
+          step: status.pause.step,
+          until: status.pause.until,
+          health: status.pause.health,
+        }
+      : null,
   };
 }
 
@@ -144,7 +172,11 @@ export interface PreviewStep {
   /** Percent of traffic once the step's update has landed. */
   weights: { candidate: number; stable: number };
   wait_s: number;
-  /** Cumulative waiting before and after the step. */
+  /** After the wait: `true` until promoted, a number of seconds (watching), null none. */
+  pause: true | number | null;
+  /** The hook points that run at or right after the step, in order (only those the file gives hooks). */
+  hooks: TimelineEntry['hooks'];
+  /** Cumulative waiting before and after the step (a timed pause counted, one until promoted not). */
   start_s: number;
   end_s: number;
   /** An estimate of what AWS adds to the step's update (Route 53 propagation, the old release's drain). */
@@ -197,6 +229,8 @@ export function previewDocument(fields: ServiceFields, preview: PreviewResult): 
       label: entry.label,
       weights: { ...entry.weights },
       wait_s: entry.waitS,
+      pause: entry.pause,
+      hooks: [...entry.hooks],
       start_s: entry.startS,
       end_s: entry.endS,
       aws_estimate_s: entry.awsEstimateS,

@@ -67,6 +67,10 @@ export interface LiveViewState {
   readonly update: { purpose: StackOperation; operation: string | null } | null;
   /** Why the rollout is rolling back; null while it goes forward. */
   readonly rollbackReason: string | null;
+  /** The pause the rollout waits at (a timed one counts down as a wait); null outside one. */
+  readonly pause: { weight: number; timed: boolean } | null;
+  /** The hook under way; null when none runs. */
+  readonly hook: { point: string; target: string } | null;
   /** `rollout.finished` came: the block is gone, the result summary follows. */
   readonly finished: boolean;
   /** The permanent lines the last event added above the block, in order (the glue prints them once). */
@@ -86,6 +90,8 @@ export function initialLiveView(options: LiveViewOptions): LiveViewState {
     waitEndsAt: null,
     update: null,
     rollbackReason: null,
+    pause: null,
+    hook: null,
     finished: false,
     emitted: [],
   };
@@ -124,14 +130,24 @@ export function renderLiveView(state: LiveViewState, now: number, width: number)
   const health = healthLine(state);
   if (health) lines.push(shown(health.text, health.style));
   for (const line of analysisLines(state.analysis)) lines.push(shown(line.text, line.style));
+  if (state.pause) lines.push(shown(pauseLine(state.pause), 'yellow'));
   if (state.waitEndsAt !== null) {
     const left = Math.ceil((state.waitEndsAt - now) / 1000);
     // Past its wait, an analysed step may still be waiting for a passing window.
     const checking = state.analysis?.window ? 'checking health and analysis' : 'checking health';
-    lines.push(shown(left > 0 ? `wait ${formatClock(left)} left` : `wait over · ${checking}`));
+    const what = state.pause ? 'pause' : 'wait';
+    lines.push(shown(left > 0 ? `${what} ${formatClock(left)} left` : `${what} over · ${checking}`));
   }
+  if (state.hook) lines.push(shown(`hook ${state.hook.point}: ${state.hook.target}…`, 'cyan'));
   if (state.update) lines.push(shown(updateLine(state.update), 'cyan'));
   return lines;
+}
+
+function pauseLine(pause: NonNullable<LiveViewState['pause']>): string {
+  const next = pause.timed
+    ? '`ecs-crd promote` goes on now'
+    : 'until `ecs-crd promote` (or `ecs-crd rollback`)';
+  return `paused at ${pause.weight} % · ${next}`;
 }
 
 function updateLine(update: NonNullable<LiveViewState['update']>): string {
@@ -179,7 +195,13 @@ function apply(s: LiveViewState, event: ProgressEvent): LiveViewState {
     }
     case 'step.started': {
       const { number, total, kind, candidateWeight } = event.data;
-      return { ...s, step: { number, total, kind, candidateWeight }, waitEndsAt: null, update: null };
+      return {
+        ...s,
+        step: { number, total, kind, candidateWeight },
+        waitEndsAt: null,
+        update: null,
+        pause: null,
+      };
     }
     case 'step.finished':
     case 'rollback.started':
@@ -219,12 +241,18 @@ function apply(s: LiveViewState, event: ProgressEvent): LiveViewState {
     case 'analysis.alarm':
     case 'analysis.probe-failed':
       return { ...s, analysis: reduceAnalysis(s.analysis, event) };
-    case 'interrupt.received':
-    case 'rollout.paused':
+    case 'rollout.paused': {
+      const { weight, until } = event.data;
+      return { ...s, pause: { weight, timed: until !== null }, waitEndsAt: until };
+    }
     case 'rollout.resumed':
+      return { ...s, pause: null, waitEndsAt: null };
     case 'hook.started':
-    case 'hook.output':
+      return { ...s, hook: { point: event.data.point, target: redact(event.data.target) } };
     case 'hook.finished':
+      return { ...s, hook: null };
+    case 'interrupt.received':
+    case 'hook.output':
     case 'recovery.started':
     case 'recovery.step':
     case 'names.adopted':
@@ -261,7 +289,14 @@ function scrolledLines(before: LiveViewState, event: ProgressEvent): string[] {
     case 'recovery.step':
     // Who was told the outcome: worth a line after the result, as a failure to tell is.
     case 'notification.sent':
-      return [text];
+    // A pause and its end, and what each hook did, are the story of the run.
+    case 'rollout.paused':
+    case 'rollout.resumed':
+      return event.level === 'info' ? [text] : byLevel(event, text, before.options);
+    case 'hook.finished':
+      return event.level === 'info'
+        ? [`${paint('✔', 'green', color)} ${text}`]
+        : byLevel(event, text, before.options);
     // A resource the command was asked to report (undeploy, rollback): as the plain lines show it.
     case 'engine.event':
       return event.level === 'info' ? [text] : byLevel(event, text, before.options);

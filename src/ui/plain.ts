@@ -45,10 +45,10 @@ export function plainLines(event: ProgressEvent, at: number, verbose: boolean): 
 function detailLines(event: ProgressEvent): string[] {
   switch (event.code) {
     case 'rollout.started':
-      return event.data.plan.map(
-        (entry) =>
-          `step ${entry.number}: ${entry.label} (candidate ${entry.weights.candidate} %, wait ${entry.waitS} s)`,
-      );
+      return event.data.plan.map((entry) => {
+        const hooks = entry.hooks.length > 0 ? `; hooks ${entry.hooks.join(', ')}` : '';
+        return `step ${entry.number}: ${entry.label} (candidate ${entry.weights.candidate} %, wait ${entry.waitS} s${hooks})`;
+      });
     case 'engine.event': {
       const diffs = event.data.diffs ?? [];
       return diffs.length > 0 ? [`changes: ${diffs.join(', ')}`] : [];

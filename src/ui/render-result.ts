@@ -22,6 +22,11 @@ export function resultLines(
   const [glyph, style] = OUTCOME_MARK[result.outcome];
   const lines = [`${paint(glyph, style, color)} ${paint(headline(result), 'bold', color)}`];
   if (result.reason !== null) lines.push(`  reason: ${redact(result.reason)}`);
+  if (result.paused) {
+    lines.push(
+      '  run `ecs-crd promote` to go on (`--full`: straight to 100 %), or `ecs-crd rollback` to abort',
+    );
+  }
   if (result.steps.length > 0) lines.push(...stepTable(result, color));
   if (result.instructions.length > 0) {
     lines.push(paint('  Manual action needed:', 'yellow', color));
@@ -67,8 +72,12 @@ function headline(result: DeployDocument): string {
       return `Rolled back ${version} after ${took}: ${previousServes ?? 'the candidate was removed'}`;
     case 'rollback_failed':
       return `Rollback of ${version} on ${slot} failed after ${took}: manual action needed`;
-    case 'paused':
-      return `Paused the deployment of ${version} after ${took}`;
+    case 'paused': {
+      const at = result.paused
+        ? ` at ${result.paused.weight} % (step ${result.paused.step} of ${result.steps.length}) since ${result.paused.since}`
+        : '';
+      return `Paused ${version} on ${slot}${at}`;
+    }
     case 'interrupted': {
       // With instructions the stack was left mid-way: saying who serves traffic would be a guess.
       const state = result.instructions.length > 0 ? 'left unfinished' : previousServes;

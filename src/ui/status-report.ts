@@ -5,13 +5,14 @@
 import { describeHolder, type Liveness } from '../canary/ports/lease.js';
 import type { DeploymentOutcome, StatusPhase } from '../canary/status.js';
 import { alignColumns } from './columns.js';
-import type { DeploymentDocument, StatusDocument } from './documents.js';
+import type { DeploymentDocument, PausedDocument, StatusDocument } from './documents.js';
 import { formatDuration } from './format.js';
 
 const PHASE_TEXT: Record<StatusPhase, string> = {
   none: 'not deployed',
   stable: 'stable',
   deploying: 'deploying',
+  paused: 'paused: `ecs-crd promote` goes on, `ecs-crd rollback` aborts',
   interrupted: 'interrupted: the last deployment stopped before it finished',
   rolled_back: 'rolled back: the last deployment was undone, the stable release serves',
 };
@@ -41,6 +42,7 @@ export function statusLines(doc: StatusDocument): string[] {
       `${doc.live.version ?? 'unknown version'} on ${doc.live.slot} (release ${doc.live.release_id})`,
     ]);
   }
+  if (doc.paused) rows.push(...pausedRows(doc.paused));
   Object.entries(doc.weights).forEach(([fqdn, weights], index) => {
     const split = Object.entries(weights)
       .map(([release, percent]) => `${release} ${percent} %`)
@@ -55,6 +57,20 @@ export function statusLines(doc: StatusDocument): string[] {
     lines.push('Run `ecs-crd rollback` with the same flags to restore the stable release.');
   }
   return lines;
+}
+
+/** Where the pause stands: the candidate, its weight, since and until when, its health now. */
+function pausedRows(paused: PausedDocument): string[][] {
+  const rows = [
+    [
+      'candidate',
+      `${paused.version ?? 'unknown version'} at ${paused.weight} % (shift step ${paused.step}, deployment ${paused.deployment_id})`,
+    ],
+    ['since', shortTime(paused.since)],
+    ['until', paused.until === null ? 'promoted' : shortTime(paused.until)],
+  ];
+  if (paused.health !== null) rows.push(['health', paused.health]);
+  return rows;
 }
 
 /** `history` for a person: a table, newest first. */

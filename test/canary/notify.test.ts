@@ -122,6 +122,21 @@ describe('canary/notify: who hears of an outcome, and what they read', () => {
     ]);
   });
 
+  it('publishes nothing for a pause: it is no outcome yet', async () => {
+    const notifier = new FakeNotifier();
+    const reports = new RecordingReporter();
+    expect(topicFor(TOPICS, 'paused')).to.equal(undefined);
+    await notifyOutcome(
+      notifier,
+      TOPICS,
+      facts({ outcome: 'paused' }),
+      '{"outcome":"paused"}',
+      reports.reporter,
+    );
+    expect(notifier.published).to.deep.equal([]);
+    expect(reports.events).to.deep.equal([]);
+  });
+
   it('turns a failed publish into a warning naming the topic and AWS’s error, and never throws', async () => {
     const error = new Error('AWS SNS Publish failed: NotFoundException: Topic does not exist');
     const reports = new RecordingReporter();

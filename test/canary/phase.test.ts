@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { attemptOf, refuseUnfinished } from '../../src/canary/phase.js';
+import { attemptOf, isSettled, refuseUnfinished } from '../../src/canary/phase.js';
 import type { LeaseHolder, LeaseState } from '../../src/canary/ports/lease.js';
 import { StackLockedError } from '../../src/errors.js';
 import { ExitCode, exitCodeOf } from '../../src/exit-codes.js';
 import { buildIdentity } from '../helpers/builders.js';
-import { stableOutputs } from '../helpers/rollout-harness.js';
+import { pausedOutputs, stableOutputs } from '../helpers/rollout-harness.js';
 
 const HOLDER: LeaseHolder = {
   host: 'ci-3',
@@ -52,5 +52,22 @@ describe('canary/phase: one reading of an unfinished deployment', () => {
     expect(attemptOf({ ...HOLDER, deployment: { deploymentId: 7 } } as unknown as LeaseHolder)).to.equal(
       undefined,
     );
+  });
+
+  it('refuses a paused stack (exit 5), naming the deployment, its weight and since when, and what to do', () => {
+    for (const view of ['free', lease('alive'), lease('dead', { ...HOLDER, deployment: attempt })] as const) {
+      let error: unknown;
+      try {
+        refuseUnfinished(buildIdentity(), pausedOutputs(), undefined, view);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(exitCodeOf(error)).to.equal(ExitCode.Locked);
+      expect((error as Error).message).to.equal(
+        'The deployment of version 2.0.0 of orders-api in prod (eu-west-1) (deployment d-paused) is paused at 10 % ' +
+          'since 2025-01-01T12:02:20.000Z: run `ecs-crd promote` to go on or `ecs-crd rollback` to abort.',
+      );
+    }
+    expect(isSettled('paused')).to.equal(false);
   });
 });

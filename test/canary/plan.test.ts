@@ -29,9 +29,9 @@ describe('canary plan', () => {
     expect(plan.steps).to.deep.equal([
       { kind: 'provision' },
       { kind: 'scale-wait', wait: 60 },
-      { kind: 'shift', shift: 0, weight: 10, wait: 70, implied: false },
-      { kind: 'shift', shift: 1, weight: 60, wait: 50, implied: false },
-      { kind: 'shift', shift: 2, weight: 100, wait: 60, implied: true },
+      { kind: 'shift', shift: 0, weight: 10, wait: 70, implied: false, pause: null },
+      { kind: 'shift', shift: 1, weight: 60, wait: 50, implied: false, pause: null },
+      { kind: 'shift', shift: 2, weight: 100, wait: 60, implied: true, pause: null },
       { kind: 'finalize' },
     ] satisfies PlanStep[]);
   });
@@ -92,7 +92,7 @@ describe('canary plan', () => {
   it('turns an empty strategy into the single implied step', () => {
     const plan = planRollout(canary([]), { firstDeployment: false });
     expect(shiftSteps(plan)).to.deep.equal([
-      { kind: 'shift', shift: 0, ...IMPLIED_FINAL_STEP, implied: true },
+      { kind: 'shift', shift: 0, ...IMPLIED_FINAL_STEP, implied: true, pause: null },
     ]);
   });
 
@@ -105,11 +105,11 @@ describe('canary plan', () => {
       { firstDeployment: true },
     );
     expect(shiftSteps(written)).to.deep.equal([
-      { kind: 'shift', shift: 0, weight: 100, wait: 30, implied: false },
+      { kind: 'shift', shift: 0, weight: 100, wait: 30, implied: false, pause: null },
     ]);
     const implied = planRollout(canary([{ weight: 10, wait: 70 }]), { firstDeployment: true });
     expect(shiftSteps(implied)).to.deep.equal([
-      { kind: 'shift', shift: 0, weight: 100, wait: 60, implied: true },
+      { kind: 'shift', shift: 0, weight: 100, wait: 60, implied: true, pause: null },
     ]);
     expect(implied.steps.map((step) => step.kind)).to.deep.equal([
       'provision',
@@ -198,5 +198,97 @@ describe('canary plan', () => {
     // A first deployment creates the records with its release: their propagation is waited for.
     const first = timeline(planRollout(canary, { firstDeployment: true }), { deregistrationDelayS: 30 });
     expect(first[0]?.awsEstimateS).to.equal(ROUTE53_INSYNC_S);
+  });
+
+  describe('pauses and hooks', () => {
+    const command = (name: string) => [{ kind: 'command' as const, command: [name], timeout: 60 }];
+    const ALL_HOOKS = {
+      before_traffic: command('./smoke.sh'),
+      after_step: command('./check.sh'),
+      before_finalize: command('./last.sh'),
+      after_deploy: command('./tell.sh'),
+      after_rollback: command('./page.sh'),
+    };
+
+    it('carries each step’s pause, describes it, and counts a timed pause in the timeline', () => {
+      const plan = planRollout(
+        canary([
+          { weight: 10, wait: 60, pause: true },
+          { weight: 50, wait: 0, pause: 300 },
+        ]),
+        { firstDeployment: false },
+      );
+      expect(shiftSteps(plan).map((step) => step.pause)).to.deep.equal([true, 300, null]);
+      const entries = timeline(plan);
+      expect(entries.map((entry) => [entry.label, entry.pause, entry.endS])).to.deep.equal([
+        ['provision the candidate (weight 0)', null, 0],
+        ['scale wait (60 s)', null, 60],
+        ['shift 10 % to the candidate, watch 60 s, then pause until promoted', true, 120],
+        ['shift 50 % to the candidate, watch 0 s, then pause 300 s (watching)', 300, 420],
+        ['shift 100 % to the candidate (implied bake step), watch 60 s', null, 480],
+        ['finalize (remove the old release)', null, 480],
+      ]);
+      expect(plan.pausesSkipped).to.equal(false);
+    });
+
+    it('never pauses a first deployment, and says it skipped the pauses', () => {
+      const plan = planRollout(
+        canary([
+          { weight: 10, wait: 60, pause: true },
+          { weight: 100, wait: 30, pause: 60 },
+        ]),
+        {
+          firstDeployment: true,
+        },
+      );
+      expect(shiftSteps(plan).map((step) => step.pause)).to.deep.equal([null]);
+      expect(plan.pausesSkipped).to.equal(true);
+      expect(
+        planRollout(canary([{ weight: 10, wait: 60 }]), { firstDeployment: true }).pausesSkipped,
+      ).to.equal(false);
+    });
+
+    it('lists the hook points at or right after each step, before_finalize after the drain', () => {
+      const plan = planRollout(
+        { ...canary([{ weight: 10, wait: 10 }], 30, 120), hooks: ALL_HOOKS },
+        {
+          firstDeployment: false,
+        },
+      );
+      expect(timeline(plan).map((entry) => [entry.kind, entry.hooks])).to.deep.equal([
+        ['provision', []],
+        ['scale-wait', ['before_traffic']],
+        ['shift', ['after_step']],
+        ['shift', ['after_step']],
+        ['drain', ['before_finalize']],
+        ['finalize', ['after_deploy']],
+      ]);
+      expect(plan.hooks).to.deep.equal([
+        'before_traffic',
+        'after_step',
+        'before_finalize',
+        'after_deploy',
+        'after_rollback',
+      ]);
+    });
+
+    it('puts before_finalize after the last shift without a drain, and only points that have hooks', () => {
+      const plan = planRollout(
+        {
+          ...canary([{ weight: 100, wait: 10 }]),
+          hooks: { before_finalize: ALL_HOOKS.before_finalize, after_step: [] },
+        },
+        { firstDeployment: false },
+      );
+      expect(timeline(plan).map((entry) => entry.hooks)).to.deep.equal([[], [], ['before_finalize'], []]);
+    });
+
+    it('refuses a pause that is neither true nor whole seconds ≥ 1 (the config layer’s rule)', () => {
+      for (const pause of [0, 1.5, -3]) {
+        expect(() =>
+          planRollout(canary([{ weight: 10, wait: 0, pause }]), { firstDeployment: false }),
+        ).to.throw(/internal error: canary.strategy\[0\]/);
+      }
+    });
   });
 });

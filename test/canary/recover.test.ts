@@ -5,7 +5,7 @@ import type { StackOutputs } from '../../src/canary/ports/stack.js';
 import { planRecovery, type RecoveryPlan } from '../../src/canary/recover.js';
 import { EcsCrdError } from '../../src/errors.js';
 import { buildEnvironment, buildIdentity } from '../helpers/builders.js';
-import { healthPhasesArbitrary, strategyArbitrary } from '../helpers/canary-arbitraries.js';
+import { healthPhasesArbitrary, pausingStrategyArbitrary } from '../helpers/canary-arbitraries.js';
 import { healthTimeline, outputsOf } from '../helpers/fakes.js';
 import { runScenario, STABLE_VERSION, stableOutputs } from '../helpers/rollout-harness.js';
 
@@ -102,6 +102,36 @@ describe('canary recovery', () => {
     expect(remove?.meta.reason ?? '').to.match(/recovered by `ecs-crd rollback`/);
   });
 
+  it('aborts a paused deployment as a deploying one: traffic back, drain, the candidate removed', async () => {
+    const { runner } = await runScenario({
+      canary: { strategy: [{ weight: 10, wait: 70, pause: true }], drain: 30 },
+    });
+    const paused = runner.current;
+    expect(paused?.meta.phase).to.equal('paused');
+    const recovery = plan(paused);
+    expect(recovery.needed).to.equal(true);
+    expect(recovery.reason).to.equal(`deployment d-test-0001 (version 2.0.0) is paused: aborting it`);
+    expect(recovery.steps.map((step) => [step.purpose, step.drainAfterS])).to.deep.equal([
+      ['restore-traffic', 30],
+      ['remove-candidate', 0],
+    ]);
+    const [restore, remove] = recovery.steps.map((step) => step.desired);
+    expect(restore?.weights).to.deep.equal({ blue: 100, green: 0 });
+    expect(restore?.releases).to.deep.equal(paused?.releases);
+    expect([restore?.meta.phase, restore?.meta.outcome, restore?.meta.pause]).to.deep.equal([
+      'rolling_back',
+      null,
+      null,
+    ]);
+    expect(remove?.releases).to.deep.equal({ blue: paused?.releases.blue });
+    expect([remove?.meta.phase, remove?.meta.outcome, remove?.meta.pause]).to.deep.equal([
+      'rolled_back',
+      'rolled_back',
+      null,
+    ]);
+    expect(plan(apply(paused ?? null, recovery)).needed).to.equal(false);
+  });
+
   it('declares both releases on the slot discovery they were created with', async () => {
     const killed = await killedAfter(2);
     for (const step of plan(killed).steps) {
@@ -152,7 +182,8 @@ describe('canary recovery', () => {
   it('recovers a stack killed after any update of any rollout, and a second run has nothing to do', async () => {
     await fc.assert(
       fc.asyncProperty(
-        strategyArbitrary(120),
+        // Pauses too: a paused stack (the run ended there, or was killed waiting) is recovered alike.
+        pausingStrategyArbitrary(120),
         fc.boolean(),
         healthPhasesArbitrary(900_000),
         fc.nat(20),
@@ -179,6 +210,7 @@ describe('canary recovery', () => {
             expect(after.meta.phase).to.be.oneOf(['stable', 'rolled_back']);
             if (recovery.steps.length === 2) expect(recovery.steps[0]?.purpose).to.equal('restore-traffic');
           }
+          if (after) expect(after.meta.pause ?? null).to.equal(null);
           expect(plan(after).needed, 'a second rollback has nothing to do').to.equal(false);
         },
       ),

@@ -3,15 +3,32 @@ import fc from 'fast-check';
 import type { GateVerdict } from '../../src/canary/gate.js';
 import { otherSlot, type Slot } from '../../src/canary/ports/aws.js';
 import type { DesiredState } from '../../src/canary/ports/stack.js';
-import { healthPhasesArbitrary, strategyArbitrary } from '../helpers/canary-arbitraries.js';
+import type { HooksConfig } from '../../src/config/types.js';
+import { HOOK_POINTS } from '../../src/config/types-hooks.js';
+import {
+  healthPhasesArbitrary,
+  pausingStrategyArbitrary,
+  strategyArbitrary,
+} from '../helpers/canary-arbitraries.js';
+import { commandHook } from '../helpers/fake-hooks.js';
 import { conditionScript, type HealthScript, healthTimeline } from '../helpers/fakes.js';
 import { runScenario, type Scenario } from '../helpers/rollout-harness.js';
 
 /** Long enough to cover any generated run: waits ≤ 200 s × 6 steps, timeouts ≤ 400 s. */
 const HORIZON_MS = 1_800_000;
 
+/** A hook at every point; the one named by `failingHook` fails. */
+const HOOKS: HooksConfig = Object.fromEntries(
+  HOOK_POINTS.map((point) => [point, [commandHook(`./${point}.sh`)]]),
+);
+
 const knobsArbitrary = fc.record({
-  strategy: strategyArbitrary(200),
+  strategy: pausingStrategyArbitrary(200),
+  hooks: fc.boolean(),
+  failingHook: fc.option(fc.constantFrom(...HOOK_POINTS), { nil: undefined }),
+  /** `deploy --wait`, and when a promote (maybe --full) arrives. */
+  waitForPromotion: fc.boolean(),
+  promote: fc.record({ atMs: fc.nat(HORIZON_MS), full: fc.boolean() }),
   scale: fc.record({ desired: fc.integer({ min: 1, max: 3 }), wait: fc.nat(120) }),
   health: fc.record({ interval: fc.integer({ min: 1, max: 30 }), timeout: fc.integer({ min: 1, max: 400 }) }),
   firstDeployment: fc.boolean(),
@@ -34,7 +51,26 @@ function run(knobs: Knobs): Promise<Scenario> {
     ? (context) => (context.call % every === every - 1 ? new Error('Rate exceeded') : timeline(context))
     : timeline;
   return runScenario({
-    canary: { strategy: knobs.strategy, scale: knobs.scale, health: knobs.health },
+    canary: {
+      strategy: knobs.strategy,
+      scale: knobs.scale,
+      health: knobs.health,
+      ...(knobs.hooks ? { hooks: HOOKS } : {}),
+    },
+    hookAnswer: (call) => ({ ok: call.point !== knobs.failingHook, durationMs: 2_000 }),
+    // A run waiting at a pause ends only when told: a promote always comes.
+    waitForPromotion: knobs.waitForPromotion,
+    control: (channel) => {
+      // One per step that may pause (a request left unused changes nothing).
+      for (const _step of knobs.strategy) {
+        channel.at(knobs.promote.atMs, {
+          action: 'promote',
+          full: knobs.promote.full,
+          deploymentId: 'd-test-0001',
+          by: 'property',
+        });
+      }
+    },
     firstDeployment: knobs.firstDeployment,
     health,
     upDurationMs: knobs.upDurationMs,
@@ -115,6 +151,15 @@ describe('canary rollout properties', () => {
             expect(last?.weights[candidate]).to.equal(100);
             expect([last?.meta.phase, last?.meta.liveSlot]).to.deep.equal(['stable', candidate]);
             return;
+          case 'paused':
+            // Stopped at a `pause: true` step, both releases up, the weights of that step saved.
+            expect(knobs.waitForPromotion).to.equal(false);
+            expect(last?.meta.phase).to.equal('paused');
+            expect(last?.weights[candidate]).to.equal(result.paused?.weight);
+            expect(last?.meta.pause?.weight).to.equal(result.paused?.weight);
+            expect(last?.releases[candidate]).to.equal(config);
+            if (stableConfig) expect(last?.releases[stableSlot]).to.equal(stableConfig);
+            return;
           case 'rollback_failed':
             expect(knobs.failUpAt, 'only an injected failure fails a rollback').to.not.equal(undefined);
             expect(runner.ups.at(-1)?.ok).to.equal(false);
@@ -148,8 +193,20 @@ describe('canary rollout properties', () => {
       fc.asyncProperty(knobsArbitrary, async (knobs) => {
         const scenario = await run(knobs);
         const started = scenario.reports.of('step.started').map((event) => event.data.number);
+        // `promote --full` skips to the final shift: the one jump allowed, and only there.
+        const total = scenario.reports.of('step.started')[0]?.data.total ?? 0;
+        const shifts = scenario.result.steps.length;
+        // These knobs have no drain: the final shift comes right before finalize.
+        const finalShift = total - 1;
+        const full = scenario.control.taken.some((request) => request.full);
         started.forEach((number, index) => {
-          expect(number, 'steps start one after the other').to.equal((started[index - 1] ?? 0) + 1);
+          const previous = started[index - 1] ?? 0;
+          if (full && number > previous + 1) {
+            expect(shifts).to.be.above(1);
+            expect(number, 'a full promote lands on the final shift').to.be.within(previous + 2, finalShift);
+            return;
+          }
+          expect(number, 'steps start one after the other').to.equal(previous + 1);
         });
         const saved = ups(scenario).map((desired) => desired.meta.step);
         saved.forEach((step, index) => {
@@ -157,10 +214,10 @@ describe('canary rollout properties', () => {
             saved[index - 1] ?? -1,
           );
         });
-        // The passed steps of the result are a prefix.
+        // The passed steps of the result are a prefix (unless a full promote skipped some).
         const outcomes = scenario.result.steps.map((step) => step.outcome);
         const firstNotPassed = outcomes.findIndex((outcome) => outcome !== 'passed');
-        if (firstNotPassed >= 0)
+        if (firstNotPassed >= 0 && !full)
           expect(outcomes.slice(firstNotPassed + 1).every((outcome) => outcome === 'not_run')).to.equal(true);
       }),
       RUNS,

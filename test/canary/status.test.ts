@@ -87,6 +87,11 @@ describe('status: the phase', () => {
     ['interrupted', held('alive'), 'interrupted'],
     ['interrupted', 'free', 'interrupted'],
     ['rolled_back', 'free', 'rolled_back'],
+    // Paused whoever holds it: a watching run, nobody, or a dead one promote may take over.
+    ['paused', 'free', 'paused'],
+    ['paused', held('alive'), 'paused'],
+    ['paused', held('dead'), 'paused'],
+    ['paused', 'untracked', 'paused'],
   ];
   for (const [phase, lease, expected] of cases) {
     const leaseText = typeof lease === 'string' ? lease : `held, holder ${lease.liveness}`;
@@ -104,6 +109,35 @@ describe('status: the phase', () => {
     expect(activeDeployment(outputs('deploying'), held('alive'))).to.deep.equal({ running: 'd-2' });
     expect(activeDeployment(outputs('deploying'), held('dead'))).to.deep.equal({});
     expect(activeDeployment(outputs('stable'), held('alive'))).to.deep.equal({});
+    // At a pause, only a run still watching (deploy --wait, a timed pause) holds the lease.
+    expect(activeDeployment(outputs('paused'), held('alive'))).to.deep.equal({ running: 'd-2' });
+    expect(activeDeployment(outputs('paused'), 'free')).to.deep.equal({});
+    expect(activeDeployment(outputs('paused'), 'untracked')).to.deep.equal({});
+  });
+
+  it('tells where a paused deployment stopped, and the last deployment is paused once its run ended', () => {
+    const pause = { since: at(140), weight: 10, until: at(740) };
+    const paused = outputs('paused', { step: 0, outcome: 'paused', pause });
+    const status = serviceStatus({
+      config: buildConfig(),
+      outputs: paused,
+      history: [update(1, 0, meta()), update(2, 140, paused.meta)],
+      lease: 'free',
+    });
+    expect(status.phase).to.equal('paused');
+    expect(status.pause).to.deep.equal({
+      deploymentId: 'd-2',
+      version: '1.5.0',
+      since: at(140),
+      weight: 10,
+      step: 1,
+      until: at(740),
+      health: null,
+    });
+    expect(status.lastDeployment?.outcome).to.equal('paused');
+    expect(
+      serviceStatus({ config: buildConfig(), outputs: outputs('stable'), history: [], lease: 'free' }).pause,
+    ).to.equal(null);
   });
 
   describe('a deploy killed before its first update was recorded (only its lease tells)', () => {
@@ -203,6 +237,7 @@ describe('status: the document', () => {
         reason: null,
       },
       lease: null,
+      paused: null,
     });
   });
 

@@ -18,6 +18,18 @@ export const strategyArbitrary = (maxWait = 600): fc.Arbitrary<StrategyStep[]> =
       ),
     );
 
+/** As `strategyArbitrary`, some steps pausing: until promoted, or 1–300 s. */
+export const pausingStrategyArbitrary = (maxWait = 600): fc.Arbitrary<StrategyStep[]> =>
+  strategyArbitrary(maxWait).chain((steps) =>
+    fc.tuple(
+      ...steps.map((step) =>
+        fc
+          .option(fc.oneof(fc.constant(true as const), fc.integer({ min: 1, max: 300 })), { nil: undefined })
+          .map((pause): StrategyStep => (pause === undefined ? step : { ...step, pause })),
+      ),
+    ),
+  );
+
 export const healthConditionArbitrary: fc.Arbitrary<HealthCondition> = fc.constantFrom(
   'missing',
   'not-running',

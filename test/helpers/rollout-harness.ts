@@ -6,8 +6,8 @@
 import type { ProgressEvent } from '../../src/canary/events.js';
 import { createInterruptController } from '../../src/canary/interrupt.js';
 import type { DesiredState, StackOutputs } from '../../src/canary/ports/stack.js';
-import { runRollout } from '../../src/canary/rollout/driver.js';
-import type { RolloutResult } from '../../src/canary/rollout/types.js';
+import { resumeRollout, runRollout } from '../../src/canary/rollout/driver.js';
+import type { RolloutDeps, RolloutResult } from '../../src/canary/rollout/types.js';
 import type { CanaryConfig, DeploymentConfig, ServiceConfig } from '../../src/config/types.js';
 import {
   buildConfig,
@@ -17,6 +17,7 @@ import {
   buildMeta,
   buildSlotListener,
 } from './builders.js';
+import { FakeControlChannel, FakeHookRunner, type HookAnswer, type RecordedHook } from './fake-hooks.js';
 import { FakeMetricsSource } from './fake-metrics.js';
 import {
   FakeClock,
@@ -58,6 +59,18 @@ export interface ScenarioOptions {
   previous?: StackOutputs | null;
   /** CloudWatch as the run sees it (`canary.analysis`); default: quiet windows, alarms OK. */
   metrics?: (runner: FakeStackRunner, clock: FakeClock) => FakeMetricsSource;
+  /** How each hook answers; default: passes after 1 s. */
+  hookAnswer?: (call: RecordedHook, index: number) => HookAnswer;
+  /** Requests left on the control channel, at virtual times. */
+  control?: (channel: FakeControlChannel) => void;
+  /** `deploy --wait`. */
+  waitForPromotion?: boolean;
+  /** Run `resumeRollout` on `previous` (a paused stack) instead of `runRollout`. */
+  resume?: { full?: boolean; by?: string };
+  /** Leave the hook runner out of the ports. */
+  noHookRunner?: boolean;
+  /** Leave the control channel out of the ports. */
+  noControl?: boolean;
 }
 
 export interface Scenario {
@@ -75,6 +88,8 @@ export interface Scenario {
   /** The stack's outputs before the run. */
   previous: StackOutputs | null;
   metrics: FakeMetricsSource;
+  hooks: FakeHookRunner;
+  control: FakeControlChannel;
 }
 
 /**
@@ -92,6 +107,36 @@ export function stableOutputs(config = buildConfig({ service: { version: STABLE_
       meta: buildMeta({ liveSlot: 'blue', liveVersion: STABLE_VERSION }),
     }),
   );
+}
+
+/**
+ * The stack paused at 10 % (the first of two shifts) by deployment `d-paused` of
+ * `CANDIDATE_VERSION` on green, `STABLE_VERSION` live on blue.
+ */
+export function pausedOutputs(): StackOutputs {
+  const stable = stableOutputs();
+  const candidate = buildConfig({ service: { version: CANDIDATE_VERSION } });
+  const since = '2025-01-01T12:02:20.000Z';
+  return {
+    ...outputsOf(
+      buildDesiredState({
+        environment: buildEnvironment({ slots: { blue: stable.slots?.blue ?? {} } }),
+        releases: { ...stable.releases, green: candidate },
+        weights: { blue: 90, green: 10 },
+        meta: buildMeta({
+          phase: 'paused',
+          liveSlot: 'blue',
+          liveVersion: STABLE_VERSION,
+          deploymentId: 'd-paused',
+          candidateVersion: CANDIDATE_VERSION,
+          candidateSlot: 'green',
+          step: 0,
+          outcome: 'paused',
+          pause: { since, weight: 10, until: null },
+        }),
+      }),
+    ),
+  };
 }
 
 /** Builds the fakes, runs `runRollout` once, returns everything to assert on. */
@@ -131,27 +176,43 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
       interrupts.interrupt();
     });
   }
-  const result = await runRollout(
-    {
-      runner,
-      probe,
-      clock,
-      reporter: (event) => {
-        log.push({ kind: 'event', event });
-        reports.reporter(event);
-      },
-      signal: interrupts.signal,
-      hardStop: interrupts.hardStop,
-      metrics,
+  const hooks = new FakeHookRunner(clock, options.hookAnswer);
+  const control = new FakeControlChannel(clock);
+  options.control?.(control);
+  const deps: RolloutDeps = {
+    runner,
+    probe,
+    clock,
+    reporter: (event) => {
+      log.push({ kind: 'event', event });
+      reports.reporter(event);
     },
-    {
-      config,
-      environment: buildEnvironment(),
-      identity: buildIdentity(),
-      previous,
-      deploymentId: 'd-test-0001',
-    },
-  );
+    signal: interrupts.signal,
+    hardStop: interrupts.hardStop,
+    metrics,
+    ...(options.noHookRunner ? {} : { hooks }),
+    ...(options.noControl ? {} : { control }),
+  };
+  const waitForPromotion = options.waitForPromotion === true;
+  const result =
+    options.resume && previous
+      ? await resumeRollout(deps, {
+          environment: buildEnvironment(),
+          identity: buildIdentity(),
+          outputs: previous,
+          full: options.resume.full === true,
+          by: options.resume.by ?? 'ana@laptop (pid 4242)',
+          waitForPromotion,
+          ...(config.canary.hooks ? { hooks: config.canary.hooks } : {}),
+        })
+      : await runRollout(deps, {
+          config,
+          environment: buildEnvironment(),
+          identity: buildIdentity(),
+          previous,
+          deploymentId: 'd-test-0001',
+          waitForPromotion,
+        });
   const liveSlot = previous?.meta.liveSlot;
   const stableConfig = liveSlot ? (previous?.releases[liveSlot] ?? null) : null;
   return {
@@ -166,5 +227,7 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
     softSignal: interrupts.signal,
     previous,
     metrics,
+    hooks,
+    control,
   };
 }

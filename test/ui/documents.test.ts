@@ -229,6 +229,7 @@ describe('ui/documents: the --json contracts', () => {
         holder: { host: 'ci-3', pid: 4242, user: 'ci', command: 'deploy', since: '2025-01-01T12:00:00.000Z' },
         liveness: 'dead',
       },
+      pause: null,
     };
 
     it('status: the service, its phase, the live release, the weights, the last deployment, the lease', () => {
@@ -247,8 +248,35 @@ describe('ui/documents: the --json contracts', () => {
             since: '2025-01-01T12:00:00.000Z',
             liveness: 'dead',
           },
+          paused: null,
         }),
       );
+    });
+
+    it('status of a service paused: where it stopped, and the candidate’s health when filled', () => {
+      const paused: ServiceStatus = {
+        ...status,
+        phase: 'paused',
+        lease: null,
+        pause: {
+          deploymentId: 'd-7',
+          version: '1.5.0',
+          since: '2025-01-01T12:02:20.000Z',
+          weight: 10,
+          step: 1,
+          until: null,
+          health: '2/2 targets healthy',
+        },
+      };
+      expect(statusDocument(FIELDS, paused).paused).to.deep.equal({
+        deployment_id: 'd-7',
+        version: '1.5.0',
+        since: '2025-01-01T12:02:20.000Z',
+        weight: 10,
+        step: 1,
+        until: null,
+        health: '2/2 targets healthy',
+      });
     });
 
     it('status of a service never deployed: nulls, not missing keys', () => {
@@ -258,9 +286,18 @@ describe('ui/documents: the --json contracts', () => {
         weights: {},
         lastDeployment: null,
         lease: null,
+        pause: null,
       };
       expect(json(statusDocument(FIELDS, none))).to.equal(
-        json({ ...FIELDS_JSON, phase: 'none', live: null, weights: {}, last_deployment: null, lease: null }),
+        json({
+          ...FIELDS_JSON,
+          phase: 'none',
+          live: null,
+          weights: {},
+          last_deployment: null,
+          lease: null,
+          paused: null,
+        }),
       );
     });
 
@@ -308,6 +345,8 @@ describe('ui/documents: the --json contracts', () => {
               label: 'provision the candidate (weight 0)',
               weights: { candidate: 0, stable: 100 },
               wait_s: 0,
+              pause: null,
+              hooks: [],
               start_s: 0,
               end_s: 0,
               aws_estimate_s: 0,
@@ -319,6 +358,8 @@ describe('ui/documents: the --json contracts', () => {
               label: `scale wait (${config.canary.scale.wait} s)`,
               weights: { candidate: 0, stable: 100 },
               wait_s: config.canary.scale.wait,
+              pause: null,
+              hooks: [],
               start_s: 0,
               end_s: config.canary.scale.wait,
               aws_estimate_s: 0,
@@ -327,6 +368,39 @@ describe('ui/documents: the --json contracts', () => {
           ],
           warnings: [],
         }),
+      );
+    });
+
+    it('shows the pauses and the hooks around each step', () => {
+      const config = buildConfig({
+        canary: {
+          strategy: [
+            { weight: 10, wait: 60, pause: true },
+            { weight: 50, wait: 60, pause: 600 },
+          ],
+          hooks: {
+            before_traffic: [{ kind: 'command', command: ['./smoke.sh'], timeout: 120 }],
+            after_deploy: [],
+          },
+        },
+      });
+      const release = { slot: 'green' as const, releaseId: 'orders-green', version: '1.5.0', config };
+      const document = previewDocument(FIELDS, {
+        candidate: release,
+        stable: null,
+        timeline: timeline(planRollout(config.canary, { firstDeployment: false })),
+        planned: [],
+      });
+      expect(document.timeline.map((step) => [step.kind, step.pause, step.hooks, step.end_s])).to.deep.equal([
+        ['provision', null, [], 0],
+        ['scale-wait', null, ['before_traffic'], 60],
+        ['shift', true, [], 120],
+        ['shift', 600, [], 780],
+        ['shift', null, [], 840],
+        ['finalize', null, [], 840],
+      ]);
+      expect(document.timeline[2]?.label).to.equal(
+        'shift 10 % to the candidate, watch 60 s, then pause until promoted',
       );
     });
   });

@@ -376,3 +376,75 @@ describe('ui/live-view', () => {
     });
   });
 });
+
+describe('ui/live-view: pauses and hooks', () => {
+  const HOOKS = {
+    before_traffic: [{ kind: 'command' as const, command: ['./smoke.sh'], timeout: 60 }],
+    after_step: [{ kind: 'command' as const, command: ['./check.sh'], timeout: 60 }],
+  };
+
+  it('shows a pause in the block, counting down a timed one, until the rollout goes on', async () => {
+    const { reports } = await runScenario({
+      canary: { strategy: [{ weight: 10, wait: 60, pause: 120 }], health: { interval: 10, timeout: 300 } },
+    });
+    const events = reports.events;
+    const pausedAt = events.findIndex((event) => event.code === 'rollout.paused');
+    const atPause = replay(events.slice(0, pausedAt + 1)).state;
+    const until = reports.of('rollout.paused')[0]?.data.until ?? 0;
+    const block = renderLiveView(atPause, until - 90_000, 100);
+    expect(block).to.include('paused at 10 % · `ecs-crd promote` goes on now');
+    expect(block).to.include('pause 1:30 left');
+    const { state, scrolled } = replay(events);
+    expect(scrolled.some((line) => line.startsWith('Paused at 10 % (shift step 1/2) for 120 s'))).to.equal(
+      true,
+    );
+    expect(scrolled).to.include('The pause is over: going on');
+    expect(state.pause).to.equal(null);
+  });
+
+  it('shows a pause until promoted, and the hook under way; scrolls each hook’s result', async () => {
+    const { reports } = await runScenario({
+      canary: { strategy: [{ weight: 10, wait: 60, pause: true }], hooks: HOOKS },
+    });
+    const events = reports.events;
+    const hookAt = events.findIndex((event) => event.code === 'hook.started');
+    const duringHook = replay(events.slice(0, hookAt + 1)).state;
+    expect(renderLiveView(duringHook, T0, 100)).to.include('hook before_traffic: ./smoke.sh…');
+    const pausedAt = events.findIndex((event) => event.code === 'rollout.paused');
+    const atPause = replay(events.slice(0, pausedAt + 1)).state;
+    expect(renderLiveView(atPause, T0, 100)).to.include(
+      'paused at 10 % · until `ecs-crd promote` (or `ecs-crd rollback`)',
+    );
+    const { scrolled } = replay(events);
+    expect(scrolled).to.include('✔ Hook after_step (1/2): ./check.sh passed, exit code 0 (1.0 s)');
+    expect(scrolled.filter((line) => line.includes('Hook before_traffic: ./smoke.sh'))).to.deep.equal([
+      '✔ Hook before_traffic: ./smoke.sh passed, exit code 0 (1.0 s)',
+    ]);
+  });
+
+  it('prints a hook’s output lines only with --verbose', () => {
+    const output = ONE_OF_EACH['hook.output'];
+    expect(replay([started, output]).scrolled).to.not.include.members(['  smoke: 12 checks passed']);
+    expect(replay([started, output], { verbose: true, color: false }).scrolled).to.include(
+      '  smoke: 12 checks passed',
+    );
+  });
+
+  it('marks a failing hook that rolls back as an error, one that only reports as a warning', () => {
+    const failing = (level: 'warn' | 'error') =>
+      progressEvent('hook.finished', level, 'Hook after_deploy: ./tell.sh failed, exit code 1 (0.1 s)', {
+        point: 'after_deploy',
+        kind: 'command',
+        target: './tell.sh',
+        ok: false,
+        detail: 'exit code 1',
+        durationMs: 100,
+      });
+    expect(replay([started, failing('warn')]).scrolled.at(-1)).to.equal(
+      '! Hook after_deploy: ./tell.sh failed, exit code 1 (0.1 s)',
+    );
+    expect(replay([started, failing('error')]).scrolled.at(-1)).to.equal(
+      '✖ Hook after_deploy: ./tell.sh failed, exit code 1 (0.1 s)',
+    );
+  });
+});

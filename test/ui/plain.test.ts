@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { type ProgressEvent, progressEvent } from '../../src/canary/events.js';
+import { planRollout, timeline } from '../../src/canary/plan.js';
 import { eventLines, isShown, plainLines } from '../../src/ui/plain.js';
 import { analysisWindow, ONE_OF_EACH, started, stepFinished, stepStarted, T0 } from './event-fixtures.js';
 
@@ -44,6 +45,29 @@ describe('ui/plain', () => {
       'engine.event  resource-start update aws:route53/record:Record record-api.example.com-green',
       'engine.event    changes: weightedRoutingPolicies',
     ]);
+  });
+
+  it('shows a hook’s output only with --verbose, and the hooks of each planned step in the details', () => {
+    const output = ONE_OF_EACH['hook.output'];
+    expect(plainLines(output, T0, false)).to.deep.equal([]);
+    expect(plainLines(output, T0, true)).to.deep.equal([
+      `${STAMP} DEBUG hook.output  smoke: 12 checks passed`,
+    ]);
+    const plan = timeline(
+      planRollout(
+        {
+          scale: { desired: 1, wait: 30 },
+          strategy: [{ weight: 30, wait: 60, pause: true }],
+          drain: 0,
+          hooks: { after_step: [{ kind: 'command', command: ['./check.sh'], timeout: 60 }] },
+        },
+        { firstDeployment: false },
+      ),
+    );
+    const withPlan = progressEvent('rollout.started', 'info', 'Deploying', { ...started.data, plan });
+    expect(eventLines(withPlan, true)[3]).to.equal(
+      'rollout.started    step 3: shift 30 % to the candidate, watch 60 s, then pause until promoted (candidate 30 %, wait 60 s; hooks after_step)',
+    );
   });
 
   it('prints every analysis window with both releases’ figures, and its checks with --verbose', () => {

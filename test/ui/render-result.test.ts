@@ -27,6 +27,32 @@ describe('ui/render-result', () => {
       );
     });
 
+    it('says where a deployment paused and what to run next', () => {
+      const paused = result({
+        outcome: 'paused',
+        steps: [
+          { weight: 10, wait: 60, outcome: 'passed', observedShare: null },
+          { weight: 50, wait: 120, outcome: 'not_run', observedShare: null },
+          { weight: 100, wait: 60, outcome: 'not_run', observedShare: null },
+        ],
+        durationS: 140,
+        paused: { weight: 10, step: 1, since: '2025-01-01T12:02:20.000Z' },
+      });
+      const document = deployDocument(paused);
+      expect(document.paused).to.deep.equal({ weight: 10, step: 1, since: '2025-01-01T12:02:20.000Z' });
+      expect(document.outcome).to.equal('paused');
+      expect(resultLines(document)).to.deep.equal([
+        '‖ Paused 2.0.0 on green at 10 % (step 1 of 3) since 2025-01-01T12:02:20.000Z',
+        '  run `ecs-crd promote` to go on (`--full`: straight to 100 %), or `ecs-crd rollback` to abort',
+        '  STEP  WEIGHT  WAIT   OUTCOME',
+        '  1     10 %    60 s   passed',
+        '  2     50 %    120 s  not run',
+        '  3     100 %   60 s   not run',
+        '  deployment d-0001',
+      ]);
+      expect(deployDocument(result())).to.not.have.property('paused');
+    });
+
     it('explains a rollback: who serves traffic, why, which step failed', () => {
       expect(resultLines(deployDocument(rolledBack))).to.deep.equal([
         '✖ Rolled back 2.0.0 after 1m 35s: 1.0.0 on blue serves all traffic',

@@ -40,6 +40,7 @@ describe('status and history for a person', () => {
         since: '2025-01-01T12:00:00.000Z',
         liveness: 'dead',
       },
+      paused: null,
     };
     expect(statusLines(doc)).to.deep.equal([
       'shop/orders-api in prod (eu-west-1), stack shop-orders-api-prod-eu-west-1',
@@ -53,6 +54,37 @@ describe('status and history for a person', () => {
     ]);
   });
 
+  it('status: a paused deployment, since and until when, and the candidate’s health', () => {
+    const doc: StatusDocument = {
+      ...SERVICE,
+      phase: 'paused',
+      live: { slot: 'blue', version: '1.4.0', release_id: 'orders-blue' },
+      weights: { 'orders.example.com': { 'orders-blue': 90, 'orders-green': 10 } },
+      last_deployment: { ...interrupted, outcome: 'paused' },
+      lease: null,
+      paused: {
+        deployment_id: 'd-7',
+        version: '1.5.0',
+        since: '2025-01-01T12:02:20.000Z',
+        weight: 10,
+        step: 1,
+        until: '2025-01-01T13:02:20.000Z',
+        health: 'unknown: Rate exceeded',
+      },
+    };
+    expect(statusLines(doc)).to.deep.equal([
+      'shop/orders-api in prod (eu-west-1), stack shop-orders-api-prod-eu-west-1',
+      '  phase      paused: `ecs-crd promote` goes on, `ecs-crd rollback` aborts',
+      '  live       1.4.0 on blue (release orders-blue)',
+      '  candidate  1.5.0 at 10 % (shift step 1, deployment d-7)',
+      '  since      2025-01-01T12:02:20Z',
+      '  until      2025-01-01T13:02:20Z',
+      '  health     unknown: Rate exceeded',
+      '  weights    orders.example.com: orders-blue 90 %, orders-green 10 %',
+      '  last       1.5.0 to green paused, started 2025-01-01T12:00:00Z, took 42s',
+    ]);
+  });
+
   it('status: a service never deployed says so in one line', () => {
     const doc: StatusDocument = {
       ...SERVICE,
@@ -61,6 +93,7 @@ describe('status and history for a person', () => {
       weights: {},
       last_deployment: null,
       lease: null,
+      paused: null,
     };
     expect(statusLines(doc)).to.deep.equal([
       'shop/orders-api in prod (eu-west-1), stack shop-orders-api-prod-eu-west-1',

@@ -3,15 +3,18 @@
  * declares. Pure: the stable release's spec passes through exactly as it was read, so the
  * engine never sees a change to it before finalize.
  */
-import type { DeploymentConfig } from '../../config/types.js';
+import type { DeploymentConfig, HookPoint } from '../../config/types.js';
 import { assertNever, EcsCrdError } from '../../errors.js';
-import type { PlanStep } from '../plan.js';
+import { candidateEndpoint } from '../hooks.js';
+import { type PlanStep, shiftSteps } from '../plan.js';
 import type { Slot } from '../ports/aws.js';
-import type { DesiredState, Phase } from '../ports/stack.js';
+import type { HookEvent } from '../ports/hooks.js';
+import type { DesiredState, PauseRecord, Phase } from '../ports/stack.js';
 import { analysisReads, analysisResult, stepAnalysisReport } from './analyze.js';
 import { splitWeights } from './desired.js';
 import { durationOf, recoveryInstructions } from './narrate.js';
 import type {
+  PauseState,
   RolloutAction,
   RolloutOutcome,
   RolloutResult,
@@ -31,8 +34,32 @@ export function nextAction(s: RolloutState): RolloutAction {
       return { type: 'read-outputs' };
     case 'watch': {
       if (s.now < stage.nextObservationAt) return { type: 'sleep', ms: stage.nextObservationAt - s.now };
-      if (!s.candidate) throw new EcsCrdError('internal error: watching a candidate that was never located');
-      return { type: 'observe', candidate: s.candidate, ...analysisReads(s, stage) };
+      return { type: 'observe', candidate: located(s), ...analysisReads(s, stage) };
+    }
+    case 'hooks': {
+      const spec = s.ctx.candidate.config.canary.hooks?.[stage.point]?.[stage.index];
+      if (!spec) throw new EcsCrdError(`internal error: no hook ${stage.index} at ${stage.point}`);
+      return { type: 'hook', point: stage.point, spec, event: hookEvent(s, stage.point, stage.ending) };
+    }
+    case 'pausing':
+      return up(
+        'pause',
+        desiredState(
+          s,
+          { stable: true, candidate: true, candidateWeight: s.candidateWeight },
+          // `outcome: paused` lets `history` tell a pause from a run that died.
+          { phase: 'paused', outcome: 'paused', pause: pauseRecord(stage.pause) },
+        ),
+      );
+    case 'paused': {
+      if (s.now < stage.nextObservationAt) return { type: 'sleep', ms: stage.nextObservationAt - s.now };
+      const span = { startedAt: stage.pause.since, until: s.now };
+      return {
+        type: 'observe',
+        candidate: located(s),
+        ...analysisReads(s, span),
+        control: s.ctx.deploymentId,
+      };
     }
     case 'rollback':
       return rollbackAction(s, stage);
@@ -99,6 +126,49 @@ function rollbackAction(s: RolloutState, stage: Extract<RolloutStage, { kind: 'r
   }
 }
 
+function located(s: RolloutState) {
+  if (!s.candidate) throw new EcsCrdError('internal error: watching a candidate that was never located');
+  return s.candidate;
+}
+
+function pauseRecord(pause: PauseState): PauseRecord {
+  return {
+    since: new Date(pause.since).toISOString(),
+    weight: pause.weight,
+    until: pause.until === null ? null : new Date(pause.until).toISOString(),
+  };
+}
+
+/** What a hook at `point` is told; `ending`: how the deployment ended, for the `after_*` points. */
+export function hookEvent(
+  s: RolloutState,
+  point: HookPoint,
+  ending: { outcome: RolloutOutcome; reason: string | null } | null,
+): HookEvent {
+  const { ctx } = s;
+  const { candidate, stable, identity } = ctx;
+  const step = ctx.plan.steps[s.stepIndex];
+  return {
+    hook: point,
+    deploymentId: ctx.deploymentId,
+    project: identity.project,
+    service: candidate.config.service.name,
+    environment: identity.environment,
+    region: identity.region,
+    version: candidate.version,
+    slot: candidate.slot,
+    releaseId: candidate.releaseId,
+    stable: stable ? { version: stable.version, slot: stable.slot } : null,
+    weight: s.candidateWeight,
+    step: point === 'after_step' && step?.kind === 'shift' ? step.shift + 1 : null,
+    steps: shiftSteps(ctx.plan).length,
+    candidate: candidateEndpoint(ctx.environment, candidate.slot, candidate.config),
+    outcome: ending?.outcome ?? null,
+    reason: ending?.reason ?? null,
+    at: new Date(s.now).toISOString(),
+  };
+}
+
 function up(purpose: UpPurpose, desired: DesiredState): RolloutAction {
   return { type: 'up', purpose, desired };
 }
@@ -115,6 +185,7 @@ interface MetaChanges {
   live?: 'stable' | 'candidate';
   outcome?: RolloutOutcome;
   reason?: string;
+  pause?: PauseRecord;
 }
 
 function desiredState(s: RolloutState, declared: Declared, changes: MetaChanges = {}): DesiredState {
@@ -136,10 +207,12 @@ function desiredState(s: RolloutState, declared: Declared, changes: MetaChanges 
       deploymentId: ctx.deploymentId,
       candidateVersion: ctx.candidate.version,
       candidateSlot: ctx.candidate.slot,
-      step: passedShifts(s) - 1,
+      step: lastPassedShift(s),
       startedAt: new Date(ctx.startedAt).toISOString(),
       outcome: changes.outcome ?? null,
       reason: changes.reason ?? null,
+      // Written by every `up`: the one after a pause clears it.
+      pause: changes.pause ?? null,
     },
   };
 }
@@ -168,6 +241,15 @@ function resultOf(s: RolloutState, done: Extract<RolloutStage, { kind: 'done' }>
     durationS: durationOf(s),
     instructions: done.unfinished ? recoveryInstructions(s) : [],
     ...analysisResult(s),
+    ...(done.paused
+      ? {
+          paused: {
+            weight: done.paused.weight,
+            step: done.paused.shift,
+            since: new Date(done.paused.since).toISOString(),
+          },
+        }
+      : {}),
   };
 }
 
@@ -178,7 +260,11 @@ export function currentStep(s: RolloutState): PlanStep {
   return step;
 }
 
-function passedShifts(s: RolloutState): number {
-  return s.ctx.plan.steps.filter((step, index) => step.kind === 'shift' && s.stepOutcomes[index] === 'passed')
-    .length;
+/** The index among the shifts of the last shift step passed; -1 before one (`DeploymentMeta.step`). */
+function lastPassedShift(s: RolloutState): number {
+  let last = -1;
+  s.ctx.plan.steps.forEach((step, index) => {
+    if (step.kind === 'shift' && s.stepOutcomes[index] === 'passed') last = step.shift;
+  });
+  return last;
 }

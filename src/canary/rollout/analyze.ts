@@ -30,7 +30,8 @@ import type {
   StepReport,
 } from './types.js';
 
-type Watch = Extract<RolloutStage, { kind: 'watch' }>;
+/** The span a step (or a pause) is watched over: windows start at or after `startedAt`. */
+type Watch = Pick<Extract<RolloutStage, { kind: 'watch' }>, 'startedAt' | 'until'>;
 type Events = ProgressEvent[];
 
 /** Where the analysis of a run starts; null without `canary.analysis`. */

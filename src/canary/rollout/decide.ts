@@ -1,39 +1,40 @@
-import { assertNever, EcsCrdError } from '../../errors.js';
-import type { ProgressEvent } from '../events.js';
-import { evaluateGate, failedTaskLimit } from '../gate.js';
+import { assertNever } from '../../errors.js';
 import { candidateWeightAt, type PlanStep } from '../plan.js';
 import type { Observation } from '../ports/aws.js';
 import type { StackOutputs } from '../ports/stack.js';
 import { currentStep, nextAction } from './actions.js';
-import { analysisHold, analysisWakeups, applyReading, locateReleases } from './analyze.js';
+import { analysisHold, applyReading, locateReleases } from './analyze.js';
+import {
+  advanceTo,
+  completeStep,
+  deadlineOf,
+  type Events,
+  expectStage,
+  fail,
+  finish,
+  hookFinished,
+  judgeHealth,
+  markStep,
+  scheduleObservation,
+  startHooks,
+  startRollback,
+  startWatch,
+  unexpected,
+  type Watch,
+  watchPassed,
+} from './flow.js';
 import {
   drainStartedEvent,
-  finishedEvent,
   interruptEvent,
-  observedEvent,
   probeFailedEvent,
-  rollbackStartedEvent,
   startedEvent,
-  stepFinishedEvent,
-  stepStartedEvent,
   stepTitle,
   tickEvent,
-  waitStartedEvent,
   weightsEvent,
 } from './narrate.js';
-import type {
-  AnalysisReading,
-  Decision,
-  RollbackCause,
-  RolloutMessage,
-  RolloutOutcome,
-  RolloutStage,
-  RolloutState,
-  StepOutcome,
-} from './types.js';
-
-type Events = ProgressEvent[];
-type Watch = Extract<RolloutStage, { kind: 'watch' }>;
+import { resumedEvent } from './narrate-hooks.js';
+import { pauseApplied, pausedObserved, pausedProbeFailed, pausedSlept } from './pause.js';
+import type { AnalysisReading, Decision, RolloutMessage, RolloutStage, RolloutState } from './types.js';
 
 /** The pure transition: the next state, the action it calls for, and what to report. */
 export function decide(state: RolloutState, message: RolloutMessage): Decision {
@@ -47,8 +48,7 @@ function transition(s: RolloutState, m: RolloutMessage, ev: Events): RolloutStat
   if (s.stage.kind === 'done') return s;
   switch (m.type) {
     case 'start':
-      ev.push(startedEvent(s));
-      return advanceTo(s, 0, ev);
+      return started(s, ev);
     case 'up-succeeded':
       return upSucceeded({ ...s, lastUpEndedAt: m.endedAt ?? s.lastUpEndedAt }, ev);
     case 'up-failed':
@@ -59,9 +59,13 @@ function transition(s: RolloutState, m: RolloutMessage, ev: Events): RolloutStat
       expectStage(s, 'locate', m);
       return fail(s, `${stepTitle(s)}: could not read the stack outputs: ${m.error}`, ev);
     case 'observed':
+      if (s.stage.kind === 'paused') return pausedObserved(s, s.stage, m.observation, m, ev);
       return observed(s, m.observation, m.analysis, ev);
     case 'observe-failed':
+      if (s.stage.kind === 'paused') return pausedProbeFailed(s, s.stage, m.error, m, ev);
       return probeFailed(s, m.error, m.analysis, ev);
+    case 'hook-finished':
+      return hookFinished(s, m.result, ev);
     case 'slept':
       return slept(s, ev);
     case 'interrupt':
@@ -73,30 +77,17 @@ function transition(s: RolloutState, m: RolloutMessage, ev: Events): RolloutStat
   }
 }
 
-/** The one place the step index moves, and only forward. */
-function advanceTo(s: RolloutState, index: number, ev: Events): RolloutState {
-  const step = s.ctx.plan.steps[index];
-  if (index <= s.stepIndex || !step) {
-    throw new EcsCrdError(`internal error: cannot move from step ${s.stepIndex} to ${index}`);
-  }
-  const moved: RolloutState = { ...s, stepIndex: index };
-  ev.push(stepStartedEvent(moved, step));
-  switch (step.kind) {
-    case 'provision':
-    case 'shift':
-    case 'finalize':
-      return { ...moved, stage: { kind: 'apply' } };
-    case 'scale-wait':
-    case 'drain':
-      return startWatch(moved, step.wait, ev);
-    default:
-      return assertNever(step);
-  }
-}
-
-/** The current step passed: record it and move on. */
-function completeStep(s: RolloutState, ev: Events): RolloutState {
-  return advanceTo(markStep(s, 'passed', ev), s.stepIndex + 1, ev);
+/**
+ * The first message: a new run enters its first step; a resumed one (`promote`) says where it
+ * stands and starts with the health gate its state already holds.
+ */
+function started(s: RolloutState, ev: Events): RolloutState {
+  ev.push(startedEvent(s));
+  const { resumed } = s.ctx;
+  if (!resumed) return advanceTo(s, 0, ev);
+  ev.push(resumedEvent('promote', resumed.full, resumed.by));
+  ev.push(weightsEvent(s));
+  return s;
 }
 
 function upSucceeded(s: RolloutState, ev: Events): RolloutState {
@@ -104,15 +95,25 @@ function upSucceeded(s: RolloutState, ev: Events): RolloutState {
   switch (stage.kind) {
     case 'apply':
       return applied(s, currentStep(s), ev);
+    case 'pausing':
+      return pauseApplied(s, stage.pause, ev);
     case 'rollback':
       if (stage.step === 'restore-traffic') {
         const restored = { ...s, candidateWeight: 0 };
         ev.push(weightsEvent(restored));
         return startDrain(restored, stage, ev);
       }
-      return finish(s, stage.cause === 'interrupt' ? 'interrupted' : 'rolled_back', stage.reason, ev);
+      // The rollout's own rollback ended: the `after_rollback` hooks are told how.
+      return startHooks(
+        s,
+        'after_rollback',
+        { outcome: stage.cause === 'interrupt' ? 'interrupted' : 'rolled_back', reason: stage.reason },
+        ev,
+      );
     case 'locate':
     case 'watch':
+    case 'hooks':
+    case 'paused':
     case 'done':
       return unexpected(s, 'up-succeeded');
     default:
@@ -130,8 +131,10 @@ function applied(s: RolloutState, step: PlanStep, ev: Events): RolloutState {
       ev.push(weightsEvent(shifted));
       return startWatch(shifted, step.wait, ev);
     }
-    case 'finalize':
-      return finish(markStep({ ...s, candidateWeight: 100 }, 'passed', ev), 'deployed', null, ev);
+    case 'finalize': {
+      const done = markStep({ ...s, candidateWeight: 100 }, 'passed', ev);
+      return startHooks(done, 'after_deploy', { outcome: 'deployed', reason: null }, ev);
+    }
     case 'scale-wait':
     case 'drain':
       return unexpected(s, 'up-succeeded');
@@ -148,12 +151,17 @@ function upFailed(s: RolloutState, error: string, ev: Events): RolloutState {
       const candidateWeight = Math.max(s.candidateWeight, candidateWeightAt(currentStep(s)));
       return fail({ ...s, candidateWeight }, `${stepTitle(s)}: the stack update failed: ${error}`, ev);
     }
+    case 'pausing':
+      // Only the outputs were to change: the weights stand as they were.
+      return fail(s, `${stepTitle(s)}: the stack update failed: ${error}`, ev);
     case 'rollback': {
       const reason = `${stage.reason}; then the rollback failed (${stage.step}): ${error}`;
       return finish(s, 'rollback_failed', reason, ev, true);
     }
     case 'locate':
     case 'watch':
+    case 'hooks':
+    case 'paused':
     case 'done':
       return unexpected(s, 'up-failed');
     default:
@@ -185,41 +193,17 @@ function observed(
   const read = applyReading(before, reading, ev);
   if (read.failure) return fail(read.state, read.failure, ev);
   const s = read.state;
-  const { canary, service } = s.ctx.candidate.config;
-  // ECS runs a DAEMON service's task on every container instance: it, not scale.desired, says
-  // how many; at least one, so that traffic never goes to a release without a single target.
-  const desired =
-    service.scheduling_strategy === 'DAEMON'
-      ? Math.max(1, observation.service?.desired ?? 1)
-      : canary.scale.desired;
-  const gate = evaluateGate({
-    observation,
-    desired,
-    failedTaskLimit: failedTaskLimit(desired, canary.health.failed_tasks),
-    wasHealthy: s.wasHealthy,
-    now: s.now,
-    deadline: deadlineOf(s, watch),
-  });
-  ev.push(observedEvent(s.lastGate, gate, observation));
-  const judged: RolloutState = { ...s, wasHealthy: s.wasHealthy || gate.verdict === 'pass', lastGate: gate };
-  switch (gate.verdict) {
-    case 'fail': {
-      const limit = gate.code === 'timeout' ? ` (canary.health.timeout: ${canary.health.timeout} s)` : '';
-      return fail(judged, `${stepTitle(s)}: ${gate.reason}${limit}`, ev);
-    }
-    case 'pass':
-      return s.now >= watch.until ? waitOver(judged, watch, ev) : scheduleObservation(judged, watch);
-    case 'wait':
-      return scheduleObservation(judged, watch);
-    default:
-      return assertNever(gate.verdict);
-  }
+  const judged = judgeHealth(s, observation, deadlineOf(s, watch), ev);
+  if (judged.failure) return fail(judged.state, judged.failure, ev);
+  if (judged.gate.verdict === 'pass' && s.now >= watch.until) return waitOver(judged.state, watch, ev);
+  return scheduleObservation(judged.state, watch);
 }
 
 /** The wait is over and the candidate healthy: the step passes, unless the analysis holds it. */
 function waitOver(s: RolloutState, watch: Watch, ev: Events): RolloutState {
-  const hold = analysisHold(s, watch);
-  if (!hold) return completeStep(s, ev);
+  // A gate after a pause waits for health only: the paused step's analysis already let it pass.
+  const hold = watch.next === undefined ? analysisHold(s, watch) : null;
+  if (!hold) return watchPassed(s, watch, ev);
   return s.now >= hold.deadline ? fail(s, hold.reason, ev) : scheduleObservation(s, watch);
 }
 
@@ -250,6 +234,7 @@ function slept(s: RolloutState, ev: Events): RolloutState {
     }
     return { ...s, stage: { ...stage, step: 'remove-candidate', until: null } };
   }
+  if (stage.kind === 'paused') return pausedSlept(s, stage, ev);
   const watch = expectStage(s, 'watch', { type: 'slept' });
   if (s.now < watch.until) ev.push(tickEvent(s, watch.until));
   return s;
@@ -279,17 +264,19 @@ function interrupt(s: RolloutState, ev: Events): RolloutState {
     case 'rollback':
       ev.push(interruptEvent('rollingBack'));
       return noted;
+    case 'hooks':
+      if (stage.ending) {
+        // The deployment has ended: nothing to undo; the hooks still to run are skipped.
+        ev.push(interruptEvent('afterEnd'));
+        return finish(noted, stage.ending.outcome, stage.ending.reason, ev);
+      }
+      return interruptForward(s, noted, ev);
     case 'apply':
     case 'locate':
-    case 'watch': {
-      const stopped = markStep(noted, 'interrupted', ev);
-      if (nothingApplied(s)) {
-        ev.push(interruptEvent('beforeChange'));
-        return finish(stopped, 'interrupted', 'interrupted before any change was made', ev);
-      }
-      ev.push(interruptEvent('willRollBack'));
-      return startRollback(stopped, 'interrupt', 'interrupted by the user', ev);
-    }
+    case 'watch':
+    case 'pausing':
+    case 'paused':
+      return interruptForward(s, noted, ev);
     case 'done':
       return s;
     default:
@@ -297,8 +284,22 @@ function interrupt(s: RolloutState, ev: Events): RolloutState {
   }
 }
 
+/** A first interrupt while the rollout goes forward: roll back, unless nothing was changed yet. */
+function interruptForward(s: RolloutState, noted: RolloutState, ev: Events): RolloutState {
+  const stopped = markStep(noted, 'interrupted', ev);
+  if (nothingApplied(s)) {
+    ev.push(interruptEvent('beforeChange'));
+    return finish(stopped, 'interrupted', 'interrupted before any change was made', ev);
+  }
+  ev.push(interruptEvent('willRollBack'));
+  return startRollback(stopped, 'interrupt', 'interrupted by the user', ev);
+}
+
 function hardStop(s: RolloutState, upCancelled: boolean, ev: Events): RolloutState {
   ev.push(interruptEvent('hard'));
+  const { stage } = s;
+  // The deployment ended before its last hooks: its outcome stands.
+  if (stage.kind === 'hooks' && stage.ending) return finish(s, stage.ending.outcome, stage.ending.reason, ev);
   const stopped = s.stage.kind === 'rollback' ? s : markStep(s, 'interrupted', ev);
   if (nothingApplied(s) && !upCancelled) {
     return finish(stopped, 'interrupted', 'interrupted before any change was made', ev);
@@ -308,90 +309,7 @@ function hardStop(s: RolloutState, upCancelled: boolean, ev: Events): RolloutSta
   return finish(stopped, 'interrupted', reason, ev, true);
 }
 
-function fail(s: RolloutState, reason: string, ev: Events): RolloutState {
-  return startRollback(markStep(s, 'failed', ev), 'failure', reason, ev);
-}
-
-function startRollback(s: RolloutState, cause: RollbackCause, reason: string, ev: Events): RolloutState {
-  // Traffic first, then the candidate's resources; a candidate that never had traffic skips the first `up`.
-  const restoreTraffic = s.candidateWeight > 0;
-  ev.push(rollbackStartedEvent(cause, reason, restoreTraffic));
-  return {
-    ...s,
-    stage: {
-      kind: 'rollback',
-      step: restoreTraffic ? 'restore-traffic' : 'remove-candidate',
-      cause,
-      reason,
-      until: null,
-    },
-  };
-}
-
-function finish(
-  s: RolloutState,
-  outcome: RolloutOutcome,
-  reason: string | null,
-  ev: Events,
-  unfinished = false,
-): RolloutState {
-  ev.push(finishedEvent(s, outcome, reason));
-  return { ...s, stage: { kind: 'done', outcome, reason, unfinished } };
-}
-
-/** Records the current step's outcome (once: a step that failed stays failed). */
-function markStep(s: RolloutState, outcome: StepOutcome, ev: Events): RolloutState {
-  const step = s.ctx.plan.steps[s.stepIndex];
-  if (!step || s.stepOutcomes[s.stepIndex] !== 'not_run') return s;
-  ev.push(stepFinishedEvent(s, step, outcome));
-  return {
-    ...s,
-    stepOutcomes: s.stepOutcomes.map((current, index) => (index === s.stepIndex ? outcome : current)),
-  };
-}
-
-function startWatch(s: RolloutState, waitS: number, ev: Events): RolloutState {
-  const until = s.now + waitS * 1000;
-  if (waitS > 0) ev.push(waitStartedEvent(waitS, until));
-  // Look at once: a candidate broken from the start is caught in seconds, and the view gets counts.
-  return { ...s, stage: { kind: 'watch', startedAt: s.now, until, nextObservationAt: s.now } };
-}
-
-/**
- * By when the candidate must pass: `health.timeout` after scale-up until it first passes; after
- * that, `health.timeout` of grace past the end of each wait for a transient not-yet-healthy state.
- */
-function deadlineOf(s: RolloutState, watch: Watch): number {
-  const timeoutMs = s.ctx.candidate.config.canary.health.timeout * 1000;
-  return s.wasHealthy ? watch.until + timeoutMs : watch.startedAt + timeoutMs;
-}
-
-/**
- * Every `health.interval`, and exactly at the end of the wait and at the deadline (and, with
- * `canary.analysis`, when the next window is due and at the step's analysis deadline).
- */
-function scheduleObservation(s: RolloutState, watch: Watch): RolloutState {
-  const intervalMs = s.ctx.candidate.config.canary.health.interval * 1000;
-  const due = [s.now + intervalMs, watch.until, deadlineOf(s, watch)].filter((at) => at > s.now);
-  // A window already due (the rollout fell behind) is read at once, catching up one by one.
-  return { ...s, stage: { ...watch, nextObservationAt: Math.min(...due, ...analysisWakeups(s, watch)) } };
-}
-
 /** Before the provision `up` completed, an interrupt has nothing to undo. */
 function nothingApplied(s: RolloutState): boolean {
   return s.stepIndex <= 0 && s.stage.kind === 'apply';
-}
-
-function expectStage<K extends RolloutStage['kind']>(
-  s: RolloutState,
-  kind: K,
-  message: Pick<RolloutMessage, 'type'>,
-): Extract<RolloutStage, { kind: K }> {
-  const { stage } = s;
-  if (stage.kind !== kind) return unexpected(s, message.type);
-  return stage as Extract<RolloutStage, { kind: K }>;
-}
-
-function unexpected(s: RolloutState, message: RolloutMessage['type']): never {
-  throw new EcsCrdError(`internal error: message ${message} in stage ${s.stage.kind} of step ${s.stepIndex}`);
 }

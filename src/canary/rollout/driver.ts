@@ -5,11 +5,14 @@
 import { assertNever, EcsCrdError, StackLockedError, UsageError } from '../../errors.js';
 import type { ProgressEvent } from '../events.js';
 import type { AnalysisWindow, MetricsSource } from '../ports/analysis.js';
+import type { ControlRequest } from '../ports/control.js';
+import type { HookResult } from '../ports/hooks.js';
 import type { EngineEvent } from '../ports/stack.js';
 import { messageOf, reportedRun } from '../stack-progress.js';
 import { decide } from './decide.js';
 import { interruptEvent } from './narrate.js';
-import { startRollout } from './start.js';
+import { hookOutputEvent } from './narrate-hooks.js';
+import { resumeState, startRollout } from './start.js';
 import type {
   AnalysisReading,
   ResumeRequest,
@@ -36,6 +39,44 @@ type Report = (event: ProgressEvent) => void;
  * it cleanly, and no further `up` is started.
  */
 export async function runRollout(deps: RolloutDeps, request: RolloutRequest): Promise<RolloutResult> {
+  const state = startRollout(request, deps.clock.now());
+  checkDeps(deps, state);
+  return drive(deps, state);
+}
+
+/**
+ * Goes on with a deployment saved `paused` (`ecs-crd promote`): the health gate first, then the
+ * steps after the pause (with `full`, the final 100 % step), to the end, exactly as `runRollout`
+ * would have. Same errors as `runRollout`, and a `UsageError` when the stack is not paused.
+ */
+export async function resumeRollout(deps: RolloutDeps, request: ResumeRequest): Promise<RolloutResult> {
+  const state = resumeState(request, deps.clock.now());
+  checkDeps(deps, state);
+  return drive(deps, state);
+}
+
+/** A file that needs a port the caller did not give is a bug of the caller, not of the user. */
+function checkDeps(deps: RolloutDeps, state: RolloutState): void {
+  const { config } = state.ctx.candidate;
+  if (config.canary.analysis && !deps.metrics) {
+    throw new EcsCrdError(
+      'internal error: canary.analysis is set but the rollout was given no CloudWatch client',
+    );
+  }
+  const hooks = Object.values(config.canary.hooks ?? {}).some((specs) => specs.length > 0);
+  if (hooks && !deps.hooks) {
+    throw new EcsCrdError('internal error: canary.hooks is set but the rollout was given no hook runner');
+  }
+  // Waiting at `pause: true` with no way to be told to go on would watch forever.
+  const untilPromoted = state.ctx.plan.steps.some((step) => step.kind === 'shift' && step.pause === true);
+  if (state.ctx.waitForPromotion && untilPromoted && !deps.control) {
+    throw new EcsCrdError(
+      'internal error: --wait at a pause until promoted, but the rollout was given no control channel',
+    );
+  }
+}
+
+async function drive(deps: RolloutDeps, first: RolloutState): Promise<RolloutResult> {
   const { clock } = deps;
   const report: Report = (event) => {
     try {
@@ -45,12 +86,7 @@ export async function runRollout(deps: RolloutDeps, request: RolloutRequest): Pr
     }
   };
   const eitherInterrupt = anySignal([deps.signal, deps.hardStop]);
-  if (request.config.canary.analysis && !deps.metrics) {
-    throw new EcsCrdError(
-      'internal error: canary.analysis is set but the rollout was given no CloudWatch client',
-    );
-  }
-  let state = startRollout(request, clock.now());
+  let state = first;
   let decision = decide(state, { type: 'start', at: clock.now() });
   for (const event of decision.events) report(event);
   while (decision.action.type !== 'done') {
@@ -92,15 +128,16 @@ async function perform(
         return { type: 'outputs-failed', at: clock.now(), error: messageOf(error) };
       }
     case 'observe': {
-      // Health and CloudWatch side by side: each answers, or fails, on its own.
-      const [health, analysis] = await Promise.all([
+      // Health, CloudWatch and the control channel side by side: each answers, or fails, on its own.
+      const [health, analysis, control] = await Promise.all([
         probe.observe(action.candidate).then(
           (observation) => ({ observation }),
           (error: unknown) => ({ error: messageOf(error) }),
         ),
         readAnalysis(deps.metrics, action),
+        readControl(deps, action.control),
       ]);
-      const read = analysis ? { analysis } : {};
+      const read = { ...(analysis ? { analysis } : {}), ...(control === undefined ? {} : { control }) };
       return 'observation' in health
         ? { type: 'observed', at: clock.now(), observation: health.observation, ...read }
         : { type: 'observe-failed', at: clock.now(), error: health.error, ...read };
@@ -112,9 +149,52 @@ async function perform(
         // Woken early by an interrupt: it becomes the next message.
       }
       return interruption(deps, state, clock.now()) ?? { type: 'slept', at: clock.now() };
+    case 'hook':
+      return runHook(deps, report, action);
     default:
       return assertNever(action);
   }
+}
+
+/**
+ * The request left for a waiting run; undefined when the observation does not ask. A channel
+ * that cannot be read holds nothing this time: the next observation asks again.
+ */
+async function readControl(
+  deps: RolloutDeps,
+  deploymentId: string | undefined,
+): Promise<ControlRequest | null | undefined> {
+  if (deploymentId === undefined) return undefined;
+  if (!deps.control) return null;
+  try {
+    return await deps.control.take(deploymentId);
+  } catch {
+    return null;
+  }
+}
+
+/** One hook to its end; only the second interrupt stops it. */
+async function runHook(
+  deps: RolloutDeps,
+  report: Report,
+  action: Extract<RolloutAction, { type: 'hook' }>,
+): Promise<RolloutMessage> {
+  const { clock, hardStop } = deps;
+  if (!deps.hooks) throw new EcsCrdError('internal error: a hook to run without a hook runner');
+  const { point, spec, event } = action;
+  const started = clock.now();
+  let result: HookResult;
+  try {
+    result = await deps.hooks.run(spec, event, {
+      onOutput: (line, stream) => report(hookOutputEvent(point, spec, stream, line)),
+      ...(hardStop ? { signal: hardStop } : {}),
+    });
+  } catch (error) {
+    // The runner never throws for a failing hook; one that does failed all the same.
+    result = { ok: false, detail: messageOf(error), durationMs: clock.now() - started };
+  }
+  if (hardStop?.aborted) return { type: 'hard-stop', at: clock.now(), upCancelled: false };
+  return { type: 'hook-finished', at: clock.now(), result };
 }
 
 /** The alarms and the window an observation reads; undefined when it reads neither. */
@@ -216,15 +296,4 @@ function nothingChanged(error: unknown): EcsCrdError {
 function anySignal(signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
   const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
   return present.length > 1 ? AbortSignal.any(present) : present[0];
-}
-
-/**
- * Goes on with a deployment saved `paused` (`ecs-crd promote`): the health gate first, then the
- * steps after the pause (with `full`, the final 100 % step), to the end, exactly as `runRollout`
- * would have. Same errors as `runRollout`.
- */
-export async function resumeRollout(deps: RolloutDeps, request: ResumeRequest): Promise<RolloutResult> {
-  throw new EcsCrdError(
-    `internal error: resumeRollout not implemented (${request.identity.name}, ${deps.clock.now()})`,
-  );
 }

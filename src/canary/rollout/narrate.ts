@@ -6,11 +6,11 @@
 import { assertNever } from '../../errors.js';
 import { type ProgressEvent, type ProgressEventOf, progressEvent } from '../events.js';
 import type { GateResult } from '../gate.js';
-import { candidateWeightAt, describeStep, type PlanStep, timeline, waitOf } from '../plan.js';
+import { candidateWeightAt, describeStep, type PlanStep, shiftSteps, timeline, waitOf } from '../plan.js';
 import { type Observation, otherSlot } from '../ports/aws.js';
 import { secondsBetween } from '../ports/clock.js';
 import { splitWeights } from './desired.js';
-import type { RollbackCause, RolloutOutcome, RolloutState, StepOutcome } from './types.js';
+import type { PauseState, RollbackCause, RolloutOutcome, RolloutState, StepOutcome } from './types.js';
 
 /** `{number, total}` of the current step, 1-based. */
 export function stepNumbers(s: RolloutState): { number: number; total: number } {
@@ -33,23 +33,25 @@ export function durationOf(s: RolloutState): number {
 }
 
 export function startedEvent(s: RolloutState): ProgressEvent {
-  const { candidate, stable, plan, deploymentId } = s.ctx;
+  const { candidate, stable, plan, deploymentId, resumed } = s.ctx;
   const replacing = stable ? `, replacing ${stable.version} on ${stable.slot}` : ' (first deployment)';
-  return progressEvent(
-    'rollout.started',
-    'info',
-    `Deploying ${candidate.config.service.name} ${candidate.version} to ${candidate.slot} (${candidate.releaseId})${replacing}: ${plan.steps.length} steps`,
-    {
-      deploymentId,
-      version: candidate.version,
-      candidateSlot: candidate.slot,
-      candidateReleaseId: candidate.releaseId,
-      stableSlot: stable?.slot ?? null,
-      stableVersion: stable?.version ?? null,
-      firstDeployment: plan.firstDeployment,
-      plan: timeline(plan),
-    },
-  );
+  const what = `${candidate.config.service.name} ${candidate.version} to ${candidate.slot} (${candidate.releaseId})${replacing}`;
+  const skipped = plan.pausesSkipped
+    ? "; the strategy's pauses are skipped: a first deployment has no release to compare with"
+    : '';
+  const text = resumed
+    ? `Resuming the deployment of ${what} at ${s.candidateWeight} %, step ${s.stepIndex + 1} of ${plan.steps.length}`
+    : `Deploying ${what}: ${plan.steps.length} steps${skipped}`;
+  return progressEvent('rollout.started', 'info', text, {
+    deploymentId,
+    version: candidate.version,
+    candidateSlot: candidate.slot,
+    candidateReleaseId: candidate.releaseId,
+    stableSlot: stable?.slot ?? null,
+    stableVersion: stable?.version ?? null,
+    firstDeployment: plan.firstDeployment,
+    plan: timeline(plan),
+  });
 }
 
 /** `s` has just moved to `step`. */
@@ -152,6 +154,7 @@ const INTERRUPTS = {
   beforeChange: ['warn', 'Interrupt received before any change'],
   willRollBack: ['warn', 'Interrupt received: rolling back (interrupt again to stop at once)'],
   afterFinalize: ['warn', 'Interrupt received after the release was finalized: nothing to undo'],
+  afterEnd: ['warn', 'Interrupt received after the deployment ended: the remaining hooks are skipped'],
   hard: ['error', 'Second interrupt: stopping at once'],
 } as const;
 
@@ -177,13 +180,19 @@ export function finishedEvent(
   s: RolloutState,
   outcome: RolloutOutcome,
   reason: string | null,
+  paused?: PauseState,
 ): ProgressEvent {
   return progressEvent(
     'rollout.finished',
-    outcome === 'deployed' ? 'info' : 'error',
-    finishedText(s, outcome, reason),
+    outcome === 'deployed' || outcome === 'paused' ? 'info' : 'error',
+    paused ? pausedText(s, paused) : finishedText(s, outcome, reason),
     { outcome, reason, durationS: durationOf(s) },
   );
+}
+
+function pausedText(s: RolloutState, pause: PauseState): string {
+  const total = shiftSteps(s.ctx.plan).length;
+  return `Paused ${s.ctx.candidate.version} at ${pause.weight} % (shift step ${pause.shift}/${total}): run \`ecs-crd promote\` to go on or \`ecs-crd rollback\` to abort`;
 }
 
 function finishedText(s: RolloutState, outcome: RolloutOutcome, reason: string | null): string {

@@ -3,7 +3,7 @@
  * `decide` moves from message to message, the one action it asks for next, and the result.
  * Plain, serialisable data (after Argo Rollouts' canary reconcile).
  */
-import type { DeploymentConfig, HooksConfig } from '../../config/types.js';
+import type { DeploymentConfig, HookPoint, HookSpec, HooksConfig } from '../../config/types.js';
 import type { EventSink, ProgressEvent, ProgressEventOf } from '../events.js';
 import type { GateResult } from '../gate.js';
 import type { Plan } from '../plan.js';
@@ -17,8 +17,8 @@ import type {
 } from '../ports/analysis.js';
 import type { CandidateRef, Environment, HealthProbe, Observation, Slot } from '../ports/aws.js';
 import type { Clock } from '../ports/clock.js';
-import type { ControlChannel } from '../ports/control.js';
-import type { HookRunner } from '../ports/hooks.js';
+import type { ControlChannel, ControlRequest } from '../ports/control.js';
+import type { HookEvent, HookResult, HookRunner } from '../ports/hooks.js';
 import type {
   DesiredState,
   OwnedListener,
@@ -31,8 +31,11 @@ import type {
 export type { RolloutOutcome };
 
 export type StepOutcome = 'passed' | 'failed' | 'interrupted' | 'not_run';
-/** Why an `up` is run: the three forward steps and the two rollback steps. */
-export type UpPurpose = 'provision' | 'shift' | 'finalize' | 'restore-traffic' | 'remove-candidate';
+/**
+ * Why an `up` is run: the three forward steps, the two rollback steps, and a pause (which
+ * changes only the outputs: the phase `paused` and where it stopped).
+ */
+export type UpPurpose = 'provision' | 'shift' | 'pause' | 'finalize' | 'restore-traffic' | 'remove-candidate';
 export type RollbackCause = 'failure' | 'interrupt';
 
 /** What `deploy` hands the rollout once the file is resolved and AWS discovered. */
@@ -112,6 +115,23 @@ export interface RolloutContext {
   /** The listeners the stack owns, kept through the whole run whatever it removes. */
   listeners: Partial<Record<Slot, OwnedListener[]>>;
   plan: Plan;
+  /** `deploy --wait`: an indefinite pause keeps this run watching instead of ending `paused`. */
+  waitForPromotion: boolean;
+  /** A run of `promote`, going on from a pause: who promoted, and whether straight to 100 %. */
+  resumed: { by: string; full: boolean } | null;
+}
+
+/** A pause under way: since when, at which weight, until when (null: until promoted). */
+export interface PauseState {
+  /** Epoch milliseconds. */
+  since: number;
+  weight: number;
+  /** Epoch milliseconds of a timed pause's end; null: until promoted (or aborted). */
+  until: number | null;
+  /** 1-based number of the paused shift step among the shift steps. */
+  shift: number;
+  /** This run keeps watching (a timed pause, or `--wait`); false: it saves `paused` and ends. */
+  waiting: boolean;
 }
 
 /** Where the rollout is inside the current step (or outside the plan, for rollback and the end). */
@@ -120,8 +140,28 @@ export type RolloutStage =
   | { kind: 'apply' }
   /** Provisioned: read the stack outputs to find the candidate's service and target groups. */
   | { kind: 'locate' }
-  /** Watching the candidate: observe at `nextObservationAt`, until `until` and a passing gate. */
-  | { kind: 'watch'; startedAt: number; until: number; nextObservationAt: number }
+  /**
+   * Watching the candidate: observe at `nextObservationAt`, until `until` and a passing gate.
+   * `next`: a health gate before moving to that step (after a pause), not a step's own wait.
+   */
+  | { kind: 'watch'; startedAt: number; until: number; nextObservationAt: number; next?: number }
+  /**
+   * Hooks of `point` run one at a time, `index` the one under way. `ending`: the outcome an
+   * `after_deploy` / `after_rollback` list runs after (their failures only warn).
+   */
+  | {
+      kind: 'hooks';
+      point: HookPoint;
+      index: number;
+      ending: { outcome: RolloutOutcome; reason: string | null } | null;
+    }
+  /** The pause's `up` is due: the outputs say `paused`, the weights stay as they are. */
+  | { kind: 'pausing'; pause: PauseState }
+  /**
+   * At a pause, watching: observe every `health.interval` (the gate, the analysis) and take a
+   * request from the control channel at each observation. `healthyAt`: the last passing gate.
+   */
+  | { kind: 'paused'; pause: PauseState; nextObservationAt: number; healthyAt: number }
   /**
    * Rolling back: traffic to the stable release first, then (`drain`, until `until`) the
    * candidate keeps serving the clients that still hold its DNS answer, then it is removed.
@@ -135,7 +175,14 @@ export type RolloutStage =
       until: number | null;
     }
   /** `unfinished`: the stack was left mid-way (rollback failed, second interrupt): `rollback` must recover it. */
-  | { kind: 'done'; outcome: RolloutOutcome; reason: string | null; unfinished: boolean };
+  | {
+      kind: 'done';
+      outcome: RolloutOutcome;
+      reason: string | null;
+      unfinished: boolean;
+      /** Where it stopped, when it ended `paused`. */
+      paused?: PauseState;
+    };
 
 /** The whole state of a run: plain, serialisable data. */
 export interface RolloutState {
@@ -214,8 +261,22 @@ export type RolloutMessage =
   | { type: 'up-failed'; at: number; error: string }
   | { type: 'outputs-read'; at: number; outputs: StackOutputs | null }
   | { type: 'outputs-failed'; at: number; error: string }
-  | { type: 'observed'; at: number; observation: Observation; analysis?: AnalysisReading }
-  | { type: 'observe-failed'; at: number; error: string; analysis?: AnalysisReading }
+  /** `control`: what the control channel held, when the observation asked it (at a pause). */
+  | {
+      type: 'observed';
+      at: number;
+      observation: Observation;
+      analysis?: AnalysisReading;
+      control?: ControlRequest | null;
+    }
+  | {
+      type: 'observe-failed';
+      at: number;
+      error: string;
+      analysis?: AnalysisReading;
+      control?: ControlRequest | null;
+    }
+  | { type: 'hook-finished'; at: number; result: HookResult }
   | { type: 'slept'; at: number }
   | { type: 'interrupt'; at: number }
   /** `upCancelled`: the second interrupt cancelled an `up` under way, which may have changed things. */
@@ -225,8 +286,13 @@ export type RolloutMessage =
 export type RolloutAction =
   | { type: 'up'; purpose: UpPurpose; desired: DesiredState }
   | { type: 'read-outputs' }
-  /** Look at the candidate's health; with `canary.analysis`, read the alarms and the window now due too. */
-  | { type: 'observe'; candidate: CandidateRef; alarms?: string[]; window?: WindowQuery }
+  /**
+   * Look at the candidate's health; with `canary.analysis`, read the alarms and the window now
+   * due too; at a pause, take the request the control channel holds for deployment `control`.
+   */
+  | { type: 'observe'; candidate: CandidateRef; alarms?: string[]; window?: WindowQuery; control?: string }
+  /** Run one hook to its end (a second interrupt aborts it). */
+  | { type: 'hook'; point: HookPoint; spec: HookSpec; event: HookEvent }
   | { type: 'sleep'; ms: number }
   | { type: 'done'; result: RolloutResult };
 
@@ -263,4 +329,6 @@ export interface RolloutResult {
   instructions: string[];
   /** Every judged window, in order; only with `canary.analysis`. */
   analysis?: { windows: WindowRecord[] };
+  /** Where it stopped, when the outcome is `paused`: `step` is the 1-based shift step. */
+  paused?: { weight: number; step: number; since: string };
 }
