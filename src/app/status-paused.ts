@@ -1,7 +1,7 @@
 /**
- * What `status` adds for a deployment stopped at a pause: since when, at which weight, until
- * when (a timed pause), and the candidate's health now, from one look at its ECS service and
- * target groups (the names the stack's outputs record). The look may fail (no credentials, a
+ * What `status` adds to a paused deployment (`src/canary/status.ts` says since when, at which
+ * weight, until when): the candidate's health now, from one look at its ECS service and target
+ * groups (the names the stack's outputs record). The look may fail (no credentials, a
  * throttled call): then the health is `unknown` with the error, and `status` still succeeds.
  */
 import {
@@ -13,7 +13,7 @@ import {
 } from '../canary/ports/aws.js';
 import type { StackOutputs } from '../canary/ports/stack.js';
 import type { DeploymentConfig } from '../config/types.js';
-import type { StatusDocument } from '../ui/documents.js';
+import type { PausedDocument, StatusDocument } from '../ui/documents.js';
 
 /** The candidate at the time of `status`: its tasks and its targets. */
 export interface CandidateHealth {
@@ -27,13 +27,8 @@ export interface CandidateHealth {
   reasons: string[];
 }
 
-/** `status --json`'s `paused`, present only in the phase `paused`. */
-export interface PausedStatus {
-  /** ISO-8601; null in a stack that did not record it. */
-  since: string | null;
-  weight: number;
-  /** ISO-8601 end of a timed pause; null: until promoted. */
-  until: string | null;
+/** What one look at a paused candidate adds to `status --json`'s `paused`. */
+export interface CandidateLook {
   /** In words, as `status` shows it: `healthy: 2/2 tasks running, 4/4 targets healthy`, `unknown: <error>`. */
   health: string;
   candidate_health: CandidateHealth | null;
@@ -41,27 +36,21 @@ export interface PausedStatus {
   health_error: string | null;
 }
 
-export type StatusReport = StatusDocument & { paused?: PausedStatus };
+export type StatusReport = StatusDocument & { paused: (PausedDocument & CandidateLook) | null };
 
-export async function pausedStatus(
+/** One look at the paused candidate; never throws: a failing look is `unknown: <error>`. */
+export async function lookAtCandidate(
   outputs: StackOutputs,
   config: DeploymentConfig,
   probe: () => Promise<HealthProbe>,
-): Promise<PausedStatus> {
-  const { meta } = outputs;
-  const slot = meta.candidateSlot;
-  const record = {
-    since: meta.pause?.since ?? null,
-    weight: meta.pause?.weight ?? (slot ? outputs.weights[slot] : 0),
-    until: meta.pause?.until ?? null,
-  };
+): Promise<CandidateLook> {
   try {
     const observation = await (await probe()).observe(candidateOf(outputs, config));
     const health = healthOf(observation);
-    return { ...record, health: healthText(health), candidate_health: health, health_error: null };
+    return { health: healthText(health), candidate_health: health, health_error: null };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { ...record, health: `unknown: ${message}`, candidate_health: null, health_error: message };
+    return { health: `unknown: ${message}`, candidate_health: null, health_error: message };
   }
 }
 
@@ -111,18 +100,6 @@ function stateOf(
   if (counts.unhealthy > 0 || tasks.failed > 0) return 'unhealthy';
   const allUp = tasks.running >= tasks.desired && tasks.pending === 0;
   return allUp && total > 0 && counts.healthy === total ? 'healthy' : 'starting';
-}
-
-/** The lines `status` adds for a person. */
-export function pausedLines(paused: PausedStatus): string[] {
-  const until = paused.until ? `until ${paused.until}, then it goes on by itself` : 'until promoted';
-  const lines = [
-    `  paused    at ${paused.weight} % since ${paused.since ?? 'an unrecorded time'}, ${until}`,
-    `  candidate ${paused.health}`,
-  ];
-  if (!paused.until)
-    lines.push('Run `ecs-crd promote` with the same flags to go on, or `ecs-crd rollback` to abort.');
-  return lines;
 }
 
 function healthText(health: CandidateHealth): string {

@@ -10,7 +10,7 @@ import { activeDeployment, deploymentHistory, type StatusInput, serviceStatus } 
 import { readLease } from '../stack/lease.js';
 import { type HistoryDocument, historyDocument, statusDocument } from '../ui/documents.js';
 import { fieldsOf, openAws, openService, type ServiceContext, type ServiceOptions } from './service.js';
-import { pausedStatus, type StatusReport } from './status-paused.js';
+import { lookAtCandidate, type StatusReport } from './status-paused.js';
 
 /** The lease of `stack` as `status` reports it. */
 export function leaseView(dir: string | undefined, stack: string): LeaseView {
@@ -39,8 +39,11 @@ export async function statusOfService(
   const input = await readStatusInput(ctx);
   const document = statusDocument(fieldsOf(ctx), serviceStatus(input));
   const { outputs } = input;
-  if (outputs?.meta.phase !== 'paused') return document;
-  return { ...document, paused: await pausedStatus(outputs, ctx.config, probe) };
+  if (!document.paused || !outputs) return { ...document, paused: null };
+  return {
+    ...document,
+    paused: { ...document.paused, ...(await lookAtCandidate(outputs, ctx.config, probe)) },
+  };
 }
 
 /** `history` of the service the options name, newest first; at most `limit` deployments. */

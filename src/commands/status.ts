@@ -1,6 +1,5 @@
 import { pinnedPulumiVersion, serviceOptions } from '../app/options.js';
 import { statusOfService } from '../app/status.js';
-import { pausedLines } from '../app/status-paused.js';
 import { awsFlags, BaseCommand, backendFlags, deploymentFileFlags, regionFrom } from '../base-command.js';
 import { statusLines } from '../ui/status-report.js';
 
@@ -27,9 +26,6 @@ The phase is one of: none (never deployed), stable, deploying, paused (stopped a
       serviceOptions(flags, region, pinnedPulumiVersion(this.config.pjson)),
     );
     if (this.jsonEnabled()) this.logJson(status);
-    else {
-      for (const line of statusLines(status)) this.log(line);
-      if (status.paused) for (const line of pausedLines(status.paused)) this.log(line);
-    }
+    else for (const line of statusLines(status)) this.log(line);
   }
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { healthOf, pausedLines, pausedStatus } from '../../src/app/status-paused.js';
+import { healthOf, lookAtCandidate } from '../../src/app/status-paused.js';
 import type { CandidateRef, HealthProbe } from '../../src/canary/ports/aws.js';
 import { buildConfig } from '../helpers/builders.js';
 import { type HealthCondition, observationOf } from '../helpers/fakes.js';
@@ -25,10 +25,10 @@ function probeOf(condition: HealthCondition) {
   return { asked, open: async () => probe };
 }
 
-describe('status of a paused deployment', () => {
-  it('gives since, weight, until, and the candidate’s health from one look at its recorded service', async () => {
+describe('status of a paused deployment: the candidate’s health now', () => {
+  it('one look at the service and target groups the stack records', async () => {
     const { asked, open } = probeOf('healthy');
-    const paused = await pausedStatus(recorded(), buildConfig(), open);
+    const look = await lookAtCandidate(recorded(), buildConfig(), open);
     expect(asked).to.deep.equal([
       {
         cluster: buildConfig().service.cluster,
@@ -36,10 +36,7 @@ describe('status of a paused deployment', () => {
         targetGroupArns: ['arn:tg/green-a', 'arn:tg/green-b'],
       },
     ]);
-    expect(paused).to.deep.equal({
-      since: '2025-01-01T12:03:00.000Z',
-      weight: 10,
-      until: null,
+    expect(look).to.deep.equal({
       health: 'healthy: 2/2 tasks running, 4/4 targets healthy',
       candidate_health: {
         state: 'healthy',
@@ -49,57 +46,43 @@ describe('status of a paused deployment', () => {
       },
       health_error: null,
     });
-    expect(pausedLines(paused)).to.deep.equal([
-      '  paused    at 10 % since 2025-01-01T12:03:00.000Z, until promoted',
-      '  candidate healthy: 2/2 tasks running, 4/4 targets healthy',
-      'Run `ecs-crd promote` with the same flags to go on, or `ecs-crd rollback` to abort.',
-    ]);
   });
 
   it('a failing look: unknown with the error, never a failure', async () => {
-    const paused = await pausedStatus(recorded(), buildConfig(), async () => ({
+    const look = await lookAtCandidate(recorded(), buildConfig(), async () => ({
       observe: async () => {
         throw new Error('connect ECONNREFUSED 127.0.0.1:9');
       },
     }));
-    expect(paused.candidate_health).to.equal(null);
-    expect(paused.health_error).to.equal('connect ECONNREFUSED 127.0.0.1:9');
-    expect(paused.health).to.equal('unknown: connect ECONNREFUSED 127.0.0.1:9');
-    expect(pausedLines(paused)[1]).to.equal('  candidate unknown: connect ECONNREFUSED 127.0.0.1:9');
+    expect(look).to.deep.equal({
+      health: 'unknown: connect ECONNREFUSED 127.0.0.1:9',
+      candidate_health: null,
+      health_error: 'connect ECONNREFUSED 127.0.0.1:9',
+    });
   });
 
   it('no AWS at all (opening the probe fails): unknown too', async () => {
-    const paused = await pausedStatus(recorded(), buildConfig(), async () => {
+    const look = await lookAtCandidate(recorded(), buildConfig(), async () => {
       throw new Error('no AWS region');
     });
-    expect(paused.health_error).to.equal('no AWS region');
+    expect(look.health).to.equal('unknown: no AWS region');
   });
 
   it('a stack that records no candidate service: unknown, and no call made', async () => {
     const { asked, open } = probeOf('healthy');
     const outputs = pausedOutputs();
     outputs.serviceNames = {};
-    const paused = await pausedStatus(outputs, buildConfig(), open);
-    expect(paused.health_error).to.equal('the stack records no candidate service');
+    const look = await lookAtCandidate(outputs, buildConfig(), open);
+    expect(look.health_error).to.equal('the stack records no candidate service');
     expect(asked).to.deep.equal([]);
   });
 
-  it('a timed pause says until when, and that it goes on by itself', async () => {
-    const outputs = recorded();
-    outputs.meta.pause = { since: '2025-01-01T12:03:00.000Z', weight: 10, until: '2025-01-01T12:13:00.000Z' };
-    const paused = await pausedStatus(outputs, buildConfig(), probeOf('healthy').open);
-    expect(paused.until).to.equal('2025-01-01T12:13:00.000Z');
-    expect(pausedLines(paused)).to.deep.equal([
-      '  paused    at 10 % since 2025-01-01T12:03:00.000Z, until 2025-01-01T12:13:00.000Z, then it goes on by itself',
-      '  candidate healthy: 2/2 tasks running, 4/4 targets healthy',
-    ]);
-  });
-
-  it('names the candidate’s state: unhealthy targets, a missing service, tasks still starting', () => {
+  it('names the candidate’s state: unhealthy targets (with the ALB’s reason), a missing service, tasks still starting', async () => {
+    const unhealthy = await lookAtCandidate(recorded(), buildConfig(), probeOf('unhealthy').open);
+    expect(unhealthy.health).to.equal(
+      'unhealthy: 2/2 tasks running, 0/4 targets healthy (Target.ResponseCodeMismatch)',
+    );
     const ref = { cluster: 'c', serviceName: 's', targetGroupArns: ['arn:tg/a'] };
-    const unhealthy = healthOf(observationOf(ref, 'unhealthy', 2));
-    expect(unhealthy.state).to.equal('unhealthy');
-    expect(unhealthy.reasons).to.deep.equal(['Target.ResponseCodeMismatch']);
     expect(healthOf(observationOf(ref, 'missing', 2))).to.deep.include({ state: 'missing', tasks: null });
     expect(healthOf(observationOf(ref, 'starting', 2)).state).to.equal('starting');
   });

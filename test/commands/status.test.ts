@@ -125,6 +125,7 @@ describe('ecs-crd status and history on a file backend', function () {
       weights: {},
       last_deployment: null,
       lease: null,
+      paused: null,
     });
     const { status, stdout } = runCli(['status', ...SEED], { env });
     expect(status).to.equal(0);
@@ -201,19 +202,24 @@ describe('ecs-crd status and history on a file backend', function () {
     const args = ['status', ...SEED, '--endpoint-url', 'http://127.0.0.1:9'];
     const run = runCli([...args, '--json'], { env: { ...env, ...aws } });
     expect(run.status, run.stderr).to.equal(0);
-    const status = JSON.parse(run.stdout) as StatusDocument & { paused?: Record<string, unknown> };
+    const status = JSON.parse(run.stdout) as StatusDocument & { paused: Record<string, unknown> | null };
+    expect(status.phase).to.equal('paused');
     expect(status.paused).to.deep.include({
+      deployment_id: 'd-paused',
       since: '2025-01-01T12:03:00.000Z',
       weight: 10,
+      step: 2,
       until: null,
       candidate_health: null,
     });
     expect(status.paused?.health_error).to.be.a('string').and.not.equal('');
+    expect(status.paused?.health).to.equal(`unknown: ${String(status.paused?.health_error)}`);
 
     const human = runCli(args, { env: { ...env, ...aws } });
     expect(human.status, human.stderr).to.equal(0);
-    expect(human.stdout).to.match(/paused +at 10 % since 2025-01-01T12:03:00.000Z, until promoted/);
-    expect(human.stdout).to.match(/candidate unknown: \S/);
+    expect(human.stdout).to.match(/phase +paused/);
+    expect(human.stdout).to.match(/until +promoted/);
+    expect(human.stdout).to.match(/health +unknown: \S/);
   });
 
   it('history reads every page of a long stack history, and --limit keeps the newest', async () => {
