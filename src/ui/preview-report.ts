@@ -3,9 +3,8 @@
  * first update, then the planned timeline. Pure; the same document `--json` prints.
  */
 import { formatChanges } from '../canary/ports/stack.js';
-import type { HookPoint } from '../config/types.js';
 import { alignColumns } from './columns.js';
-import type { PreviewChange, PreviewDocument, PreviewRelease, PreviewStep } from './documents.js';
+import type { PreviewChange, PreviewDocument, PreviewRelease } from './documents.js';
 import { formatClock } from './format.js';
 
 const SIGN: Record<PreviewChange['operation'], string> = {
@@ -33,10 +32,10 @@ export function previewLines(doc: PreviewDocument): string[] {
     lines.push(`  ${formatChanges({ changes: doc.summary })}`);
   }
   lines.push('', 'Planned timeline (ELAPSED: the waits alone; ON AWS: an estimate with what AWS adds):');
-  const steps: TimelineStep[] = doc.timeline;
+  const steps = doc.timeline;
   // The two columns only for a file that has pauses or hooks: the others read as before.
-  const pauses = steps.some((step) => (step.pause ?? null) !== null);
-  const hooks = steps.some((step) => (step.hooks ?? []).length > 0);
+  const pauses = steps.some((step) => step.pause !== null);
+  const hooks = steps.some((step) => step.hooks.length > 0);
   const rows = [
     [
       'STEP',
@@ -56,11 +55,11 @@ export function previewLines(doc: PreviewDocument): string[] {
       `${step.weights.candidate} %`,
       `${step.weights.stable} %`,
       formatClock(step.wait_s),
-      ...(pauses ? [pauseText(step.pause ?? null)] : []),
+      ...(pauses ? [pauseText(step.pause)] : []),
       formatClock(step.end_s),
       step.aws_estimate_s > 0 ? `~${formatClock(step.aws_estimate_s)}` : '',
       `~${formatClock(step.estimated_end_s)}`,
-      ...(hooks ? [(step.hooks ?? []).join(', ')] : []),
+      ...(hooks ? [step.hooks.join(', ')] : []),
     ]),
   ];
   lines.push(...alignColumns(rows).map((line) => `  ${line}`));
@@ -75,12 +74,6 @@ export function previewLines(doc: PreviewDocument): string[] {
   );
   return lines;
 }
-
-/**
- * A timeline step with the pause and hooks the plan gives it (absent from documents written
- * before pauses and hooks existed).
- */
-type TimelineStep = PreviewStep & { pause?: true | number | null; hooks?: readonly HookPoint[] };
 
 /** `until promoted`, `600 s`, or nothing. */
 function pauseText(pause: true | number | null): string {
