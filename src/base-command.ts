@@ -5,6 +5,7 @@
  */
 import { format } from 'node:util';
 import { Command, Errors, Flags, type Interfaces, ux } from '@oclif/core';
+import { createInterruptController, type InterruptController } from './canary/interrupt.js';
 import { ENVIRONMENTS } from './config/types.js';
 import { EcsCrdError } from './errors.js';
 import { type ExitCode, exitCodeOf, isOclifError } from './exit-codes.js';
@@ -33,6 +34,12 @@ export const deploymentFileFlags = {
     char: 'd',
     summary: 'Directory holding <environment>.deploy.yml, used when -f is absent (default: the current one).',
     helpValue: 'DIR',
+  }),
+  var: Flags.string({
+    summary:
+      'A value for {{var.NAME}} in the deployment file (repeatable; `=` required, the value may hold `=`).',
+    helpValue: 'NAME=VALUE',
+    multiple: true,
   }),
 };
 
@@ -159,6 +166,21 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       return await work(reporter.report);
     } finally {
       reporter.close();
+    }
+  }
+
+  /**
+   * Runs `work` with SIGINT and SIGTERM wired to the two-stage interrupt (`deploy`, `promote`):
+   * the first lets the running update finish and rolls back, the second stops at once.
+   */
+  protected async withInterrupts<R>(work: (interrupts: InterruptController) => Promise<R>): Promise<R> {
+    const interrupts = createInterruptController();
+    const onSignal = () => interrupts.interrupt();
+    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+    try {
+      return await work(interrupts);
+    } finally {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     }
   }
 

@@ -4,16 +4,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { findDrift } from '../canary/drift.js';
-import { type EventSink, progressEvent } from '../canary/events.js';
+import { progressEvent } from '../canary/events.js';
 import { refuseUnfinished } from '../canary/phase.js';
-import type { Clock } from '../canary/ports/clock.js';
 import { ALARM_REFUSAL_HINT, alarmRefusal } from '../canary/preflight.js';
 import { runRollout } from '../canary/rollout/driver.js';
 import { UsageError } from '../errors.js';
 import { withLease } from '../stack/lease.js';
 import { type DeployDocument, deployDocument } from '../ui/documents.js';
-import { systemClock } from './clock.js';
 import { publishOutcome } from './notify.js';
+import { controlOf, mayPause, type RunPorts, refuseWaitWithoutControl, rolloutDeps } from './rollout-deps.js';
 import {
   type AwsContext,
   discoverFor,
@@ -24,19 +23,14 @@ import {
   type ServiceOptions,
 } from './service.js';
 
-export interface DeployOptions {
+export interface DeployOptions extends RunPorts {
   service: ServiceOptions;
-  reporter: EventSink;
-  /** First Ctrl-C: finish the running `up`, then roll back. */
-  signal?: AbortSignal;
-  /** Second Ctrl-C: stop at once. */
-  hardStop?: AbortSignal;
   /** Overwrite weights changed outside ecs-crd. */
   force?: boolean;
   /** Take over records of the service's names that no ecs-crd stack owns. */
   adopt?: boolean;
-  /** Default: real time (tests pin a fake one). */
-  clock?: Clock;
+  /** `--wait`: at a `pause: true` step, keep running and watching until promoted or aborted. */
+  wait?: boolean;
 }
 
 export async function deployService(options: DeployOptions): Promise<DeployDocument> {
@@ -49,6 +43,9 @@ export async function deployIn(
   options: DeployOptions,
 ): Promise<DeployDocument> {
   const warnings = reportFileWarnings(options.reporter, ctx.warnings);
+  const wait = options.wait ?? false;
+  const control = mayPause(ctx.config, wait) ? controlOf(ctx, options) : undefined;
+  if (wait) refuseWaitWithoutControl(ctx, control);
   const deploymentId = randomUUID();
   // In the lease before anything else: a run killed before its first update is recorded is
   // still known to `status`, `history` and `rollback`.
@@ -81,18 +78,14 @@ export async function deployIn(
       });
     }
     await refuseAlarms(aws, ctx);
-    const result = await runRollout(
-      {
-        runner: ctx.runner,
-        probe: aws.probe,
-        clock: options.clock ?? systemClock,
-        reporter: options.reporter,
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.hardStop ? { hardStop: options.hardStop } : {}),
-        metrics: aws.metrics,
-      },
-      { config: ctx.config, environment, identity: ctx.identity, previous, deploymentId },
-    );
+    const result = await runRollout(await rolloutDeps({ aws, ctx }, options, control), {
+      config: ctx.config,
+      environment,
+      identity: ctx.identity,
+      previous,
+      deploymentId,
+      ...(wait ? { waitForPromotion: true } : {}),
+    });
     return deployDocument(result, warnings);
   });
   // Once the lease is released: a slow or failing SNS never holds the stack.

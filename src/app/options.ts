@@ -3,6 +3,7 @@
  * command that opens a service's stack shares, so flag names live in one place.
  */
 import type { EnvironmentName } from '../config/types.js';
+import { parseVars } from '../config/vars.js';
 import { EcsCrdError } from '../errors.js';
 import type { ServiceOptions } from './service.js';
 
@@ -11,6 +12,8 @@ export interface ServiceFlags {
   environment: EnvironmentName;
   'configuration-file'?: string | undefined;
   'configuration-dir'?: string | undefined;
+  /** `--var NAME=VALUE`, as given. */
+  var?: string[] | undefined;
   profile?: string | undefined;
   'endpoint-url'?: string | undefined;
   'backend-url'?: string | undefined;
@@ -30,11 +33,17 @@ export function serviceOptions(
     region,
     file: flags['configuration-file'],
     dir: flags['configuration-dir'],
+    vars: varsOf(flags.var),
     profile: flags.profile,
     endpointUrl: flags['endpoint-url'],
     backendUrl: flags['backend-url'],
     pulumiVersion,
   };
+}
+
+/** The `{{var.NAME}}` values of `--var NAME=VALUE` flags (a malformed one: `UsageError`, exit 2). */
+export function varsOf(flags: readonly string[] | undefined): Record<string, string> {
+  return parseVars(flags ?? []);
 }
 
 /** The Pulumi CLI version package.json pins (`config.pulumiVersion`). */

@@ -5,20 +5,24 @@
  */
 
 import { randomUUID } from 'node:crypto';
+import { dirname } from 'node:path';
 import { type EventSink, progressEvent } from '../canary/events.js';
-import { attemptOf } from '../canary/phase.js';
+import { attemptOf, isSettled } from '../canary/phase.js';
 import type { Environment } from '../canary/ports/aws.js';
 import type { Clock } from '../canary/ports/clock.js';
 import { describeHolder, type LeaseHolder } from '../canary/ports/lease.js';
-import type { StackIdentity, StackRunner } from '../canary/ports/stack.js';
+import type { StackIdentity, StackOutputs, StackRunner } from '../canary/ports/stack.js';
 import { planRecovery } from '../canary/recover.js';
 import { reportedRun } from '../canary/stack-progress.js';
 import { EcsCrdError, RollbackFailedError } from '../errors.js';
-import { withLease } from '../stack/lease.js';
+import { readLease, withLease } from '../stack/lease.js';
 import { stackName } from '../stack/naming.js';
 import { type RollbackDocument, rollbackDocument } from '../ui/documents.js';
+import { abortRunning, pausedHolder } from './abort.js';
+import { runAfterRollbackHooks } from './after-rollback.js';
 import { systemClock } from './clock.js';
 import { publishOutcome } from './notify.js';
+import { controlOf, loadHookRunner, type RunPorts, whoAmI } from './rollout-deps.js';
 import { type AwsContext, openInAccount, type ServiceContext, type ServiceOptions } from './service.js';
 
 export interface RecoverRequest {
@@ -35,33 +39,71 @@ export interface RecoverRequest {
   clock?: Clock;
 }
 
+export interface RollbackOptions
+  extends Pick<RecoverRequest, 'force' | 'reporter' | 'clock'>,
+    Pick<RunPorts, 'hookRunner' | 'openControl' | 'toolVersion'> {
+  /** Who asks a running deploy to abort; default this user, host and process. */
+  by?: string;
+}
+
 export async function rollbackService(
-  options: { service: ServiceOptions } & Pick<RecoverRequest, 'force' | 'reporter'>,
+  options: { service: ServiceOptions } & RollbackOptions,
 ): Promise<RollbackDocument> {
   // A release whose cluster is gone must still be undone: no cluster check here.
   return rollbackIn(await openInAccount(options.service, { requireCluster: false }), options);
 }
 
-/** The recovery, once the file is checked and the account and stack are open; then its notification. */
+/**
+ * The recovery, once the file is checked and the account and stack are open; then its
+ * notification and the file's `after_rollback` hooks. A paused deployment whose run still
+ * holds the stack is asked to roll back itself (it notifies and runs its hooks).
+ */
 export async function rollbackIn(
   { aws, ctx }: { aws: AwsContext; ctx: ServiceContext },
-  options: Pick<RecoverRequest, 'force' | 'reporter' | 'clock'>,
+  options: RollbackOptions,
 ): Promise<RollbackDocument> {
-  // Which version the unfinished deployment was releasing, for the notification's subject:
-  // read before the recovery settles the outputs, and only when a topic will hear of it.
-  const notified = ctx.config.canary.sns_topic_notifications?.on_fail;
-  const before = notified ? await ctx.runner.outputs() : null;
+  const reporter = options.reporter ?? (() => {});
+  const clock = options.clock ?? systemClock;
+  // The lease before the outputs, as `status` reads them. The outputs also say which version
+  // the unfinished deployment was releasing, for the notification and the hooks.
+  const lease = readLease(ctx.leases, ctx.stack);
+  const before = await ctx.runner.outputs();
+  const holder = pausedHolder(lease, before, options.force);
+  const control = holder && before ? controlOf(ctx, options) : undefined;
+  if (holder && before && control && ctx.leases) {
+    const { leases, stack, runner } = ctx;
+    const by = options.by ?? whoAmI();
+    const aborted = await abortRunning({
+      leases,
+      stack,
+      runner,
+      control,
+      holder,
+      outputs: before,
+      by,
+      clock,
+      reporter,
+    });
+    // Settled by the run itself (its notification and hooks are its own): done. Else recover what it left.
+    if (!aborted.outputs || isSettled(aborted.outputs.meta.phase)) return aborted.document;
+  }
+  let environment: Promise<Environment> | undefined;
+  const discover = () => {
+    environment ??= aws.lookup.discover(ctx.config);
+    return environment;
+  };
   const document = await recoverStack({
     identity: ctx.identity,
     runner: ctx.runner,
     leases: ctx.leases,
-    discover: () => aws.lookup.discover(ctx.config),
+    discover,
     force: options.force,
     reporter: options.reporter,
-    ...(options.clock ? { clock: options.clock } : {}),
+    clock,
   });
   // A stack that needed nothing was no unfinished deployment: nobody is told.
-  if (document.changed) {
+  if (!document.changed) return document;
+  if (ctx.config.canary.sns_topic_notifications?.on_fail) {
     await publishOutcome({
       notifier: aws.notifier,
       config: ctx.config,
@@ -73,7 +115,47 @@ export async function rollbackIn(
       reporter: options.reporter,
     });
   }
+  await afterRollback({ ctx, before, document, discover, reporter, options });
   return document;
+}
+
+/** The file's `after_rollback` hooks: a failure (even to start them) is a warning, never the outcome. */
+async function afterRollback(input: {
+  ctx: ServiceContext;
+  before: StackOutputs | null;
+  document: RollbackDocument;
+  discover: () => Promise<Environment>;
+  reporter: EventSink;
+  options: RollbackOptions;
+}): Promise<void> {
+  const { ctx, reporter, options } = input;
+  if ((ctx.config.canary.hooks?.after_rollback ?? []).length === 0) return;
+  try {
+    const runner = await (options.hookRunner ?? loadHookRunner)(
+      dirname(ctx.file),
+      options.toolVersion ?? 'unknown',
+    );
+    await runAfterRollbackHooks(runner, {
+      config: ctx.config,
+      identity: ctx.identity,
+      before: input.before,
+      environment: await input.discover(),
+      reason: input.document.reason,
+      reporter,
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    reporter(
+      progressEvent('hook.finished', 'warn', `Hooks after_rollback not run: ${message}`, {
+        point: 'after_rollback',
+        kind: 'command',
+        target: '',
+        ok: false,
+        detail: message,
+        durationMs: 0,
+      }),
+    );
+  }
 }
 
 /** Recovers the stack of `identity`, holding its lease (taken over from a dead run). */

@@ -29,6 +29,8 @@ export interface ServiceOptions {
   region: string | undefined;
   file?: string | undefined;
   dir?: string | undefined;
+  /** `{{var.NAME}}`: the `--var NAME=VALUE` flags. */
+  vars?: Readonly<Record<string, string>> | undefined;
   profile?: string | undefined;
   /** `--endpoint-url`, else `AWS_ENDPOINT_URL`. */
   endpointUrl?: string | undefined;
@@ -120,6 +122,7 @@ function fileOptions(options: ServiceOptions, accountId?: string): LoadOptions {
     environment: options.environment,
     file: options.file,
     dir: options.dir,
+    ...(options.vars ? { vars: options.vars } : {}),
     ...(options.region ? { region: options.region } : {}),
     ...(accountId ? { account_id: accountId } : {}),
   };

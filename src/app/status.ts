@@ -1,17 +1,16 @@
 /**
- * `status` and `history`: read the state backend only (outputs, update history, the lease),
- * never AWS, so they work without credentials for the account.
+ * `status` and `history`: read the state backend (outputs, update history, the lease), so they
+ * work without credentials for the account. One exception: a paused deployment's candidate is
+ * looked at once (its ECS service and target groups), and a failure of that look is shown, never
+ * a failure of `status`.
  */
+import type { HealthProbe } from '../canary/ports/aws.js';
 import type { LeaseView } from '../canary/ports/lease.js';
 import { activeDeployment, deploymentHistory, type StatusInput, serviceStatus } from '../canary/status.js';
 import { readLease } from '../stack/lease.js';
-import {
-  type HistoryDocument,
-  historyDocument,
-  type StatusDocument,
-  statusDocument,
-} from '../ui/documents.js';
-import { fieldsOf, openService, type ServiceContext, type ServiceOptions } from './service.js';
+import { type HistoryDocument, historyDocument, statusDocument } from '../ui/documents.js';
+import { fieldsOf, openAws, openService, type ServiceContext, type ServiceOptions } from './service.js';
+import { lookAtCandidate, type StatusReport } from './status-paused.js';
 
 /** The lease of `stack` as `status` reports it. */
 export function leaseView(dir: string | undefined, stack: string): LeaseView {
@@ -31,10 +30,20 @@ export async function readStatusInput(
   return { config: ctx.config, outputs, history, lease };
 }
 
-/** `status` of the service the options name. */
-export async function statusOfService(options: ServiceOptions): Promise<StatusDocument> {
+/** `status` of the service the options name; `probe` opens the health probe (tests: a fake). */
+export async function statusOfService(
+  options: ServiceOptions,
+  probe: () => Promise<HealthProbe> = async () => (await openAws(options)).probe,
+): Promise<StatusReport> {
   const ctx = await openService(options);
-  return statusDocument(fieldsOf(ctx), serviceStatus(await readStatusInput(ctx)));
+  const input = await readStatusInput(ctx);
+  const document = statusDocument(fieldsOf(ctx), serviceStatus(input));
+  const { outputs } = input;
+  if (!document.paused || !outputs) return { ...document, paused: null };
+  return {
+    ...document,
+    paused: { ...document.paused, ...(await lookAtCandidate(outputs, ctx.config, probe)) },
+  };
 }
 
 /** `history` of the service the options name, newest first; at most `limit` deployments. */

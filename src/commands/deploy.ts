@@ -9,7 +9,6 @@ import {
   deploymentFileFlags,
   regionFrom,
 } from '../base-command.js';
-import { createInterruptController } from '../canary/interrupt.js';
 import { exitCodeOfOutcome } from '../exit-codes.js';
 import type { DeployDocument } from '../ui/documents.js';
 import { colorEnabled } from '../ui/format.js';
@@ -21,11 +20,14 @@ export default class Deploy extends BaseCommand<typeof Deploy> {
   static override description =
     `Brings the new version up in the free slot (behind the second ALB) at DNS weight 0, waits for it to be healthy, then shifts traffic step by step (canary.strategy), watching its health during every wait. Once it holds 100 % the old release is removed. Any failure rolls back: the stable release gets 100 % again and the candidate is removed.
 
+A step with \`pause: true\` stops there: the candidate keeps its weight, the stack is saved as paused, and deploy exits 0 with the outcome paused; \`ecs-crd promote\` goes on (from any machine on the same backend), \`ecs-crd rollback\` aborts. With --wait it keeps running and watching instead, until promoted or aborted from elsewhere. A step with \`pause: SECONDS\` holds that long, watching, then goes on by itself.
+
 Ctrl-C (or SIGTERM) lets the running update finish, rolls back, and exits 130; a second Ctrl-C stops at once and leaves the deployment marked interrupted for \`ecs-crd rollback\`.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -e prod -r eu-west-1 -f deploy/prod.deploy.yml',
     '<%= config.bin %> <%= command.id %> -e qua -d deploy/ --json --log-file deploy.log',
+    '<%= config.bin %> <%= command.id %> -e prod -d deploy/ --var tag=$GIT_SHA --wait',
   ];
 
   static override enableJsonFlag = true;
@@ -36,6 +38,10 @@ Ctrl-C (or SIGTERM) lets the running update finish, rolls back, and exits 130; a
     ...backendFlags,
     ...adoptFlags,
     force: Flags.boolean({ summary: 'Overwrite DNS weights that were changed outside ecs-crd.' }),
+    wait: Flags.boolean({
+      summary:
+        'At a `pause: true` step, keep running and watching the candidate until `ecs-crd promote` (or `rollback`) is run elsewhere, instead of saving the pause and exiting.',
+    }),
     report: Flags.string({
       summary:
         'At the end, whatever the outcome, write a report of the run to this HTML file (mode 0600): weights, health, analysis windows, steps, events.',
@@ -48,23 +54,23 @@ Ctrl-C (or SIGTERM) lets the running update finish, rolls back, and exits 130; a
     const service = serviceOptions(flags, regionFrom(flags.region), pinnedPulumiVersion(this.config.pjson));
     // Before anything: a report path that cannot be written is refused now, not after the rollout.
     const report = deployReportRun(flags.report);
-    const interrupts = createInterruptController();
-    const onSignal = () => interrupts.interrupt();
-    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
     let result: DeployDocument;
     try {
-      result = await this.withReporter((reporter) =>
-        report.deploy({
-          service,
-          reporter,
-          signal: interrupts.signal,
-          hardStop: interrupts.hardStop,
-          force: flags.force,
-          adopt: flags.adopt,
-        }),
+      result = await this.withInterrupts((interrupts) =>
+        this.withReporter((reporter) =>
+          report.deploy({
+            service,
+            reporter,
+            signal: interrupts.signal,
+            hardStop: interrupts.hardStop,
+            force: flags.force,
+            adopt: flags.adopt,
+            wait: flags.wait,
+            toolVersion: this.config.version,
+          }),
+        ),
       );
     } finally {
-      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
       for (const note of report.notes) this.logToStderr(note);
     }
     if (this.jsonEnabled()) this.logJson(result);

@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import { varsOf } from '../app/options.js';
 import { BaseCommand, deploymentFileFlags, regionFrom } from '../base-command.js';
 import { DeploymentFileError } from '../config/errors.js';
 import { deploymentFilePath, loadDeployment } from '../config/load.js';
@@ -16,6 +17,7 @@ Without a region (-r, $AWS_REGION, $AWS_DEFAULT_REGION), {{region}} is left as w
   static override examples = [
     '<%= config.bin %> <%= command.id %> -e prod -f examples/seed.deploy.yml',
     '<%= config.bin %> <%= command.id %> -e qua -d deploy/ --json',
+    '<%= config.bin %> <%= command.id %> -e prod -f deploy/prod.deploy.yml --var tag=1.4.2',
   ];
 
   static override enableJsonFlag = true;
@@ -43,6 +45,7 @@ Without a region (-r, $AWS_REGION, $AWS_DEFAULT_REGION), {{region}} is left as w
       dir: flags['configuration-dir'],
       region,
       account_id: flags['account-id'],
+      vars: varsOf(flags.var),
     });
     if (this.jsonEnabled()) this.logJson(validationDocument(result));
     else for (const line of validationLines(result)) this.log(line);

@@ -20,6 +20,7 @@ import type {
 } from '../canary/status.js';
 import type { CheckResult } from '../config/check.js';
 import { MAX_PROBLEMS_SHOWN } from '../config/problems.js';
+import { withHookHeadersHidden } from '../config/redact.js';
 import type { ConfigProblem, DeploymentConfig } from '../config/types.js';
 import { redact } from './redact.js';
 
@@ -347,7 +348,15 @@ export interface ValidationDocument {
 export function validationDocument(result: CheckResult): ValidationDocument {
   const warnings = result.warnings ?? [];
   return result.ok
-    ? { valid: true, file: result.file, errors: [], config: result.config, error_count: 0, warnings }
+    ? {
+        valid: true,
+        file: result.file,
+        errors: [],
+        // Webhook tokens from {{env.…}} are resolved by now; a CI log must not get them.
+        config: withHookHeadersHidden(result.config),
+        error_count: 0,
+        warnings,
+      }
     : {
         valid: false,
         file: result.file,

@@ -32,24 +32,53 @@ export function previewLines(doc: PreviewDocument): string[] {
     lines.push(`  ${formatChanges({ changes: doc.summary })}`);
   }
   lines.push('', 'Planned timeline (ELAPSED: the waits alone; ON AWS: an estimate with what AWS adds):');
+  const steps = doc.timeline;
+  // The two columns only for a file that has pauses or hooks: the others read as before.
+  const pauses = steps.some((step) => step.pause !== null);
+  const hooks = steps.some((step) => step.hooks.length > 0);
   const rows = [
-    ['STEP', 'WHAT', 'CANDIDATE', 'STABLE', 'WAIT', 'ELAPSED', 'AWS ADDS', 'ON AWS'],
-    ...doc.timeline.map((step) => [
+    [
+      'STEP',
+      'WHAT',
+      'CANDIDATE',
+      'STABLE',
+      'WAIT',
+      ...(pauses ? ['PAUSE'] : []),
+      'ELAPSED',
+      'AWS ADDS',
+      'ON AWS',
+      ...(hooks ? ['HOOKS'] : []),
+    ],
+    ...steps.map((step) => [
       String(step.number),
       step.label,
       `${step.weights.candidate} %`,
       `${step.weights.stable} %`,
       formatClock(step.wait_s),
+      ...(pauses ? [pauseText(step.pause)] : []),
       formatClock(step.end_s),
       step.aws_estimate_s > 0 ? `~${formatClock(step.aws_estimate_s)}` : '',
       `~${formatClock(step.estimated_end_s)}`,
+      ...(hooks ? [step.hooks.join(', ')] : []),
     ]),
   ];
   lines.push(...alignColumns(rows).map((line) => `  ${line}`));
+  if (pauses) {
+    lines.push(
+      '  (a pause until promoted stops the deployment there, exit 0: `ecs-crd promote` goes on, `ecs-crd rollback` aborts; ELAPSED does not count it)',
+    );
+  }
+  if (hooks) lines.push('  (HOOKS: the canary.hooks points that run at the end of the step, in that order)');
   lines.push(
     '  (estimated: Route 53 takes about 60 s to propagate each weight change, which every update waits for; the old release drains for its deregistration delay before it is removed)',
   );
   return lines;
+}
+
+/** `until promoted`, `600 s`, or nothing. */
+function pauseText(pause: true | number | null): string {
+  if (pause === null) return '';
+  return pause === true ? 'until promoted' : `${pause} s`;
 }
 
 function release(r: PreviewRelease): string {

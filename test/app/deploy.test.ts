@@ -1,8 +1,15 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { deployIn } from '../../src/app/deploy.js';
 import { formatProblem } from '../../src/config/problems.js';
-import { RecordingReporter } from '../helpers/fakes.js';
+import { UsageError } from '../../src/errors.js';
+import { ExitCode, exitCodeOf } from '../../src/exit-codes.js';
+import { rejection } from '../aws/fixtures.js';
+import { type FakeStackRunner, RecordingReporter } from '../helpers/fakes.js';
 import { openedService, SECRET_WARNING } from './opened.js';
+import { FakeControl } from './paused.js';
 
 describe('deploy: the deployment file’s warnings', () => {
   const service = { environment: 'prod' as const, region: 'eu-west-1', pulumiVersion: '3.274.1' };
@@ -53,5 +60,75 @@ describe('deploy: the deployment file’s warnings', () => {
     const document = await deployIn(opened, { service, reporter: reports.reporter, clock: opened.clock });
     expect(reports.of('config.warning')).to.deep.equal([]);
     expect(document.warnings).to.deep.equal([]);
+  });
+});
+
+describe('deploy: --wait, hooks and the control channel', () => {
+  let leases: string;
+  beforeEach(() => {
+    leases = mkdtempSync(join(tmpdir(), 'ecs-crd-deploy-'));
+  });
+  afterEach(() => rmSync(leases, { recursive: true, force: true }));
+  const service = { environment: 'prod' as const, region: 'eu-west-1', pulumiVersion: '3.274.1' };
+
+  it('--wait on a backend without a lease folder: exit 2 before anything changes, saying why', async () => {
+    const opened = openedService();
+    const reports = new RecordingReporter();
+    const error = await rejection(
+      deployIn(opened, { service, reporter: reports.reporter, clock: opened.clock, wait: true }),
+    );
+    expect(error).to.be.instanceOf(UsageError);
+    expect(exitCodeOf(error)).to.equal(ExitCode.Usage);
+    expect(error.message).to.match(
+      /--wait needs a control channel, and the backend file:\/\/\/nowhere keeps none/,
+    );
+    expect((error as UsageError).hint).to.match(/Deploy without --wait/);
+    expect(reports.codes()).to.not.include('rollout.started');
+    expect((opened.ctx.runner as FakeStackRunner).ups).to.deep.equal([]);
+  });
+
+  it('opens the control channel of the stack when the strategy may pause, and the hook runner in the file’s folder', async () => {
+    const opened = openedService();
+    opened.ctx.file = 'deploy/prod.deploy.yml';
+    opened.ctx.leases = leases;
+    opened.ctx.config.canary.strategy = [{ weight: 10, wait: 60, pause: true }];
+    opened.ctx.config.canary.hooks = {
+      after_deploy: [{ kind: 'command', command: ['./done.sh'], timeout: 300 }],
+    };
+    const opens: [string | undefined, string][] = [];
+    const hookDirs: string[] = [];
+    const control = new FakeControl();
+    await deployIn(opened, {
+      service,
+      reporter: new RecordingReporter().reporter,
+      clock: opened.clock,
+      toolVersion: '9.9.9',
+      openControl: (leases, stack) => {
+        opens.push([leases, stack]);
+        return control;
+      },
+      hookRunner: async (cwd, version) => {
+        hookDirs.push(`${cwd} ${version}`);
+        return { run: async () => ({ ok: true, detail: 'exit code 0', durationMs: 1 }) };
+      },
+    });
+    expect(opens).to.deep.equal([[leases, opened.ctx.stack]]);
+    expect(hookDirs).to.deep.equal(['deploy 9.9.9']);
+  });
+
+  it('opens neither without pauses or hooks', async () => {
+    const opened = openedService();
+    let opened_ = 0;
+    await deployIn(opened, {
+      service,
+      reporter: new RecordingReporter().reporter,
+      clock: opened.clock,
+      openControl: () => {
+        opened_++;
+        return new FakeControl();
+      },
+      hookRunner: async () => expect.fail('no hooks in the file'),
+    });
+    expect(opened_).to.equal(0);
   });
 });

@@ -36,11 +36,14 @@ describe('ecs-crd status, history, preview, undeploy: flags and usage', () => {
     '--json',
     '--log-file',
     '--region',
+    '--var',
     '--verbose',
     '--yes',
   ];
   const expected: Record<string, string[]> = {
-    status: [...common, '--backend-url'],
+    status: [...common, '--backend-url', '--endpoint-url', '--profile'],
+    promote: [...common, '--backend-url', '--endpoint-url', '--force', '--full', '--profile', '--wait'],
+    rollback: [...common, '--backend-url', '--endpoint-url', '--force', '--profile'],
     history: [...common, '--backend-url', '--deployment', '--limit', '--report'],
     preview: [...common, '--adopt', '--backend-url', '--endpoint-url', '--profile'],
     undeploy: [...common, '--backend-url', '--endpoint-url', '--force', '--profile'],
@@ -122,6 +125,7 @@ describe('ecs-crd status and history on a file backend', function () {
       weights: {},
       last_deployment: null,
       lease: null,
+      paused: null,
     });
     const { status, stdout } = runCli(['status', ...SEED], { env });
     expect(status).to.equal(0);
@@ -175,6 +179,47 @@ describe('ecs-crd status and history on a file backend', function () {
     const { stdout } = runCli(['status', ...SEED], { env });
     expect(stdout).to.match(/phase +interrupted/);
     expect(stdout).to.match(/Run `ecs-crd rollback`/);
+  });
+
+  it('a paused deployment whose candidate cannot be looked at: status says paused, health unknown with the error, exit 0', async () => {
+    const config = buildConfig({ canary: { releases: { blue: '1', green: '2' } } });
+    const meta = buildMeta({
+      phase: 'paused',
+      deploymentId: 'd-paused',
+      candidateVersion: '1.10.0',
+      candidateSlot: 'green',
+      liveVersion: '1.9.0',
+      step: 1,
+      outcome: null,
+      pause: { since: '2025-01-01T12:03:00.000Z', weight: 10, until: null },
+    });
+    await makeStack(dir, meta, { blue: 90, green: 10 }, config, {
+      serviceNames: { green: 'shop-catalog-prod-green' },
+      targetGroupArns: { green: ['arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/g/1'] },
+    });
+    // Nothing listens on port 9: the one AWS call fails at once.
+    const aws = { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_MAX_ATTEMPTS: '1' };
+    const args = ['status', ...SEED, '--endpoint-url', 'http://127.0.0.1:9'];
+    const run = runCli([...args, '--json'], { env: { ...env, ...aws } });
+    expect(run.status, run.stderr).to.equal(0);
+    const status = JSON.parse(run.stdout) as StatusDocument & { paused: Record<string, unknown> | null };
+    expect(status.phase).to.equal('paused');
+    expect(status.paused).to.deep.include({
+      deployment_id: 'd-paused',
+      since: '2025-01-01T12:03:00.000Z',
+      weight: 10,
+      step: 2,
+      until: null,
+      candidate_health: null,
+    });
+    expect(status.paused?.health_error).to.be.a('string').and.not.equal('');
+    expect(status.paused?.health).to.equal(`unknown: ${String(status.paused?.health_error)}`);
+
+    const human = runCli(args, { env: { ...env, ...aws } });
+    expect(human.status, human.stderr).to.equal(0);
+    expect(human.stdout).to.match(/phase +paused/);
+    expect(human.stdout).to.match(/until +promoted/);
+    expect(human.stdout).to.match(/health +unknown: \S/);
   });
 
   it('history reads every page of a long stack history, and --limit keeps the newest', async () => {
@@ -242,6 +287,7 @@ async function makeStack(
   meta: DeploymentMeta,
   weights: StackOutputs['weights'],
   config: ReturnType<typeof buildConfig>,
+  extra: Partial<Pick<StackOutputs, 'serviceNames' | 'targetGroupArns'>> = {},
 ): Promise<void> {
   const outputs: StackOutputs = {
     meta,
@@ -251,6 +297,7 @@ async function makeStack(
     weights,
     targetGroupArns: {},
     serviceNames: {},
+    ...extra,
   };
   const workDir = join(dir, 'fixture');
   mkdirSync(workDir, { recursive: true });

@@ -52,6 +52,28 @@ describe('ecs-crd validate', () => {
     expect(stdout + stderr).to.not.match(STACK_FRAME);
   });
 
+  it('--json never prints a webhook token from the pipeline, nor the path of a webhook URL', () => {
+    const file = validFile() as ReturnType<typeof validFile> & { canary: Record<string, unknown> };
+    file.canary.hooks = {
+      after_deploy: [
+        {
+          webhook: 'https://hooks.slack.com/services/T1/B2/{{env.SLACK_PATH}}',
+          headers: { Authorization: 'Bearer {{env.HOOK_TOKEN}}' },
+        },
+      ],
+    };
+    const path = write('hooks.yml', file);
+    const env = { HOOK_TOKEN: 'tok-3f9a1c', SLACK_PATH: 'slk-77d2e0' };
+    const { status, stdout, stderr } = runCli(['validate', '-e', 'prod', '-f', path, '--json'], { env });
+    expect(status, stderr).to.equal(0);
+    expect(stdout + stderr)
+      .to.not.include('tok-3f9a1c')
+      .and.not.include('slk-77d2e0');
+    const hook = JSON.parse(stdout).config.canary.hooks.after_deploy[0];
+    expect(hook).to.include({ url: 'https://hooks.slack.com/(hidden)' });
+    expect(hook.headers).to.deep.equal({ Authorization: '(hidden)' });
+  });
+
   it('prints exactly one JSON document with --json, valid or not', () => {
     const valid = runCli(['validate', '-e', 'prod', '-f', 'examples/fargate.deploy.yml', '--json']);
     expect(valid.status).to.equal(0);

@@ -283,6 +283,22 @@ describe('config: canary.hooks', () => {
       const none = config(fileWith(() => {}));
       expect(withHookHeadersHidden(none)).to.equal(none);
     });
+
+    it('cuts a webhook URL to its origin when it has a path or a query (the credential of many chat services)', () => {
+      const shown = withHookHeadersHidden(
+        config(
+          withHooks({
+            after_deploy: [
+              { webhook: 'https://hooks.slack.com/services/T1/B2/XyZsecret' },
+              { webhook: 'https://ci.example.com:8443/?token=abc' },
+            ],
+          }),
+        ),
+      );
+      expect(
+        shown.canary.hooks?.after_deploy?.map((hook) => hook.kind === 'webhook' && hook.url),
+      ).to.deep.equal(['https://hooks.slack.com/(hidden)', 'https://ci.example.com:8443/(hidden)']);
+    });
   });
 
   describe('warnings', () => {
