@@ -82,6 +82,21 @@ describe('pause and promote through the CLI', function () {
     return JSON.parse(result.stdout) as StatusJson;
   }
 
+  /**
+   * `status` beside a running deploy: undefined when the engine found the file backend's
+   * checkpoint half-written by that deploy (a race of the product, reported; the next read is
+   * whole); any other failure fails the test.
+   */
+  async function statusBeside(
+    file: string,
+    env: Record<string, string> = {},
+  ): Promise<StatusJson | undefined> {
+    const result = await cli.run(['status', ...cli.flags(file, '--json')], { env });
+    if (result.code !== 0 && result.stdout.includes('failed to load checkpoint')) return undefined;
+    expect(result.code, result.stdout + result.stderr).to.equal(0);
+    return JSON.parse(result.stdout) as StatusJson;
+  }
+
   /** The percent of `FQDN`'s traffic per slot release id. */
   const weightsOf = (doc: StatusJson) => doc.weights[FQDN] ?? {};
 
@@ -189,13 +204,8 @@ describe('pause and promote through the CLI', function () {
       let seen: StatusJson | undefined;
       const deadline = Date.now() + 120_000;
       while (!seen && Date.now() < deadline && run.child.exitCode === null) {
-        const polled = await cli.run(['status', ...cli.flags(file, '--json')], { env });
-        // Read while the running deploy writes the file backend's checkpoint, the engine may
-        // find it half-written (reported to the lead); the next read is whole.
-        if (polled.code !== 0 && polled.stdout.includes('failed to load checkpoint')) continue;
-        expect(polled.code, polled.stdout + polled.stderr).to.equal(0);
-        const now = JSON.parse(polled.stdout) as StatusJson;
-        if (now.phase === 'paused') seen = now;
+        const now = await statusBeside(file, env);
+        if (now?.phase === 'paused') seen = now;
         else await new Promise((r) => setTimeout(r, 300));
       }
       expect(seen, `never seen paused; output:\n${run.output()}`).to.not.equal(undefined);
@@ -224,7 +234,7 @@ describe('pause and promote through the CLI', function () {
     let result: CliResult;
     try {
       const deadline = Date.now() + 120_000;
-      while ((await status(file)).phase !== 'paused') {
+      while ((await statusBeside(file))?.phase !== 'paused') {
         if (Date.now() > deadline || run.child.exitCode !== null)
           throw new Error(`never paused; output:\n${run.output()}`);
         await new Promise((r) => setTimeout(r, 300));
