@@ -4,12 +4,12 @@
  * rollout runs its own after its own rollback; this is for the recovery of an unfinished one.)
  */
 
-import { type EventSink, progressEvent } from '../canary/events.js';
-import { candidateEndpoint } from '../canary/hooks.js';
+import type { EventSink } from '../canary/events.js';
+import { candidateEndpoint, hookFinishedEvent, hookOutputEvent, hookStartedEvent } from '../canary/hooks.js';
 import type { Environment, Slot } from '../canary/ports/aws.js';
 import type { HookEvent, HookRunner } from '../canary/ports/hooks.js';
 import type { StackIdentity, StackOutputs } from '../canary/ports/stack.js';
-import type { DeploymentConfig, HookSpec } from '../config/types.js';
+import type { DeploymentConfig } from '../config/types.js';
 
 export interface AfterRollbackInput {
   config: DeploymentConfig;
@@ -22,52 +22,21 @@ export interface AfterRollbackInput {
   reporter: EventSink;
 }
 
-/** `./smoke.sh`, or a webhook's origin: never its path's secrets, never its headers. */
-export function hookTarget(spec: HookSpec): string {
-  if (spec.kind === 'command') return spec.command[0] ?? '';
-  try {
-    return new URL(spec.url).origin;
-  } catch {
-    return 'webhook';
-  }
-}
-
 /** Runs the hooks in order; the first failure stops the list (and is reported as a warning). */
 export async function runAfterRollbackHooks(runner: HookRunner, input: AfterRollbackInput): Promise<void> {
   const specs = input.config.canary.hooks?.after_rollback ?? [];
   const event = hookEvent(input);
+  const point = 'after_rollback';
+  const title = 'Hook after_rollback';
   for (const spec of specs) {
-    const target = hookTarget(spec);
-    const point = 'after_rollback' as const;
-    input.reporter(
-      progressEvent('hook.started', 'info', `Hook after_rollback: ${target}`, {
-        point,
-        kind: spec.kind,
-        target,
-      }),
-    );
+    input.reporter(hookStartedEvent(title, point, spec));
     const result = await runner.run(
       spec,
       { ...event, at: new Date().toISOString() },
-      {
-        onOutput: (line, stream) =>
-          input.reporter(
-            progressEvent('hook.output', 'debug', `${target}: ${line}`, { point, stream, line }),
-          ),
-      },
+      { onOutput: (line, stream) => input.reporter(hookOutputEvent(point, spec, stream, line)) },
     );
-    const { ok, detail, durationMs } = result;
-    input.reporter(
-      progressEvent(
-        'hook.finished',
-        ok ? 'info' : 'warn',
-        ok
-          ? `Hook after_rollback passed: ${target} (${detail})`
-          : `Hook after_rollback failed: ${target}: ${detail}`,
-        { point, kind: spec.kind, target, ok, detail, durationMs },
-      ),
-    );
-    if (!ok) return;
+    input.reporter(hookFinishedEvent(title, point, spec, result, false));
+    if (!result.ok) return;
   }
 }
 

@@ -2,9 +2,10 @@
  * What a hook is told, pure: the `ECS_CRD_*` environment of a command hook (the same facts as
  * the JSON `HookEvent` a webhook receives) and the candidate's direct address.
  */
-import type { DeploymentConfig } from '../config/types.js';
+import type { DeploymentConfig, HookPoint, HookSpec } from '../config/types.js';
+import { type ProgressEvent, progressEvent } from './events.js';
 import type { Environment, Slot } from './ports/aws.js';
-import type { HookEvent } from './ports/hooks.js';
+import type { HookEvent, HookResult } from './ports/hooks.js';
 
 /**
  * The variables a command hook gets on top of the inherited environment (from which the
@@ -54,4 +55,52 @@ export function candidateEndpoint(
   const scheme = listener.protocol === 'HTTPS' ? 'https' : 'http';
   const dnsName = environment.slots[slot].albDnsName;
   return { url: `${scheme}://${dnsName}:${listener.port}`, host: config.service.fqdn[0] ?? '' };
+}
+
+/**
+ * How a hook is named in events and reasons: its command's argv[0] or its webhook's origin,
+ * never the webhook's path, query or headers (they may hold tokens).
+ */
+export function hookTarget(spec: HookSpec): string {
+  if (spec.kind === 'command') return spec.command[0] ?? '(empty command)';
+  try {
+    return new URL(spec.url).origin;
+  } catch {
+    return 'webhook';
+  }
+}
+
+/** `title`: `Hook after_step (2/4)`, or `Hook after_rollback`. */
+export function hookStartedEvent(title: string, point: HookPoint, spec: HookSpec): ProgressEvent {
+  const target = hookTarget(spec);
+  return progressEvent('hook.started', 'info', `${title}: ${target}`, { point, kind: spec.kind, target });
+}
+
+/** `Hook after_step (2/4): ./check.sh passed, exit code 0 (1.2 s)`; a failure warns, or is an error where it rolls back. */
+export function hookFinishedEvent(
+  title: string,
+  point: HookPoint,
+  spec: HookSpec,
+  result: HookResult,
+  gating: boolean,
+): ProgressEvent {
+  const target = hookTarget(spec);
+  const verdict = result.ok ? 'passed' : 'failed';
+  const seconds = (result.durationMs / 1000).toFixed(1);
+  return progressEvent(
+    'hook.finished',
+    result.ok ? 'info' : gating ? 'error' : 'warn',
+    `${title}: ${target} ${verdict}, ${result.detail} (${seconds} s)`,
+    { point, kind: spec.kind, target, ok: result.ok, detail: result.detail, durationMs: result.durationMs },
+  );
+}
+
+/** One line a command hook printed: for the log file, and the console with `--verbose`. */
+export function hookOutputEvent(
+  point: HookPoint,
+  spec: HookSpec,
+  stream: 'stdout' | 'stderr',
+  line: string,
+): ProgressEvent {
+  return progressEvent('hook.output', 'debug', `${hookTarget(spec)}: ${line}`, { point, stream, line });
 }

@@ -4,6 +4,7 @@
  */
 import { assertNever, EcsCrdError, StackLockedError, UsageError } from '../../errors.js';
 import type { ProgressEvent } from '../events.js';
+import { hookOutputEvent } from '../hooks.js';
 import type { AnalysisWindow, MetricsSource } from '../ports/analysis.js';
 import type { ControlRequest } from '../ports/control.js';
 import type { HookResult } from '../ports/hooks.js';
@@ -11,7 +12,6 @@ import type { EngineEvent } from '../ports/stack.js';
 import { messageOf, reportedRun } from '../stack-progress.js';
 import { decide } from './decide.js';
 import { interruptEvent } from './narrate.js';
-import { hookOutputEvent } from './narrate-hooks.js';
 import { resumeState, startRollout } from './start.js';
 import type {
   AnalysisReading,

@@ -8,6 +8,7 @@ import { GATING_HOOK_POINTS } from '../../config/types-hooks.js';
 import { assertNever, EcsCrdError } from '../../errors.js';
 import type { ProgressEvent } from '../events.js';
 import { evaluateGate, failedTaskLimit, type GateResult } from '../gate.js';
+import { hookTarget } from '../hooks.js';
 import type { PlanStep } from '../plan.js';
 import type { Observation } from '../ports/aws.js';
 import type { HookResult } from '../ports/hooks.js';
@@ -22,7 +23,7 @@ import {
   stepTitle,
   waitStartedEvent,
 } from './narrate.js';
-import { hookFinishedEvent, hookStartedEvent, hookTarget } from './narrate-hooks.js';
+import { hookFinishedEvent, hookStartedEvent } from './narrate-hooks.js';
 import type {
   PauseState,
   RollbackCause,

@@ -1,23 +1,14 @@
 /**
  * What the rollout says about hooks and pauses: `hook.*`, `rollout.paused`, `rollout.resumed`.
- * Pure, like ./narrate.ts. A hook is named by its command's argv[0] or its webhook's origin,
- * never by the webhook's path, query or headers (they may hold tokens).
+ * Pure, like ./narrate.ts; the hook events themselves are ../hooks.ts's, shared with
+ * `ecs-crd rollback`'s `after_rollback` hooks.
  */
 import type { HookPoint, HookSpec } from '../../config/types.js';
 import { type ProgressEvent, progressEvent } from '../events.js';
+import { hookFinishedEvent as finishedEvent, hookStartedEvent as startedEvent } from '../hooks.js';
 import { shiftSteps } from '../plan.js';
 import type { HookResult } from '../ports/hooks.js';
 import type { PauseState, RolloutState } from './types.js';
-
-/** `./check.sh`, or `https://hooks.example.com`. */
-export function hookTarget(spec: HookSpec): string {
-  if (spec.kind === 'command') return spec.command[0] ?? '(empty command)';
-  try {
-    return new URL(spec.url).origin;
-  } catch {
-    return 'webhook';
-  }
-}
 
 /** The 1-based shift step under way and how many there are; null outside a shift. */
 export function shiftNumbers(s: RolloutState): { number: number; total: number } | null {
@@ -33,15 +24,9 @@ function hookTitle(s: RolloutState, point: HookPoint): string {
 }
 
 export function hookStartedEvent(s: RolloutState, point: HookPoint, spec: HookSpec): ProgressEvent {
-  const target = hookTarget(spec);
-  return progressEvent('hook.started', 'info', `${hookTitle(s, point)}: ${target}`, {
-    point,
-    kind: spec.kind,
-    target,
-  });
+  return startedEvent(hookTitle(s, point), point, spec);
 }
 
-/** `Hook after_step (2/4): ./check.sh passed, exit code 0 (1.2 s)`; a failure warns, or is an error where it rolls back. */
 export function hookFinishedEvent(
   s: RolloutState,
   point: HookPoint,
@@ -49,25 +34,7 @@ export function hookFinishedEvent(
   result: HookResult,
   gating: boolean,
 ): ProgressEvent {
-  const target = hookTarget(spec);
-  const verdict = result.ok ? 'passed' : 'failed';
-  const seconds = (result.durationMs / 1000).toFixed(1);
-  return progressEvent(
-    'hook.finished',
-    result.ok ? 'info' : gating ? 'error' : 'warn',
-    `${hookTitle(s, point)}: ${target} ${verdict}, ${result.detail} (${seconds} s)`,
-    { point, kind: spec.kind, target, ok: result.ok, detail: result.detail, durationMs: result.durationMs },
-  );
-}
-
-/** One line a command hook printed: for the log file, and the console with `--verbose`. */
-export function hookOutputEvent(
-  point: HookPoint,
-  spec: HookSpec,
-  stream: 'stdout' | 'stderr',
-  line: string,
-): ProgressEvent {
-  return progressEvent('hook.output', 'debug', `${hookTarget(spec)}: ${line}`, { point, stream, line });
+  return finishedEvent(hookTitle(s, point), point, spec, result, gating);
 }
 
 /** The pause is saved: where, until when, and what the operator does next. */
