@@ -112,7 +112,7 @@ class PulumiStackRunner implements StackRunner {
     if (this.known !== undefined) return this.known;
     const stack = await this.open(false);
     if (!stack) return null;
-    this.known = parseOutputs(await this.engine(() => stack.outputs()));
+    this.known = parseOutputs(await this.engine(() => beyondTornReads(() => stack.outputs())));
     return this.known;
   }
 
@@ -120,7 +120,9 @@ class PulumiStackRunner implements StackRunner {
     const stack = await this.open(false);
     if (!stack) return [];
     // No secret is read from history: skip the decryption (a passphrase key derivation).
-    return readWholeHistory((pageSize, page) => this.engine(() => stack.history(pageSize, page, false)));
+    return readWholeHistory((pageSize, page) =>
+      this.engine(() => beyondTornReads(() => stack.history(pageSize, page, false))),
+    );
   }
 
   async cancel(): Promise<void> {
@@ -266,6 +268,36 @@ class PulumiStackRunner implements StackRunner {
   }
 }
 
+/** What the engine says when it read a checkpoint another process was writing. */
+const TORN_CHECKPOINT = /failed to load checkpoint: (?:unexpected )?EOF/;
+
+/**
+ * A read (`status`, `history`) beside a running `deploy` on a file backend may catch the
+ * checkpoint while that run's engine rewrites it, and the engine then fails with `failed to
+ * load checkpoint: EOF`: a torn read, not a broken stack. It is read again, a few times,
+ * before the error is the user's.
+ */
+export async function beyondTornReads<T>(
+  read: () => Promise<T>,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  attempts = 5,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (err) {
+      if (attempt >= attempts || !TORN_CHECKPOINT.test(engineText(err))) throw err;
+      await sleep(200 * attempt);
+    }
+  }
+}
+
+function engineText(err: unknown): string {
+  const result = (err as { commandResult?: { stdout?: string; stderr?: string } }).commandResult;
+  if (result) return `${result.stderr ?? ''}\n${result.stdout ?? ''}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
 /**
  * A locked stack is exit 5 and names the holder; a wrong passphrase is the user's input (exit
  * 2); anything else keeps the engine's own error lines.
@@ -275,14 +307,9 @@ export function translateEngineError(
   auto: Pick<Automation, 'ConcurrentUpdateError'>,
 ): EcsCrdError {
   if (err instanceof EcsCrdError) return err;
-  const result = (err as { commandResult?: { stdout?: string; stderr?: string } }).commandResult;
   // The command result's own text echoes the whole command line (the update message included):
   // read what the engine said on its streams instead.
-  const said = result
-    ? `${result.stderr ?? ''}\n${result.stdout ?? ''}`
-    : err instanceof Error
-      ? err.message
-      : String(err);
+  const said = engineText(err);
   if (
     err instanceof auto.ConcurrentUpdateError ||
     /currently locked by|conflict: Another update/.test(said)

@@ -82,21 +82,6 @@ describe('pause and promote through the CLI', function () {
     return JSON.parse(result.stdout) as StatusJson;
   }
 
-  /**
-   * `status` beside a running deploy: undefined when the engine found the file backend's
-   * checkpoint half-written by that deploy (a race of the product, reported; the next read is
-   * whole); any other failure fails the test.
-   */
-  async function statusBeside(
-    file: string,
-    env: Record<string, string> = {},
-  ): Promise<StatusJson | undefined> {
-    const result = await cli.run(['status', ...cli.flags(file, '--json')], { env });
-    if (result.code !== 0 && result.stdout.includes('failed to load checkpoint')) return undefined;
-    expect(result.code, result.stdout + result.stderr).to.equal(0);
-    return JSON.parse(result.stdout) as StatusJson;
-  }
-
   /** The percent of `FQDN`'s traffic per slot release id. */
   const weightsOf = (doc: StatusJson) => doc.weights[FQDN] ?? {};
 
@@ -204,7 +189,7 @@ describe('pause and promote through the CLI', function () {
       let seen: StatusJson | undefined;
       const deadline = Date.now() + 120_000;
       while (!seen && Date.now() < deadline && run.child.exitCode === null) {
-        const now = await statusBeside(file, env);
+        const now = await status(file, env);
         if (now?.phase === 'paused') seen = now;
         else await new Promise((r) => setTimeout(r, 300));
       }
@@ -234,7 +219,7 @@ describe('pause and promote through the CLI', function () {
     let result: CliResult;
     try {
       const deadline = Date.now() + 120_000;
-      while ((await statusBeside(file))?.phase !== 'paused') {
+      while ((await status(file)).phase !== 'paused') {
         if (Date.now() > deadline || run.child.exitCode !== null)
           throw new Error(`never paused; output:\n${run.output()}`);
         await new Promise((r) => setTimeout(r, 300));

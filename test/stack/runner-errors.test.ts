@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { EcsCrdError, StackLockedError, UsageError } from '../../src/errors.js';
 import { ExitCode, exitCodeOf } from '../../src/exit-codes.js';
-import { engineErrorLines, translateEngineError } from '../../src/stack/runner.js';
+import { beyondTornReads, engineErrorLines, translateEngineError } from '../../src/stack/runner.js';
 
 class FakeConcurrentUpdateError extends Error {}
 const auto = { ConcurrentUpdateError: FakeConcurrentUpdateError } as never;
@@ -56,5 +56,48 @@ describe('engine errors', () => {
   it('caps what it repeats', () => {
     const text = Array.from({ length: 9 }, (_, i) => `error: problem ${i}`).join('\n');
     expect(engineErrorLines(text)).to.have.length(5);
+  });
+});
+
+describe('stack/runner: reads beside a running deploy', () => {
+  const torn = () =>
+    Object.assign(new Error('command failed'), {
+      commandResult: { stderr: 'error: failed to load checkpoint: EOF', stdout: '' },
+    });
+  const noSleep = async () => {};
+
+  it('reads a checkpoint caught mid-write again, and gets it', async () => {
+    let calls = 0;
+    const value = await beyondTornReads(async () => {
+      calls += 1;
+      if (calls < 3) throw torn();
+      return 'outputs';
+    }, noSleep);
+    expect(value).to.equal('outputs');
+    expect(calls).to.equal(3);
+  });
+
+  it('gives up after a few reads, with the engine’s error', async () => {
+    let calls = 0;
+    const reading = beyondTornReads(
+      async () => {
+        calls += 1;
+        throw torn();
+      },
+      noSleep,
+      4,
+    );
+    expect(await reading.catch((err: Error) => err.message)).to.equal('command failed');
+    expect(calls).to.equal(4);
+  });
+
+  it('never reads again on another error', async () => {
+    let calls = 0;
+    const reading = beyondTornReads(async () => {
+      calls += 1;
+      throw new Error('error: incorrect passphrase');
+    }, noSleep);
+    expect(await reading.catch((err: Error) => err.message)).to.equal('error: incorrect passphrase');
+    expect(calls).to.equal(1);
   });
 });
