@@ -6,8 +6,10 @@ import { randomUUID } from 'node:crypto';
 import { findDrift } from '../canary/drift.js';
 import { progressEvent } from '../canary/events.js';
 import { refuseUnfinished } from '../canary/phase.js';
+import type { ControlChannel } from '../canary/ports/control.js';
 import { ALARM_REFUSAL_HINT, alarmRefusal } from '../canary/preflight.js';
 import { runRollout } from '../canary/rollout/driver.js';
+import type { RolloutResult } from '../canary/rollout/types.js';
 import { UsageError } from '../errors.js';
 import { withLease } from '../stack/lease.js';
 import { type DeployDocument, deployDocument } from '../ui/documents.js';
@@ -51,42 +53,18 @@ export async function deployIn(
   // still known to `status`, `history` and `rollback`.
   const attempt = { deploymentId, version: ctx.config.service.version, startedAt: new Date().toISOString() };
   const document = await withLease(ctx.leases, ctx.stack, 'deploy', { attempt }, async () => {
-    const environment = await discoverFor(aws, ctx, options.reporter);
-    const previous = await ctx.runner.outputs();
-    // Before the drift check: an unfinished deployment leaves weights the stack did not settle on.
-    refuseUnfinished(ctx.identity, previous);
-    const records = await aws.lookup.liveWeights(environment.zones);
-    const adopted = await refuseForeignNames(aws, ctx, environment, {
-      previous,
-      records,
-      adopt: options.adopt ?? false,
-    });
-    if (adopted.length > 0) {
+    for (let round = 1; ; round++) {
+      const result = await prepareAndRoll({ aws, ctx }, options, { deploymentId, wait, control, round });
+      if (round >= PRIORITY_ROUNDS || !lostPriorityRace(result)) return deployDocument(result, warnings);
       options.reporter(
         progressEvent(
-          'names.adopted',
+          'rollout.retried',
           'warn',
-          `Taking over the records of ${adopted.join(', ')} (--adopt): no ecs-crd stack owned them`,
-          { fqdns: adopted },
+          `Another deployment took the listener rule priority this one had chosen, on an ALB the services share: nothing had traffic, the candidate was removed; looking the priorities up again (attempt ${round + 1} of ${PRIORITY_ROUNDS})`,
+          { attempt: round + 1, of: PRIORITY_ROUNDS, reason: result.reason ?? '' },
         ),
       );
     }
-    const drift = findDrift(previous, environment, records);
-    if (drift.length > 0 && !options.force) {
-      throw new UsageError(`The DNS weights were changed outside ecs-crd:\n  ${drift.join('\n  ')}`, {
-        hint: 'Find out who changed them and why. `deploy --force` overwrites them with the stack’s.',
-      });
-    }
-    await refuseAlarms(aws, ctx);
-    const result = await runRollout(await rolloutDeps({ aws, ctx }, options, control), {
-      config: ctx.config,
-      environment,
-      identity: ctx.identity,
-      previous,
-      deploymentId,
-      ...(wait ? { waitForPromotion: true } : {}),
-    });
-    return deployDocument(result, warnings);
   });
   // Once the lease is released: a slow or failing SNS never holds the stack.
   await publishOutcome({
@@ -100,6 +78,70 @@ export async function deployIn(
     reporter: options.reporter,
   });
   return document;
+}
+
+/**
+ * How many times a deployment is started when another one, on the ALBs the services share,
+ * took the listener rule priority it had chosen between its lookup and its first update (ELBv2
+ * answers PriorityInUse): a fresh lookup then finds another free one.
+ */
+export const PRIORITY_ROUNDS = 3;
+
+/**
+ * The run lost the race for a rule priority: its first update was refused with PriorityInUse,
+ * and its rollback only removed a candidate that never had traffic.
+ */
+export function lostPriorityRace(result: RolloutResult): boolean {
+  return (
+    result.outcome === 'rolled_back' &&
+    result.steps.every((step) => step.outcome === 'not_run') &&
+    /the stack update failed: .*(?:PriorityInUse|priority is in use)/is.test(result.reason ?? '')
+  );
+}
+
+/** Everything that can refuse, checked before the first change, then the rollout. */
+async function prepareAndRoll(
+  { aws, ctx }: { aws: AwsContext; ctx: ServiceContext },
+  options: DeployOptions,
+  run: { deploymentId: string; wait: boolean; control: ControlChannel | undefined; round: number },
+): Promise<RolloutResult> {
+  const environment = await discoverFor(aws, ctx, options.reporter);
+  const previous = await ctx.runner.outputs();
+  // Before the drift check: an unfinished deployment leaves weights the stack did not settle on.
+  refuseUnfinished(ctx.identity, previous);
+  const records = await aws.lookup.liveWeights(environment.zones);
+  const adopted = await refuseForeignNames(aws, ctx, environment, {
+    previous,
+    records,
+    adopt: options.adopt ?? false,
+  });
+  if (adopted.length > 0) {
+    options.reporter(
+      progressEvent(
+        'names.adopted',
+        'warn',
+        `Taking over the records of ${adopted.join(', ')} (--adopt): no ecs-crd stack owned them`,
+        { fqdns: adopted },
+      ),
+    );
+  }
+  // A later round starts from what this run's own rollback left a moment ago, records half made
+  // by the refused update included: only the first is checked against changes made outside.
+  const drift = run.round === 1 ? findDrift(previous, environment, records) : [];
+  if (drift.length > 0 && !options.force) {
+    throw new UsageError(`The DNS weights were changed outside ecs-crd:\n  ${drift.join('\n  ')}`, {
+      hint: 'Find out who changed them and why. `deploy --force` overwrites them with the stack’s.',
+    });
+  }
+  await refuseAlarms(aws, ctx);
+  return runRollout(await rolloutDeps({ aws, ctx }, options, run.control), {
+    config: ctx.config,
+    environment,
+    identity: ctx.identity,
+    previous,
+    deploymentId: run.deploymentId,
+    ...(run.wait ? { waitForPromotion: true } : {}),
+  });
 }
 
 /** Before any change: the alarms the deployment is judged on must be there, and not in ALARM. */

@@ -122,6 +122,11 @@ export type ProgressEvent =
    * `paused`), or until `until` (epoch ms, a timed pause).
    */
   | EventShape<'rollout.paused', { weight: number; step: number; until: number | null; waiting: boolean }>
+  /**
+   * The deployment starts again, as the same deployment, after another one on the shared ALBs
+   * took the listener rule priority it had chosen (its first update refused, nothing had traffic).
+   */
+  | EventShape<'rollout.retried', { attempt: number; of: number; reason: string }>
   /** A paused rollout goes on: promoted (`by` who; `full`: straight to 100 %), a timed pause over (`by` null), or aborted. */
   | EventShape<'rollout.resumed', { action: 'promote' | 'abort' | 'timer'; full: boolean; by: string | null }>
   /** A hook starts: `target` is the command's argv[0] or the webhook's origin (never its headers). */
@@ -182,6 +187,7 @@ const CODES: Record<ProgressEventCode, true> = {
   'rollback.started': true,
   'rollout.finished': true,
   'rollout.paused': true,
+  'rollout.retried': true,
   'rollout.resumed': true,
   'hook.started': true,
   'hook.output': true,

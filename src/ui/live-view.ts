@@ -252,6 +252,7 @@ function apply(s: LiveViewState, event: ProgressEvent): LiveViewState {
     case 'hook.finished':
       return { ...s, hook: null };
     case 'interrupt.received':
+    case 'rollout.retried':
     case 'hook.output':
     case 'recovery.started':
     case 'recovery.step':

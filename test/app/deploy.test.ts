@@ -2,12 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { deployIn } from '../../src/app/deploy.js';
+import { deployIn, lostPriorityRace, PRIORITY_ROUNDS } from '../../src/app/deploy.js';
+import type { RolloutResult, StepOutcome } from '../../src/canary/rollout/types.js';
 import { formatProblem } from '../../src/config/problems.js';
 import { UsageError } from '../../src/errors.js';
 import { ExitCode, exitCodeOf } from '../../src/exit-codes.js';
 import { rejection } from '../aws/fixtures.js';
-import { type FakeStackRunner, RecordingReporter } from '../helpers/fakes.js';
+import { FakeClock, FakeStackRunner, RecordingReporter } from '../helpers/fakes.js';
 import { openedService, SECRET_WARNING } from './opened.js';
 import { FakeControl } from './paused.js';
 
@@ -130,5 +131,72 @@ describe('deploy: --wait, hooks and the control channel', () => {
       hookRunner: async () => expect.fail('no hooks in the file'),
     });
     expect(opened_).to.equal(0);
+  });
+});
+
+describe('deploy: another deployment on the shared ALBs took the rule priority it had chosen', () => {
+  const service = { environment: 'prod' as const, region: 'eu-west-1', pulumiVersion: '3.274.1' };
+  const priorityInUse = () => new Error('The Pulumi engine failed: The specified priority is in use.');
+
+  function setup(failing: (index: number) => boolean) {
+    const clock = new FakeClock();
+    const runner = new FakeStackRunner({
+      clock,
+      failUp: (_desired, index) => (failing(index) ? priorityInUse() : undefined),
+    });
+    const opened = openedService({ runner, clock });
+    let lookups = 0;
+    const discover = opened.aws.lookup.discover;
+    opened.aws.lookup.discover = async (config) => {
+      lookups += 1;
+      return discover(config);
+    };
+    return { opened, runner, lookups: () => lookups };
+  }
+
+  it('looks the priorities up again and deploys, as the same deployment, saying why', async () => {
+    // The first provision is refused; its rollback (the candidate's removal) lands; the second round deploys.
+    const { opened, runner, lookups } = setup((index) => index === 0);
+    const reports = new RecordingReporter();
+    const document = await deployIn(opened, { service, reporter: reports.reporter, clock: opened.clock });
+    expect(document.outcome).to.equal('deployed');
+    expect(lookups()).to.equal(2);
+    const retried = reports.of('rollout.retried');
+    expect(retried.map((event) => [event.level, event.data.attempt, event.data.of])).to.deep.equal([
+      ['warn', 2, PRIORITY_ROUNDS],
+    ]);
+    const ids = new Set(runner.ups.map((up) => up.desired.meta.deploymentId));
+    expect(ids.size, 'one deployment id for both rounds').to.equal(1);
+    expect(reports.of('rollout.started')).to.have.length(2);
+  });
+
+  it(`gives up after ${PRIORITY_ROUNDS} rounds, rolled back (exit 3)`, async () => {
+    const { opened, lookups } = setup((index) => index % 2 === 0);
+    const reports = new RecordingReporter();
+    const document = await deployIn(opened, { service, reporter: reports.reporter, clock: opened.clock });
+    expect(document.outcome).to.equal('rolled_back');
+    expect(document.reason).to.match(/priority is in use/);
+    expect(lookups()).to.equal(PRIORITY_ROUNDS);
+    expect(reports.of('rollout.retried')).to.have.length(PRIORITY_ROUNDS - 1);
+  });
+
+  it('never starts again for another failure, nor once the candidate had traffic', () => {
+    const result = (reason: string, outcomes: StepOutcome[]): RolloutResult => ({
+      outcome: 'rolled_back',
+      deploymentId: 'd-1',
+      version: '2.0.0',
+      slot: 'green',
+      previous: { slot: 'blue', version: '1.0.0' },
+      steps: outcomes.map((outcome) => ({ weight: 50, wait: 1, outcome, observedShare: null })),
+      reason,
+      durationS: 10,
+      instructions: [],
+    });
+    const lost =
+      'Step 1/5: the stack update failed: The Pulumi engine failed: The specified priority is in use.';
+    expect(lostPriorityRace(result(lost, ['not_run', 'not_run']))).to.equal(true);
+    expect(lostPriorityRace(result(lost, ['failed', 'not_run']))).to.equal(false);
+    expect(lostPriorityRace(result('Step 2/5: 1 unhealthy target', ['not_run']))).to.equal(false);
+    expect(lostPriorityRace({ ...result(lost, ['not_run']), outcome: 'rollback_failed' })).to.equal(false);
   });
 });

@@ -5,6 +5,11 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  DescribeRulesCommand,
+  ElasticLoadBalancingV2Client,
+  type Rule,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
   ChangeResourceRecordSetsCommand,
   ListResourceRecordSetsCommand,
   Route53Client,
@@ -18,19 +23,19 @@ describe('deploy: names and backends, through the CLI and the real engine', func
   let sandbox: Sandbox;
   let cli: SandboxCli;
   let route53: Route53Client;
+  let elbv2: ElasticLoadBalancingV2Client;
 
   before(async () => {
     sandbox = await startSandbox({ traffic: false });
     cli = new SandboxCli(sandbox);
-    route53 = new Route53Client({
-      endpoint: sandbox.endpoint,
-      region: sandbox.region,
-      credentials: FAKE_CREDENTIALS,
-    });
+    const config = { endpoint: sandbox.endpoint, region: sandbox.region, credentials: FAKE_CREDENTIALS };
+    route53 = new Route53Client(config);
+    elbv2 = new ElasticLoadBalancingV2Client(config);
   });
 
   after(async () => {
     route53?.destroy();
+    elbv2?.destroy();
     cli?.cleanup();
     await sandbox?.stop();
   });
@@ -84,6 +89,34 @@ describe('deploy: names and backends, through the CLI and the real engine', func
     expect(again.code, again.stderr).to.equal(0);
     const gone = await cli.run(['undeploy', ...cli.flags(file, '--yes')]);
     expect(gone.code, gone.stderr).to.equal(0);
+  });
+
+  it('two services deploying at once on the shared ALBs both deploy, their rules at different priorities', async () => {
+    // Both look up the lowest free priority before either creates its rule: the one whose
+    // CreateRule is refused (PriorityInUse) looks again and goes on (rollout.retried).
+    const services = [
+      { name: 'cart', fqdn: 'cart.sandbox.example.com' },
+      { name: 'shop', fqdn: 'shop.sandbox.example.com' },
+    ];
+    const runs = await Promise.all(
+      services.map((service) =>
+        cli.run(['deploy', ...cli.flags(cli.release({ version: '1.0.0', service }), '--json')]),
+      ),
+    );
+    for (const run of runs) {
+      expect(run.code, run.stdout + run.stderr).to.equal(0);
+      expect(JSON.parse(run.stdout).outcome).to.equal('deployed');
+    }
+    const rules = await elbv2.send(
+      new DescribeRulesCommand({ ListenerArn: sandbox.fixtures.loadBalancers.blue.listenerArn }),
+    );
+    const hosts = (rule: Rule) =>
+      (rule.Conditions ?? []).flatMap((c) => c.HostHeaderConfig?.Values ?? c.Values ?? []);
+    const priorities = (rules.Rules ?? [])
+      .filter((rule) => services.some((service) => hosts(rule).includes(service.fqdn)))
+      .map((rule) => rule.Priority);
+    expect(priorities).to.have.length(2);
+    expect(new Set(priorities).size, `priorities ${priorities.join(', ')}`).to.equal(2);
   });
 
   it('with the default backend: a generated passphrase, private files, and no secret in state or log', async () => {

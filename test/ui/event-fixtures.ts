@@ -241,6 +241,12 @@ export const ONE_OF_EACH: Record<ProgressEventCode, ProgressEvent> = {
     },
   ),
   'rollout.finished': finished,
+  'rollout.retried': progressEvent(
+    'rollout.retried',
+    'warn',
+    'Another deployment took the listener rule priority this one had chosen: looking the priorities up again (attempt 2 of 3)',
+    { attempt: 2, of: 3, reason: 'Step 1/5: the stack update failed: The specified priority is in use.' },
+  ),
   'rollout.paused': progressEvent(
     'rollout.paused',
     'info',
