@@ -6,10 +6,11 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { expect } from 'chai';
 import { SandboxCli, waitForOutput } from '../../sandbox/ecs-crd.js';
 import { FAKE_CREDENTIALS, type Sandbox, startSandbox } from '../../sandbox/harness.js';
+import { activeSlots as slotsOf } from './deploy-world.js';
 
 const ALARM = 'orders-5xx';
 const WINDOWS = { interval: 10, delay: 2, min_requests: 20 };
@@ -38,18 +39,7 @@ describe('analysis: alarms and inconclusive windows through the CLI', function (
     await sandbox?.stop();
   });
 
-  /** The ACTIVE services of `api`, by slot. */
-  async function activeSlots(): Promise<string[]> {
-    const out = await ecs.send(
-      new DescribeServicesCommand({
-        cluster: sandbox.fixtures.clusterName,
-        services: ['sandbox-api-dev-blue', 'sandbox-api-dev-green'],
-      }),
-    );
-    return (out.services ?? [])
-      .filter((s) => s.status === 'ACTIVE')
-      .map((s) => (s.serviceName ?? '').replace(/^sandbox-api-dev-/, ''));
-  }
+  const activeSlots = () => slotsOf(ecs, sandbox.fixtures.clusterName);
 
   async function live(file: string): Promise<{ phase: string; version: string | undefined }> {
     const result = await cli.run(['status', ...cli.flags(file, '--json')]);

@@ -63,18 +63,8 @@ export class DeployWorld {
   }
 
   /** The task definition of each ACTIVE service of the sandbox's `api` (project sandbox, environment dev), by slot. */
-  async services(): Promise<Record<string, string>> {
-    const out = await this.ecs.send(
-      new DescribeServicesCommand({
-        cluster: this.sandbox.fixtures.clusterName,
-        services: ['sandbox-api-dev-blue', 'sandbox-api-dev-green'],
-      }),
-    );
-    return Object.fromEntries(
-      (out.services ?? [])
-        .filter((s) => s.status === 'ACTIVE')
-        .map((s) => [(s.serviceName ?? '').replace(/^sandbox-api-dev-/, ''), s.taskDefinition ?? '']),
-    );
+  services(): Promise<Record<string, string>> {
+    return apiServices(this.ecs, this.sandbox.fixtures.clusterName);
   }
 
   async status(file: string): Promise<{ phase: string; live: { slot: string; version: string } | null }> {
@@ -115,6 +105,23 @@ export class DeployWorld {
     }
     expect(await this.weights()).to.deep.equal({ blue: 0, green: 100 });
   }
+}
+
+/** The task definition of each ACTIVE service of the sandbox's `api` (project sandbox, environment dev), by slot. */
+export async function apiServices(ecs: ECSClient, cluster: string): Promise<Record<string, string>> {
+  const out = await ecs.send(
+    new DescribeServicesCommand({ cluster, services: ['sandbox-api-dev-blue', 'sandbox-api-dev-green'] }),
+  );
+  return Object.fromEntries(
+    (out.services ?? [])
+      .filter((s) => s.status === 'ACTIVE')
+      .map((s) => [(s.serviceName ?? '').replace(/^sandbox-api-dev-/, ''), s.taskDefinition ?? '']),
+  );
+}
+
+/** The slots holding an ACTIVE service of `api`, sorted. */
+export async function activeSlots(ecs: ECSClient, cluster: string): Promise<string[]> {
+  return Object.keys(await apiServices(ecs, cluster)).sort();
 }
 
 export function deployDoc(stdout: string): DeployDoc {

@@ -9,11 +9,12 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { expect } from 'chai';
 import { type CliResult, SandboxCli } from '../../sandbox/ecs-crd.js';
 import { pinnedPulumiVersion } from '../../sandbox/engine.js';
 import { FAKE_CREDENTIALS, type Sandbox, startSandbox } from '../../sandbox/harness.js';
+import { activeSlots as slotsOf } from './deploy-world.js';
 
 const FQDN = 'api.sandbox.example.com';
 const PAUSED_AT_20 = [
@@ -62,19 +63,7 @@ describe('pause and promote through the CLI', function () {
     await sandbox?.stop();
   });
 
-  /** The ACTIVE services of `api`, by slot. */
-  async function activeSlots(): Promise<string[]> {
-    const out = await ecs.send(
-      new DescribeServicesCommand({
-        cluster: sandbox.fixtures.clusterName,
-        services: ['sandbox-api-dev-blue', 'sandbox-api-dev-green'],
-      }),
-    );
-    return (out.services ?? [])
-      .filter((s) => s.status === 'ACTIVE')
-      .map((s) => (s.serviceName ?? '').replace(/^sandbox-api-dev-/, ''))
-      .sort();
-  }
+  const activeSlots = () => slotsOf(ecs, sandbox.fixtures.clusterName);
 
   async function status(file: string, env: Record<string, string> = {}): Promise<StatusJson> {
     const result = await cli.run(['status', ...cli.flags(file, '--json')], { env });
