@@ -10,6 +10,8 @@ import { join } from 'node:path';
 const tiers = [
   { name: 'unit', config: '.mocharc.json' },
   { name: 'program', config: '.mocharc.program.json' },
+  // npm pack + npm install -g into an empty prefix + the CLI from there (~15 s): the package installs.
+  { name: 'package', config: '.mocharc.package.json' },
   { name: 'e2e', config: '.mocharc.e2e.json' },
 ];
 const only = process.argv.slice(2);
