@@ -89,6 +89,21 @@ describe('the package: npm pack, npm install -g into an empty prefix, ecs-crd fr
     expect(disallowed(all.map((path) => ({ path, size: 1 })))).to.deep.equal(all);
   });
 
+  it('README.md’s Install section names this tarball, the pinned Pulumi CLI and the Node engine', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const install = readme.slice(readme.indexOf('\n## Install\n'), readme.indexOf('\n## Quick start\n'));
+    const pjson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      engines: { node: string };
+      config: { pulumiVersion: string };
+    };
+    expect(install).to.contain(`npm install -g ./${packed.filename}`);
+    expect(install).to.contain(`npx --package ./${packed.filename} ecs-crd`);
+    expect(install).to.contain(`--version ${pjson.config.pulumiVersion} `);
+    expect(install).to.contain(`~/.pulumi/versions/${pjson.config.pulumiVersion}/`);
+    expect(pjson.engines.node).to.equal('>=20.19.0');
+    expect(install).to.contain('Node.js ≥ 20.19');
+  });
+
   it('installs into the empty prefix and links bin/ecs-crd', () => {
     expect(existsSync(join(prefix, 'bin', 'ecs-crd'))).to.equal(true);
     expect(JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')).name).to.equal('ecs-crd');
