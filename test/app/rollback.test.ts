@@ -3,12 +3,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { readLease } from '../../src/app/lease.js';
 import { recoverStack } from '../../src/app/rollback.js';
 import type { ProgressEvent } from '../../src/canary/events.js';
 import type { EngineEvent } from '../../src/canary/ports/stack.js';
 import { RollbackFailedError } from '../../src/errors.js';
 import { ExitCode, exitCodeOf } from '../../src/exit-codes.js';
-import { readLease } from '../../src/stack/lease.js';
+import { fileLeaseStore } from '../../src/stack/lease.js';
 import { rejection } from '../aws/fixtures.js';
 import {
   buildConfig,
@@ -59,7 +60,7 @@ describe('rollback: recovery reported on the event stream', () => {
       recoverStack({
         identity: buildIdentity(),
         runner,
-        leases,
+        leases: fileLeaseStore(leases),
         discover: async () => buildEnvironment(),
         force: false,
         reporter: (event) => events.push(event),
@@ -91,7 +92,7 @@ describe('rollback: recovery reported on the event stream', () => {
     expect(events[3]?.text).to.equal('update aws:route53/record:Record record-orders.example.com-green');
     expect(runner.stack.current?.weights).to.deep.equal({ blue: 100, green: 0 });
     expect(Object.keys(runner.stack.current?.releases ?? {})).to.deep.equal(['blue']);
-    expect(readLease(leases, STACK)).to.equal(undefined);
+    expect(await readLease(fileLeaseStore(leases), STACK)).to.equal(undefined);
   });
 
   it('honours the candidate’s canary.drain between restoring traffic and removing it', async () => {
@@ -165,7 +166,7 @@ describe('rollback: recovery reported on the event stream', () => {
         deploymentId: 'd-killed',
         outcome: 'interrupted',
       });
-      expect(readLease(leases, STACK)).to.equal(undefined);
+      expect(await readLease(fileLeaseStore(leases), STACK)).to.equal(undefined);
     });
 
     it('on a first deployment: releases the stack, with no update (nothing of it to put back)', async () => {
@@ -175,7 +176,7 @@ describe('rollback: recovery reported on the event stream', () => {
       expect(document.changed).to.equal(true);
       expect(document.reason).to.match(/stopped before its first update was recorded: nothing to put back/);
       expect(runner.stack.ups).to.deep.equal([]);
-      expect(readLease(leases, STACK)).to.equal(undefined);
+      expect(await readLease(fileLeaseStore(leases), STACK)).to.equal(undefined);
     });
   });
 });

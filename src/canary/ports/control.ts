@@ -26,3 +26,14 @@ export interface ControlChannel {
   /** The request left for `deploymentId`, removed as it is read; null when there is none. */
   take(deploymentId: string): Promise<ControlRequest | null>;
 }
+
+/** A well-formed request, or null: a garbled one is dropped, not obeyed (read from a store: checked). */
+export function parseRequest(text: string): ControlRequest | null {
+  const value = JSON.parse(text) as Partial<ControlRequest> | null;
+  if (typeof value !== 'object' || value === null) return null;
+  const { action, full, deploymentId, by, at } = value;
+  if (action !== 'promote' && action !== 'abort') return null;
+  if (typeof full !== 'boolean' || typeof deploymentId !== 'string') return null;
+  if (typeof by !== 'string' || typeof at !== 'string') return null;
+  return { action, full, deploymentId, by, at };
+}
