@@ -3,7 +3,8 @@
  * still running at a pause (`deploy --wait`, or a timed `pause: SECONDS`) on another terminal or
  * machine. They cannot take the stack (the running deploy holds its lease), so they leave a
  * request beside the lease; the running deploy reads it at each observation, acts on it and
- * removes it. Implemented by `src/stack/control.ts`.
+ * removes it. Implemented by `src/stack/control.ts` (file backends) and `src/aws/lease-s3.ts`
+ * (S3), each reached through its `LeaseStore`.
  */
 
 export type ControlAction = 'promote' | 'abort';
