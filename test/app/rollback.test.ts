@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -52,7 +52,7 @@ describe('rollback: recovery reported on the event stream', () => {
   afterEach(() => rmSync(leases, { recursive: true, force: true }));
 
   /** A recovery of the stack `script` describes, on a fake clock (the drain takes no real time). */
-  function recover(script: RecordingRunnerOptions) {
+  function recover(script: RecordingRunnerOptions, force = false) {
     const clock = new FakeClock();
     const runner = new RecordingStackRunner({ clock, ...script });
     const events: ProgressEvent[] = [];
@@ -62,7 +62,7 @@ describe('rollback: recovery reported on the event stream', () => {
         runner,
         leases: fileLeaseStore(leases),
         discover: async () => buildEnvironment(),
-        force: false,
+        force,
         reporter: (event) => events.push(event),
         clock,
       });
@@ -177,6 +177,61 @@ describe('rollback: recovery reported on the event stream', () => {
       expect(document.reason).to.match(/stopped before its first update was recorded: nothing to put back/);
       expect(runner.stack.ups).to.deep.equal([]);
       expect(await readLease(fileLeaseStore(leases), STACK)).to.equal(undefined);
+    });
+  });
+  describe('another machine’s lease (only its renewals tell)', () => {
+    const other = {
+      host: 'build-7',
+      pid: 4242,
+      user: 'bo',
+      command: 'deploy',
+      since: '2025-01-01T12:05:00.000Z',
+    };
+    /** Another machine's lease, last written `ageMs` ago. */
+    function othersLease(ageMs: number): void {
+      mkdirSync(leases, { recursive: true });
+      const file = join(leases, `${STACK}.json`);
+      writeFileSync(file, JSON.stringify(other));
+      const at = new Date(Date.now() - ageMs);
+      utimesSync(file, at, at);
+    }
+
+    it('expired: takes it over at once, and says whose lease and since when it was not renewed', async () => {
+      othersLease(125_000);
+      const { events, run } = recover({ outputs: midCanary(), events: [UPDATED] });
+      const document = await run();
+      expect(document.actions[0]).to.equal(
+        'took the stack over from deploy by bo@build-7 (pid 4242) since 2025-01-01T12:05:00.000Z, whose lease was last renewed 2 min ago',
+      );
+      expect(events[0]).to.deep.include({ code: 'lease.notice', level: 'warn' });
+      expect(events[0]?.data).to.deep.include({ kind: 'taken-over' });
+      expect(await readLease(fileLeaseStore(leases), STACK)).to.equal(undefined);
+    });
+
+    it('live, with --force: breaks it at once, saying whose lease it breaks', async () => {
+      othersLease(0);
+      const { events, run } = recover({ outputs: midCanary(), events: [UPDATED] }, true);
+      const document = await run();
+      expect(document.actions[0]).to.equal(
+        'took the stack over from deploy by bo@build-7 (pid 4242) since 2025-01-01T12:05:00.000Z, which still held it (--force broke its lease)',
+      );
+      expect(events.find((e) => e.code === 'lease.notice')?.data).to.deep.include({ kind: 'broken' });
+    });
+
+    it('live: waits for it, at most until it would expire, then refuses (exit 5) when it neither renewed nor expired', async () => {
+      othersLease(0);
+      const { runner, events, run } = recover({ outputs: midCanary() });
+      const error = await rejection(run());
+      expect(exitCodeOf(error)).to.equal(ExitCode.Locked);
+      expect((error as Error).message).to.match(
+        /still held by deploy by bo@build-7 .*neither renewed nor expired within 62 s/,
+      );
+      expect(events[0]?.data).to.deep.equal({
+        kind: 'waiting',
+        holder: 'deploy by bo@build-7 (pid 4242) since 2025-01-01T12:05:00.000Z',
+        seconds: 62,
+      });
+      expect(runner.stack.ups).to.deep.equal([]);
     });
   });
 });
