@@ -9,13 +9,16 @@ import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'no
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { acquireLease, type Lease, readLease, withLease } from '../../src/app/lease.js';
+import { acquireLease, type Lease, leaseStoreFor, readLease, withLease } from '../../src/app/lease.js';
+import { rolloutDeps } from '../../src/app/rollout-deps.js';
 import type { ProgressEvent } from '../../src/canary/events.js';
 import type { LeaseHolder, LeaseStore } from '../../src/canary/ports/lease.js';
-import { type StackLockedError, UsageError } from '../../src/errors.js';
+import { StackLockedError, UsageError } from '../../src/errors.js';
 import { ExitCode, exitCodeOf } from '../../src/exit-codes.js';
 import { fileLeaseStore } from '../../src/stack/lease.js';
 import { setEnv } from '../aws/fake-endpoint.js';
+import { RecordingStackRunner } from '../helpers/recording-runner.js';
+import { openedService } from './opened.js';
 
 const STACK = 'shop-orders-api-prod-eu-west-1';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -188,6 +191,23 @@ describe('app/lease: a run’s deployment lease', function () {
     expect((await store.read(STACK))?.holder.command).to.equal('rollback');
   });
 
+  it('stops the rollout at once when the lease is lost, as a second Ctrl-C does', async () => {
+    const opened = openedService({ runner: new RecordingStackRunner({ outputs: null }) });
+    const ctrlC = new AbortController();
+    const lost = new AbortController();
+    const deps = await rolloutDeps(
+      opened,
+      { reporter: () => {}, hardStop: ctrlC.signal },
+      undefined,
+      lost.signal,
+    );
+    expect(deps.hardStop?.aborted).to.equal(false);
+    lost.abort(new StackLockedError('taken'));
+    expect(deps.hardStop?.aborted).to.equal(true);
+    const alone = await rolloutDeps(opened, { reporter: () => {} }, undefined, new AbortController().signal);
+    expect(alone.hardStop?.aborted).to.equal(false);
+  });
+
   it('releases the lease however the work ends', async () => {
     const error = await rejectionOf(
       withLease(store, STACK, 'undeploy', {}, async () => {
@@ -202,6 +222,16 @@ describe('app/lease: a run’s deployment lease', function () {
     setEnv({ ECS_CRD_LEASE_TTL: 'soon' });
     expect(await rejectionOf(acquireLease(store, STACK, 'deploy'))).to.be.instanceOf(UsageError);
     expect(await store.read(STACK)).to.equal(undefined);
+  });
+
+  it('is kept beside file and S3 state, with its control channel; Pulumi Cloud keeps none', () => {
+    const aws = { region: 'eu-west-1' };
+    const file = leaseStoreFor('file:///var/state', aws);
+    expect(file).to.include({ location: '/var/state/.ecs-crd/leases', checksPids: true });
+    const s3 = leaseStoreFor('s3://team-state/prod', aws);
+    expect(s3).to.include({ checksPids: false });
+    expect(s3?.control(STACK)).to.have.keys('send', 'take');
+    expect(leaseStoreFor('https://api.pulumi.com', aws)).to.equal(undefined);
   });
 
   it('costs nothing where the backend keeps no lease', async () => {
