@@ -98,6 +98,7 @@ export async function rolloutDeps(
     reporter: ports.reporter,
     ...(ports.signal ? { signal: ports.signal } : {}),
     ...(hardStop ? { hardStop } : {}),
+    ...(lost ? { leaseLost: lost } : {}),
     metrics: aws.metrics,
     ...(hooks ? { hooks } : {}),
     ...(control ? { control } : {}),
