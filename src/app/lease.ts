@@ -73,7 +73,7 @@ export function leaseStoreFor(backendUrl: string, aws: AwsClientOptions): LeaseS
     return loaded;
   };
   return {
-    location: backendUrl,
+    location: `${backendUrl.replace(/[?#].*$/, '').replace(/\/+$/, '')}/.ecs-crd/leases`,
     checksPids: false,
     read: async (stack) => (await store()).read(stack),
     create: async (stack, holder) => (await store()).create(stack, holder),

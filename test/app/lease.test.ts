@@ -229,7 +229,7 @@ describe('app/lease: a run’s deployment lease', function () {
     const file = leaseStoreFor('file:///var/state', aws);
     expect(file).to.include({ location: '/var/state/.ecs-crd/leases', checksPids: true });
     const s3 = leaseStoreFor('s3://team-state/prod', aws);
-    expect(s3).to.include({ checksPids: false });
+    expect(s3).to.include({ location: 's3://team-state/prod/.ecs-crd/leases', checksPids: false });
     expect(s3?.control(STACK)).to.have.keys('send', 'take');
     expect(leaseStoreFor('https://api.pulumi.com', aws)).to.equal(undefined);
   });
