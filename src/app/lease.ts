@@ -6,6 +6,7 @@
  * took over stops making changes and ends with exit 5 naming it. The decisions are
  * src/canary/lease.ts's; this file performs them.
  */
+import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import type { AwsClientOptions } from '../aws/clients.js';
 import { type EventSink, progressEvent } from '../canary/events.js';
@@ -147,6 +148,7 @@ export async function acquireLease(
     user: safeUser(),
     command,
     since: new Date().toISOString(),
+    run: randomUUID(),
     ...(options.attempt ? { deployment: options.attempt } : {}),
   };
   for (let round = 0; round < ROUNDS; round++) {
@@ -154,6 +156,9 @@ export async function acquireLease(
     if (created) return holding(store, stack, holder, created, at.ttlMs, options);
     let current = await store.read(stack);
     if (!current) continue; // released between our two calls
+    // Our own create, whose answer was lost and whose retry was refused: ours all the same.
+    if (sameRun(current.holder, holder))
+      return holding(store, stack, holder, current.version, at.ttlMs, options);
     let liveness = livenessOf(current, at);
     const move = onHeldLease(liveness, options);
     if (move === 'refuse') throw leaseRefusal(current, liveness);
@@ -267,8 +272,13 @@ function holding(
       return;
     }
     if (released) return;
-    clearInterval(timer);
     const taker = await store.read(stack).catch(() => undefined);
+    // Our own renewal, whose answer was lost and whose retry was refused: still ours.
+    if (taker && sameRun(taker.holder, holder)) {
+      version = taker.version;
+      return;
+    }
+    clearInterval(timer);
     const error = lostLease(taker?.holder);
     options.reporter?.(
       progressEvent('lease.notice', 'error', error.message, {
@@ -294,6 +304,11 @@ function holding(
       await store.remove(stack, version).catch(() => false);
     },
   };
+}
+
+/** The same acquisition: its random id (two in one process may start within a millisecond). */
+function sameRun(a: LeaseHolder, b: LeaseHolder): boolean {
+  return a.run !== undefined && a.run === b.run;
 }
 
 function pidAlive(pid: number): boolean {

@@ -208,6 +208,29 @@ describe('app/lease: a run’s deployment lease', function () {
     expect(alone.hardStop?.aborted).to.equal(false);
   });
 
+  it('knows its own write when S3 did it but the answer was lost and the retry refused', async () => {
+    // What the SDK's retry of a conditional put that S3 had done meets: 412, as if another run wrote.
+    const answerLost: LeaseStore = {
+      ...store,
+      create: async (stack, holder) => {
+        await store.create(stack, holder);
+        return undefined;
+      },
+      replace: async (stack, holder, version) => {
+        await store.replace(stack, holder, version);
+        return undefined;
+      },
+    };
+    const events: ProgressEvent[] = [];
+    const lease = await take(answerLost, STACK, 'deploy', { reporter: (e) => events.push(e) });
+    await sleep(1_200);
+    expect(lease.lost.aborted).to.equal(false);
+    expect(events).to.deep.equal([]);
+    expect((await store.read(STACK))?.holder.renewed).to.be.a('string');
+    await lease.release();
+    expect(await store.read(STACK)).to.equal(undefined);
+  });
+
   it('releases the lease however the work ends', async () => {
     const error = await rejectionOf(
       withLease(store, STACK, 'undeploy', {}, async () => {

@@ -16,6 +16,8 @@ export interface LeaseHolder {
   since: string;
   /** ISO-8601, the holder's own clock: its last renewal (absent until the first). */
   renewed?: string;
+  /** A random id of this acquisition: a retried write that S3 had done is recognised as ours. */
+  run?: string;
 }
 
 /**
