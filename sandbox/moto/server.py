@@ -40,6 +40,13 @@ here so the emulator is as strict as AWS:
   `enableExecuteCommand`, `healthCheckGracePeriodSeconds` and the placement (moto drops them) and refuses a
   launch type beside a strategy, or a provider the cluster does not have.
 
+- an S3 PutObject or DeleteObject that carries `If-None-Match` or `If-Match` is one atomic step:
+  of two such writes on one key at once, exactly one succeeds and the other gets 412 (S3 User
+  Guide, "Add preconditions to S3 operations with conditional requests": "If multiple
+  conditional writes occur for the same object name, the first write operation to finish
+  succeeds"); moto checks the condition, then writes, on a threaded server. Every other write
+  of an object takes the same lock, so none slips in between a check and its write either.
+
 - an SNS Publish subject with a line break or a control character, or empty, is refused, as is
   a message over 262,144 bytes (moto counts characters), and a topic that does not exist is
   named as such (SNS API Reference, Publish).
@@ -93,6 +100,7 @@ from moto.iam.models import IAMBackend  # noqa: E402
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # noqa: E402
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication  # noqa: E402
 from moto.route53.models import Route53Backend  # noqa: E402
+from moto.s3.responses import S3Response  # noqa: E402
 from moto.route53.exceptions import Route53ClientError  # noqa: E402
 from moto.route53.responses import Route53  # noqa: E402
 from moto.core.responses import ActionResult  # noqa: E402
@@ -512,6 +520,28 @@ def _patch_route53_changes() -> None:
     Route53Backend.change_resource_record_sets = change_resource_record_sets
 
 
+def _patch_s3_conditional_writes() -> None:
+    """S3 writes with If-None-Match / If-Match are atomic, as the S3 User Guide's "conditional
+    writes" say ("If multiple conditional writes occur for the same object name, the first write
+    operation to finish succeeds"): moto checks, then writes, and two threads could both pass the
+    check. One lock over every object write (puts and deletes, conditional or not) makes the
+    check and its write one step; the lease and control objects of ecs-crd rely on it."""
+    lock = threading.Lock()
+    original_put = S3Response.put_object
+    original_delete = S3Response.delete_object
+
+    def put_object(self):  # type: ignore[no-untyped-def]
+        with lock:
+            return original_put(self)
+
+    def delete_object(self):  # type: ignore[no-untyped-def]
+        with lock:
+            return original_delete(self)
+
+    S3Response.put_object = put_object
+    S3Response.delete_object = delete_object
+
+
 # service (the SigV4 credential scope) -> (error code, message)
 THROTTLED = {
     "elasticloadbalancing": ("Throttling", "Rate exceeded"),
@@ -806,6 +836,7 @@ def main() -> None:
     _patch_ecs_capacity_providers()
     _patch_route53_changes()
     _patch_route53_propagation()
+    _patch_s3_conditional_writes()
     _patch_throttling()
     _patch_quotas()
     _patch_sns_publish()

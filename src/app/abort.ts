@@ -6,11 +6,11 @@
 import { type EventSink, progressEvent } from '../canary/events.js';
 import type { Clock } from '../canary/ports/clock.js';
 import type { ControlChannel } from '../canary/ports/control.js';
-import { describeHolder, type LeaseHolder, type LeaseState } from '../canary/ports/lease.js';
+import { describeHolder, type LeaseHolder, type LeaseState, type LeaseStore } from '../canary/ports/lease.js';
 import type { StackOutputs, StackRunner } from '../canary/ports/stack.js';
 import { StackLockedError } from '../errors.js';
-import { readLease } from '../stack/lease.js';
 import type { RollbackDocument } from '../ui/documents.js';
+import { readLease } from './lease.js';
 
 /** How long `rollback` waits for the running deploy to roll back and release the stack. */
 export const ABORT_WAIT_MS = 10 * 60 * 1000;
@@ -21,8 +21,8 @@ export const ABORT_POLL_MS = 1000;
 const WAITERS = new Set(['deploy', 'promote']);
 
 /**
- * The run that holds a paused stack and will take a request: one known to run (this host), or
- * one on another host (liveness unknown) unless `force` says that machine is gone.
+ * The run that holds a paused stack and will take a request: one whose lease is alive (its
+ * process runs on this host, or it renews its lease), unless `force` says to break it.
  */
 export function pausedHolder(
   lease: LeaseState | undefined,
@@ -30,12 +30,11 @@ export function pausedHolder(
   force: boolean,
 ): LeaseHolder | undefined {
   if (!lease || outputs?.meta.phase !== 'paused' || !WAITERS.has(lease.holder.command)) return undefined;
-  if (lease.liveness === 'alive') return lease.holder;
-  return lease.liveness === 'unknown' && !force ? lease.holder : undefined;
+  return lease.liveness === 'alive' && !force ? lease.holder : undefined;
 }
 
 export interface AbortRequest {
-  leases: string;
+  leases: LeaseStore;
   stack: string;
   runner: StackRunner;
   control: ControlChannel;
@@ -74,7 +73,7 @@ export async function abortRunning(
       { seconds: ABORT_WAIT_MS / 1000, endsAt },
     ),
   );
-  while (holds(readLease(request.leases, request.stack), holder)) {
+  while (holds(await readLease(request.leases, request.stack), holder)) {
     if (clock.now() >= endsAt) {
       throw new StackLockedError(
         `The running deployment ${deploymentId} (${who}) was asked to roll back but still holds the stack after ${ABORT_WAIT_MS / 60_000} minutes.`,
@@ -103,7 +102,7 @@ export async function abortRunning(
 
 /** Whether `lease` is still `holder`'s, held by a run that may run. */
 function holds(lease: LeaseState | undefined, holder: LeaseHolder): boolean {
-  if (!lease || lease.liveness === 'dead') return false;
+  if (lease?.liveness !== 'alive') return false;
   const h = lease.holder;
   return h.host === holder.host && h.pid === holder.pid && h.since === holder.since;
 }

@@ -11,8 +11,8 @@ import { ALARM_REFUSAL_HINT, alarmRefusal } from '../canary/preflight.js';
 import { runRollout } from '../canary/rollout/driver.js';
 import type { RolloutResult } from '../canary/rollout/types.js';
 import { UsageError } from '../errors.js';
-import { withLease } from '../stack/lease.js';
 import { type DeployDocument, deployDocument } from '../ui/documents.js';
+import { withLease } from './lease.js';
 import { publishOutcome } from './notify.js';
 import { controlOf, mayPause, type RunPorts, refuseWaitWithoutControl, rolloutDeps } from './rollout-deps.js';
 import {
@@ -52,10 +52,14 @@ export async function deployIn(
   // In the lease before anything else: a run killed before its first update is recorded is
   // still known to `status`, `history` and `rollback`.
   const attempt = { deploymentId, version: ctx.config.service.version, startedAt: new Date().toISOString() };
-  const document = await withLease(ctx.leases, ctx.stack, 'deploy', { attempt }, async () => {
+  const lock = { attempt, reporter: options.reporter };
+  const document = await withLease(ctx.leases, ctx.stack, 'deploy', lock, async ({ lost }) => {
     for (let round = 1; ; round++) {
-      const result = await prepareAndRoll({ aws, ctx }, options, { deploymentId, wait, control, round });
-      if (round >= PRIORITY_ROUNDS || !lostPriorityRace(result)) return deployDocument(result, warnings);
+      const run = { deploymentId, wait, control, round, lost };
+      const result = await prepareAndRoll({ aws, ctx }, options, run);
+      if (round >= PRIORITY_ROUNDS || lost.aborted || !lostPriorityRace(result)) {
+        return deployDocument(result, warnings);
+      }
       options.reporter(
         progressEvent(
           'rollout.retried',
@@ -103,7 +107,13 @@ export function lostPriorityRace(result: RolloutResult): boolean {
 async function prepareAndRoll(
   { aws, ctx }: { aws: AwsContext; ctx: ServiceContext },
   options: DeployOptions,
-  run: { deploymentId: string; wait: boolean; control: ControlChannel | undefined; round: number },
+  run: {
+    deploymentId: string;
+    wait: boolean;
+    control: ControlChannel | undefined;
+    round: number;
+    lost: AbortSignal;
+  },
 ): Promise<RolloutResult> {
   const environment = await discoverFor(aws, ctx, options.reporter);
   const previous = await ctx.runner.outputs();
@@ -134,7 +144,7 @@ async function prepareAndRoll(
     });
   }
   await refuseAlarms(aws, ctx);
-  return runRollout(await rolloutDeps({ aws, ctx }, options, run.control), {
+  return runRollout(await rolloutDeps({ aws, ctx }, options, run.control, run.lost), {
     config: ctx.config,
     environment,
     identity: ctx.identity,

@@ -107,7 +107,7 @@ export async function previewIn(
     environment,
     runner: ctx.runner,
     reporter: options.reporter,
-    lease: leaseView(ctx.leases, ctx.stack),
+    lease: await leaseView(ctx.leases, ctx.stack),
     warnings,
   });
 }

@@ -9,10 +9,10 @@ import { describeHolder, type LeaseState } from '../canary/ports/lease.js';
 import type { StackOutputs } from '../canary/ports/stack.js';
 import { resumeRollout } from '../canary/rollout/driver.js';
 import { UsageError } from '../errors.js';
-import { readLease, withLease } from '../stack/lease.js';
 import type { ServiceFields } from '../ui/documents.js';
 import { type DeployDocument, deployDocument } from '../ui/documents-deploy.js';
 import { pausedHolder } from './abort.js';
+import { readLease, withLease } from './lease.js';
 import { publishOutcome } from './notify.js';
 import { controlOf, type RunPorts, refuseWaitWithoutControl, rolloutDeps, whoAmI } from './rollout-deps.js';
 import {
@@ -67,7 +67,7 @@ export async function promoteIn(
   const by = options.by ?? whoAmI();
   const full = options.full ?? false;
   // The lease before the outputs: a run that ends in between must not look gone.
-  const lease = readLease(ctx.leases, ctx.stack);
+  const lease = await readLease(ctx.leases, ctx.stack);
   const outputs = refuseUnpaused(ctx, await ctx.runner.outputs(), lease);
   const control = controlOf(ctx, options);
   const holder = pausedHolder(lease, outputs, options.force ?? false);
@@ -90,14 +90,14 @@ export async function promoteIn(
   if (options.wait) refuseWaitWithoutControl(ctx, control);
   const { deploymentId, candidateVersion, startedAt } = outputs.meta;
   const attempt = { deploymentId, version: candidateVersion ?? ctx.config.service.version, startedAt };
-  const lock = { takeOverDead: true, force: options.force ?? false, attempt };
-  const document = await withLease(ctx.leases, ctx.stack, 'promote', lock, async () => {
+  const lock = { takeOverGone: true, force: options.force ?? false, attempt, reporter: options.reporter };
+  const document = await withLease(ctx.leases, ctx.stack, 'promote', lock, async ({ lost }) => {
     // Again under the lease: another promote or a rollback may have gone first.
     const paused = refuseUnpaused(ctx, await ctx.runner.outputs(), undefined);
     const environment = await discoverFor(aws, ctx, options.reporter);
     const { hooks } = ctx.config.canary;
     const resume = options.resume ?? resumeRollout;
-    const result = await resume(await rolloutDeps({ aws, ctx }, options, control), {
+    const result = await resume(await rolloutDeps({ aws, ctx }, options, control, lost), {
       environment,
       identity: ctx.identity,
       outputs: paused,
@@ -138,7 +138,7 @@ export function refuseUnpaused(
   }
   const { meta } = outputs;
   if (meta.phase !== 'paused') {
-    const running = meta.phase === 'deploying' && lease?.liveness !== 'dead';
+    const running = meta.phase === 'deploying' && lease?.liveness === 'alive';
     throw new UsageError(
       `Nothing to promote: the stack of ${service} is ${meta.phase}, not paused (deployment ${meta.deploymentId}, version ${meta.candidateVersion ?? meta.liveVersion ?? 'unknown'}).`,
       { hint: unpausedHint(meta.phase, running) },

@@ -10,17 +10,17 @@ import { type EventSink, progressEvent } from '../canary/events.js';
 import { attemptOf, isSettled } from '../canary/phase.js';
 import type { Environment } from '../canary/ports/aws.js';
 import type { Clock } from '../canary/ports/clock.js';
-import { describeHolder, type LeaseHolder } from '../canary/ports/lease.js';
+import type { LeaseStore } from '../canary/ports/lease.js';
 import type { StackIdentity, StackOutputs, StackRunner } from '../canary/ports/stack.js';
 import { planRecovery } from '../canary/recover.js';
 import { reportedRun } from '../canary/stack-progress.js';
 import { EcsCrdError, RollbackFailedError } from '../errors.js';
-import { readLease, withLease } from '../stack/lease.js';
 import { stackName } from '../stack/naming.js';
 import { type RollbackDocument, rollbackDocument } from '../ui/documents.js';
 import { abortRunning, pausedHolder } from './abort.js';
 import { runAfterRollbackHooks } from './after-rollback.js';
 import { systemClock } from './clock.js';
+import { readLease, type TakenOver, takeOverText, withLease } from './lease.js';
 import { publishOutcome } from './notify.js';
 import { controlOf, loadHookRunner, type RunPorts, whoAmI } from './rollout-deps.js';
 import { type AwsContext, openInAccount, type ServiceContext, type ServiceOptions } from './service.js';
@@ -28,11 +28,11 @@ import { type AwsContext, openInAccount, type ServiceContext, type ServiceOption
 export interface RecoverRequest {
   identity: StackIdentity;
   runner: StackRunner;
-  /** The lease folder of the backend (undefined: the backend keeps none). */
-  leases: string | undefined;
+  /** The lease store of the backend (undefined: the backend keeps none). */
+  leases: LeaseStore | undefined;
   /** What discovery finds for the deployment file, as for `deploy`. */
   discover: () => Promise<Environment>;
-  /** Take the stack over even from a holder that may still run (another host). */
+  /** Take the stack over at once, even from a holder that still renews its lease. */
   force: boolean;
   reporter?: EventSink | undefined;
   /** For the drain between restoring traffic and removing the candidate; tests pass a fake one. */
@@ -66,7 +66,7 @@ export async function rollbackIn(
   const clock = options.clock ?? systemClock;
   // The lease before the outputs, as `status` reads them. The outputs also say which version
   // the unfinished deployment was releasing, for the notification and the hooks.
-  const lease = readLease(ctx.leases, ctx.stack);
+  const lease = await readLease(ctx.leases, ctx.stack);
   const before = await ctx.runner.outputs();
   const holder = pausedHolder(lease, before, options.force);
   const control = holder && before ? controlOf(ctx, options) : undefined;
@@ -158,13 +158,22 @@ async function afterRollback(input: {
   }
 }
 
-/** Recovers the stack of `identity`, holding its lease (taken over from a dead run). */
+/**
+ * Recovers the stack of `identity`, holding its lease: taken over from a run that is gone (its
+ * process ended, or its lease expired, waited for up to the TTL), or at once with `force`.
+ */
 export async function recoverStack(request: RecoverRequest): Promise<RollbackDocument> {
   const stack = stackName(request.identity);
-  const lease = { takeOverDead: true, force: request.force };
-  return withLease(request.leases, stack, 'rollback', lease, async ({ takenOver }) => {
+  const lease = {
+    takeOverGone: true,
+    waitForExpiry: true,
+    force: request.force,
+    reporter: request.reporter,
+    ...(request.clock ? { clock: request.clock } : {}),
+  };
+  return withLease(request.leases, stack, 'rollback', lease, async ({ takenOver, lost }) => {
     try {
-      return await recover(request, stack, request.reporter ?? (() => {}), takenOver?.holder);
+      return await recover(request, stack, request.reporter ?? (() => {}), takenOver, lost);
     } catch (err) {
       if (err instanceof EcsCrdError) throw err;
       throw new RollbackFailedError('Recovery failed.', { cause: err });
@@ -173,19 +182,22 @@ export async function recoverStack(request: RecoverRequest): Promise<RollbackDoc
 }
 
 /**
- * `dead`: the holder of the lease this run took over, a run that no longer runs. It did not
- * end, whatever the outputs say (killed before its first update was recorded, it left nothing
- * else): the stack is recovered as one an update died on.
+ * `takenOver`: the lease this run took over, of a run that no longer runs (or that `--force`
+ * broke). It did not end, whatever the outputs say (killed before its first update was
+ * recorded, it left nothing else): the stack is recovered as one an update died on. `lost`:
+ * another run took this one's lease over; no further step is started.
  */
 async function recover(
   request: RecoverRequest,
   stack: string,
   report: EventSink,
-  dead: LeaseHolder | undefined,
+  takenOver: TakenOver | undefined,
+  lost: AbortSignal,
 ): Promise<RollbackDocument> {
   const { runner, identity } = request;
   const actions: string[] = [];
-  if (dead) actions.push(`took the stack over from ${describeHolder(dead)}, which no longer runs`);
+  const dead = takenOver?.holder;
+  if (takenOver) actions.push(takeOverText(takenOver));
   const environment = await request.discover();
   // We hold the lease, so no live ecs-crd run holds the engine's lock: any lock left is stale.
   await runner.cancel().catch(() => undefined);
@@ -213,6 +225,7 @@ async function recover(
         description: step.description,
       }),
     );
+    if (lost.aborted) throw lost.reason;
     try {
       await reportedRun(
         report,
@@ -222,6 +235,7 @@ async function recover(
         {
           now: Date.now,
           resources: true,
+          signal: lost,
         },
       );
     } catch (cause) {

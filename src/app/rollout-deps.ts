@@ -9,10 +9,10 @@ import type { EventSink } from '../canary/events.js';
 import type { Clock } from '../canary/ports/clock.js';
 import type { ControlChannel } from '../canary/ports/control.js';
 import type { HookRunner } from '../canary/ports/hooks.js';
+import type { LeaseStore } from '../canary/ports/lease.js';
 import type { RolloutDeps } from '../canary/rollout/types.js';
 import type { DeploymentConfig } from '../config/types.js';
 import { UsageError } from '../errors.js';
-import { openControlChannel } from '../stack/control.js';
 import { systemClock } from './clock.js';
 import type { AwsContext, ServiceContext } from './service.js';
 
@@ -29,8 +29,8 @@ export interface RunPorts {
   toolVersion?: string;
   /** Builds the hook runner for `cwd` (tests: a fake); default the real one, loaded when the file has hooks. */
   hookRunner?: (cwd: string, toolVersion: string) => Promise<HookRunner>;
-  /** Opens the control channel (tests: a fake); default `openControlChannel`. */
-  openControl?: (leases: string | undefined, stack: string) => ControlChannel | undefined;
+  /** Opens the control channel (tests: a fake); default the lease store's own. */
+  openControl?: (leases: LeaseStore | undefined, stack: string) => ControlChannel | undefined;
 }
 
 /** `ana@laptop (pid 4242)`: who asks, in events, requests and reasons. */
@@ -49,12 +49,16 @@ export function mayPause(config: DeploymentConfig, wait: boolean): boolean {
   return wait || config.canary.strategy.some((step) => step.pause !== undefined);
 }
 
-/** The control channel of the service's stack, or undefined when its backend keeps no lease folder. */
+/** The control channel of the service's stack, beside its lease; undefined when its backend keeps none. */
 export function controlOf(
   ctx: Pick<ServiceContext, 'leases' | 'stack'>,
   ports: Pick<RunPorts, 'openControl'>,
-) {
-  return (ports.openControl ?? openControlChannel)(ctx.leases, ctx.stack);
+): ControlChannel | undefined {
+  return (ports.openControl ?? defaultControl)(ctx.leases, ctx.stack);
+}
+
+function defaultControl(leases: LeaseStore | undefined, stack: string): ControlChannel | undefined {
+  return leases?.control(stack);
 }
 
 /**
@@ -71,12 +75,19 @@ export function refuseWaitWithoutControl(ctx: Pick<ServiceContext, 'backend'>, c
   );
 }
 
-/** The rollout's ports for the service; `control` as opened by the caller (once, before the lease). */
+/**
+ * The rollout's ports for the service; `control` as opened by the caller (once, before the
+ * lease). `lost`: the lease's signal that another run took it over, which stops the rollout at
+ * once, as a second Ctrl-C does (no further change; the run that took over decides).
+ */
 export async function rolloutDeps(
   { aws, ctx }: { aws: AwsContext; ctx: ServiceContext },
   ports: RunPorts,
   control: ControlChannel | undefined,
+  lost?: AbortSignal,
 ): Promise<RolloutDeps> {
+  const stops = [ports.hardStop, lost].filter((signal): signal is AbortSignal => signal !== undefined);
+  const hardStop = stops.length > 1 ? AbortSignal.any(stops) : stops[0];
   const hooks = ctx.config.canary.hooks
     ? await (ports.hookRunner ?? loadHookRunner)(dirname(ctx.file), ports.toolVersion ?? 'unknown')
     : undefined;
@@ -86,7 +97,8 @@ export async function rolloutDeps(
     clock: ports.clock ?? systemClock,
     reporter: ports.reporter,
     ...(ports.signal ? { signal: ports.signal } : {}),
-    ...(ports.hardStop ? { hardStop: ports.hardStop } : {}),
+    ...(hardStop ? { hardStop } : {}),
+    ...(lost ? { leaseLost: lost } : {}),
     metrics: aws.metrics,
     ...(hooks ? { hooks } : {}),
     ...(control ? { control } : {}),

@@ -10,6 +10,7 @@ import { checkImages, MISSING_IMAGE_HINT } from '../canary/images.js';
 import { checkOwnership, declaredNames, existingRules, type OwnershipInput } from '../canary/ownership.js';
 import type { MetricsSource } from '../canary/ports/analysis.js';
 import { type AwsLookup, type Environment, type HealthProbe, SLOTS } from '../canary/ports/aws.js';
+import type { LeaseStore } from '../canary/ports/lease.js';
 import type { Notifier } from '../canary/ports/notify.js';
 import type { ImageRegistry } from '../canary/ports/registry.js';
 import type { StackIdentity, StackOutputs, StackRunner } from '../canary/ports/stack.js';
@@ -19,9 +20,9 @@ import { formatProblem } from '../config/problems.js';
 import type { ConfigProblem, DeploymentConfig, EnvironmentName } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import { type Backend, resolveBackend } from '../stack/backend.js';
-import { leaseDir } from '../stack/lease.js';
 import { serviceName, stackName } from '../stack/naming.js';
 import { type ServiceFields, serviceFields } from '../ui/documents.js';
+import { leaseStoreFor } from './lease.js';
 
 export interface ServiceOptions {
   environment: EnvironmentName;
@@ -48,8 +49,8 @@ export interface ServiceContext {
   identity: StackIdentity;
   stack: string;
   backend: Backend;
-  /** Where the deployment lease lives; undefined for backends that keep none. */
-  leases: string | undefined;
+  /** Where the deployment lease lives (file, S3); undefined for backends that keep none (Pulumi Cloud). */
+  leases: LeaseStore | undefined;
   runner: StackRunner;
 }
 
@@ -192,7 +193,7 @@ export async function openService(options: ServiceOptions, accountId?: string): 
     identity,
     stack: stackName(identity),
     backend,
-    leases: leaseDir(backend.url),
+    leases: leaseStoreFor(backend.url, provider),
     runner,
   };
 }

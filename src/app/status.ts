@@ -5,17 +5,17 @@
  * a failure of `status`.
  */
 import type { HealthProbe } from '../canary/ports/aws.js';
-import type { LeaseView } from '../canary/ports/lease.js';
+import type { LeaseStore, LeaseView } from '../canary/ports/lease.js';
 import { activeDeployment, deploymentHistory, type StatusInput, serviceStatus } from '../canary/status.js';
-import { readLease } from '../stack/lease.js';
 import { type HistoryDocument, historyDocument, statusDocument } from '../ui/documents.js';
+import { readLease } from './lease.js';
 import { fieldsOf, openAws, openService, type ServiceContext, type ServiceOptions } from './service.js';
 import { lookAtCandidate, type StatusReport } from './status-paused.js';
 
 /** The lease of `stack` as `status` reports it. */
-export function leaseView(dir: string | undefined, stack: string): LeaseView {
-  if (!dir) return 'untracked';
-  return readLease(dir, stack) ?? 'free';
+export async function leaseView(store: LeaseStore | undefined, stack: string): Promise<LeaseView> {
+  if (!store) return 'untracked';
+  return (await readLease(store, stack)) ?? 'free';
 }
 
 /** Everything `status` and `history` are computed from, read from the backend. */
@@ -24,7 +24,7 @@ export async function readStatusInput(
 ): Promise<StatusInput> {
   // The lease before the outputs: a run seen alive here and `deploying` there is running;
   // read the other way round, a run ending in between would look interrupted.
-  const lease = leaseView(ctx.leases, ctx.stack);
+  const lease = await leaseView(ctx.leases, ctx.stack);
   const outputs = await ctx.runner.outputs();
   const history = await ctx.runner.history();
   return { config: ctx.config, outputs, history, lease };

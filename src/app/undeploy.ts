@@ -5,13 +5,14 @@
  */
 import type { EventSink } from '../canary/events.js';
 import { refuseUnfinished } from '../canary/phase.js';
+import type { LeaseStore } from '../canary/ports/lease.js';
 import type { StackIdentity, StackRunner } from '../canary/ports/stack.js';
 import { reportedRun } from '../canary/stack-progress.js';
 import { liveRelease } from '../canary/status.js';
 import type { DeploymentConfig } from '../config/types.js';
-import { withLease } from '../stack/lease.js';
 import { stackName } from '../stack/naming.js';
 import { serviceFields, type UndeployDocument, undeployDocument } from '../ui/documents.js';
+import { withLease } from './lease.js';
 import { openInAccount, type ServiceOptions } from './service.js';
 
 export interface UndeployRequest {
@@ -19,8 +20,8 @@ export interface UndeployRequest {
   /** The deployment file: the live release's id where the outputs do not record them. */
   config: Pick<DeploymentConfig, 'canary'>;
   runner: StackRunner;
-  /** The lease folder of the backend (undefined: the backend keeps none). */
-  leases: string | undefined;
+  /** The lease store of the backend (undefined: the backend keeps none). */
+  leases: LeaseStore | undefined;
   /**
    * Go on while a deployment holds the stack or did not finish: take the lease over and
    * remove a stale engine lock.
@@ -43,7 +44,8 @@ const UNDEPLOY_UNFINISHED =
 export async function undeployStack(request: UndeployRequest): Promise<UndeployDocument> {
   const { identity, runner, force } = request;
   const fields = serviceFields(identity, stackName(identity));
-  return withLease(request.leases, fields.stack, 'undeploy', { force }, async () => {
+  const lock = { force, reporter: request.reporter };
+  return withLease(request.leases, fields.stack, 'undeploy', lock, async ({ lost }) => {
     const outputs = await runner.outputs();
     if (!force) refuseUnfinished(identity, outputs, UNDEPLOY_UNFINISHED);
     const live = liveRelease(outputs, request.config);
@@ -59,7 +61,8 @@ export async function undeployStack(request: UndeployRequest): Promise<UndeployD
       'destroy',
       (options) => runner.destroy(options),
       (s) => s.changes,
-      { now: Date.now, resources: true },
+      // Another run took the stack over (`rollback --force`): the engine cancels the destroy.
+      { now: Date.now, resources: true, signal: lost },
     );
     await runner.remove();
     return undeployDocument(fields, live, { destroyed: true, changes: summary.changes });

@@ -297,7 +297,8 @@ export type ServiceName =
   | 'SNS'
   | 'SSM'
   | 'SecretsManager'
-  | 'CloudWatch';
+  | 'CloudWatch'
+  | 'S3';
 
 /** The IAM action prefix of each service, for the "missing permission" hint. */
 const IAM_PREFIX: Record<ServiceName, string> = {
@@ -310,6 +311,7 @@ const IAM_PREFIX: Record<ServiceName, string> = {
   ECR: 'ecr',
   SNS: 'sns',
   CloudWatch: 'cloudwatch',
+  S3: 's3',
 };
 
 const CREDENTIAL_ERRORS = new Set([

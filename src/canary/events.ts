@@ -159,6 +159,15 @@ export type ProgressEvent =
   | EventShape<'notification.sent', { topicArn: string; outcome: string; messageId: string }>
   /** Publishing the outcome failed: a warning, the outcome and the exit code stay as they are. */
   | EventShape<'notification.failed', { topicArn: string; outcome: string; error: string }>
+  /**
+   * The deployment lease: `rollback` waits for another run's lease (`seconds` at most), took
+   * over one that expired or whose process is gone, or broke a live one (`--force`); or this
+   * run's lease was taken over by another run (`lost`), which stops it. `holder`: the other run.
+   */
+  | EventShape<
+      'lease.notice',
+      { kind: 'waiting' | 'taken-over' | 'broken' | 'lost'; holder: string | null; seconds: number | null }
+    >
   | EventShape<'engine.event', EngineEvent>
   | EventShape<'engine.output', { line: string }>;
 
@@ -199,6 +208,7 @@ const CODES: Record<ProgressEventCode, true> = {
   'image.unchecked': true,
   'notification.sent': true,
   'notification.failed': true,
+  'lease.notice': true,
   'engine.event': true,
   'engine.output': true,
 };

@@ -4,12 +4,12 @@
  * refuses the same way, with the same exit code, and points to `rollback`.
  *
  * Two records say a deployment did not end: the phase its updates saved in the outputs, and
- * the lease its run holds for its whole life (file backends). A run killed before its first
- * update was recorded (SIGKILL in the first seconds) leaves only the second: a lease whose
- * holder no longer runs. `status`, `history`, `deploy`, `preview` and `rollback` all read both.
+ * the lease its run holds and renews for its whole life (file and S3 backends). A run killed
+ * before its first update was recorded (SIGKILL in the first seconds) leaves only the second:
+ * a lease whose holder no longer runs, or that expired. `status`, `history`, `deploy`, `preview` and `rollback` all read both.
  */
 import { assertNever, StackLockedError } from '../errors.js';
-import { describeHolder, type LeaseHolder, type LeaseView } from './ports/lease.js';
+import { describeHolder, type LeaseHolder, type LeaseState, type LeaseView } from './ports/lease.js';
 import type { DeploymentMeta, Phase, StackIdentity, StackOutputs } from './ports/stack.js';
 
 /** What a `deploy` run set out to do, written in its lease before anything else. */
@@ -31,9 +31,14 @@ export function attemptOf(holder: LeaseHolder): DeployAttempt | undefined {
     : undefined;
 }
 
-/** The holder of a lease whose run is gone (same host, no such process): its work did not end. */
+/** A lease whose run is gone (same host and no such process, or not renewed in time): its work did not end. */
+export function goneLease(lease: LeaseView | undefined): LeaseState | undefined {
+  return typeof lease === 'object' && lease.liveness !== 'alive' ? lease : undefined;
+}
+
+/** The holder of a lease whose run is gone (see `goneLease`). */
 export function deadHolder(lease: LeaseView | undefined): LeaseHolder | undefined {
-  return typeof lease === 'object' && lease.liveness === 'dead' ? lease.holder : undefined;
+  return goneLease(lease)?.holder;
 }
 
 /** A stack whose last deployment ended (deployed or rolled back): a new one may start. */
@@ -70,8 +75,9 @@ export function refuseUnfinished(
   const service = `${identity.name} in ${identity.environment} (${identity.region})`;
   // A paused deployment whose run is gone (a timed pause killed) is still one to promote.
   if (outputs?.meta.phase === 'paused') throw pausedDeployment(service, outputs.meta, hint);
-  const dead = deadHolder(lease);
-  if (dead) throw interruptedRun(dead, hint);
+  const gone = goneLease(lease);
+  if (gone)
+    throw interruptedRun(gone.holder, hint, gone.liveness === 'expired' ? 'its lease expired' : undefined);
   if (!outputs || isSettled(outputs.meta.phase)) return;
   const { meta } = outputs;
   throw new StackLockedError(
@@ -92,11 +98,19 @@ function pausedDeployment(service: string, meta: DeploymentMeta, hint: string): 
   );
 }
 
-/** The refusal of a stack whose lease is held by a run that no longer runs (exit 5). */
-export function interruptedRun(holder: LeaseHolder, hint: string = RECOVER_FIRST): StackLockedError {
+/**
+ * The refusal of a stack whose lease is held by a run that no longer runs (exit 5); `why`
+ * says how that is known when not by its process (`its lease expired 90 s ago`).
+ */
+export function interruptedRun(
+  holder: LeaseHolder,
+  hint: string = RECOVER_FIRST,
+  why?: string,
+): StackLockedError {
   const attempt = attemptOf(holder);
   const what = attempt
     ? `The deployment of version ${attempt.version} (deployment ${attempt.deploymentId}, started ${attempt.startedAt})`
     : 'A deployment of this service';
-  return new StackLockedError(`${what} was interrupted: ${describeHolder(holder)} no longer runs.`, { hint });
+  const gone = why ? `no longer runs: ${why}` : 'no longer runs';
+  return new StackLockedError(`${what} was interrupted: ${describeHolder(holder)} ${gone}.`, { hint });
 }

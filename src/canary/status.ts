@@ -123,11 +123,11 @@ export function pauseStatus(outputs: StackOutputs | null): PauseStatus | null {
 
 /**
  * The stack's phase, with `deploying` / `rolling_back` checked against the lease: a run that
- * no longer holds it (killed: SIGKILL, a lost machine) left the stack `interrupted`. A holder
- * on another host (liveness unknown), or a backend without leases, cannot be checked: the
- * stack's own phase is believed. A lease whose holder no longer runs is an interrupted run
- * whatever the outputs say: one killed before its first update was recorded left no other trace
- * (`deploy` refuses it and `rollback` recovers it, as here).
+ * no longer holds it (killed: SIGKILL, a lost machine: its lease dead or expired) left the
+ * stack `interrupted`. On a backend without leases the stack's own phase is believed. A lease
+ * whose holder no longer runs is an interrupted run whatever the outputs say: one killed before
+ * its first update was recorded left no other trace (`deploy` refuses it and `rollback`
+ * recovers it, as here).
  */
 export function statusPhase(outputs: StackOutputs | null, lease: LeaseView): StatusPhase {
   // Paused stays paused whoever holds the stack: a promote may take over a dead holder's lease.
@@ -165,7 +165,7 @@ export function activeDeployment(outputs: StackOutputs | null, lease: LeaseView)
   if (attempt) return { dead: attempt };
   const phase = statusPhase(outputs, lease);
   // At a pause a run may still watch (`deploy --wait`, a timed pause): it holds the lease.
-  const watching = phase === 'paused' && typeof lease === 'object' && lease.liveness !== 'dead';
+  const watching = phase === 'paused' && typeof lease === 'object' && lease.liveness === 'alive';
   const running = phase === 'deploying' || watching ? outputs?.meta.deploymentId : undefined;
   return running ? { running } : {};
 }
@@ -263,7 +263,7 @@ function validDate(text: string): string | undefined {
 function holderMayRun(lease: LeaseView): boolean {
   if (lease === 'untracked') return true;
   if (lease === 'free') return false;
-  return lease.liveness !== 'dead';
+  return lease.liveness === 'alive';
 }
 
 /** A slot's `CanaryRelease` id as the stack recorded it, else as the file says. */

@@ -7,10 +7,14 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ControlChannel, ControlRequest } from '../canary/ports/control.js';
+import { type ControlChannel, parseRequest } from '../canary/ports/control.js';
 
 export function openControlChannel(dir: string | undefined, stack: string): ControlChannel | undefined {
-  if (!dir) return undefined;
+  return dir ? fileControlChannel(dir, stack) : undefined;
+}
+
+/** The channel of `stack` in the lease folder `dir`. */
+export function fileControlChannel(dir: string, stack: string): ControlChannel {
   const file = join(dir, `${stack}.control.json`);
   return {
     async send(request) {
@@ -43,15 +47,4 @@ export function openControlChannel(dir: string | undefined, stack: string): Cont
       }
     },
   };
-}
-
-/** A well-formed request, or null: a garbled file is dropped, not obeyed. */
-function parseRequest(text: string): ControlRequest | null {
-  const value = JSON.parse(text) as Partial<ControlRequest> | null;
-  if (typeof value !== 'object' || value === null) return null;
-  const { action, full, deploymentId, by, at } = value;
-  if (action !== 'promote' && action !== 'abort') return null;
-  if (typeof full !== 'boolean' || typeof deploymentId !== 'string') return null;
-  if (typeof by !== 'string' || typeof at !== 'string') return null;
-  return { action, full, deploymentId, by, at };
 }

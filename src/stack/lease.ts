@@ -1,31 +1,18 @@
 /**
- * A deployment holds its service for its whole run, not only during each `up`: between two
- * steps the engine's own lock is released, and a second `deploy` (or a `rollback`) must not
- * slip in while the first one waits. The lease is a file beside a `file://` backend's state,
- * created exclusively; it names its holder so the refusal can say who. Other backends (S3,
- * Pulumi Cloud) rely on the engine's lock during updates and the phase saved in the outputs.
+ * The lease store of a `file://` backend (`LeaseStore`, src/canary/ports/lease.ts): one file
+ * per stack beside the state, `<state>/.ecs-crd/leases/<stack>.json` (0600, folder 0700).
+ * Created exclusively (open 'wx'); replaced by a write to a temporary file renamed over it, and
+ * removed, only while its content is still the version the caller read, checked under a lock
+ * file (also 'wx') so that of two runs replacing one version exactly one succeeds. Its age is
+ * its mtime against now.
+ * The control channel's requests live in the same folder (./control.ts).
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type DeployAttempt, interruptedRun } from '../canary/phase.js';
-import { describeHolder, type LeaseHolder, type LeaseState, type Liveness } from '../canary/ports/lease.js';
-import { StackLockedError } from '../errors.js';
-
-export interface Lease {
-  release(): void;
-  /** The lease of a run that no longer runs, which this one took over (`rollback`). */
-  takenOver?: LeaseState;
-}
-
-export interface LeaseOptions {
-  /** Take over the lease of a run known to be dead (`rollback`). */
-  takeOverDead?: boolean;
-  /** Take it over whoever holds it. */
-  force?: boolean;
-  /** What a `deploy` sets out to do: kept in the lease, so a run killed before its first update is still known. */
-  attempt?: DeployAttempt;
-}
+import { parseHolder, UNREADABLE_HOLDER } from '../canary/lease.js';
+import type { LeaseStore, StoredLease } from '../canary/ports/lease.js';
+import { fileControlChannel } from './control.js';
 
 /** The folder of leases for a backend URL; undefined for backends without one. */
 export function leaseDir(backendUrl: string): string | undefined {
@@ -34,114 +21,105 @@ export function leaseDir(backendUrl: string): string | undefined {
     : undefined;
 }
 
-export function livenessOf(holder: LeaseHolder, isAlive: (pid: number) => boolean = pidAlive): Liveness {
-  if (holder.host !== hostname()) return 'unknown';
-  return isAlive(holder.pid) ? 'alive' : 'dead';
+/** The lease store of the folder `dir` (see `leaseDir`). */
+export function fileLeaseStore(dir: string): LeaseStore {
+  const fileOf = (stack: string) => join(dir, `${stack}.json`);
+  return {
+    location: dir,
+    checksPids: true,
+    read: (stack) => readStored(fileOf(stack)),
+    async create(stack, holder) {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      const text = JSON.stringify(holder);
+      try {
+        await writeFile(fileOf(stack), text, { mode: 0o600, flag: 'wx' });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+        throw err;
+      }
+      return digest(text);
+    },
+    replace: (stack, holder, version) =>
+      underLock(fileOf(stack), async (file) => {
+        const current = await readText(file);
+        if (current === undefined || digest(current) !== version) return undefined;
+        const text = JSON.stringify(holder);
+        // A rename is atomic: a reader sees the old holder or the new one, never half of one.
+        const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+        try {
+          await writeFile(temporary, text, { mode: 0o600, flag: 'wx' });
+          await rename(temporary, file);
+        } catch (err) {
+          await rm(temporary, { force: true });
+          throw err;
+        }
+        return digest(text);
+      }),
+    remove: (stack, version) =>
+      underLock(fileOf(stack), async (file) => {
+        const text = await readText(file);
+        if (text === undefined || digest(text) !== version) return false;
+        await rm(file, { force: true });
+        return true;
+      }),
+    control: (stack) => fileControlChannel(dir, stack),
+  };
 }
 
-/** The current lease of a stack, if any. */
-export function readLease(dir: string | undefined, stack: string): LeaseState | undefined {
-  if (!dir) return undefined;
-  let holder: LeaseHolder;
-  try {
-    holder = JSON.parse(readFileSync(join(dir, `${stack}.json`), 'utf8')) as LeaseHolder;
-  } catch {
-    return undefined;
-  }
-  return { holder, liveness: livenessOf(holder) };
-}
+/** A lock file older than this was left by a run killed between its check and its write. */
+const STALE_LOCK_MS = 10_000;
+const LOCK_RETRY_MS = 5;
 
 /**
- * Takes the lease, or throws `StackLockedError` naming the holder. A holder known to be dead
- * (same host, no such process) is taken over only with `takeOverDead` (what `rollback` does):
- * `deploy` must refuse and point to `rollback` instead.
+ * Runs `work` holding `<file>.lock` (created 'wx'): a check of the version and the write that
+ * follows it are one step for every writer of this folder, on this machine or another.
  */
-export function acquireLease(
-  dir: string | undefined,
-  stack: string,
-  command: string,
-  options: LeaseOptions = {},
-): Lease {
-  if (!dir) return { release: () => {} };
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file = join(dir, `${stack}.json`);
-  const holder: LeaseHolder & { deployment?: DeployAttempt } = {
-    host: hostname(),
-    pid: process.pid,
-    user: safeUser(),
-    command,
-    since: new Date().toISOString(),
-    ...(options.attempt ? { deployment: options.attempt } : {}),
-  };
-  let takenOver: LeaseState | undefined;
-  for (let attempt = 0; attempt < 2; attempt++) {
+async function underLock<T>(file: string, work: (file: string) => Promise<T>): Promise<T> {
+  const lock = `${file}.lock`;
+  for (;;) {
     try {
-      const fd = openSync(file, 'wx', 0o600);
-      writeSync(fd, JSON.stringify(holder));
-      closeSync(fd);
-      return { release: () => releaseIfOurs(file), ...(takenOver ? { takenOver } : {}) };
+      await writeFile(lock, String(process.pid), { mode: 0o600, flag: 'wx' });
+      break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    const current = readLease(dir, stack);
-    if (!current) continue; // released between our two calls: try once more
-    const takeOver = options.force || (options.takeOverDead && current.liveness === 'dead');
-    if (!takeOver) throw lockedBy(current);
-    takenOver = current;
-    rmSync(file, { force: true });
+    const since = await stat(lock).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
+    if (since > STALE_LOCK_MS) await rm(lock, { force: true });
+    else await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
   }
-  throw new StackLockedError('The stack lease changed hands twice while being taken; try again.');
-}
-
-/** Runs `work` holding the lease, releasing it however `work` ends. */
-export async function withLease<T>(
-  dir: string | undefined,
-  stack: string,
-  command: string,
-  options: LeaseOptions,
-  work: (lease: Lease) => Promise<T>,
-): Promise<T> {
-  const lease = acquireLease(dir, stack, command, options);
   try {
-    return await work(lease);
+    return await work(file);
   } finally {
-    lease.release();
+    await rm(lock, { force: true });
   }
 }
 
-function lockedBy(current: LeaseState): StackLockedError {
-  if (current.liveness === 'dead') return interruptedRun(current.holder);
-  const who = describeHolder(current.holder);
-  return new StackLockedError(`The stack is held by another run: ${who}.`, {
-    hint:
-      current.liveness === 'unknown'
-        ? 'Wait for it to end. If that machine or process is gone, `ecs-crd rollback --force` takes the stack over.'
-        : 'Wait for it to end.',
-  });
-}
-
-function releaseIfOurs(file: string): void {
+async function readStored(file: string): Promise<StoredLease | undefined> {
+  let text: string;
+  let mtimeMs: number;
   try {
-    const holder = JSON.parse(readFileSync(file, 'utf8')) as LeaseHolder;
-    if (holder.pid === process.pid && holder.host === hostname()) rmSync(file, { force: true });
+    [text, { mtimeMs }] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
   } catch {
-    // Already gone: nothing to release.
+    return undefined;
   }
+  // A file being written this instant reads empty: it is held, by a run about to say who; a
+  // damaged one expires like any other.
+  const holder = parseHolder(text) ?? UNREADABLE_HOLDER;
+  return { holder, version: digest(text), ageMs: Math.max(0, Date.now() - mtimeMs) };
 }
 
-function pidAlive(pid: number): boolean {
+async function readText(file: string): Promise<string | undefined> {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function safeUser(): string {
-  try {
-    return userInfo().username;
+    return await readFile(file, 'utf8');
   } catch {
-    return 'unknown';
+    return undefined;
   }
+}
+
+/** The lease's content as its version: a renewal changes it (its `renewed` time). */
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }

@@ -261,6 +261,7 @@ function apply(s: LiveViewState, event: ProgressEvent): LiveViewState {
     case 'image.unchecked':
     case 'notification.sent':
     case 'notification.failed':
+    case 'lease.notice':
     case 'engine.output':
       return s;
     default:

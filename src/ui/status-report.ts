@@ -29,7 +29,7 @@ const OUTCOME_TEXT: Record<DeploymentOutcome, string> = {
 const LIVENESS_TEXT: Record<Liveness, string> = {
   alive: 'running',
   dead: 'no longer running',
-  unknown: 'on another host: cannot tell whether it still runs',
+  expired: 'its lease expired: not renewed in time, the run is gone',
 };
 
 /** `status` for a person: the service, then one labelled line per fact. */

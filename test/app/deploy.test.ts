@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { deployIn, lostPriorityRace, PRIORITY_ROUNDS } from '../../src/app/deploy.js';
+import type { LeaseStore } from '../../src/canary/ports/lease.js';
 import type { RolloutResult, StepOutcome } from '../../src/canary/rollout/types.js';
 import { formatProblem } from '../../src/config/problems.js';
 import { UsageError } from '../../src/errors.js';
 import { ExitCode, exitCodeOf } from '../../src/exit-codes.js';
+import { fileLeaseStore } from '../../src/stack/lease.js';
 import { rejection } from '../aws/fixtures.js';
 import { FakeClock, FakeStackRunner, RecordingReporter } from '../helpers/fakes.js';
 import { openedService, SECRET_WARNING } from './opened.js';
@@ -91,12 +93,12 @@ describe('deploy: --wait, hooks and the control channel', () => {
   it('opens the control channel of the stack when the strategy may pause, and the hook runner in the file’s folder', async () => {
     const opened = openedService();
     opened.ctx.file = 'deploy/prod.deploy.yml';
-    opened.ctx.leases = leases;
+    opened.ctx.leases = fileLeaseStore(leases);
     opened.ctx.config.canary.strategy = [{ weight: 10, wait: 60, pause: true }];
     opened.ctx.config.canary.hooks = {
       after_deploy: [{ kind: 'command', command: ['./done.sh'], timeout: 300 }],
     };
-    const opens: [string | undefined, string][] = [];
+    const opens: [LeaseStore | undefined, string][] = [];
     const hookDirs: string[] = [];
     const control = new FakeControl();
     await deployIn(opened, {
@@ -113,7 +115,7 @@ describe('deploy: --wait, hooks and the control channel', () => {
         return { run: async () => ({ ok: true, detail: 'exit code 0', durationMs: 1 }) };
       },
     });
-    expect(opens).to.deep.equal([[leases, opened.ctx.stack]]);
+    expect(opens).to.deep.equal([[opened.ctx.leases, opened.ctx.stack]]);
     expect(hookDirs).to.deep.equal(['deploy 9.9.9']);
   });
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { promoteIn } from '../../src/app/promote.js';
+import { fileLeaseStore } from '../../src/stack/lease.js';
 import { buildConfig } from '../helpers/builders.js';
 import { RecordingReporter } from '../helpers/fakes.js';
 import { RecordingStackRunner } from '../helpers/recording-runner.js';
@@ -21,7 +22,7 @@ describe('promote with the rollout’s own resume', () => {
     const opened = openedService({ runner });
     const config = buildConfig({ service: { version: '1.5.0' } });
     opened.ctx.config = config;
-    opened.ctx.leases = leases;
+    opened.ctx.leases = fileLeaseStore(leases);
     const reports = new RecordingReporter();
     const result = await promoteIn(opened, {
       service: { environment: 'prod', region: 'eu-west-1', pulumiVersion: '3.274.1' },

@@ -3,13 +3,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { readLease } from '../../src/app/lease.js';
 import { type PromoteOptions, promoteIn } from '../../src/app/promote.js';
 import type { HookRunner } from '../../src/canary/ports/hooks.js';
 import type { StackOutputs } from '../../src/canary/ports/stack.js';
 import type { ResumeRequest, RolloutDeps, RolloutResult } from '../../src/canary/rollout/types.js';
 import { StackLockedError, UsageError } from '../../src/errors.js';
 import { ExitCode, exitCodeOf, exitCodeOfOutcome } from '../../src/exit-codes.js';
-import { readLease } from '../../src/stack/lease.js';
+import { fileLeaseStore } from '../../src/stack/lease.js';
 import { rejection } from '../aws/fixtures.js';
 import { buildConfig, buildDesiredState } from '../helpers/builders.js';
 import { outputsOf, RecordingReporter } from '../helpers/fakes.js';
@@ -45,7 +46,7 @@ describe('promote', () => {
     const runner = new RecordingStackRunner({ outputs });
     const opened = openedService({ runner });
     opened.ctx.config = buildConfig({ service: { version } });
-    opened.ctx.leases = leases;
+    opened.ctx.leases = fileLeaseStore(leases);
     const control = new FakeControl();
     const resumed: { deps: RolloutDeps; request: ResumeRequest; lease: unknown }[] = [];
     const reports = new RecordingReporter();
@@ -56,7 +57,7 @@ describe('promote', () => {
       by: 'ana@laptop (pid 4242)',
       openControl: () => control,
       resume: async (deps, request) => {
-        resumed.push({ deps, request, lease: readLease(leases, STACK) });
+        resumed.push({ deps, request, lease: await readLease(fileLeaseStore(leases), STACK) });
         return RESULT;
       },
       ...extra,
@@ -164,7 +165,7 @@ describe('promote', () => {
       expect(runner.calls).to.deep.equal(['outputs']);
       expect(resumed).to.deep.equal([]);
       // The holder's lease is left alone.
-      expect(readLease(leases, STACK)?.holder.pid).to.equal(process.pid);
+      expect((await readLease(fileLeaseStore(leases), STACK))?.holder.pid).to.equal(process.pid);
     });
 
     it('on another host (liveness unknown): hands it the request too, unless --force takes the stack', async () => {
@@ -228,7 +229,7 @@ describe('promote', () => {
       const held = call?.lease as { holder: { command: string; deployment?: unknown } } | undefined;
       expect(held?.holder.command).to.equal('promote');
       expect(held?.holder.deployment).to.deep.include({ deploymentId: 'd-paused', version: '1.5.0' });
-      expect(readLease(leases, STACK)).to.equal(undefined);
+      expect(await readLease(fileLeaseStore(leases), STACK)).to.equal(undefined);
     });
 
     it('takes over the lease of a paused run that died (a killed deploy --wait)', async () => {
@@ -239,7 +240,7 @@ describe('promote', () => {
       expect(result.kind).to.equal('resumed');
       expect(resumed).to.have.length(1);
       expect(control.sent).to.deep.equal([]);
-      expect(readLease(leases, STACK)).to.equal(undefined);
+      expect(await readLease(fileLeaseStore(leases), STACK)).to.equal(undefined);
     });
 
     it('ends as deploy does: a rolled-back resume is exit 3 for the command', async () => {

@@ -3,13 +3,14 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { ABORT_WAIT_MS } from '../../src/app/abort.js';
+import { readLease } from '../../src/app/lease.js';
 import { type RollbackOptions, rollbackIn } from '../../src/app/rollback.js';
 import type { HookEvent, HookRunner } from '../../src/canary/ports/hooks.js';
 import type { StackOutputs } from '../../src/canary/ports/stack.js';
 import type { HookSpec } from '../../src/config/types.js';
 import { StackLockedError } from '../../src/errors.js';
 import { ExitCode, exitCodeOf } from '../../src/exit-codes.js';
-import { readLease } from '../../src/stack/lease.js';
+import { fileLeaseStore } from '../../src/stack/lease.js';
 import { rejection } from '../aws/fixtures.js';
 import { buildConfig } from '../helpers/builders.js';
 import { RecordingReporter } from '../helpers/fakes.js';
@@ -43,7 +44,7 @@ describe('rollback of a paused deployment', () => {
     const runner = new RecordingStackRunner({ outputs });
     const opened = openedService({ runner });
     opened.ctx.config = buildConfig({ service: { version: '1.5.0' } });
-    opened.ctx.leases = leases;
+    opened.ctx.leases = fileLeaseStore(leases);
     const control = new FakeControl();
     const reports = new RecordingReporter();
     const hooks = new FakeHooks();
@@ -124,7 +125,7 @@ describe('rollback of a paused deployment', () => {
       expect(error.message).to.match(/was asked to roll back but still holds the stack after 10 minutes/);
       expect(opened.clock.elapsed()).to.equal(ABORT_WAIT_MS);
       expect(runner.stack.ups).to.deep.equal([]);
-      expect(readLease(leases, STACK)?.holder.pid).to.equal(process.pid);
+      expect((await readLease(fileLeaseStore(leases), STACK))?.holder.pid).to.equal(process.pid);
     });
   });
 

@@ -1,14 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { readLease } from '../../src/app/lease.js';
 import { recoverStack } from '../../src/app/rollback.js';
 import type { ProgressEvent } from '../../src/canary/events.js';
 import type { EngineEvent } from '../../src/canary/ports/stack.js';
 import { RollbackFailedError } from '../../src/errors.js';
 import { ExitCode, exitCodeOf } from '../../src/exit-codes.js';
-import { readLease } from '../../src/stack/lease.js';
+import { fileLeaseStore } from '../../src/stack/lease.js';
 import { rejection } from '../aws/fixtures.js';
 import {
   buildConfig,
@@ -51,7 +52,7 @@ describe('rollback: recovery reported on the event stream', () => {
   afterEach(() => rmSync(leases, { recursive: true, force: true }));
 
   /** A recovery of the stack `script` describes, on a fake clock (the drain takes no real time). */
-  function recover(script: RecordingRunnerOptions) {
+  function recover(script: RecordingRunnerOptions, force = false) {
     const clock = new FakeClock();
     const runner = new RecordingStackRunner({ clock, ...script });
     const events: ProgressEvent[] = [];
@@ -59,9 +60,9 @@ describe('rollback: recovery reported on the event stream', () => {
       recoverStack({
         identity: buildIdentity(),
         runner,
-        leases,
+        leases: fileLeaseStore(leases),
         discover: async () => buildEnvironment(),
-        force: false,
+        force,
         reporter: (event) => events.push(event),
         clock,
       });
@@ -91,7 +92,7 @@ describe('rollback: recovery reported on the event stream', () => {
     expect(events[3]?.text).to.equal('update aws:route53/record:Record record-orders.example.com-green');
     expect(runner.stack.current?.weights).to.deep.equal({ blue: 100, green: 0 });
     expect(Object.keys(runner.stack.current?.releases ?? {})).to.deep.equal(['blue']);
-    expect(readLease(leases, STACK)).to.equal(undefined);
+    expect(await readLease(fileLeaseStore(leases), STACK)).to.equal(undefined);
   });
 
   it('honours the candidate’s canary.drain between restoring traffic and removing it', async () => {
@@ -165,7 +166,7 @@ describe('rollback: recovery reported on the event stream', () => {
         deploymentId: 'd-killed',
         outcome: 'interrupted',
       });
-      expect(readLease(leases, STACK)).to.equal(undefined);
+      expect(await readLease(fileLeaseStore(leases), STACK)).to.equal(undefined);
     });
 
     it('on a first deployment: releases the stack, with no update (nothing of it to put back)', async () => {
@@ -175,7 +176,62 @@ describe('rollback: recovery reported on the event stream', () => {
       expect(document.changed).to.equal(true);
       expect(document.reason).to.match(/stopped before its first update was recorded: nothing to put back/);
       expect(runner.stack.ups).to.deep.equal([]);
-      expect(readLease(leases, STACK)).to.equal(undefined);
+      expect(await readLease(fileLeaseStore(leases), STACK)).to.equal(undefined);
+    });
+  });
+  describe('another machine’s lease (only its renewals tell)', () => {
+    const other = {
+      host: 'build-7',
+      pid: 4242,
+      user: 'bo',
+      command: 'deploy',
+      since: '2025-01-01T12:05:00.000Z',
+    };
+    /** Another machine's lease, last written `ageMs` ago. */
+    function othersLease(ageMs: number): void {
+      mkdirSync(leases, { recursive: true });
+      const file = join(leases, `${STACK}.json`);
+      writeFileSync(file, JSON.stringify(other));
+      const at = new Date(Date.now() - ageMs);
+      utimesSync(file, at, at);
+    }
+
+    it('expired: takes it over at once, and says whose lease and since when it was not renewed', async () => {
+      othersLease(125_000);
+      const { events, run } = recover({ outputs: midCanary(), events: [UPDATED] });
+      const document = await run();
+      expect(document.actions[0]).to.equal(
+        'took the stack over from deploy by bo@build-7 (pid 4242) since 2025-01-01T12:05:00.000Z, whose lease was last renewed 2 min ago',
+      );
+      expect(events[0]).to.deep.include({ code: 'lease.notice', level: 'warn' });
+      expect(events[0]?.data).to.deep.include({ kind: 'taken-over' });
+      expect(await readLease(fileLeaseStore(leases), STACK)).to.equal(undefined);
+    });
+
+    it('live, with --force: breaks it at once, saying whose lease it breaks', async () => {
+      othersLease(0);
+      const { events, run } = recover({ outputs: midCanary(), events: [UPDATED] }, true);
+      const document = await run();
+      expect(document.actions[0]).to.equal(
+        'took the stack over from deploy by bo@build-7 (pid 4242) since 2025-01-01T12:05:00.000Z, which still held it (--force broke its lease)',
+      );
+      expect(events.find((e) => e.code === 'lease.notice')?.data).to.deep.include({ kind: 'broken' });
+    });
+
+    it('live: waits for it, at most until it would expire, then refuses (exit 5) when it neither renewed nor expired', async () => {
+      othersLease(0);
+      const { runner, events, run } = recover({ outputs: midCanary() });
+      const error = await rejection(run());
+      expect(exitCodeOf(error)).to.equal(ExitCode.Locked);
+      expect((error as Error).message).to.match(
+        /still held by deploy by bo@build-7 .*neither renewed nor expired within 62 s/,
+      );
+      expect(events[0]?.data).to.deep.equal({
+        kind: 'waiting',
+        holder: 'deploy by bo@build-7 (pid 4242) since 2025-01-01T12:05:00.000Z',
+        seconds: 62,
+      });
+      expect(runner.stack.ups).to.deep.equal([]);
     });
   });
 });

@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { historyOf, leaseView, readStatusInput } from '../../src/app/status.js';
 import type { LeaseHolder } from '../../src/canary/ports/lease.js';
 import type { HistoryEntry } from '../../src/canary/ports/stack.js';
+import { fileLeaseStore } from '../../src/stack/lease.js';
 import { buildConfig, buildDesiredState, buildMeta } from '../helpers/builders.js';
 import { outputsOf } from '../helpers/fakes.js';
 import { RecordingStackRunner } from '../helpers/recording-runner.js';
@@ -27,11 +28,18 @@ describe('status and history: what they read from the backend', () => {
   };
   const leaseFile = () => join(leases, `${STACK}.json`);
 
-  it('sees the lease as untracked without a lease folder, free without a lease file, else held', () => {
-    expect(leaseView(undefined, STACK)).to.equal('untracked');
-    expect(leaseView(leases, STACK)).to.equal('free');
+  it('sees the lease as untracked without a lease store, free without a lease file, else held', async () => {
+    expect(await leaseView(undefined, STACK)).to.equal('untracked');
+    expect(await leaseView(fileLeaseStore(leases), STACK)).to.equal('free');
     writeFileSync(leaseFile(), JSON.stringify(holder));
-    expect(leaseView(leases, STACK)).to.deep.equal({ holder, liveness: 'alive' });
+    expect(await leaseView(fileLeaseStore(leases), STACK)).to.deep.equal({ holder, liveness: 'alive' });
+  });
+
+  it('sees a lease not renewed within ECS_CRD_LEASE_TTL as expired', async () => {
+    writeFileSync(leaseFile(), JSON.stringify(holder));
+    const old = new Date(Date.now() - 61_000);
+    utimesSync(leaseFile(), old, old);
+    expect(await leaseView(fileLeaseStore(leases), STACK)).to.deep.equal({ holder, liveness: 'expired' });
   });
 
   it('reads the lease before the outputs, so a run ending in between does not look interrupted', async () => {
@@ -44,7 +52,7 @@ describe('status and history: what they read from the backend', () => {
     const input = await readStatusInput({
       config: buildConfig(),
       runner,
-      leases,
+      leases: fileLeaseStore(leases),
       stack: STACK,
     });
     expect(input.lease).to.deep.equal({ holder, liveness: 'alive' });
@@ -55,7 +63,7 @@ describe('status and history: what they read from the backend', () => {
     const input = await readStatusInput({
       config: buildConfig(),
       runner,
-      leases,
+      leases: fileLeaseStore(leases),
       stack: STACK,
     });
     expect(runner.calls).to.deep.equal(['outputs', 'history']);

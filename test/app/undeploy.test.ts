@@ -1,12 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { readLease } from '../../src/app/lease.js';
 import { type UndeployRequest, undeployStack } from '../../src/app/undeploy.js';
 import type { LeaseHolder } from '../../src/canary/ports/lease.js';
 import type { EngineEvent } from '../../src/canary/ports/stack.js';
 import { StackLockedError } from '../../src/errors.js';
-import { readLease } from '../../src/stack/lease.js';
+import { fileLeaseStore } from '../../src/stack/lease.js';
 import { rejection } from '../aws/fixtures.js';
 import { buildConfig, buildDesiredState, buildIdentity, buildMeta } from '../helpers/builders.js';
 import { outputsOf } from '../helpers/fakes.js';
@@ -40,7 +41,7 @@ describe('undeploy: destroy the stack, then remove it', () => {
         identity: buildIdentity(),
         config: buildConfig(),
         runner,
-        leases,
+        leases: fileLeaseStore(leases),
         force: false,
         confirm: async (question) => {
           questions.push(question);
@@ -84,19 +85,23 @@ describe('undeploy: destroy the stack, then remove it', () => {
     );
   });
 
+  /** The command the lease file names, read at once (events are told synchronously). */
+  const commandInLease = () =>
+    (JSON.parse(readFileSync(join(leases, `${STACK}.json`), 'utf8')) as { command: string }).command;
+
   it('holds the lease while it destroys, and lets it go after', async () => {
     const held: (string | undefined)[] = [];
     const { run } = setUp(
       { outputs: stable(), events: [DELETED] },
       {
         reporter: (event) => {
-          if (event.code === 'engine.event') held.push(readLease(leases, STACK)?.holder.command);
+          if (event.code === 'engine.event') held.push(commandInLease());
         },
       },
     );
     await run();
     expect(held).to.deep.equal(['undeploy']);
-    expect(readLease(leases, STACK)).to.equal(undefined);
+    expect(await readLease(fileLeaseStore(leases), STACK)).to.equal(undefined);
   });
 
   it('changes nothing when the confirmation is declined', async () => {
@@ -105,7 +110,7 @@ describe('undeploy: destroy the stack, then remove it', () => {
     expect(result.destroyed).to.equal(false);
     expect(result.changes).to.deep.equal({});
     expect(runner.calls).to.deep.equal(['outputs']);
-    expect(readLease(leases, STACK)).to.equal(undefined);
+    expect(await readLease(fileLeaseStore(leases), STACK)).to.equal(undefined);
   });
 
   it('refuses while another run holds the stack, naming it, before touching anything', async () => {
@@ -116,7 +121,7 @@ describe('undeploy: destroy the stack, then remove it', () => {
     expect(error.message).to.match(/deploy by ci@/);
     expect(runner.calls).to.deep.equal([]);
     expect(questions).to.deep.equal([]);
-    expect(readLease(leases, STACK)?.holder.command).to.equal('deploy');
+    expect((await readLease(fileLeaseStore(leases), STACK))?.holder.command).to.equal('deploy');
   });
 
   it('refuses a stack whose last deployment did not finish, pointing to rollback', async () => {
@@ -126,7 +131,7 @@ describe('undeploy: destroy the stack, then remove it', () => {
     expect(error.message).to.match(/did not finish: the stack is deploying/);
     expect((error as StackLockedError).hint ?? '').to.match(/ecs-crd rollback.*--force/);
     expect(runner.calls).to.deep.equal(['outputs']);
-    expect(readLease(leases, STACK)).to.equal(undefined);
+    expect(await readLease(fileLeaseStore(leases), STACK)).to.equal(undefined);
   });
 
   it('with force, takes the stack over, breaks a stale engine lock and destroys it as it is', async () => {
@@ -135,14 +140,14 @@ describe('undeploy: destroy the stack, then remove it', () => {
     const result = await run();
     expect(result.destroyed).to.equal(true);
     expect(runner.calls).to.deep.equal(['outputs', 'cancel', 'destroy', 'remove']);
-    expect(readLease(leases, STACK)).to.equal(undefined);
+    expect(await readLease(fileLeaseStore(leases), STACK)).to.equal(undefined);
   });
 
   it('lets the lease go and keeps the stack when the destroy fails', async () => {
     const { runner, run } = setUp({ outputs: stable(), destroyError: new Error('DependencyViolation') });
     expect((await rejection(run())).message).to.match(/DependencyViolation/);
     expect(runner.calls).to.deep.equal(['outputs', 'destroy']);
-    expect(readLease(leases, STACK)).to.equal(undefined);
+    expect(await readLease(fileLeaseStore(leases), STACK)).to.equal(undefined);
   });
 
   it('works on a backend without leases, and on a stack that holds no deployment', async () => {

@@ -40,8 +40,16 @@ describe('canary/phase: one reading of an unfinished deployment', () => {
     expect((error as StackLockedError).hint).to.match(/ecs-crd rollback/);
   });
 
+  it('refuses a stack whose lease expired as it refuses a dead holder, saying so (exit 5)', () => {
+    const expired = lease('expired', { ...HOLDER, deployment: attempt });
+    expect(() => refuseUnfinished(buildIdentity(), stableOutputs(), undefined, expired))
+      .to.throw(StackLockedError, /version 2\.0\.0 .*was interrupted: .* no longer runs: its lease expired/)
+      .with.property('hint')
+      .that.matches(/ecs-crd rollback/);
+  });
+
   it('lets a settled stack through when the lease is free, held by a live run, or not kept', () => {
-    for (const view of ['free', 'untracked', lease('alive'), lease('unknown')] as const) {
+    for (const view of ['free', 'untracked', lease('alive')] as const) {
       expect(() => refuseUnfinished(buildIdentity(), stableOutputs(), undefined, view)).to.not.throw();
     }
   });

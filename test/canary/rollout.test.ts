@@ -466,6 +466,14 @@ describe('canary rollout', () => {
       expect(runner.ups.length).to.equal(2);
     });
 
+    it('stops during a wait without another up when another run takes its lease over, saying so', async () => {
+      const { result, runner, reports } = await runScenario({ canary: SEED_CANARY, leaseLostAtMs: s(100) });
+      expect(result.outcome).to.equal('interrupted');
+      expect(result.reason).to.equal('Another run took the stack over');
+      expect(runner.ups.length).to.equal(2);
+      expect(reports.of('interrupt.received')).to.deep.equal([]);
+    });
+
     it('changes nothing when interrupted before the first up', async () => {
       const { result, runner } = await runScenario({ canary: SEED_CANARY, interruptAtMs: 0 });
       expect(result.outcome).to.equal('interrupted');

@@ -78,7 +78,7 @@ describe('status: the phase', () => {
     ['stable', 'free', 'stable'],
     ['stable', held('alive'), 'stable'],
     ['deploying', held('alive'), 'deploying'],
-    ['deploying', held('unknown'), 'deploying'],
+    ['deploying', held('expired'), 'interrupted'],
     ['deploying', 'untracked', 'deploying'],
     ['deploying', held('dead'), 'interrupted'],
     ['deploying', 'free', 'interrupted'],
@@ -91,6 +91,7 @@ describe('status: the phase', () => {
     ['paused', 'free', 'paused'],
     ['paused', held('alive'), 'paused'],
     ['paused', held('dead'), 'paused'],
+    ['paused', held('expired'), 'paused'],
     ['paused', 'untracked', 'paused'],
   ];
   for (const [phase, lease, expected] of cases) {

@@ -55,6 +55,8 @@ export interface ScenarioOptions {
   /** Virtual ms after the start of the first interrupt (0: before the run), and of a double one. */
   interruptAtMs?: number;
   hardStopAtMs?: number;
+  /** Virtual ms after the start when another run takes this run's lease over (`rollback --force`). */
+  leaseLostAtMs?: number;
   /** The outputs before the run; default: the stable release live on blue (or none). */
   previous?: StackOutputs | null;
   /** CloudWatch as the run sees it (`canary.analysis`); default: quiet windows, alarms OK. */
@@ -176,6 +178,10 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
       interrupts.interrupt();
     });
   }
+  const lost = new AbortController();
+  if (options.leaseLostAtMs !== undefined) {
+    clock.at(options.leaseLostAtMs, () => lost.abort(new Error('Another run took the stack over')));
+  }
   const hooks = new FakeHookRunner(clock, options.hookAnswer);
   const control = new FakeControlChannel(clock);
   options.control?.(control);
@@ -188,7 +194,8 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
       reports.reporter(event);
     },
     signal: interrupts.signal,
-    hardStop: interrupts.hardStop,
+    hardStop: AbortSignal.any([interrupts.hardStop, lost.signal]),
+    leaseLost: lost.signal,
     metrics,
     ...(options.noHookRunner ? {} : { hooks }),
     ...(options.noControl ? {} : { control }),

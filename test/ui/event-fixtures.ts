@@ -327,6 +327,16 @@ export const ONE_OF_EACH: Record<ProgressEventCode, ProgressEvent> = {
       error: 'NotFound: Topic does not exist',
     },
   ),
+  'lease.notice': progressEvent(
+    'lease.notice',
+    'warn',
+    'The stack is held by deploy by ana@build-7 (pid 4242) since 2025-01-01T12:00:00.000Z; waiting up to 61 s',
+    {
+      kind: 'waiting',
+      holder: 'deploy by ana@build-7 (pid 4242) since 2025-01-01T12:00:00.000Z',
+      seconds: 61,
+    },
+  ),
   'engine.event': engineStart('update', 'aws:route53/record:Record', 'record-api.example.com-green'),
   'engine.output': progressEvent('engine.output', 'debug', 'Updating (dev):', { line: 'Updating (dev):' }),
 };

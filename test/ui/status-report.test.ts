@@ -54,6 +54,28 @@ describe('status and history for a person', () => {
     ]);
   });
 
+  it('status: a lease not renewed in time shows as expired', () => {
+    const doc: StatusDocument = {
+      ...SERVICE,
+      phase: 'interrupted',
+      live: null,
+      weights: {},
+      last_deployment: null,
+      lease: {
+        host: 'ci-3',
+        pid: 4242,
+        user: 'ci',
+        command: 'deploy',
+        since: '2025-01-01T12:00:00.000Z',
+        liveness: 'expired',
+      },
+      paused: null,
+    };
+    expect(statusLines(doc)).to.include(
+      '  held by  deploy by ci@ci-3 (pid 4242) since 2025-01-01T12:00:00.000Z (its lease expired: not renewed in time, the run is gone)',
+    );
+  });
+
   it('status: a paused deployment, since and until when, and the candidate’s health', () => {
     const doc: StatusDocument = {
       ...SERVICE,

@@ -3,7 +3,8 @@
  * still running at a pause (`deploy --wait`, or a timed `pause: SECONDS`) on another terminal or
  * machine. They cannot take the stack (the running deploy holds its lease), so they leave a
  * request beside the lease; the running deploy reads it at each observation, acts on it and
- * removes it. Implemented by `src/stack/control.ts`.
+ * removes it. Implemented by `src/stack/control.ts` (file backends) and `src/aws/lease-s3.ts`
+ * (S3), each reached through its `LeaseStore`.
  */
 
 export type ControlAction = 'promote' | 'abort';
@@ -25,4 +26,15 @@ export interface ControlChannel {
   send(request: ControlRequest): Promise<void>;
   /** The request left for `deploymentId`, removed as it is read; null when there is none. */
   take(deploymentId: string): Promise<ControlRequest | null>;
+}
+
+/** A well-formed request, or null: a garbled one is dropped, not obeyed (read from a store: checked). */
+export function parseRequest(text: string): ControlRequest | null {
+  const value = JSON.parse(text) as Partial<ControlRequest> | null;
+  if (typeof value !== 'object' || value === null) return null;
+  const { action, full, deploymentId, by, at } = value;
+  if (action !== 'promote' && action !== 'abort') return null;
+  if (typeof full !== 'boolean' || typeof deploymentId !== 'string') return null;
+  if (typeof by !== 'string' || typeof at !== 'string') return null;
+  return { action, full, deploymentId, by, at };
 }

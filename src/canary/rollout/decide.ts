@@ -71,7 +71,7 @@ function transition(s: RolloutState, m: RolloutMessage, ev: Events): RolloutStat
     case 'interrupt':
       return interrupt(s, ev);
     case 'hard-stop':
-      return hardStop(s, m.upCancelled, ev);
+      return hardStop(s, m.upCancelled, ev, m.lost);
     default:
       return assertNever(m);
   }
@@ -295,8 +295,10 @@ function interruptForward(s: RolloutState, noted: RolloutState, ev: Events): Rol
   return startRollback(stopped, 'interrupt', 'interrupted by the user', ev);
 }
 
-function hardStop(s: RolloutState, upCancelled: boolean, ev: Events): RolloutState {
-  ev.push(interruptEvent('hard'));
+/** A second Ctrl-C, or (`lost`: why) another run took this run's lease over: either way no further change. */
+function hardStop(s: RolloutState, upCancelled: boolean, ev: Events, lost?: string): RolloutState {
+  // A lost lease was told as it was found (a `lease.notice` event): no interrupt to narrate.
+  if (lost === undefined) ev.push(interruptEvent('hard'));
   const { stage } = s;
   // The deployment ended before its last hooks: its outcome stands.
   if (stage.kind === 'hooks' && stage.ending) return finish(s, stage.ending.outcome, stage.ending.reason, ev);
@@ -305,6 +307,7 @@ function hardStop(s: RolloutState, upCancelled: boolean, ev: Events): RolloutSta
     return finish(stopped, 'interrupted', 'interrupted before any change was made', ev);
   }
   const reason =
+    lost ??
     'stopped at once by a second interrupt: the deployment is left unfinished; run `ecs-crd rollback`';
   return finish(stopped, 'interrupted', reason, ev, true);
 }

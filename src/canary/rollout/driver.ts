@@ -105,9 +105,15 @@ async function drive(deps: RolloutDeps, first: RolloutState): Promise<RolloutRes
 }
 
 function interruption(deps: RolloutDeps, state: RolloutState, at: number): RolloutMessage | null {
-  if (deps.hardStop?.aborted) return { type: 'hard-stop', at, upCancelled: false };
+  if (deps.hardStop?.aborted) return hardStopped(deps, at, false);
   if (deps.signal?.aborted && !state.interrupted) return { type: 'interrupt', at };
   return null;
+}
+
+/** The hard stop, saying why when it is the lease another run took over rather than a second Ctrl-C. */
+function hardStopped(deps: RolloutDeps, at: number, upCancelled: boolean): RolloutMessage {
+  const lost = deps.leaseLost?.aborted ? messageOf(deps.leaseLost.reason) : undefined;
+  return { type: 'hard-stop', at, upCancelled, ...(lost === undefined ? {} : { lost }) };
 }
 
 async function perform(
@@ -193,7 +199,7 @@ async function runHook(
     // The runner never throws for a failing hook; one that does failed all the same.
     result = { ok: false, detail: messageOf(error), durationMs: clock.now() - started };
   }
-  if (hardStop?.aborted) return { type: 'hard-stop', at: clock.now(), upCancelled: false };
+  if (hardStop?.aborted) return hardStopped(deps, clock.now(), false);
   return { type: 'hook-finished', at: clock.now(), result };
 }
 
@@ -257,7 +263,7 @@ async function runUp(
       ...(summary.endedAt === undefined ? {} : { endedAt: summary.endedAt }),
     };
   } catch (error) {
-    if (hardStop?.aborted) return { type: 'hard-stop', at: clock.now(), upCancelled: true };
+    if (hardStop?.aborted) return hardStopped(deps, clock.now(), true);
     // A first update that failed before it changed anything is not a failed deployment: there
     // is nothing to roll back, and a rollback's update would only fail the same way.
     if (purpose === 'provision' && (!changing || error instanceof StackLockedError)) {

@@ -85,6 +85,11 @@ export interface RolloutDeps {
   signal?: AbortSignal;
   /** Second Ctrl-C: stop at once; passed to the running `up` so the engine cancels it cleanly. */
   hardStop?: AbortSignal;
+  /**
+   * Another run took this run's lease over (`rollback --force`): also part of `hardStop` (the
+   * rollout stops at once); its reason says who, for the result instead of a second Ctrl-C.
+   */
+  leaseLost?: AbortSignal;
   /** CloudWatch: required when the file has `canary.analysis`. */
   metrics?: MetricsSource;
   /** Runs `canary.hooks`: required when the file has hooks. */
@@ -280,7 +285,7 @@ export type RolloutMessage =
   | { type: 'slept'; at: number }
   | { type: 'interrupt'; at: number }
   /** `upCancelled`: the second interrupt cancelled an `up` under way, which may have changed things. */
-  | { type: 'hard-stop'; at: number; upCancelled: boolean };
+  | { type: 'hard-stop'; at: number; upCancelled: boolean; lost?: string };
 
 /** The one thing to do next. */
 export type RolloutAction =
