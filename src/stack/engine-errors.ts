@@ -40,6 +40,8 @@ function engineText(err: unknown): string {
 /** What the engine was opening, to name it in an error. */
 export interface EngineContext {
   backendUrl?: string | undefined;
+  /** The secrets provider asked for, if any (see resolveBackend). */
+  secretsProvider?: string | undefined;
 }
 
 /**
@@ -79,10 +81,18 @@ export function translateEngineError(
     });
   }
   if (/passphrase must be set/.test(said)) {
-    return new UsageError('This stack’s secrets are sealed with a passphrase, and none is set.', {
-      cause: err,
-      hint: 'Set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE to the passphrase the stack was created with (--secrets-provider only chooses how a new stack is sealed).',
-    });
+    // Asked for a key: the stack is older than that choice (it keeps its provider).
+    const asked = context.secretsProvider;
+    const key = asked !== undefined && asked !== 'passphrase';
+    return new UsageError(
+      key
+        ? `This stack’s secrets are sealed with a passphrase, not with ${asked} as asked, and no passphrase is set.`
+        : 'This stack’s secrets are sealed with a passphrase, and none is set.',
+      {
+        cause: err,
+        hint: `Set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE to the passphrase the stack was created with${key ? ' and pass --secrets-provider passphrase (a stack keeps the provider it was created with; `pulumi stack change-secrets-provider` moves it)' : ' (--secrets-provider only chooses how a new stack is sealed)'}.`,
+      },
+    );
   }
   const aws = awsFailure(said, err, context);
   if (aws) return aws;

@@ -240,8 +240,9 @@ class PulumiStackRunner implements StackRunner {
    * anything changes (a salt the engine had to find in the state by itself would let a wrong
    * passphrase through until it first needs a secret). A key service's stack needs nothing:
    * the engine takes the provider from the state, and opens the key (KMS Decrypt) at once.
-   * A stack created but never updated records no provider yet: the one asked is put in the
-   * settings, or the engine would seal its first checkpoint with its default, a passphrase.
+   * A stack whose state records no provider (`stack init` of this engine records one at once;
+   * one created otherwise may not) gets the one asked in its settings, or the engine would seal
+   * its first checkpoint with its default, a passphrase.
    */
   private async adoptSecretsSettings(stack: Stack): Promise<void> {
     const exported = await this.engine(() => stack.exportStack());
@@ -290,7 +291,10 @@ class PulumiStackRunner implements StackRunner {
     try {
       return await call();
     } catch (err) {
-      throw translateEngineError(err, this.auto, { backendUrl: this.backend.url });
+      throw translateEngineError(err, this.auto, {
+        backendUrl: this.backend.url,
+        secretsProvider: this.backend.secretsProvider,
+      });
     }
   }
 }

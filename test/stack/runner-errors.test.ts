@@ -115,6 +115,15 @@ describe('engine errors', () => {
       );
       expect(exitCodeOf(error)).to.equal(ExitCode.Usage);
       expect(error.message).to.match(/sealed with a passphrase, and none is set/);
+      const asked = translateEngineError(
+        commandError('error: passphrase must be set with PULUMI_CONFIG_PASSPHRASE\n'),
+        auto,
+        {
+          secretsProvider: 'awskms://alias/team',
+        },
+      );
+      expect(asked.message).to.match(/sealed with a passphrase, not with awskms:\/\/alias\/team as asked/);
+      expect(asked.hint).to.match(/--secrets-provider passphrase/);
     });
 
     it('any other S3 failure keeps the engine’s lines', () => {

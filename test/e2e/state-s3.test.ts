@@ -1,0 +1,349 @@
+/**
+ * A team's state in S3 and its secrets in KMS, on the real engine against the sandbox's moto:
+ * the product's runner with `s3://bucket/prefix` (the endpoint reaching the engine only through
+ * what the runner gives it), an `awskms://alias/…` provider with no passphrase anywhere, a
+ * second machine (another ECS_CRD_HOME) reading and destroying what the first deployed, and
+ * the engine's failures on a missing bucket, key or credentials as the user sees them.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateListenerCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { IAMClient, UploadServerCertificateCommand } from '@aws-sdk/client-iam';
+import { expect } from 'chai';
+import { pinnedPulumiVersion } from '../../sandbox/engine.js';
+import { FAKE_CREDENTIALS, type Sandbox, startSandbox } from '../../sandbox/harness.js';
+import { createKmsAlias, createStateBucket, stateObjects } from '../../sandbox/teams.js';
+import type { DesiredState, StackRunner } from '../../src/canary/ports/stack.js';
+import { EcsCrdError, UsageError } from '../../src/errors.js';
+import { resolveBackend } from '../../src/stack/backend.js';
+import { stackName } from '../../src/stack/naming.js';
+import { openStackRunner } from '../../src/stack/runner.js';
+import { setEnv } from '../aws/fake-endpoint.js';
+import {
+  buildConfig,
+  buildContainer,
+  buildDesiredState,
+  buildEnvironment,
+  buildIdentity,
+  buildListener,
+  buildSlotListener,
+} from '../helpers/builders.js';
+
+const FQDN = 'orders.sandbox.example.com';
+const CLIENT_SECRET = 'oidc-client-secret-7d2e91';
+const SECRET_ARN = 'arn:aws:ssm:eu-west-1:123456789012:parameter/shop/orders/oidc';
+
+/** The blue ALB's HTTPS listener (authentication needs one) and its certificate, once per emulator. */
+async function httpsListener(sandbox: Sandbox): Promise<{ listenerArn: string; certificate: string }> {
+  const client = { endpoint: sandbox.endpoint, region: sandbox.region, credentials: FAKE_CREDENTIALS };
+  const iam = new IAMClient(client);
+  const elbv2 = new ElasticLoadBalancingV2Client(client);
+  try {
+    const uploaded = await iam.send(
+      new UploadServerCertificateCommand({
+        ServerCertificateName: 'orders',
+        CertificateBody: '-----BEGIN CERTIFICATE-----\nplaceholder\n-----END CERTIFICATE-----',
+        PrivateKey: '-----BEGIN PRIVATE KEY-----\nplaceholder\n-----END PRIVATE KEY-----',
+      }),
+    );
+    const certificate = uploaded.ServerCertificateMetadata?.Arn ?? '';
+    const created = await elbv2.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: sandbox.fixtures.loadBalancers.blue.arn,
+        Port: 443,
+        Protocol: 'HTTPS',
+        Certificates: [{ CertificateArn: certificate }],
+        DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
+      }),
+    );
+    return { listenerArn: created.Listeners?.[0]?.ListenerArn ?? '', certificate };
+  } finally {
+    iam.destroy();
+    elbv2.destroy();
+  }
+}
+
+/** One release on blue whose HTTPS rule authenticates with OIDC: its client secret is a Pulumi secret. */
+function desired(sandbox: Sandbox, name: string, listenerArn: string, certificate: string): DesiredState {
+  const f = sandbox.fixtures;
+  const release = buildConfig({
+    service: {
+      name,
+      cluster: f.clusterName,
+      fqdn: [FQDN],
+      network: { subnets: [...f.subnetIds], security_groups: [f.securityGroupId], assign_public_ip: false },
+      containers: [buildContainer({ secrets: {} })],
+    },
+    listeners: [
+      buildListener({
+        port: 443,
+        protocol: 'HTTPS',
+        certificate_arns: [certificate],
+        rule: { conditions: { host_header: [FQDN] } },
+        rules: [
+          {
+            conditions: [
+              { field: 'host-header', values: [FQDN] },
+              { field: 'path-pattern', values: ['/admin/*'] },
+            ],
+            actions: [
+              {
+                type: 'authenticate-oidc',
+                order: 1,
+                issuer: 'https://idp.example.com',
+                authorization_endpoint: 'https://idp.example.com/auth',
+                token_endpoint: 'https://idp.example.com/token',
+                user_info_endpoint: 'https://idp.example.com/userinfo',
+                client_id: 'orders',
+                client_secret: SECRET_ARN,
+              },
+              { type: 'forward', order: 2 },
+            ],
+          },
+        ],
+      }),
+    ],
+  });
+  const slot = (color: 'blue' | 'green') => {
+    const lb = f.loadBalancers[color];
+    return {
+      albArn: lb.arn,
+      albName: lb.name,
+      albDnsName: lb.dnsName,
+      albZoneId: lb.canonicalHostedZoneId,
+      vpcId: f.vpcId,
+      listeners:
+        color === 'blue'
+          ? [buildSlotListener('blue', { port: 443, listenerArn, priority: 20, rulePriorities: [21] })]
+          : [],
+    };
+  };
+  return buildDesiredState({
+    identity: buildIdentity({ name, region: sandbox.region }),
+    environment: {
+      ...buildEnvironment({ slots: { blue: slot('blue'), green: slot('green') } }),
+      accountId: f.accountId,
+      region: sandbox.region,
+      zones: [{ fqdn: FQDN, zoneId: f.hostedZoneId, zoneName: f.hostedZoneName }],
+    },
+    releases: { blue: release },
+  });
+}
+
+describe('e2e: state in S3 and secrets in KMS, on the engine against the emulator', function () {
+  this.timeout(600_000);
+  let sandbox: Sandbox;
+  let dir: string;
+  let listenerArn: string;
+  let certificate: string;
+  let restoreEnv: () => void;
+  /** The engine's environment the sandbox gives, minus the endpoint: the runner must pass it on. */
+  let engineEnv: Record<string, string>;
+
+  before(async () => {
+    sandbox = await startSandbox({ traffic: false });
+    dir = mkdtempSync(join(tmpdir(), 'ecs-crd-teams-'));
+    // No passphrase anywhere, no endpoint but the one ecs-crd is given: the engine inherits
+    // this process's environment.
+    restoreEnv = setEnv({
+      PULUMI_CONFIG_PASSPHRASE: undefined,
+      PULUMI_CONFIG_PASSPHRASE_FILE: undefined,
+      PULUMI_SECRETS_PROVIDER: undefined,
+      PULUMI_BACKEND_URL: undefined,
+      AWS_ENDPOINT_URL: undefined,
+      AWS_PROFILE: undefined,
+    });
+    const { AWS_ENDPOINT_URL: _passedByTheRunner, ...rest } = sandbox.env;
+    engineEnv = rest;
+  });
+
+  beforeEach(async () => {
+    // Each scenario on a fresh emulator: one that failed leaves names and rule priorities taken.
+    await sandbox.reset();
+    ({ listenerArn, certificate } = await httpsListener(sandbox));
+  });
+
+  after(async () => {
+    restoreEnv?.();
+    await sandbox?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A machine: its own ECS_CRD_HOME, the runner a command opens (`--endpoint-url` given). */
+  async function machine(
+    home: string,
+    name: string,
+    backend: { url: string; secretsProvider?: string; passphrase?: string },
+    extraEnv: Record<string, string> = {},
+  ): Promise<{ runner: StackRunner; home: string }> {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ECS_CRD_HOME: join(dir, home),
+      ...(backend.passphrase !== undefined ? { PULUMI_CONFIG_PASSPHRASE: backend.passphrase } : {}),
+    };
+    const resolved = resolveBackend(backend.url, env, backend.secretsProvider);
+    const runner = await openStackRunner({
+      identity: { ...buildIdentity({ name }), region: sandbox.region },
+      pulumiVersion: pinnedPulumiVersion(),
+      backend: resolved,
+      provider: { region: sandbox.region, endpointUrl: sandbox.endpoint },
+      engineEnv: {
+        ...engineEnv,
+        ...(backend.passphrase !== undefined ? { PULUMI_CONFIG_PASSPHRASE: backend.passphrase } : {}),
+        ...extraEnv,
+      },
+      env,
+      readSecret: async (arn) => {
+        expect(arn).to.equal(SECRET_ARN);
+        return CLIENT_SECRET;
+      },
+    });
+    return { runner, home: join(dir, home) };
+  }
+
+  it('S3 state with a passphrase: everything under the prefix, read by a second machine', async () => {
+    const { bucket, backendUrl } = await createStateBucket(sandbox.endpoint, 'team-state', {
+      prefix: 'teams/shop',
+    });
+    const name = 'orders-pass';
+    const stack = stackName({ ...buildIdentity({ name }), region: sandbox.region });
+    const a = await machine('a', name, { url: backendUrl, passphrase: 'team passphrase' });
+    const state = desired(sandbox, name, listenerArn, certificate);
+    await a.runner.up(state);
+    const outputs = await a.runner.outputs();
+    expect(outputs?.meta.phase).to.equal('stable');
+    expect(await a.runner.history()).to.have.length(1);
+
+    const objects = await stateObjects(sandbox.endpoint, bucket);
+    const keys = [...objects.keys()];
+    expect(
+      keys.every((key) => key.startsWith('teams/shop/.pulumi/')),
+      keys.join(', '),
+    ).to.equal(true);
+    expect(keys).to.include(`teams/shop/.pulumi/stacks/ecs-crd/${stack}.json`);
+    expect(keys.some((key) => key.startsWith(`teams/shop/.pulumi/history/ecs-crd/${stack}/`))).to.equal(true);
+    const stored = [...objects.values()].join('\n');
+    expect(stored).to.include('"type":"passphrase"');
+    expect(stored, 'the state in S3').not.to.include(CLIENT_SECRET);
+
+    const b = await machine('b', name, { url: backendUrl, passphrase: 'team passphrase' });
+    expect(await b.runner.outputs()).to.deep.equal(outputs);
+    expect((await b.runner.history()).map((entry) => entry.result)).to.deep.equal(['succeeded']);
+
+    // Asking for a key on a passphrase stack: refused before anything, naming both.
+    const c = await machine('c', name, {
+      url: backendUrl,
+      secretsProvider: 'awskms://alias/elsewhere?region=eu-west-1',
+    });
+    const refused = await c.runner.outputs().catch((error: unknown) => error);
+    expect(refused).to.be.instanceOf(UsageError);
+    // The engine wants the stack's passphrase before it says what the stack records.
+    expect((refused as Error).message).to.match(
+      /sealed with a passphrase, not with awskms:\/\/alias\/elsewhere\?region=eu-west-1 as asked/,
+    );
+
+    await b.runner.destroy();
+    await b.runner.remove();
+    // A's next run (a fresh runner: this one remembers what it read) finds the stack gone.
+    const again = await machine('a', name, { url: backendUrl, passphrase: 'team passphrase' });
+    expect(await again.runner.outputs()).to.equal(null);
+  });
+
+  it('KMS secrets: no passphrase anywhere; the second machine reads the outputs; no clear secret in S3', async () => {
+    const { bucket, backendUrl } = await createStateBucket(sandbox.endpoint, 'team-kms', { prefix: 'state' });
+    const { secretsProvider } = await createKmsAlias(sandbox.endpoint, 'ecs-crd-state');
+    const name = 'orders-kms';
+    const stack = stackName({ ...buildIdentity({ name }), region: sandbox.region });
+    const a = await machine('ka', name, { url: backendUrl, secretsProvider });
+    const state = desired(sandbox, name, listenerArn, certificate);
+    const summary = await a.runner.up(state);
+    expect(summary.changes.create ?? 0).to.be.greaterThan(0);
+    const outputs = await a.runner.outputs();
+
+    const objects = await stateObjects(sandbox.endpoint, bucket, 'state/');
+    const checkpoint = objects.get(`state/.pulumi/stacks/ecs-crd/${stack}.json`) ?? '';
+    // The provider as asked: the endpoint reached the engine through its environment, not the URL.
+    expect(checkpoint).to.include(
+      `"secrets_providers":{"type":"cloud","state":{"url":"${secretsProvider}","encryptedkey":`,
+    );
+    // The client secret is in the state, sealed: its rule's input, never its value.
+    expect(checkpoint).to.include(
+      '"clientSecret":{"4dabf18193072939515e22adb298388d":"1b47061264138c4ac30d75fd1eb44270"',
+    );
+    expect([...objects.values()].join('\n'), 'the state in S3').not.to.include(CLIENT_SECRET);
+
+    // Machine B: its own home, the team's settings (PULUMI_SECRETS_PROVIDER), no passphrase.
+    const b = await machine('kb', name, { url: backendUrl, secretsProvider });
+    expect(await b.runner.outputs()).to.deep.equal(outputs);
+    expect(await b.runner.history()).to.have.length(1);
+    // And it changes it: a second update, then the teardown, from B.
+    await b.runner.up({ ...state, meta: { ...state.meta, deploymentId: 'd-second' } });
+    await b.runner.destroy();
+    await b.runner.remove();
+    for (const home of [a.home, b.home]) {
+      expect(existsSync(join(home, 'passphrase')), `${home}/passphrase`).to.equal(false);
+    }
+  });
+
+  it('a KMS stack opened without --secrets-provider keeps its key, whatever passphrase is set', async () => {
+    const { bucket, backendUrl } = await createStateBucket(sandbox.endpoint, 'team-keep', { prefix: '' });
+    const { secretsProvider } = await createKmsAlias(sandbox.endpoint, 'alias/ecs-crd-keep');
+    const name = 'orders-keep';
+    const stack = stackName({ ...buildIdentity({ name }), region: sandbox.region });
+    const a = await machine('pa', name, { url: backendUrl, secretsProvider });
+    const state = desired(sandbox, name, listenerArn, certificate);
+    await a.runner.up(state);
+    // A teammate with a passphrase for other stacks, and no provider named: the state's key
+    // reads and seals this one (the engine falls back to it), the passphrase plays no part.
+    const b = await machine('pb', name, { url: backendUrl, passphrase: 'for other stacks' });
+    expect((await b.runner.outputs())?.meta.phase).to.equal('stable');
+    await b.runner.up({ ...state, meta: { ...state.meta, deploymentId: 'd-from-b' } });
+    const checkpoint = (await stateObjects(sandbox.endpoint, bucket)).get(
+      `.pulumi/stacks/ecs-crd/${stack}.json`,
+    );
+    expect(checkpoint).to.include(`"secrets_providers":{"type":"cloud","state":{"url":"${secretsProvider}"`);
+    await b.runner.destroy();
+    await b.runner.remove();
+  });
+
+  it('a bucket or a key that does not exist, or no credentials: what to do, never a stack trace', async () => {
+    const missingBucket = await machine('e1', 'orders-x', {
+      url: 's3://no-such-bucket/state',
+      passphrase: 'x',
+    });
+    const noBucket = await missingBucket.runner.outputs().catch((error: unknown) => error);
+    expect(noBucket).to.be.instanceOf(UsageError);
+    expect((noBucket as Error).message).to.match(/state bucket no-such-bucket does not exist/);
+
+    const { backendUrl } = await createStateBucket(sandbox.endpoint, 'team-errors');
+    const missingKey = await machine('e2', 'orders-x', {
+      url: backendUrl,
+      secretsProvider: 'awskms://alias/no-such-key?region=eu-west-1',
+    });
+    const noKey = await missingKey.runner
+      .up(desired(sandbox, 'orders-x', listenerArn, certificate))
+      .catch((error: unknown) => error);
+    expect(noKey).to.be.instanceOf(UsageError);
+    expect((noKey as Error).message).to.match(/KMS key .* does not exist .*no-such-key/);
+
+    const anonymous = await machine(
+      'e3',
+      'orders-x',
+      { url: backendUrl, passphrase: 'x' },
+      {
+        AWS_ACCESS_KEY_ID: '',
+        AWS_SECRET_ACCESS_KEY: '',
+        AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
+        AWS_CONFIG_FILE: join(dir, 'none'),
+      },
+    );
+    const noCredentials = await anonymous.runner.outputs().catch((error: unknown) => error);
+    expect(noCredentials).to.be.instanceOf(EcsCrdError);
+    expect((noCredentials as EcsCrdError).message).to.match(/no AWS credentials/);
+    expect((noCredentials as EcsCrdError).hint).to.match(/--profile/);
+  });
+});
