@@ -121,8 +121,9 @@ const CREDENTIALS_HINT =
 /**
  * The engine's own AWS calls (its S3 backend, its KMS secrets provider) as the user's problem
  * when they are: a bucket or key that does not exist, credentials missing or refused, access
- * denied. The AWS SDK for Go words them `operation error S3: ListObjectsV2, https response
- * error StatusCode: 404, RequestID: …, NoSuchBucket: The specified bucket does not exist`.
+ * denied, a bucket in another region. The AWS SDK for Go words them `operation error S3:
+ * ListObjectsV2, https response error StatusCode: 404, RequestID: …, NoSuchBucket: The
+ * specified bucket does not exist` (`api error AccessDenied: …` for the codes it does not model).
  */
 function awsFailure(said: string, cause: unknown, context: EngineContext): EcsCrdError | undefined {
   if (
@@ -136,8 +137,19 @@ function awsFailure(said: string, cause: unknown, context: EngineContext): EcsCr
       },
     );
   }
+  const unreachable =
+    /operation error (S3|KMS): (\w+),.*?((?:dial tcp|lookup) [^\n]*?(?:connection refused|no such host|i\/o timeout))/.exec(
+      said,
+    );
+  if (unreachable) {
+    const [, service, operation, how] = unreachable as unknown as [string, string, string, string];
+    return new EcsCrdError(`The Pulumi engine could not reach AWS ${service} (${operation}): ${how}.`, {
+      cause,
+      hint: 'Check the network, --endpoint-url / AWS_ENDPOINT_URL and the region (the backend URL’s ?region=, else AWS_REGION, else the deploy region).',
+    });
+  }
   const found =
-    /operation error (S3|KMS): (\w+), https response error StatusCode: \d+, RequestID: [^,]*, (?:HostID: [^,]*, )?(\w+): ([^\n]*)/.exec(
+    /operation error (S3|KMS): (\w+), https response error StatusCode: \d+, RequestID: [^,]*, (?:HostID: [^,]*, )?(?:api error )?(\w+): ([^\n]*)/.exec(
       said,
     );
   if (!found) return undefined;
@@ -150,6 +162,18 @@ function awsFailure(said: string, cause: unknown, context: EngineContext): EcsCr
       {
         cause,
         hint: 'Create it first (`aws s3api create-bucket --bucket NAME`; versioning on keeps every past state), or correct --backend-url / PULUMI_BACKEND_URL. It is looked up with the same credentials, region and --endpoint-url / AWS_ENDPOINT_URL as every AWS call.',
+      },
+    );
+  }
+  if (
+    service === 'S3' &&
+    /^(PermanentRedirect|AuthorizationHeaderMalformed|IllegalLocationConstraintException)$/.test(code)
+  ) {
+    return new UsageError(
+      `The state bucket is in another region than the engine asked (S3 ${operation}: ${words}).`,
+      {
+        cause,
+        hint: 'Name the bucket’s region in the backend URL (s3://BUCKET/PREFIX?region=REGION) or in AWS_REGION; without either, the engine uses the deploy region.',
       },
     );
   }

@@ -179,6 +179,7 @@ describe('e2e: state in S3 and secrets in KMS, on the engine against the emulato
     name: string,
     backend: { url: string; secretsProvider?: string; passphrase?: string },
     extraEnv: Record<string, string> = {},
+    endpointUrl = sandbox.endpoint,
   ): Promise<{ runner: StackRunner; home: string }> {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -190,7 +191,7 @@ describe('e2e: state in S3 and secrets in KMS, on the engine against the emulato
       identity: { ...buildIdentity({ name }), region: sandbox.region },
       pulumiVersion: pinnedPulumiVersion(),
       backend: resolved,
-      provider: { region: sandbox.region, endpointUrl: sandbox.endpoint },
+      provider: { region: sandbox.region, endpointUrl },
       engineEnv: {
         ...engineEnv,
         ...(backend.passphrase !== undefined ? { PULUMI_CONFIG_PASSPHRASE: backend.passphrase } : {}),
@@ -345,5 +346,17 @@ describe('e2e: state in S3 and secrets in KMS, on the engine against the emulato
     expect(noCredentials).to.be.instanceOf(EcsCrdError);
     expect((noCredentials as EcsCrdError).message).to.match(/no AWS credentials/);
     expect((noCredentials as EcsCrdError).hint).to.match(/--profile/);
+
+    // Port 9 (discard): nothing listens there.
+    const nowhere = await machine(
+      'e4',
+      'orders-x',
+      { url: backendUrl, passphrase: 'x' },
+      {},
+      'http://127.0.0.1:9',
+    );
+    const unreachable = await nowhere.runner.outputs().catch((error: unknown) => error);
+    expect(unreachable).to.be.instanceOf(EcsCrdError);
+    expect((unreachable as EcsCrdError).message).to.match(/could not reach AWS S3 .*connection refused/);
   });
 });

@@ -91,19 +91,57 @@ describe('engine errors', () => {
     it('credentials refused and access denied: which permission is missing', () => {
       const refused = translateEngineError(
         commandError(
-          'error: operation error S3: ListObjectsV2, https response error StatusCode: 403, RequestID: x, HostID: y, InvalidAccessKeyId: The AWS Access Key Id you provided does not exist in our records.\n',
+          'error: operation error S3: ListObjectsV2, https response error StatusCode: 403, RequestID: x, HostID: y, api error InvalidAccessKeyId: The AWS Access Key Id you provided does not exist in our records.\n',
         ),
         auto,
       );
       expect(refused.message).to.match(/refused the credentials.*InvalidAccessKeyId/);
       const denied = translateEngineError(
         commandError(
-          'error: secrets (code=PermissionDenied): operation error KMS: Decrypt, https response error StatusCode: 400, RequestID: x, AccessDeniedException: User is not authorized\n',
+          'error: secrets (code=PermissionDenied): operation error KMS: Decrypt, https response error StatusCode: 400, RequestID: x, api error AccessDeniedException: User is not authorized\n',
         ),
         auto,
       );
       expect(denied.message).to.match(/denied the Pulumi engine KMS Decrypt/);
       expect(denied.hint).to.match(/kms:Encrypt and kms:Decrypt/);
+    });
+
+    it('a bucket in another region than the engine’s: name it in the URL (exit 2)', () => {
+      const error = translateEngineError(
+        commandError(
+          'error: could not list bucket: blob (code=Unknown): operation error S3: ListObjectsV2, https response error StatusCode: 301, RequestID: x, HostID: y, api error PermanentRedirect: The bucket you are attempting to access must be addressed using the specified endpoint.\n',
+        ),
+        auto,
+      );
+      expect(exitCodeOf(error)).to.equal(ExitCode.Usage);
+      expect(error.message).to.match(/another region .*PermanentRedirect/);
+      expect(error.hint).to.match(/\?region=REGION/);
+    });
+
+    it('S3 access denied: which permissions the state needs', () => {
+      const error = translateEngineError(
+        commandError(
+          'error: operation error S3: GetObject, https response error StatusCode: 403, RequestID: x, HostID: y, api error AccessDenied: Access Denied\n',
+        ),
+        auto,
+      );
+      expect(error.message).to.equal(
+        'AWS denied the Pulumi engine S3 GetObject (AccessDenied: Access Denied).',
+      );
+      expect(error.hint).to.match(/s3:ListBucket .* s3:GetObject, s3:PutObject, s3:DeleteObject/);
+    });
+
+    it('an endpoint nobody answers: where to look', () => {
+      const error = translateEngineError(
+        commandError(
+          'error: could not list bucket: blob (code=Unknown): operation error S3: ListObjectsV2, exceeded maximum number of attempts, 3, https response error StatusCode: 0, RequestID: , HostID: , request send failed, Get "http://127.0.0.1:9/team-state?list-type=2": dial tcp 127.0.0.1:9: connect: connection refused\n',
+        ),
+        auto,
+      );
+      expect(error.message).to.equal(
+        'The Pulumi engine could not reach AWS S3 (ListObjectsV2): dial tcp 127.0.0.1:9: connect: connection refused.',
+      );
+      expect(error.hint).to.match(/--endpoint-url/);
     });
 
     it('a passphrase stack opened without a passphrase says so (exit 2)', () => {
