@@ -22,7 +22,9 @@ import { EcsCrdError, UsageError } from '../../src/errors.js';
 import { resolveBackend } from '../../src/stack/backend.js';
 import { stackName } from '../../src/stack/naming.js';
 import { openStackRunner } from '../../src/stack/runner.js';
+import type { HistoryDocument } from '../../src/ui/documents.js';
 import { setEnv } from '../aws/fake-endpoint.js';
+import { ROOT, requireBuild, runCli } from '../commands/cli.js';
 import {
   buildConfig,
   buildContainer,
@@ -145,6 +147,7 @@ describe('e2e: state in S3 and secrets in KMS, on the engine against the emulato
   let engineEnv: Record<string, string>;
 
   before(async () => {
+    requireBuild();
     sandbox = await startSandbox({ traffic: false });
     dir = mkdtempSync(join(tmpdir(), 'ecs-crd-teams-'));
     // No passphrase anywhere, no endpoint but the one ecs-crd is given: the engine inherits
@@ -257,7 +260,8 @@ describe('e2e: state in S3 and secrets in KMS, on the engine against the emulato
   it('KMS secrets: no passphrase anywhere; the second machine reads the outputs; no clear secret in S3', async () => {
     const { bucket, backendUrl } = await createStateBucket(sandbox.endpoint, 'team-kms', { prefix: 'state' });
     const { secretsProvider } = await createKmsAlias(sandbox.endpoint, 'ecs-crd-state');
-    const name = 'orders-kms';
+    // examples/seed.deploy.yml's service, so that the CLI reads this stack below.
+    const name = 'catalog';
     const stack = stackName({ ...buildIdentity({ name }), region: sandbox.region });
     const a = await machine('ka', name, { url: backendUrl, secretsProvider });
     const state = desired(sandbox, name, listenerArn, certificate);
@@ -283,6 +287,46 @@ describe('e2e: state in S3 and secrets in KMS, on the engine against the emulato
     expect(await b.runner.history()).to.have.length(1);
     // And it changes it: a second update, then the teardown, from B.
     await b.runner.up({ ...state, meta: { ...state.meta, deploymentId: 'd-second' } });
+
+    // The commands themselves, on a third machine: by flags, then by the environment alone.
+    const seed = ['-e', 'prod', '-r', sandbox.region, '-f', 'examples/seed.deploy.yml', '--json'];
+    const credentials = {
+      AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
+    for (const [args, env] of [
+      [
+        [
+          '--backend-url',
+          backendUrl,
+          '--endpoint-url',
+          sandbox.endpoint,
+          '--secrets-provider',
+          secretsProvider,
+        ],
+        { ECS_CRD_HOME: join(dir, 'kc') },
+      ],
+      [
+        [],
+        {
+          ECS_CRD_HOME: join(dir, 'kd'),
+          PULUMI_BACKEND_URL: backendUrl,
+          AWS_ENDPOINT_URL: sandbox.endpoint,
+          PULUMI_SECRETS_PROVIDER: secretsProvider,
+        },
+      ],
+    ] as const) {
+      const { status, stdout, stderr } = runCli(['history', ...seed, ...args], {
+        env: { ...credentials, ...env },
+        cwd: ROOT,
+      });
+      expect(status, stderr).to.equal(0);
+      const ids = (JSON.parse(stdout) as HistoryDocument).map((deployment) => deployment.deployment_id);
+      expect(ids).to.include.members(['d-second', state.meta.deploymentId]);
+      expect(existsSync(join(env.ECS_CRD_HOME, 'passphrase'))).to.equal(false);
+    }
+
     await b.runner.destroy();
     await b.runner.remove();
     for (const home of [a.home, b.home]) {
