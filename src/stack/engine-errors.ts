@@ -130,7 +130,7 @@ function awsFailure(said: string, cause: unknown, context: EngineContext): EcsCr
     /get credentials:|failed to retrieve credentials|no EC2 IMDS role found|NoCredentialProviders/.test(said)
   ) {
     return new EcsCrdError(
-      'The Pulumi engine found no AWS credentials to reach the state backend or the secrets key.',
+      'The Pulumi engine found no AWS credentials (for the state in S3, the KMS key or the AWS provider).',
       {
         cause,
         hint: CREDENTIALS_HINT,
