@@ -13,6 +13,7 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient, UploadServerCertificateCommand } from '@aws-sdk/client-iam';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
 import { pinnedPulumiVersion } from '../../sandbox/engine.js';
 import { FAKE_CREDENTIALS, type Sandbox, startSandbox } from '../../sandbox/harness.js';
@@ -351,8 +352,51 @@ describe('e2e: state in S3 and secrets in KMS, on the engine against the emulato
       `.pulumi/stacks/ecs-crd/${stack}.json`,
     );
     expect(checkpoint).to.include(`"secrets_providers":{"type":"cloud","state":{"url":"${secretsProvider}"`);
+    // Another key asked for: refused before anything, naming the stack's.
+    const other = await machine('pc', name, { url: backendUrl, secretsProvider: 'awskms://alias/another' });
+    const refused = await other.runner.outputs().catch((error: unknown) => error);
+    expect(refused).to.be.instanceOf(UsageError);
+    expect((refused as UsageError).message).to.equal(
+      `The stack ${stack} seals its secrets with ${secretsProvider}, not with awskms://alias/another as asked.`,
+    );
     await b.runner.destroy();
     await b.runner.remove();
+  });
+
+  it('a stack whose state records no secrets provider yet is sealed with the key asked', async () => {
+    const { bucket, backendUrl } = await createStateBucket(sandbox.endpoint, 'team-bare', { prefix: 'p' });
+    const { secretsProvider } = await createKmsAlias(sandbox.endpoint, 'ecs-crd-bare');
+    const name = 'orders-bare';
+    const stack = stackName({ ...buildIdentity({ name }), region: sandbox.region });
+    // A stack as an older engine's `stack init` left it: a checkpoint naming the stack, nothing else.
+    const s3 = new S3Client({
+      endpoint: sandbox.endpoint,
+      region: sandbox.region,
+      credentials: FAKE_CREDENTIALS,
+      forcePathStyle: true,
+    });
+    try {
+      for (const [key, body] of [
+        ['p/.pulumi/meta.yaml', 'version: 1\n'],
+        [
+          `p/.pulumi/stacks/ecs-crd/${stack}.json`,
+          JSON.stringify({ version: 3, checkpoint: { stack: `organization/ecs-crd/${stack}` } }),
+        ],
+      ]) {
+        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+      }
+    } finally {
+      s3.destroy();
+    }
+    const a = await machine('ba', name, { url: backendUrl, secretsProvider });
+    // No passphrase anywhere: the engine's default manager would refuse to start.
+    await a.runner.up(desired(sandbox, name, listenerArn, certificate));
+    const checkpoint = (await stateObjects(sandbox.endpoint, bucket, 'p/')).get(
+      `p/.pulumi/stacks/ecs-crd/${stack}.json`,
+    );
+    expect(checkpoint).to.include(`"secrets_providers":{"type":"cloud","state":{"url":"${secretsProvider}"`);
+    expect(checkpoint).not.to.include(CLIENT_SECRET);
+    await a.runner.destroy();
   });
 
   it('a bucket or a key that does not exist, or no credentials: what to do, never a stack trace', async () => {
