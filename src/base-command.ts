@@ -47,7 +47,8 @@ export const deploymentFileFlags = {
 export const awsFlags = {
   profile: Flags.string({ summary: 'AWS named profile (default: the SDK’s usual chain).' }),
   'endpoint-url': Flags.string({
-    summary: 'Send every AWS call (SDK and Pulumi provider) to this endpoint, e.g. LocalStack or moto.',
+    summary:
+      'Send every AWS call (SDK, Pulumi provider, S3 state, KMS) to this endpoint, e.g. LocalStack or moto.',
     helpValue: 'URL',
   }),
 };
@@ -58,6 +59,11 @@ export const backendFlags = {
     summary:
       'Pulumi state backend: s3://…, file://… or Pulumi Cloud (default: $PULUMI_BACKEND_URL, else ~/.ecs-crd/state).',
     helpValue: 'URL',
+  }),
+  'secrets-provider': Flags.string({
+    summary:
+      'How a new stack seals its secrets: passphrase, or a key such as awskms://alias/NAME (default: $PULUMI_SECRETS_PROVIDER, else passphrase). An existing stack keeps its own.',
+    helpValue: 'PROVIDER',
   }),
 };
 

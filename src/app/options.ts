@@ -17,6 +17,7 @@ export interface ServiceFlags {
   profile?: string | undefined;
   'endpoint-url'?: string | undefined;
   'backend-url'?: string | undefined;
+  'secrets-provider'?: string | undefined;
 }
 
 /**
@@ -37,6 +38,7 @@ export function serviceOptions(
     profile: flags.profile,
     endpointUrl: flags['endpoint-url'],
     backendUrl: flags['backend-url'],
+    secretsProvider: flags['secrets-provider'],
     pulumiVersion,
   };
 }

@@ -36,6 +36,8 @@ export interface ServiceOptions {
   /** `--endpoint-url`, else `AWS_ENDPOINT_URL`. */
   endpointUrl?: string | undefined;
   backendUrl?: string | undefined;
+  /** `--secrets-provider`, else `PULUMI_SECRETS_PROVIDER`: how a new stack seals its secrets. */
+  secretsProvider?: string | undefined;
   /** The pinned Pulumi CLI version. */
   pulumiVersion: string;
 }
@@ -166,7 +168,7 @@ export async function openService(options: ServiceOptions, accountId?: string): 
     environment: options.environment,
     region,
   };
-  const backend = resolveBackend(options.backendUrl);
+  const backend = resolveBackend(options.backendUrl, process.env, options.secretsProvider);
   const { openStackRunner } = await import('../stack/runner.js');
   const endpointUrl = endpointOf(options);
   const provider = {

@@ -2,13 +2,13 @@ import { Flags } from '@oclif/core';
 import { pinnedPulumiVersion, serviceOptions } from '../app/options.js';
 import { historyReport } from '../app/report.js';
 import { historyOfService } from '../app/status.js';
-import { BaseCommand, backendFlags, deploymentFileFlags, regionFrom } from '../base-command.js';
+import { awsFlags, BaseCommand, backendFlags, deploymentFileFlags, regionFrom } from '../base-command.js';
 import { historyLines } from '../ui/status-report.js';
 
 export default class History extends BaseCommand<typeof History> {
   static override summary = 'List the past deployments of a service: version, outcome, start, duration.';
   static override description =
-    `Reads the stack's update history from the state backend only (no AWS call), newest first, one line per deployment.
+    `Reads the stack's update history from the state backend only (no AWS call but the backend's own: S3, KMS), newest first, one line per deployment.
 
 With --report, writes the page of a deployment whose data this machine kept (every deploy keeps it under $ECS_CRD_HOME/reports, the 20 newest per stack) instead of the list.
 
@@ -25,6 +25,8 @@ Outcomes: deployed, rolled_back, interrupted (stopped before it finished: killed
 
   static override flags = {
     ...deploymentFileFlags,
+    // A state in S3 and secrets in KMS are reached like the rest of AWS.
+    ...awsFlags,
     ...backendFlags,
     limit: Flags.integer({
       summary: 'Show only the N newest deployments (default: all of them).',

@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, w
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { askedSecretsProvider, isKeyService } from './secrets-provider.js';
 
 /** The folder ecs-crd keeps its own files in; `ECS_CRD_HOME` moves it (tests, CI caches). */
 export function ecsCrdHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -25,18 +26,30 @@ export interface Backend {
   url: string;
   /** True for the embedded `file://~/.ecs-crd/state` default. */
   isDefault: boolean;
+  /**
+   * The secrets provider asked for (`--secrets-provider`, `PULUMI_SECRETS_PROVIDER`): given to
+   * the engine when it creates the stack, checked against what an existing stack records.
+   * undefined: none asked (the engine's default; an existing stack keeps its own).
+   */
+  secretsProvider?: string | undefined;
   /** Environment for the engine: the backend URL and how to find the passphrase (never the passphrase itself). */
   env: Record<string, string>;
 }
 
 /**
- * Picks the backend (flag, then `PULUMI_BACKEND_URL`, then the default) and the secrets
- * passphrase: `PULUMI_CONFIG_PASSPHRASE(_FILE)` when set; for the default backend only, a
- * random passphrase created once in `~/.ecs-crd/passphrase` (0600) and handed to the engine
- * as a file, so it never appears in an environment dump or a log.
+ * Picks the backend (flag, then `PULUMI_BACKEND_URL`, then the default) and how its secrets are
+ * sealed. With a key service (`awskms://…`) no passphrase is asked for, created or handed to
+ * the engine. Otherwise the passphrase: `PULUMI_CONFIG_PASSPHRASE(_FILE)` when set; for the
+ * default backend only, a random passphrase created once in `~/.ecs-crd/passphrase` (0600) and
+ * handed to the engine as a file, so it never appears in an environment dump or a log.
  */
-export function resolveBackend(flagUrl: string | undefined, env: NodeJS.ProcessEnv = process.env): Backend {
+export function resolveBackend(
+  flagUrl: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  secretsFlag?: string,
+): Backend {
   const home = ecsCrdHome(env);
+  const secretsProvider = askedSecretsProvider(secretsFlag, env);
   const chosen = flagUrl ?? env.PULUMI_BACKEND_URL;
   const isDefault = chosen === undefined || chosen === '';
   let url: string;
@@ -47,18 +60,23 @@ export function resolveBackend(flagUrl: string | undefined, env: NodeJS.ProcessE
     if (url.startsWith('file://')) ensurePrivateDir(url.slice('file://'.length));
   }
   const out: Record<string, string> = { PULUMI_BACKEND_URL: url };
+  const backend = { url, isDefault, ...(secretsProvider ? { secretsProvider } : {}), env: out };
+  // A passphrase the user's environment may still hold is left alone: the engine never reads
+  // it for a stack sealed by a key service (it takes the stack's own provider).
+  if (isKeyService(secretsProvider)) return backend;
   if (env.PULUMI_CONFIG_PASSPHRASE !== undefined || env.PULUMI_CONFIG_PASSPHRASE_FILE !== undefined) {
-    return { url, isDefault, env: out };
+    return backend;
   }
+  // Pulumi Cloud seals with its own keys unless a passphrase is asked for.
   const isCloud = /^https?:\/\//.test(url);
   if (isDefault) {
     out.PULUMI_CONFIG_PASSPHRASE_FILE = defaultPassphraseFile(home);
-  } else if (!isCloud) {
+  } else if (!isCloud || secretsProvider === 'passphrase') {
     throw new UsageError(`The state backend ${url} needs a secrets passphrase.`, {
-      hint: 'Set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE (the same value every run and for every teammate).',
+      hint: 'Set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE (the same value every run and for every teammate), or seal the secrets with a key instead: --secrets-provider awskms://alias/NAME (or PULUMI_SECRETS_PROVIDER).',
     });
   }
-  return { url, isDefault, env: out };
+  return backend;
 }
 
 /** `file://~/x` and relative `file://x` become absolute: the engine resolves them against its own cwd. */

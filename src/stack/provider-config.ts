@@ -41,3 +41,19 @@ export function awsProviderConfig(settings: ProviderSettings): Record<string, st
   }
   return config;
 }
+
+/**
+ * What the engine itself needs to reach the same account as the program: its S3 backend and
+ * its KMS secrets provider open the AWS SDK's default configuration, which knows nothing of
+ * the `aws:*` stack config. So the endpoint and profile given to ecs-crd go into the engine's
+ * environment too, and the deploy region when the environment names none (the SDK signs every
+ * request for a region; an `awskms://alias/…` URL without `?region=` names none).
+ * The backend URL itself stays as the user wrote it: it names the backend (see stackWorkspace).
+ */
+export function engineAwsEnv(settings: ProviderSettings, env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (settings.endpointUrl) out.AWS_ENDPOINT_URL = settings.endpointUrl;
+  if (settings.profile) out.AWS_PROFILE = settings.profile;
+  if (!env.AWS_REGION && !env.AWS_DEFAULT_REGION) out.AWS_REGION = settings.region;
+  return out;
+}

@@ -13,15 +13,18 @@ import type {
   StackOutputs,
   StackRunner,
 } from '../canary/ports/stack.js';
-import { EcsCrdError, StackLockedError, UsageError } from '../errors.js';
+import { EcsCrdError } from '../errors.js';
 import { type Backend, ecsCrdHome, stackWorkspace } from './backend.js';
+import { beyondTornReads, translateEngineError } from './engine-errors.js';
 import { EngineEventTranslator, plannedChanges, type RawEngineEvent, summaryOf } from './events.js';
 import { stackName } from './naming.js';
-import { awsProviderConfig, type ProviderSettings } from './provider-config.js';
+import { awsProviderConfig, engineAwsEnv, type ProviderSettings } from './provider-config.js';
+import { checkSecretsProvider, isKeyService, recordedSecretsProvider } from './secrets-provider.js';
 import { parseOutputs, readWholeHistory, updateMessage } from './state.js';
 
 type Automation = typeof import('@pulumi/pulumi/automation/index.js');
 type Stack = import('@pulumi/pulumi/automation/index.js').Stack;
+type StackSettings = import('@pulumi/pulumi/automation/index.js').StackSettings;
 
 export const PULUMI_PROJECT = 'ecs-crd';
 
@@ -190,9 +193,12 @@ class PulumiStackRunner implements StackRunner {
     const pulumiCommand = await this.command();
     const workDir = stackWorkspace(this.home, this.backend.url, this.name);
     const args = { stackName: this.name, projectName: PULUMI_PROJECT, program: async () => ({}) };
+    const asked = this.backend.secretsProvider;
     const opts = {
       workDir,
       pulumiCommand,
+      // Used by `stack init` only: an existing stack keeps the provider its state records.
+      ...(asked ? { secretsProvider: asked } : {}),
       projectSettings: {
         name: PULUMI_PROJECT,
         runtime: 'nodejs' as const,
@@ -204,6 +210,7 @@ class PulumiStackRunner implements StackRunner {
         // run on this machine drop it while this one runs, the engine takes the stack's own.
         PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER: 'true',
         ...this.backend.env,
+        ...engineAwsEnv(this.options.provider, this.options.env ?? process.env),
         ...this.options.engineEnv,
       },
     };
@@ -217,7 +224,7 @@ class PulumiStackRunner implements StackRunner {
         return undefined;
       throw err;
     }
-    await this.adoptSalt(stack);
+    await this.adoptSecretsSettings(stack);
     const config = awsProviderConfig(this.options.provider);
     await this.engine(() =>
       stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }]))),
@@ -227,20 +234,41 @@ class PulumiStackRunner implements StackRunner {
   }
 
   /**
-   * The stack's passphrase salt, from its state into the work folder's settings (which keep
-   * none between runs): the engine then checks the passphrase before its first operation, and a
-   * wrong one is refused before anything changes. A salt the engine had to find in the state by
-   * itself would let a wrong passphrase through until it first needs a secret.
+   * The work folder keeps no secrets settings between runs (see stackWorkspace): they come
+   * from the stack's state. A passphrase stack's salt goes into the settings, so the engine
+   * checks the passphrase before its first operation and a wrong one is refused before
+   * anything changes (a salt the engine had to find in the state by itself would let a wrong
+   * passphrase through until it first needs a secret). A key service's stack needs nothing:
+   * the engine takes the provider from the state, and opens the key (KMS Decrypt) at once.
+   * A stack whose state records no provider (`stack init` of this engine records one at once;
+   * one created otherwise may not) gets the one asked in its settings, or the engine would seal
+   * its first checkpoint with its default, a passphrase.
    */
-  private async adoptSalt(stack: Stack): Promise<void> {
+  private async adoptSecretsSettings(stack: Stack): Promise<void> {
     const exported = await this.engine(() => stack.exportStack());
-    const providers = (
-      exported.deployment as { secrets_providers?: { type?: string; state?: { salt?: unknown } } } | undefined
-    )?.secrets_providers;
+    const deployment = exported.deployment as
+      | { secrets_providers?: { type?: string; state?: { salt?: unknown } } }
+      | undefined;
+    const asked = this.backend.secretsProvider;
+    const recorded = recordedSecretsProvider(deployment);
+    checkSecretsProvider(this.name, asked, recorded);
+    const providers = deployment?.secrets_providers;
     const salt = providers?.type === 'passphrase' ? providers.state?.salt : undefined;
-    if (typeof salt !== 'string') return;
-    const settings = await stack.workspace.stackSettings(this.name).catch(() => ({}));
-    await stack.workspace.saveStackSettings(this.name, { ...settings, encryptionSalt: salt });
+    if (typeof salt === 'string') {
+      const settings = await this.settings(stack);
+      await stack.workspace.saveStackSettings(this.name, { ...settings, encryptionSalt: salt });
+      return;
+    }
+    if (recorded !== undefined || !isKeyService(asked)) return;
+    const settings = await this.settings(stack);
+    // Already there when this run's `stack init` created the stack, with its data key.
+    if (settings.secretsProvider === asked) return;
+    const { encryptedKey: _another, ...rest } = settings;
+    await stack.workspace.saveStackSettings(this.name, { ...rest, secretsProvider: asked });
+  }
+
+  private settings(stack: Stack): Promise<StackSettings> {
+    return stack.workspace.stackSettings(this.name).catch((): StackSettings => ({}));
   }
 
   private async command() {
@@ -263,90 +291,10 @@ class PulumiStackRunner implements StackRunner {
     try {
       return await call();
     } catch (err) {
-      throw translateEngineError(err, this.auto);
+      throw translateEngineError(err, this.auto, {
+        backendUrl: this.backend.url,
+        secretsProvider: this.backend.secretsProvider,
+      });
     }
   }
-}
-
-/** What the engine says when it read a checkpoint another process was writing. */
-const TORN_CHECKPOINT = /failed to load checkpoint: (?:unexpected )?EOF/;
-
-/**
- * A read (`status`, `history`) beside a running `deploy` on a file backend may catch the
- * checkpoint while that run's engine rewrites it, and the engine then fails with `failed to
- * load checkpoint: EOF`: a torn read, not a broken stack. It is read again, a few times,
- * before the error is the user's.
- */
-export async function beyondTornReads<T>(
-  read: () => Promise<T>,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  attempts = 5,
-): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await read();
-    } catch (err) {
-      if (attempt >= attempts || !TORN_CHECKPOINT.test(engineText(err))) throw err;
-      await sleep(200 * attempt);
-    }
-  }
-}
-
-function engineText(err: unknown): string {
-  const result = (err as { commandResult?: { stdout?: string; stderr?: string } }).commandResult;
-  if (result) return `${result.stderr ?? ''}\n${result.stdout ?? ''}`;
-  return err instanceof Error ? err.message : String(err);
-}
-
-/**
- * A locked stack is exit 5 and names the holder; a wrong passphrase is the user's input (exit
- * 2); anything else keeps the engine's own error lines.
- */
-export function translateEngineError(
-  err: unknown,
-  auto: Pick<Automation, 'ConcurrentUpdateError'>,
-): EcsCrdError {
-  if (err instanceof EcsCrdError) return err;
-  // The command result's own text echoes the whole command line (the update message included):
-  // read what the engine said on its streams instead.
-  const said = engineText(err);
-  if (
-    err instanceof auto.ConcurrentUpdateError ||
-    /currently locked by|conflict: Another update/.test(said)
-  ) {
-    const holders = said
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => /created by|locked by/i.test(l) && !/currently locked by/.test(l));
-    return new StackLockedError(
-      `The stack is locked by another deployment${holders.length ? `: ${holders.join('; ')}` : '.'}`,
-      {
-        cause: err,
-        hint: 'Wait for it to finish. If that process is gone (killed, machine lost), run `ecs-crd rollback`: it removes the stale lock and restores the stable release.',
-      },
-    );
-  }
-  if (/incorrect passphrase/.test(said)) {
-    return new UsageError('The secrets passphrase is not the one this stack was created with.', {
-      cause: err,
-      hint: 'Set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE to the passphrase of this stack’s backend (on the default backend, ~/.ecs-crd/passphrase holds it), or pass --backend-url for the backend you meant.',
-    });
-  }
-  const lines = engineErrorLines(said);
-  return new EcsCrdError(`The Pulumi engine failed${lines.length ? `: ${lines.join('; ')}` : '.'}`, {
-    cause: err,
-  });
-}
-
-/** The distinct `error:` lines the engine printed, without their prefixes, at most five. */
-export function engineErrorLines(text: string): string[] {
-  const found = new Set<string>();
-  for (const raw of text.split('\n')) {
-    const at = raw.indexOf('error: ');
-    if (at < 0) continue;
-    const line = raw.slice(at + 'error: '.length).trim();
-    // "update failed" only repeats that the lines before it are errors.
-    if (line !== '' && !/^update failed$/.test(line)) found.add(line);
-  }
-  return [...found].slice(0, 5);
 }

@@ -41,12 +41,30 @@ describe('ecs-crd status, history, preview, undeploy: flags and usage', () => {
     '--yes',
   ];
   const expected: Record<string, string[]> = {
-    status: [...common, '--backend-url', '--endpoint-url', '--profile'],
-    promote: [...common, '--backend-url', '--endpoint-url', '--force', '--full', '--profile', '--wait'],
-    rollback: [...common, '--backend-url', '--endpoint-url', '--force', '--profile'],
-    history: [...common, '--backend-url', '--deployment', '--limit', '--report'],
-    preview: [...common, '--adopt', '--backend-url', '--endpoint-url', '--profile'],
-    undeploy: [...common, '--backend-url', '--endpoint-url', '--force', '--profile'],
+    status: [...common, '--backend-url', '--endpoint-url', '--profile', '--secrets-provider'],
+    promote: [
+      ...common,
+      '--backend-url',
+      '--endpoint-url',
+      '--force',
+      '--full',
+      '--profile',
+      '--secrets-provider',
+      '--wait',
+    ],
+    rollback: [...common, '--backend-url', '--endpoint-url', '--force', '--profile', '--secrets-provider'],
+    history: [
+      ...common,
+      '--backend-url',
+      '--deployment',
+      '--endpoint-url',
+      '--limit',
+      '--profile',
+      '--report',
+      '--secrets-provider',
+    ],
+    preview: [...common, '--adopt', '--backend-url', '--endpoint-url', '--profile', '--secrets-provider'],
+    undeploy: [...common, '--backend-url', '--endpoint-url', '--force', '--profile', '--secrets-provider'],
   };
   for (const [command, flags] of Object.entries(expected)) {
     it(`${command} --help lists its flags and the exit codes`, () => {
@@ -89,6 +107,32 @@ describe('ecs-crd history --limit', () => {
       expect(stderr).to.match(/Expected an integer/);
     });
   }
+});
+
+describe('ecs-crd --secrets-provider', () => {
+  let home: string;
+  before(requireBuild);
+  beforeEach(() => {
+    home = mkdtempSync(join(tmpdir(), 'ecs-crd-secrets-'));
+  });
+  afterEach(() => rmSync(home, { recursive: true, force: true }));
+
+  it('refuses what is neither `passphrase` nor a key URL, from the flag or the environment: exit 2, saying what is accepted', () => {
+    for (const [args, env] of [
+      [['--secrets-provider', 'kms'], {}],
+      [[], { PULUMI_SECRETS_PROVIDER: 'alias/team' }],
+    ] as const) {
+      const { status, stderr } = runCli(['history', ...SEED, ...args], {
+        env: { ECS_CRD_HOME: home, ...env },
+      });
+      expect(status, stderr).to.equal(2);
+      expect(stderr).to.match(
+        args.length ? /--secrets-provider "kms"/ : /PULUMI_SECRETS_PROVIDER "alias\/team"/,
+      );
+      expect(stderr).to.match(/Hint: Use `passphrase`, or the URL of a key: awskms:\/\/alias\/NAME/);
+      expect(stderr).not.to.match(/\n\s+at /);
+    }
+  });
 });
 
 describe('ecs-crd status and history on a file backend', function () {

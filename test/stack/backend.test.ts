@@ -1,9 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { UsageError } from '../../src/errors.js';
+import { ExitCode, exitCodeOf } from '../../src/exit-codes.js';
 import { resolveBackend, stackWorkspace } from '../../src/stack/backend.js';
+import { checkSecretsProvider, recordedSecretsProvider } from '../../src/stack/secrets-provider.js';
 
 describe('state backend', () => {
   let home: string;
@@ -61,6 +63,122 @@ describe('state backend', () => {
       PULUMI_CONFIG_PASSPHRASE: '',
     }).url;
     expect(url).to.equal(`file://${join(home, 'x')}`);
+  });
+
+  describe('the secrets provider', () => {
+    const KMS = 'awskms://alias/ecs-crd?region=eu-west-1';
+
+    it('with a KMS key asks for no passphrase, creates none and hands none to the engine', () => {
+      for (const url of [undefined, 's3://team-state/ecs-crd']) {
+        const backend = resolveBackend(url, { ECS_CRD_HOME: home }, KMS);
+        expect(backend.secretsProvider).to.equal(KMS);
+        expect(Object.keys(backend.env)).to.deep.equal(['PULUMI_BACKEND_URL']);
+      }
+      expect(existsSync(join(home, 'passphrase'))).to.equal(false);
+    });
+
+    it('is read from PULUMI_SECRETS_PROVIDER when the flag is absent, the flag first', () => {
+      const env = { ECS_CRD_HOME: home, PULUMI_SECRETS_PROVIDER: KMS };
+      expect(resolveBackend('s3://team-state', env).secretsProvider).to.equal(KMS);
+      expect(
+        resolveBackend(undefined, env, 'gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k')
+          .secretsProvider,
+      ).to.equal('gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k');
+      expect(resolveBackend(undefined, { ...env, PULUMI_SECRETS_PROVIDER: '' }).secretsProvider).to.equal(
+        undefined,
+      );
+    });
+
+    it('passes the other key services through', () => {
+      for (const url of [
+        'azurekeyvault://v.vault.azure.net/keys/k',
+        'hashivault://ecs-crd',
+        'awskms://1234abcd-12ab',
+      ]) {
+        expect(resolveBackend('s3://b', { ECS_CRD_HOME: home }, url).secretsProvider).to.equal(url);
+      }
+    });
+
+    it('`passphrase` is today’s behaviour, and demands one on Pulumi Cloud too', () => {
+      const backend = resolveBackend(undefined, { ECS_CRD_HOME: home }, 'passphrase');
+      expect(backend.secretsProvider).to.equal('passphrase');
+      expect(backend.env.PULUMI_CONFIG_PASSPHRASE_FILE).to.equal(join(home, 'passphrase'));
+      expect(() => resolveBackend('https://api.example.test', { ECS_CRD_HOME: home }, 'passphrase'))
+        .to.throw(UsageError)
+        .with.property('hint')
+        .that.matches(/PULUMI_CONFIG_PASSPHRASE/);
+    });
+
+    it('refuses anything else (exit 2), saying what is accepted and where it came from', () => {
+      for (const [flag, env, source] of [
+        ['kms', {}, '--secrets-provider'],
+        ['', {}, '--secrets-provider'],
+        [undefined, { PULUMI_SECRETS_PROVIDER: 'awskms:/alias/x' }, 'PULUMI_SECRETS_PROVIDER'],
+        [undefined, { PULUMI_SECRETS_PROVIDER: 'default' }, 'PULUMI_SECRETS_PROVIDER'],
+      ] as const) {
+        let error: unknown;
+        try {
+          resolveBackend('s3://b', { ECS_CRD_HOME: home, PULUMI_CONFIG_PASSPHRASE: 'x', ...env }, flag);
+        } catch (e) {
+          error = e;
+        }
+        expect(error, String(flag)).to.be.instanceOf(UsageError);
+        expect(exitCodeOf(error)).to.equal(ExitCode.Usage);
+        expect((error as UsageError).message).to.contain(source);
+        expect((error as UsageError).hint).to.match(/passphrase.*awskms:\/\/alias\/NAME/);
+      }
+    });
+
+    it('names the key choice in the hint of a backend without a passphrase', () => {
+      expect(() => resolveBackend('s3://team-state', { ECS_CRD_HOME: home }))
+        .to.throw(UsageError)
+        .with.property('hint')
+        .that.matches(/--secrets-provider awskms:/);
+    });
+  });
+
+  describe('a stack’s recorded secrets provider against the one asked', () => {
+    const KMS = 'awskms://alias/ecs-crd';
+
+    it('reads it from the state as the user names it', () => {
+      expect(
+        recordedSecretsProvider({
+          secrets_providers: { type: 'cloud', state: { url: KMS, encryptedkey: 'x' } },
+        }),
+      ).to.equal(KMS);
+      expect(
+        recordedSecretsProvider({ secrets_providers: { type: 'passphrase', state: { salt: 'v1:x' } } }),
+      ).to.equal('passphrase');
+      expect(recordedSecretsProvider({ secrets_providers: { type: 'service', state: {} } })).to.equal(
+        'service',
+      );
+      expect(recordedSecretsProvider({})).to.equal(undefined);
+      expect(recordedSecretsProvider(undefined)).to.equal(undefined);
+    });
+
+    it('accepts what the state records when nothing, or the same, was asked', () => {
+      expect(() => checkSecretsProvider('s', undefined, KMS)).not.to.throw();
+      expect(() => checkSecretsProvider('s', KMS, KMS)).not.to.throw();
+      expect(() => checkSecretsProvider('s', KMS, undefined)).not.to.throw();
+    });
+
+    it('refuses another (exit 2), naming both and how to go on', () => {
+      expect(() => checkSecretsProvider('shop-api-dev', KMS, 'passphrase'))
+        .to.throw(
+          UsageError,
+          /shop-api-dev seals its secrets with a passphrase, not with awskms:\/\/alias\/ecs-crd/,
+        )
+        .with.property('hint')
+        .that.matches(/--secrets-provider passphrase.*change-secrets-provider/);
+      expect(() => checkSecretsProvider('s', 'passphrase', KMS)).to.throw(
+        UsageError,
+        /with awskms:\/\/alias\/ecs-crd, not with a passphrase/,
+      );
+      expect(() => checkSecretsProvider('s', KMS, 'service'))
+        .to.throw(UsageError, /Pulumi Cloud/)
+        .with.property('hint')
+        .that.matches(/^Omit --secrets-provider/);
+    });
   });
 
   describe('the engine’s work folder of a stack', () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { EcsCrdError, StackLockedError, UsageError } from '../../src/errors.js';
 import { ExitCode, exitCodeOf } from '../../src/exit-codes.js';
-import { beyondTornReads, engineErrorLines, translateEngineError } from '../../src/stack/runner.js';
+import { beyondTornReads, engineErrorLines, translateEngineError } from '../../src/stack/engine-errors.js';
 
 class FakeConcurrentUpdateError extends Error {}
 const auto = { ConcurrentUpdateError: FakeConcurrentUpdateError } as never;
@@ -51,6 +51,128 @@ describe('engine errors', () => {
     expect(error).to.be.instanceOf(UsageError);
     expect(exitCodeOf(error)).to.equal(ExitCode.Usage);
     expect(error.hint).to.match(/PULUMI_CONFIG_PASSPHRASE/);
+  });
+
+  describe('the engine’s own AWS calls (S3 state, KMS secrets)', () => {
+    // As pulumi 3.274.1 words them against the sandbox's moto.
+    const NO_BUCKET =
+      'error: error listing stacks: could not list bucket: blob (code=NotFound): operation error S3: ListObjectsV2, https response error StatusCode: 404, RequestID: 0nhB, HostID: 9Gjj+1m/I=, NoSuchBucket: The specified bucket does not exist\n';
+    const NO_ALIAS =
+      'error: could not create secrets manager for new stack: secrets (code=NotFound): operation error KMS: Encrypt, https response error StatusCode: 400, RequestID: 9vpH, NotFoundException: Alias arn:aws:kms:eu-west-1:123456789012:alias/nope is not found.\n';
+    const NO_CREDENTIALS =
+      'error: read ".pulumi/meta.yaml": blob (key ".pulumi/meta.yaml") (code=Unknown): operation error S3: GetObject, get identity: get credentials: failed to refresh cached credentials, no EC2 IMDS role found, operation error ec2imds: GetMetadata, access disabled to EC2 IMDS via client option, or "AWS_EC2_METADATA_DISABLED" environment variable\n';
+
+    it('a state bucket that does not exist is the user’s input (exit 2), named, with what to do', () => {
+      const error = translateEngineError(commandError(NO_BUCKET), auto, {
+        backendUrl: 's3://team-state/ecs-crd',
+      });
+      expect(error).to.be.instanceOf(UsageError);
+      expect(error.message).to.equal(
+        'The state bucket team-state does not exist (S3 ListObjectsV2: NoSuchBucket: The specified bucket does not exist).',
+      );
+      expect(error.hint).to.match(/create-bucket.*--backend-url/);
+    });
+
+    it('a KMS key or alias that does not exist is the user’s input (exit 2), with AWS’s words', () => {
+      const error = translateEngineError(commandError(NO_ALIAS), auto);
+      expect(exitCodeOf(error)).to.equal(ExitCode.Usage);
+      expect(error.message).to.match(/KMS key .* does not exist .*alias\/nope is not found/);
+      expect(error.hint).to.match(/create-alias.*--secrets-provider/);
+    });
+
+    it('no credentials: says where the engine looks for them', () => {
+      const error = translateEngineError(commandError(NO_CREDENTIALS), auto);
+      expect(error).to.be.instanceOf(EcsCrdError);
+      expect(error).not.to.be.instanceOf(UsageError);
+      expect(error.message).to.match(/no AWS credentials/);
+      expect(error.hint).to.match(/--profile.*AWS_ACCESS_KEY_ID/);
+    });
+
+    it('credentials refused and access denied: which permission is missing', () => {
+      const refused = translateEngineError(
+        commandError(
+          'error: operation error S3: ListObjectsV2, https response error StatusCode: 403, RequestID: x, HostID: y, api error InvalidAccessKeyId: The AWS Access Key Id you provided does not exist in our records.\n',
+        ),
+        auto,
+      );
+      expect(refused.message).to.match(/refused the credentials.*InvalidAccessKeyId/);
+      const denied = translateEngineError(
+        commandError(
+          'error: secrets (code=PermissionDenied): operation error KMS: Decrypt, https response error StatusCode: 400, RequestID: x, api error AccessDeniedException: User is not authorized\n',
+        ),
+        auto,
+      );
+      expect(denied.message).to.match(/denied the Pulumi engine KMS Decrypt/);
+      expect(denied.hint).to.match(/kms:Encrypt and kms:Decrypt/);
+    });
+
+    it('a bucket in another region than the engine’s: name it in the URL (exit 2)', () => {
+      const error = translateEngineError(
+        commandError(
+          'error: could not list bucket: blob (code=Unknown): operation error S3: ListObjectsV2, https response error StatusCode: 301, RequestID: x, HostID: y, api error PermanentRedirect: The bucket you are attempting to access must be addressed using the specified endpoint.\n',
+        ),
+        auto,
+      );
+      expect(exitCodeOf(error)).to.equal(ExitCode.Usage);
+      expect(error.message).to.match(/another region .*PermanentRedirect/);
+      expect(error.hint).to.match(/\?region=REGION/);
+    });
+
+    it('S3 access denied: which permissions the state needs', () => {
+      const error = translateEngineError(
+        commandError(
+          'error: operation error S3: GetObject, https response error StatusCode: 403, RequestID: x, HostID: y, api error AccessDenied: Access Denied\n',
+        ),
+        auto,
+      );
+      expect(error.message).to.equal(
+        'AWS denied the Pulumi engine S3 GetObject (AccessDenied: Access Denied).',
+      );
+      expect(error.hint).to.match(/s3:ListBucket .* s3:GetObject, s3:PutObject, s3:DeleteObject/);
+    });
+
+    it('an endpoint nobody answers: where to look', () => {
+      const error = translateEngineError(
+        commandError(
+          'error: could not list bucket: blob (code=Unknown): operation error S3: ListObjectsV2, exceeded maximum number of attempts, 3, https response error StatusCode: 0, RequestID: , HostID: , request send failed, Get "http://127.0.0.1:9/team-state?list-type=2": dial tcp 127.0.0.1:9: connect: connection refused\n',
+        ),
+        auto,
+      );
+      expect(error.message).to.equal(
+        'The Pulumi engine could not reach AWS S3 (ListObjectsV2): dial tcp 127.0.0.1:9: connect: connection refused.',
+      );
+      expect(error.hint).to.match(/--endpoint-url/);
+    });
+
+    it('a passphrase stack opened without a passphrase says so (exit 2)', () => {
+      const error = translateEngineError(
+        commandError(
+          'error: constructing secrets manager of type "passphrase": passphrase must be set with PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE environment variables\n',
+        ),
+        auto,
+      );
+      expect(exitCodeOf(error)).to.equal(ExitCode.Usage);
+      expect(error.message).to.match(/sealed with a passphrase, and none is set/);
+      const asked = translateEngineError(
+        commandError('error: passphrase must be set with PULUMI_CONFIG_PASSPHRASE\n'),
+        auto,
+        {
+          secretsProvider: 'awskms://alias/team',
+        },
+      );
+      expect(asked.message).to.match(/sealed with a passphrase, not with awskms:\/\/alias\/team as asked/);
+      expect(asked.hint).to.match(/--secrets-provider passphrase/);
+    });
+
+    it('any other S3 failure keeps the engine’s lines', () => {
+      const error = translateEngineError(
+        commandError(
+          'error: operation error S3: PutObject, https response error StatusCode: 500, RequestID: x, HostID: y, InternalError: We encountered an internal error.\n',
+        ),
+        auto,
+      );
+      expect(error.message).to.match(/^The Pulumi engine failed: .*InternalError/);
+    });
   });
 
   it('caps what it repeats', () => {
