@@ -3,7 +3,7 @@
  * backend and ecs-crd home in a temporary folder: for the end-to-end suite and the demo.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
@@ -44,6 +44,16 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** A team backend for the CLI: state in the emulator's S3, secrets sealed by a key (no passphrase). */
+export interface TeamBackend {
+  /** `s3://bucket/prefix`. */
+  url: string;
+  /** `awskms://alias/…`; absent: a passphrase (`PULUMI_CONFIG_PASSPHRASE` empty). */
+  secretsProvider?: string;
+  /** Added to every run's environment (`ECS_CRD_LEASE_TTL` of the sandbox, say). */
+  env?: Record<string, string>;
+}
+
 /** A CLI bound to one sandbox and one private state folder. */
 export class SandboxCli {
   readonly home: string;
@@ -53,11 +63,13 @@ export class SandboxCli {
    * `colour`: false in tests (plain, comparable output), true for a person watching the demo.
    * `backend`: `private` (default) is a file backend in the temporary folder with an empty
    * passphrase; `default` leaves both to ecs-crd, whose own default then lives under
-   * `ECS_CRD_HOME` in the temporary folder (a generated passphrase, as for a new user).
+   * `ECS_CRD_HOME` in the temporary folder (a generated passphrase, as for a new user); a
+   * `TeamBackend` puts the state in the emulator's S3, where another `SandboxCli` (another
+   * machine: its own home, workspaces and passphrase folder) finds it.
    */
   constructor(
     private readonly sandbox: Sandbox,
-    private readonly options: { colour?: boolean; backend?: 'private' | 'default' } = {},
+    private readonly options: { colour?: boolean; backend?: 'private' | 'default' | TeamBackend } = {},
   ) {
     this.home = mkdtempSync(join(tmpdir(), 'ecs-crd-e2e-'));
     mkdirSync(join(this.home, 'state'));
@@ -77,11 +89,23 @@ export class SandboxCli {
       ...inherited,
       ...this.sandbox.env,
       ECS_CRD_HOME: join(this.home, 'ecs-crd'),
-      ...(this.options.backend === 'default'
-        ? {}
-        : { PULUMI_BACKEND_URL: `file://${join(this.home, 'state')}`, PULUMI_CONFIG_PASSPHRASE: '' }),
+      ...this.backendEnv(),
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...(this.options.colour ? {} : { NO_COLOR: '1' }),
+    };
+  }
+
+  private backendEnv(): Record<string, string> {
+    const backend = this.options.backend ?? 'private';
+    if (backend === 'default') return {};
+    if (backend === 'private')
+      return { PULUMI_BACKEND_URL: `file://${join(this.home, 'state')}`, PULUMI_CONFIG_PASSPHRASE: '' };
+    return {
+      PULUMI_BACKEND_URL: backend.url,
+      ...(backend.secretsProvider
+        ? { PULUMI_SECRETS_PROVIDER: backend.secretsProvider }
+        : { PULUMI_CONFIG_PASSPHRASE: '' }),
+      ...backend.env,
     };
   }
 
@@ -176,6 +200,11 @@ export class SandboxCli {
   /** The common flags of a command on one deployment file, in `environment`. */
   flagsIn(environment: string, file: string, ...more: string[]): string[] {
     return ['-e', environment, '-r', this.sandbox.region, '-f', file, ...more];
+  }
+
+  /** Whether ecs-crd created its default passphrase in this machine's home. */
+  passphraseFileExists(): boolean {
+    return existsSync(join(this.home, 'ecs-crd', 'passphrase'));
   }
 
   cleanup(): void {

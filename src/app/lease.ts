@@ -22,6 +22,7 @@ import {
   lostLease,
   onHeldLease,
   renewIntervalMs,
+  seenRunning,
   waitPollMs,
 } from '../canary/lease.js';
 import type { DeployAttempt } from '../canary/phase.js';
@@ -160,7 +161,7 @@ export async function acquireLease(
     if (sameRun(current.holder, holder))
       return holding(store, stack, holder, current.version, at.ttlMs, options);
     let liveness = livenessOf(current, at);
-    const move = onHeldLease(liveness, options);
+    const move = onHeldLease(liveness, options, seenRunning(current, at));
     if (move === 'refuse') throw leaseRefusal(current, liveness);
     if (move === 'wait') {
       const waited = await waitForLease(store, stack, current, at, options);

@@ -54,6 +54,11 @@ export function livenessOf(lease: StoredLease, at: LivenessContext): Liveness {
   return lease.ageMs > at.ttlMs ? 'expired' : 'alive';
 }
 
+/** A holder seen running: on this host, where pids are believed, its process is there. */
+export function seenRunning(lease: StoredLease, at: LivenessContext): boolean {
+  return at.checksPids && lease.holder.host === at.host && at.pidAlive(lease.holder.pid);
+}
+
 /** How a command treats a lease another run holds. */
 export interface LeasePolicy {
   /** Take over a lease whose holder is gone (dead or expired): `rollback`, `promote`. */
@@ -66,11 +71,14 @@ export interface LeasePolicy {
 
 export type HeldLeaseMove = 'take-over' | 'wait' | 'refuse';
 
-/** What to do about a lease someone else holds. */
-export function onHeldLease(liveness: Liveness, policy: LeasePolicy): HeldLeaseMove {
+/**
+ * What to do about a lease someone else holds. A holder `running` (seen on this host) is not
+ * waited for: it would only renew, so the refusal comes at once.
+ */
+export function onHeldLease(liveness: Liveness, policy: LeasePolicy, running = false): HeldLeaseMove {
   if (policy.force) return 'take-over';
   if (liveness !== 'alive') return policy.takeOverGone ? 'take-over' : 'refuse';
-  return policy.waitForExpiry ? 'wait' : 'refuse';
+  return policy.waitForExpiry && !running ? 'wait' : 'refuse';
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   onHeldLease,
   parseHolder,
   renewIntervalMs,
+  seenRunning,
 } from '../../src/canary/lease.js';
 import type { LeaseHolder, StoredLease } from '../../src/canary/ports/lease.js';
 import { StackLockedError, UsageError } from '../../src/errors.js';
@@ -99,6 +100,19 @@ describe('canary/lease: the decisions about a deployment lease', () => {
       expect(onHeldLease('expired', rollback)).to.equal('take-over');
       expect(onHeldLease('alive', rollback)).to.equal('wait');
       expect(onHeldLease('alive', { ...rollback, force: true })).to.equal('take-over');
+    });
+
+    it('rollback refuses at once a holder seen running on this host: waiting would only see it renew', () => {
+      expect(onHeldLease('alive', rollback, true)).to.equal('refuse');
+      expect(onHeldLease('alive', { ...rollback, force: true }, true)).to.equal('take-over');
+    });
+
+    it('sees a holder running only on this host, where the store believes pids, and its process is there', () => {
+      const at = { ttlMs: TTL, host: 'build-7', checksPids: true, pidAlive: (pid: number) => pid === 4242 };
+      expect(seenRunning(stored(1000), at)).to.equal(true);
+      expect(seenRunning(stored(1000), { ...at, checksPids: false })).to.equal(false);
+      expect(seenRunning(stored(1000), { ...at, host: 'build-8' })).to.equal(false);
+      expect(seenRunning(stored(1000, 'v1', { ...HOLDER, pid: 1 }), at)).to.equal(false);
     });
   });
 

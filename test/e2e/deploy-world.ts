@@ -67,8 +67,12 @@ export class DeployWorld {
     return apiServices(this.ecs, this.sandbox.fixtures.clusterName);
   }
 
-  async status(file: string): Promise<{ phase: string; live: { slot: string; version: string } | null }> {
-    const result = await this.cli.run(['status', ...this.cli.flags(file, '--json')]);
+  /** `status --json` of the file, as `cli` (this world's own by default: another machine's otherwise) sees it. */
+  async status(
+    file: string,
+    cli: SandboxCli = this.cli,
+  ): Promise<{ phase: string; live: { slot: string; version: string } | null }> {
+    const result = await cli.run(['status', ...cli.flags(file, '--json')]);
     expect(result.code, result.stderr).to.equal(0);
     const doc = JSON.parse(result.stdout) as {
       phase: string;
