@@ -72,7 +72,9 @@ describe('teams: two machines on an S3 backend with KMS secrets, through the CLI
     // The state is under the prefix, sealed by the KMS key; neither machine holds a passphrase.
     const objects = await stateObjects(w.sandbox.endpoint, BUCKET, PREFIX);
     const keys = [...objects.keys()];
-    const checkpoint = keys.find((key) => key.startsWith(`${PREFIX}/.pulumi/stacks/`) && key.endsWith('.json'));
+    const checkpoint = keys.find(
+      (key) => key.startsWith(`${PREFIX}/.pulumi/stacks/`) && key.endsWith('.json'),
+    );
     expect(checkpoint, keys.join('\n')).to.be.a('string');
     const state = JSON.parse(objects.get(checkpoint ?? '') ?? '{}') as {
       checkpoint: { latest: { secrets_providers: { type: string; state: { url: string } } } };
@@ -126,7 +128,10 @@ describe('teams: two machines on an S3 backend with KMS secrets, through the CLI
     });
     expect(traffic.failedTotal, describeTraffic(traffic)).to.equal(0);
     expect(await w.weights()).to.deep.equal({ blue: 0, green: 100 });
-    expect(await w.status(file, a.cli)).to.deep.equal({ phase: 'rolled_back', live: { slot: 'green', version: '2.0.0' } });
+    expect(await w.status(file, a.cli)).to.deep.equal({
+      phase: 'rolled_back',
+      live: { slot: 'green', version: '2.0.0' },
+    });
   });
 
   it('B undeploys what A deployed: the stack leaves the bucket', async () => {
