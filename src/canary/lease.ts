@@ -17,9 +17,12 @@ export function leaseTtlMs(text: string | undefined): number {
   if (text === undefined || text.trim() === '') return DEFAULT_LEASE_TTL_S * 1000;
   const seconds = Number(text.trim());
   if (!/^\d+$/.test(text.trim()) || seconds < MIN_TTL_S || seconds > MAX_TTL_S) {
-    throw new UsageError(`ECS_CRD_LEASE_TTL is ${JSON.stringify(text)}: not a number of seconds.`, {
-      hint: `Set it to whole seconds from ${MIN_TTL_S} to ${MAX_TTL_S} (default ${DEFAULT_LEASE_TTL_S}), the same on every machine, or unset it.`,
-    });
+    throw new UsageError(
+      `ECS_CRD_LEASE_TTL is ${JSON.stringify(text)}: not whole seconds from ${MIN_TTL_S} to ${MAX_TTL_S}.`,
+      {
+        hint: `Set it to whole seconds from ${MIN_TTL_S} to ${MAX_TTL_S} (default ${DEFAULT_LEASE_TTL_S}), the same on every machine, or unset it.`,
+      },
+    );
   }
   return seconds * 1000;
 }
