@@ -7,7 +7,6 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CreateListenerCommand,
   CreateRuleCommand,
   DescribeRulesCommand,
   DescribeTargetGroupAttributesCommand,
@@ -16,7 +15,6 @@ import {
   ModifyTargetGroupAttributesCommand,
   type Rule,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { IAMClient, UploadServerCertificateCommand } from '@aws-sdk/client-iam';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { LocalWorkspace, type PulumiCommand, type Stack } from '@pulumi/pulumi/automation/index.js';
 import { expect } from 'chai';
@@ -39,6 +37,7 @@ import {
   buildSlotListener,
   buildTargetGroup,
 } from '../helpers/builders.js';
+import { httpsListener, oidcAdminRules } from './https-oidc.js';
 
 const FQDN = 'orders.sandbox.example.com';
 
@@ -295,48 +294,11 @@ describe('e2e: target groups and further listener rules reach the emulator', fun
       new PutParameterCommand({ Name: '/shop/orders/oidc', Value: value, Type: 'SecureString' }),
     );
     const arn = `arn:aws:ssm:${sandbox.region}:${f.accountId}:parameter/shop/orders/oidc`;
-    const uploaded = await new IAMClient(client).send(
-      new UploadServerCertificateCommand({
-        ServerCertificateName: 'orders',
-        CertificateBody: '-----BEGIN CERTIFICATE-----\nplaceholder\n-----END CERTIFICATE-----',
-        PrivateKey: '-----BEGIN PRIVATE KEY-----\nplaceholder\n-----END PRIVATE KEY-----',
-      }),
-    );
-    const certificate = uploaded.ServerCertificateMetadata?.Arn ?? '';
-    const https = await elbv2.send(
-      new CreateListenerCommand({
-        LoadBalancerArn: f.loadBalancers.blue.arn,
-        Port: 443,
-        Protocol: 'HTTPS',
-        Certificates: [{ CertificateArn: certificate }],
-        DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
-      }),
-    );
-    const listenerArn = https.Listeners?.[0]?.ListenerArn ?? '';
+    const { listenerArn, certificate } = await httpsListener(sandbox);
     const base = desired(sandbox);
     const release = base.releases.blue;
     if (!release) throw new Error('no release');
-    const rules: ListenerRuleConfig[] = [
-      {
-        conditions: [
-          { field: 'host-header', values: [FQDN] },
-          { field: 'path-pattern', values: ['/admin/*'] },
-        ],
-        actions: [
-          {
-            type: 'authenticate-oidc',
-            order: 1,
-            issuer: 'https://idp.example.com',
-            authorization_endpoint: 'https://idp.example.com/auth',
-            token_endpoint: 'https://idp.example.com/token',
-            user_info_endpoint: 'https://idp.example.com/userinfo',
-            client_id: 'orders',
-            client_secret: arn,
-          },
-          { type: 'forward', order: 2 },
-        ],
-      },
-    ];
+    const rules = oidcAdminRules(FQDN, arn);
     const state: DesiredState = {
       ...base,
       releases: {
