@@ -281,7 +281,8 @@ class PulumiStackRunner implements StackRunner {
     } catch (cause) {
       throw new EcsCrdError(`The Pulumi CLI v${version} is not installed and could not be downloaded.`, {
         cause,
-        hint: `Install it with \`bash scripts/install-pulumi.sh\` (builds it from Go modules when offline), or the official installer: it must be at ~/.pulumi/versions/${version}/bin/pulumi.`,
+        // An installed ecs-crd has no scripts/: the official installer first, the clone's script second.
+        hint: `Put it at ~/.pulumi/versions/${version}/bin/pulumi: \`curl -fsSL https://get.pulumi.com | sh -s -- --version ${version} --install-root ~/.pulumi/versions/${version} --no-edit-path\`, or from a clone of ecs-crd \`bash scripts/install-pulumi.sh\` (builds it from Go modules when offline).`,
       });
     }
   }
