@@ -2,7 +2,8 @@
  * Where deployment reports go: the page `--report FILE.html` names (checked before the
  * deployment starts, written 0600 at its end), and the data of every deployment, kept as JSON
  * under `$ECS_CRD_HOME/reports/<stack>/<deploymentId>.json` (0600 in 0700 folders, the 20
- * newest per stack) so that `history --report` can render a past run on this machine.
+ * newest per stack) so that `history --report` can render a past run on this machine; on an S3
+ * backend also beside the state (`ReportShelf`), so that any machine of the team can.
  */
 import {
   accessSync,
@@ -17,6 +18,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import type { AwsClientOptions } from '../aws/clients.js';
 import { UsageError } from '../errors.js';
 import { ecsCrdHome, ensurePrivateDir } from '../stack/backend.js';
 import type { ReportData } from '../ui/report-data.js';
@@ -58,6 +60,51 @@ function statOf(path: string): Stats | null {
   }
 }
 
+/** The report data a backend keeps for every machine of the team (S3: beside the state). */
+export interface ReportShelf {
+  readonly location: string;
+  keep(stack: string, deploymentId: string, text: string): Promise<void>;
+  /** That deployment's data, else the newest of the stack; null when none is kept. */
+  read(stack: string, deploymentId?: string): Promise<string | null>;
+}
+
+/** The shelf of an `s3://` backend (the S3 SDK loaded on first use); undefined for every other backend. */
+export function reportShelfFor(backendUrl: string, aws: AwsClientOptions): ReportShelf | undefined {
+  if (!backendUrl.startsWith('s3://')) return undefined;
+  const shelf = import('../aws/report-shelf-s3.js').then(({ s3ReportShelf }) =>
+    s3ReportShelf(backendUrl, aws, KEPT_PER_STACK),
+  );
+  // Never rejected unobserved: a bad URL fails where the shelf is used.
+  shelf.catch(() => {});
+  return {
+    location: `${backendUrl.replace(/[?#].*$/, '').replace(/\/+$/, '')}/.ecs-crd/reports`,
+    keep: async (stack, id, text) => (await shelf).keep(stack, id, text),
+    read: async (stack, id) => (await shelf).read(stack, id),
+  };
+}
+
+/** The text a deployment's data is kept as, here and on a shelf. */
+export function keptText(data: ReportData): string {
+  return JSON.stringify({ format: FORMAT, ...data });
+}
+
+/**
+ * A deployment's data from the backend's shelf (that id, else the newest); null when the shelf
+ * keeps none or holds what this ecs-crd cannot read (the machine's own copy is read then).
+ */
+export async function readShelvedReport(
+  shelf: ReportShelf,
+  stack: string,
+  deploymentId?: string,
+): Promise<ReportData | null> {
+  if (deploymentId !== undefined && !DEPLOYMENT_ID.test(deploymentId)) return null;
+  const text = await shelf.read(stack, deploymentId);
+  const parsed = text === null ? null : parseKept(text);
+  if (parsed?.format !== FORMAT) return null;
+  const { format: _format, ...data } = parsed;
+  return data;
+}
+
 /** Writes `content` to `path` as a private file (0600), its missing folders 0700, atomically. */
 export function writePrivateFile(path: string, content: string): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -82,7 +129,7 @@ export function keepReport(
   ensurePrivateDir(join(home, 'reports'));
   const dir = ensurePrivateDir(reportsDir(data.stack, env));
   const file = join(dir, `${deploymentId}.json`);
-  writePrivateFile(file, JSON.stringify({ format: FORMAT, ...data }));
+  writePrivateFile(file, keptText(data));
   for (const old of keptFiles(dir).slice(KEPT_PER_STACK)) rmSync(join(dir, old), { force: true });
   return file;
 }

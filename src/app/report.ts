@@ -12,7 +12,15 @@ import { renderReport } from '../ui/report.js';
 import { type ReportData, type ReportOutcome, reportModel, type TimedEvent } from '../ui/report-data.js';
 import { recordEvents } from '../ui/report-recorder.js';
 import { type DeployOptions, deployIn } from './deploy.js';
-import { checkReportPath, keepReport, readKeptReport, writePrivateFile } from './report-store.js';
+import {
+  checkReportPath,
+  keepReport,
+  keptText,
+  type ReportShelf,
+  readKeptReport,
+  readShelvedReport,
+  writePrivateFile,
+} from './report-store.js';
 import {
   type AwsContext,
   openInAccount,
@@ -60,7 +68,7 @@ export function deployReportRun(file: string | undefined, options: ReportRunOpti
         throw caught;
       } finally {
         const data = reportData(opened.ctx, recorder.events(), document, error);
-        if (data) notes.push(...saveRun(data, path, options.env));
+        if (data) notes.push(...(await saveRun(data, path, opened.ctx.reports, options.env)));
       }
     },
   };
@@ -84,16 +92,27 @@ function reportData(
   };
 }
 
-/** Keeps the data and writes the page; never throws over the run's own outcome, says what failed instead. */
-function saveRun(data: ReportData, path: string | undefined, env?: NodeJS.ProcessEnv): string[] {
+/**
+ * Keeps the data (here, and on the backend's shelf for the other machines) and writes the page;
+ * never throws over the run's own outcome, says what failed instead.
+ */
+async function saveRun(
+  data: ReportData,
+  path: string | undefined,
+  shelf: ReportShelf | undefined,
+  env?: NodeJS.ProcessEnv,
+): Promise<string[]> {
   const notes: string[] = [];
   const started = data.events.find((event) => event.code === 'rollout.started');
   const id =
     data.document?.deployment_id ?? (started?.code === 'rollout.started' ? started.data.deploymentId : null);
-  try {
-    if (id !== null) keepReport(data, id, env);
-  } catch (error) {
-    notes.push(`Warning: could not keep this deployment's report data: ${messageOf(error)}`);
+  if (id !== null) {
+    try {
+      keepReport(data, id, env);
+      await shelf?.keep(data.stack, id, keptText(data));
+    } catch (error) {
+      notes.push(`Warning: could not keep this deployment's report data: ${messageOf(error)}`);
+    }
   }
   if (path !== undefined) {
     try {
@@ -124,7 +143,9 @@ export async function historyReport(
 ): Promise<HistoryReportDocument> {
   const path = checkReportPath(file);
   const ctx = await openService(service);
-  const data = readKeptReport(ctx.stack, options.deploymentId, options.env);
+  // The team's copy first: this machine's may be older, or missing (another machine deployed).
+  const shelved = ctx.reports && (await readShelvedReport(ctx.reports, ctx.stack, options.deploymentId));
+  const data = shelved || readKeptReport(ctx.stack, options.deploymentId, options.env);
   writePrivateFile(path, renderReport(data));
   const model = reportModel(data);
   return { report: path, deployment_id: model.deploymentId, version: model.version, outcome: model.outcome };

@@ -23,6 +23,7 @@ import { type Backend, resolveBackend } from '../stack/backend.js';
 import { serviceName, stackName } from '../stack/naming.js';
 import { type ServiceFields, serviceFields } from '../ui/documents.js';
 import { leaseStoreFor } from './lease.js';
+import { type ReportShelf, reportShelfFor } from './report-store.js';
 
 export interface ServiceOptions {
   environment: EnvironmentName;
@@ -53,6 +54,8 @@ export interface ServiceContext {
   backend: Backend;
   /** Where the deployment lease lives (file, S3); undefined for backends that keep none (Pulumi Cloud). */
   leases: LeaseStore | undefined;
+  /** Where the backend keeps report data for every machine (S3); absent: this machine only. */
+  reports?: ReportShelf | undefined;
   runner: StackRunner;
 }
 
@@ -196,6 +199,7 @@ export async function openService(options: ServiceOptions, accountId?: string): 
     stack: stackName(identity),
     backend,
     leases: leaseStoreFor(backend.url, provider),
+    reports: reportShelfFor(backend.url, provider),
     runner,
   };
 }

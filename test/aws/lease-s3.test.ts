@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { s3Location } from '../../src/aws/lease-s3.js';
+import { s3Location } from '../../src/aws/s3-objects.js';
 import { UsageError } from '../../src/errors.js';
 
 describe('aws/lease-s3: where an S3 backend keeps its leases', () => {

@@ -9,6 +9,7 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client }
 import { expect } from 'chai';
 import { FAKE_CREDENTIALS, type Sandbox, startSandbox } from '../../sandbox/harness.js';
 import { acquireLease, type Lease, leaseStoreFor, readLease } from '../../src/app/lease.js';
+import { s3ReportShelf } from '../../src/aws/report-shelf-s3.js';
 import type { LeaseStore } from '../../src/canary/ports/lease.js';
 import { StackLockedError, type UsageError } from '../../src/errors.js';
 import { ExitCode, exitCodeOf } from '../../src/exit-codes.js';
@@ -160,6 +161,28 @@ describe('the S3 lease store, against the sandbox', function () {
       expect(error).to.have.property('name', 'UsageError');
       expect((error as UsageError).message).to.match(/bucket no-such-bucket does not exist/);
       expect((error as UsageError).hint).to.match(/--backend-url/);
+    });
+  });
+
+  describe('the report data beside the state', () => {
+    it('keeps the newest per stack, reads one by id or the newest, and nothing of another stack', async () => {
+      const shelf = s3ReportShelf(
+        `s3://${BUCKET}/team/state`,
+        { region: sandbox.region, endpointUrl: sandbox.endpoint },
+        2,
+      );
+      for (const id of ['d-1', 'd-2', 'd-3']) await shelf.keep(STACK, id, `{"id":"${id}"}`);
+      const listed = await s3.send(
+        new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `team/state/.ecs-crd/reports/${STACK}/` }),
+      );
+      expect((listed.Contents ?? []).map((o) => o.Key).sort()).to.deep.equal([
+        `team/state/.ecs-crd/reports/${STACK}/d-2.json`,
+        `team/state/.ecs-crd/reports/${STACK}/d-3.json`,
+      ]);
+      expect(await shelf.read(STACK)).to.equal('{"id":"d-3"}');
+      expect(await shelf.read(STACK, 'd-2')).to.equal('{"id":"d-2"}');
+      expect(await shelf.read(STACK, 'd-1')).to.equal(null);
+      expect(await shelf.read('another-stack')).to.equal(null);
     });
   });
 });

@@ -1,11 +1,13 @@
 /**
  * A team on one S3 backend: two machines (two `SandboxCli`s, each with its own home, hence its
- * own workspaces and no shared file) deploy the same service with state in the emulator's S3
+ * own workspaces, report data and no shared file) deploy the same service with state in the emulator's S3
  * and secrets sealed by the emulator's KMS, through the CLI and the real engine.
  *
  * The sandbox's lease lives `TTL` seconds without renewal (`ECS_CRD_LEASE_TTL`), where a team's
  * lives a minute: a killed run's lease expires within the scenario.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { SandboxCli, type TeamBackend, waitForOutput } from '../../sandbox/ecs-crd.js';
 import { createKmsAlias, createStateBucket, stateObjects } from '../../sandbox/teams.js';
@@ -68,6 +70,13 @@ describe('teams: two machines on an S3 backend with KMS secrets, through the CLI
     const history = await b.cli.run(['history', ...b.cli.flags(file, '--json')]);
     expect(history.code, history.stderr).to.equal(0);
     expect(JSON.stringify(JSON.parse(history.stdout))).to.contain('1.0.0');
+    // A's report data is beside the state: B renders A's deployment.
+    const page = join(b.cli.home, 'report.html');
+    const report = await b.cli.run(['history', ...b.cli.flags(file, '--report', page, '--json')]);
+    expect(report.code, report.stderr).to.equal(0);
+    const deploymentId = (JSON.parse(first.stdout) as { deployment_id: string }).deployment_id;
+    expect(JSON.parse(report.stdout)).to.include({ deployment_id: deploymentId, version: '1.0.0' });
+    expect(readFileSync(page, 'utf8')).to.contain(deploymentId);
 
     // The state is under the prefix, sealed by the KMS key; neither machine holds a passphrase.
     const objects = await stateObjects(w.sandbox.endpoint, BUCKET, PREFIX);

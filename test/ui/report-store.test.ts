@@ -23,7 +23,9 @@ import {
   checkReportPath,
   KEPT_PER_STACK,
   keepReport,
+  type ReportShelf,
   readKeptReport,
+  readShelvedReport,
   reportsDir,
 } from '../../src/app/report-store.js';
 import { UsageError } from '../../src/errors.js';
@@ -151,6 +153,40 @@ describe('deployment report: files', () => {
       expect(readKeptReport(again.ctx.stack, quiet.deployment_id, env).document?.outcome).to.equal(
         'deployed',
       );
+    });
+
+    it('on a backend with a shelf (S3), keeps the data there too, for the other machines; a shelf that refuses is a warning', async () => {
+      const shelved = new Map<string, string>();
+      const shelf: ReportShelf = {
+        location: 's3://team-state/ecs-crd/.ecs-crd/reports',
+        keep: async (stack, id, text) => {
+          shelved.set(`${stack}/${id}`, text);
+        },
+        read: async (stack, id) => shelved.get(`${stack}/${id}`) ?? null,
+      };
+      const opened = openedService();
+      opened.ctx.reports = shelf;
+      const run = deployReportRun(undefined, { env, open: async () => opened });
+      const document = await run.deploy({ service, reporter: () => {}, clock: opened.clock });
+      expect(run.notes).to.deep.equal([]);
+      const back = await readShelvedReport(shelf, opened.ctx.stack, document.deployment_id);
+      expect(back).to.deep.equal(readKeptReport(opened.ctx.stack, document.deployment_id, env));
+      expect(await readShelvedReport(shelf, opened.ctx.stack, 'd-none')).to.equal(null);
+      expect(await readShelvedReport(shelf, opened.ctx.stack, '../escape')).to.equal(null);
+
+      const refused = openedService();
+      refused.ctx.reports = {
+        ...shelf,
+        keep: async () => {
+          throw new Error('S3 refused PutObject: AccessDenied');
+        },
+      };
+      const second = deployReportRun(undefined, { env, open: async () => refused });
+      const quiet = await second.deploy({ service, reporter: () => {}, clock: refused.clock });
+      expect(quiet.outcome).to.equal('deployed');
+      expect(second.notes).to.deep.equal([
+        "Warning: could not keep this deployment's report data: S3 refused PutObject: AccessDenied",
+      ]);
     });
 
     it('writes it when the run throws after it began, and rethrows the error', async () => {
