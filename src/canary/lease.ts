@@ -155,9 +155,10 @@ export const UNREADABLE_HOLDER: LeaseHolder = {
 
 /** The end of a run whose lease another run took over (`rollback --force`): exit 5, naming it. */
 export function lostLease(taker: LeaseHolder | undefined): StackLockedError {
-  const who = taker ? `by ${describeHolder(taker)}` : '(its lease was removed)';
-  return new StackLockedError(
-    `Another run took the stack over while this one held it ${who}: this run stopped making changes.`,
-    { hint: 'That run now decides what happens to the stack: `ecs-crd status` shows where it stands.' },
-  );
+  const what = taker
+    ? `The stack was taken over by another run (${describeHolder(taker)}) while this one held it`
+    : 'The lease of this run was removed while it held the stack';
+  return new StackLockedError(`${what}: this run stopped making changes.`, {
+    hint: 'That run now decides what happens to the stack: `ecs-crd status` shows where it stands.',
+  });
 }

@@ -180,7 +180,7 @@ describe('app/lease: a run’s deployment lease', function () {
     const error = await rejectionOf(work);
     expect(exitCodeOf(error)).to.equal(ExitCode.Locked);
     expect((error as Error).message).to.match(
-      /took the stack over while this one held it by rollback by .*stopped making changes/,
+      /The stack was taken over by another run \(rollback by .*\) while this one held it: this run stopped making changes/,
     );
     expect(events.map((e) => [e.code, e.level])).to.deep.equal([['lease.notice', 'error']]);
     expect(events[0]?.data).to.include({ kind: 'lost' });

@@ -160,9 +160,9 @@ describe('canary/lease: the decisions about a deployment lease', () => {
       const error = lostLease({ ...HOLDER, command: 'rollback', user: 'bo' });
       expect(exitCodeOf(error)).to.equal(ExitCode.Locked);
       expect(error.message).to.match(
-        /took the stack over .*by rollback by bo@build-7 \(pid 4242\).*stopped making changes/,
+        /taken over by another run \(rollback by bo@build-7 \(pid 4242\) since .*\) while this one held it: this run stopped making changes/,
       );
-      expect(lostLease(undefined).message).to.match(/its lease was removed/);
+      expect(lostLease(undefined).message).to.match(/lease of this run was removed/);
     });
   });
 
