@@ -150,6 +150,7 @@ export async function acquireLease(
     command,
     since: new Date().toISOString(),
     run: randomUUID(),
+    ttl: at.ttlMs / 1000,
     ...(options.attempt ? { deployment: options.attempt } : {}),
   };
   for (let round = 0; round < ROUNDS; round++) {

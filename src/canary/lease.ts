@@ -54,7 +54,19 @@ export interface LivenessContext {
 export function livenessOf(lease: StoredLease, at: LivenessContext): Liveness {
   const { holder } = lease;
   if (at.checksPids && holder.host === at.host && !at.pidAlive(holder.pid)) return 'dead';
-  return lease.ageMs > at.ttlMs ? 'expired' : 'alive';
+  return lease.ageMs > ttlOf(lease, at.ttlMs) ? 'expired' : 'alive';
+}
+
+/**
+ * The TTL a lease is judged by: the one its holder renews it by (recorded in it), else the
+ * reader's. A reader's own `ECS_CRD_LEASE_TTL` never shortens another run's lease: set lower
+ * on one machine, it would take over a lease that is renewed on time.
+ */
+export function ttlOf(lease: StoredLease, readerTtlMs: number): number {
+  const recorded = lease.holder.ttl;
+  return typeof recorded === 'number' && Number.isFinite(recorded) && recorded > 0
+    ? recorded * 1000
+    : readerTtlMs;
 }
 
 /** A holder seen running: on this host, where pids are believed, its process is there. */
@@ -88,7 +100,8 @@ export function onHeldLease(liveness: Liveness, policy: LeasePolicy, running = f
  * The longest `rollback` waits for a live lease first seen `first`: until it would expire,
  * and one more read. A holder that still runs renews well before (every TTL/4).
  */
-export function leaseWaitMs(first: StoredLease, ttlMs: number): number {
+export function leaseWaitMs(first: StoredLease, readerTtlMs: number): number {
+  const ttlMs = ttlOf(first, readerTtlMs);
   return Math.max(0, ttlMs - first.ageMs) + waitPollMs(ttlMs);
 }
 

@@ -75,6 +75,15 @@ describe('canary/lease: the decisions about a deployment lease', () => {
       );
       expect(livenessOf(stored(90_000), at(false, false))).to.equal('expired');
     });
+
+    it('is judged by the TTL its holder recorded, not the reader’s own (set lower on another machine)', () => {
+      const renewsHourly = { ...HOLDER, ttl: 3600 };
+      expect(livenessOf(stored(90_000, 'v', renewsHourly), at(false, false))).to.equal('alive');
+      expect(livenessOf(stored(3_600_001, 'v', renewsHourly), at(false, false))).to.equal('expired');
+      expect(livenessOf(stored(5_000, 'v', { ...HOLDER, ttl: 4 }), at(false, false))).to.equal('expired');
+      // A damaged record: the reader's TTL.
+      expect(livenessOf(stored(59_000, 'v', { ...HOLDER, ttl: -1 }), at(false, false))).to.equal('alive');
+    });
   });
 
   describe('what a command does about a lease another run holds', () => {
@@ -121,6 +130,7 @@ describe('canary/lease: the decisions about a deployment lease', () => {
       expect(leaseWaitMs(stored(20_000), TTL)).to.equal(40_000 + 2_000);
       expect(leaseWaitMs(stored(0), 4_000)).to.equal(4_000 + 250);
       expect(leaseWaitMs(stored(70_000), TTL)).to.equal(2_000);
+      expect(leaseWaitMs(stored(1_000, 'v', { ...HOLDER, ttl: 4 }), TTL)).to.equal(3_000 + 250);
     });
 
     it('ends renewed when the version changed, released when it is gone, gone when it expired', () => {

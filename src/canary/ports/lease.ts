@@ -18,6 +18,8 @@ export interface LeaseHolder {
   renewed?: string;
   /** A random id of this acquisition: a retried write that S3 had done is recognised as ours. */
   run?: string;
+  /** Seconds the holder promises to renew within (its `ECS_CRD_LEASE_TTL`): what others judge it by. */
+  ttl?: number;
 }
 
 /**
