@@ -37,7 +37,7 @@ export function goneLease(lease: LeaseView | undefined): LeaseState | undefined 
 }
 
 /** The holder of a lease whose run is gone (see `goneLease`). */
-export function deadHolder(lease: LeaseView | undefined): LeaseHolder | undefined {
+export function goneHolder(lease: LeaseView | undefined): LeaseHolder | undefined {
   return goneLease(lease)?.holder;
 }
 

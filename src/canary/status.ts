@@ -6,7 +6,7 @@
  */
 import type { DeploymentConfig } from '../config/types.js';
 import { assertNever } from '../errors.js';
-import { attemptOf, type DeployAttempt, deadHolder } from './phase.js';
+import { attemptOf, type DeployAttempt, goneHolder } from './phase.js';
 import { SLOTS, type Slot } from './ports/aws.js';
 import { secondsBetween } from './ports/clock.js';
 import type { LeaseState, LeaseView } from './ports/lease.js';
@@ -132,7 +132,7 @@ export function pauseStatus(outputs: StackOutputs | null): PauseStatus | null {
 export function statusPhase(outputs: StackOutputs | null, lease: LeaseView): StatusPhase {
   // Paused stays paused whoever holds the stack: a promote may take over a dead holder's lease.
   if (outputs?.meta.phase === 'paused') return 'paused';
-  if (deadHolder(lease)) return 'interrupted';
+  if (goneHolder(lease)) return 'interrupted';
   if (!outputs) return 'none';
   const { phase } = outputs.meta;
   switch (phase) {
@@ -160,7 +160,7 @@ export interface LeaseRuns {
 
 /** The runs the lease tells of, beside the outputs. */
 export function activeDeployment(outputs: StackOutputs | null, lease: LeaseView): LeaseRuns {
-  const dead = deadHolder(lease);
+  const dead = goneHolder(lease);
   const attempt = dead ? attemptOf(dead) : undefined;
   if (attempt) return { dead: attempt };
   const phase = statusPhase(outputs, lease);

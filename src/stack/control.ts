@@ -2,16 +2,12 @@
  * The control channel beside the deployment lease (`src/canary/ports/control.ts`): on a
  * `file://` backend a request is a file `<stack>.control.json` (0600) in the lease folder
  * (0700), written atomically (temporary file, then rename) so that a reader never sees half a
- * request. Backends without a lease folder have no channel (undefined).
+ * request. Reached through the file backend's `LeaseStore` (./lease.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ControlChannel, parseRequest } from '../canary/ports/control.js';
-
-export function openControlChannel(dir: string | undefined, stack: string): ControlChannel | undefined {
-  return dir ? fileControlChannel(dir, stack) : undefined;
-}
 
 /** The channel of `stack` in the lease folder `dir`. */
 export function fileControlChannel(dir: string, stack: string): ControlChannel {

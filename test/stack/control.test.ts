@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { ControlChannel, ControlRequest } from '../../src/canary/ports/control.js';
-import { openControlChannel } from '../../src/stack/control.js';
+import { fileControlChannel } from '../../src/stack/control.js';
 
 function request(overrides: Partial<ControlRequest> = {}): ControlRequest {
   return {
@@ -26,15 +26,9 @@ describe('control channel: requests beside the lease', () => {
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'ecs-crd-control-'));
     dir = join(root, '.ecs-crd', 'leases');
-    const opened = openControlChannel(dir, 'shop-orders-api-prod');
-    if (!opened) throw new Error('no channel for a lease folder');
-    channel = opened;
+    channel = fileControlChannel(dir, 'shop-orders-api-prod');
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
-
-  it('exists only where there is a lease folder', () => {
-    expect(openControlChannel(undefined, 'shop-orders-api-prod')).to.equal(undefined);
-  });
 
   it('leaves a request in a private file of a private folder, and nothing else', async () => {
     await channel.send(request());
@@ -88,8 +82,8 @@ describe('control channel: requests beside the lease', () => {
 
   it('gives a request to one of two readers only', async () => {
     await channel.send(request());
-    const other = openControlChannel(dir, 'shop-orders-api-prod');
-    const taken = await Promise.all([channel.take('d-20240501-0002'), other?.take('d-20240501-0002')]);
+    const other = fileControlChannel(dir, 'shop-orders-api-prod');
+    const taken = await Promise.all([channel.take('d-20240501-0002'), other.take('d-20240501-0002')]);
     expect(taken.filter((t) => t !== null)).to.have.length(1);
   });
 
@@ -103,8 +97,8 @@ describe('control channel: requests beside the lease', () => {
         'tsx',
         '--input-type=module',
         '-e',
-        `const { openControlChannel } = await import(${JSON.stringify(new URL('../../src/stack/control.ts', import.meta.url).href)});
-         const channel = openControlChannel(${JSON.stringify(dir)}, 'shop-orders-api-prod');
+        `const { fileControlChannel } = await import(${JSON.stringify(new URL('../../src/stack/control.ts', import.meta.url).href)});
+         const channel = fileControlChannel(${JSON.stringify(dir)}, 'shop-orders-api-prod');
          for (let i = 0; i < 60; i++) {
            await channel.send({ action: 'promote', full: false, deploymentId: 'd-' + i, by: 'x'.repeat(1 << 19), at: '' });
          }`,
