@@ -36,6 +36,7 @@ import {
   type StoredLease,
 } from '../canary/ports/lease.js';
 import { StackLockedError } from '../errors.js';
+import { besideState } from '../stack/backend.js';
 import { fileLeaseStore, leaseDir } from '../stack/lease.js';
 import { systemClock } from './clock.js';
 
@@ -75,7 +76,7 @@ export function leaseStoreFor(backendUrl: string, aws: AwsClientOptions): LeaseS
     return loaded;
   };
   return {
-    location: `${backendUrl.replace(/[?#].*$/, '').replace(/\/+$/, '')}/.ecs-crd/leases`,
+    location: besideState(backendUrl, 'leases'),
     checksPids: false,
     read: async (stack) => (await store()).read(stack),
     create: async (stack, holder) => (await store()).create(stack, holder),

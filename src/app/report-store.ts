@@ -20,7 +20,7 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import type { AwsClientOptions } from '../aws/clients.js';
 import { UsageError } from '../errors.js';
-import { ecsCrdHome, ensurePrivateDir } from '../stack/backend.js';
+import { besideState, ecsCrdHome, ensurePrivateDir } from '../stack/backend.js';
 import type { ReportData } from '../ui/report-data.js';
 
 /** How many deployments' data is kept per stack. */
@@ -77,7 +77,7 @@ export function reportShelfFor(backendUrl: string, aws: AwsClientOptions): Repor
   // Never rejected unobserved: a bad URL fails where the shelf is used.
   shelf.catch(() => {});
   return {
-    location: `${backendUrl.replace(/[?#].*$/, '').replace(/\/+$/, '')}/.ecs-crd/reports`,
+    location: besideState(backendUrl, 'reports'),
     keep: async (stack, id, text) => (await shelf).keep(stack, id, text),
     read: async (stack, id) => (await shelf).read(stack, id),
   };

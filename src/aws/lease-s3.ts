@@ -11,14 +11,11 @@ import { parseHolder, UNREADABLE_HOLDER } from '../canary/lease.js';
 import { type ControlChannel, parseRequest } from '../canary/ports/control.js';
 import type { LeaseHolder, LeaseStore, StoredLease } from '../canary/ports/lease.js';
 import type { AwsClientOptions } from './clients.js';
-import { type S3Calls, s3Calls, s3Location } from './s3-objects.js';
+import { backendObjects, type S3Calls } from './s3-objects.js';
 
 /** The lease store of the backend `backendUrl`, calling S3 as `aws` says (region, profile, endpoint). */
 export function s3LeaseStore(backendUrl: string, aws: AwsClientOptions): LeaseStore {
-  const { bucket, prefix } = s3Location(backendUrl);
-  // The engine honours the URL's `region=`; so does the lease. A bucket elsewhere is followed.
-  const region = new URL(backendUrl).searchParams.get('region') ?? aws.region;
-  const s3 = s3Calls({ ...aws, region }, bucket, prefix);
+  const { bucket, prefix, calls: s3 } = backendObjects(backendUrl, aws);
   const leaseKey = (stack: string) => `${prefix}.ecs-crd/leases/${stack}.json`;
   return {
     location: `s3://${bucket}/${prefix}.ecs-crd/leases`,

@@ -4,7 +4,7 @@
  * machine of the team renders a deployment another one ran. The newest `kept` per stack stay.
  */
 import type { AwsClientOptions } from './clients.js';
-import { s3Calls, s3Location } from './s3-objects.js';
+import { backendObjects } from './s3-objects.js';
 
 export interface S3ReportShelf {
   /** Where the data goes, for messages: `s3://bucket/prefix/.ecs-crd/reports`. */
@@ -15,9 +15,7 @@ export interface S3ReportShelf {
 }
 
 export function s3ReportShelf(backendUrl: string, aws: AwsClientOptions, kept: number): S3ReportShelf {
-  const { bucket, prefix } = s3Location(backendUrl);
-  const region = new URL(backendUrl).searchParams.get('region') ?? aws.region;
-  const s3 = s3Calls({ ...aws, region }, bucket, prefix);
+  const { bucket, prefix, calls: s3 } = backendObjects(backendUrl, aws);
   const folder = (stack: string) => `${prefix}.ecs-crd/reports/${stack}/`;
   return {
     location: `s3://${bucket}/${prefix}.ecs-crd/reports`,

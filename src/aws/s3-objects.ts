@@ -24,6 +24,13 @@ export function s3Location(backendUrl: string): S3Location {
   return { bucket: url.hostname, prefix: path === '' ? '' : `${path}/` };
 }
 
+/** The objects beside the state of the backend `backendUrl`, reached as `aws` says; its `?region=` wins, as for the engine. */
+export function backendObjects(backendUrl: string, aws: AwsClientOptions): S3Location & { calls: S3Calls } {
+  const { bucket, prefix } = s3Location(backendUrl);
+  const region = new URL(backendUrl).searchParams.get('region') ?? aws.region;
+  return { bucket, prefix, calls: s3Calls({ ...aws, region }, bucket, prefix) };
+}
+
 export interface S3Object {
   text: string;
   etag: string;
@@ -52,7 +59,7 @@ const CONDITION_FAILED = new Set([
   'NotFound',
 ]);
 
-export function s3Calls(aws: AwsClientOptions, bucket: string, prefix: string): S3Calls {
+function s3Calls(aws: AwsClientOptions, bucket: string, prefix: string): S3Calls {
   const sdk = once(async () => {
     const m = await import('@aws-sdk/client-s3');
     const client = new m.S3Client({

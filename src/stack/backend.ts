@@ -79,6 +79,14 @@ export function resolveBackend(
   return backend;
 }
 
+/**
+ * Where ecs-crd keeps `name` (leases, reports) beside a backend's state, for messages:
+ * `s3://bucket/prefix/.ecs-crd/leases` (the URL's query, a region say, left out).
+ */
+export function besideState(backendUrl: string, name: string): string {
+  return `${backendUrl.replace(/[?#].*$/, '').replace(/\/+$/, '')}/.ecs-crd/${name}`;
+}
+
 /** `file://~/x` and relative `file://x` become absolute: the engine resolves them against its own cwd. */
 function normaliseFileUrl(url: string): string {
   if (!url.startsWith('file://')) return url;
