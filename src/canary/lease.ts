@@ -64,9 +64,9 @@ export function livenessOf(lease: StoredLease, at: LivenessContext): Liveness {
  */
 export function ttlOf(lease: StoredLease, readerTtlMs: number): number {
   const recorded = lease.holder.ttl;
-  return typeof recorded === 'number' && Number.isFinite(recorded) && recorded > 0
-    ? recorded * 1000
-    : readerTtlMs;
+  if (typeof recorded !== 'number' || !Number.isFinite(recorded) || recorded <= 0) return readerTtlMs;
+  // A damaged or hostile record never holds a stack longer than the longest TTL ecs-crd sets.
+  return Math.min(recorded, MAX_TTL_S) * 1000;
 }
 
 /** A holder seen running: on this host, where pids are believed, its process is there. */

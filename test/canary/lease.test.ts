@@ -83,6 +83,10 @@ describe('canary/lease: the decisions about a deployment lease', () => {
       expect(livenessOf(stored(5_000, 'v', { ...HOLDER, ttl: 4 }), at(false, false))).to.equal('expired');
       // A damaged record: the reader's TTL.
       expect(livenessOf(stored(59_000, 'v', { ...HOLDER, ttl: -1 }), at(false, false))).to.equal('alive');
+      // Nor longer than the longest TTL there is.
+      expect(livenessOf(stored(3_600_001, 'v', { ...HOLDER, ttl: 1e9 }), at(false, false))).to.equal(
+        'expired',
+      );
     });
   });
 
