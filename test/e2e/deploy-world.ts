@@ -38,9 +38,9 @@ export class DeployWorld {
     this.elbv2 = new ElasticLoadBalancingV2Client(config);
   }
 
-  /** A sandbox whose traffic flows by itself (the zero-downtime checks read it). */
-  static async start(): Promise<DeployWorld> {
-    const sandbox = await startSandbox();
+  /** A sandbox whose traffic flows by itself (the zero-downtime checks read it), at its default rate unless `ratePerSecond`. */
+  static async start(traffic: { ratePerSecond?: number } = {}): Promise<DeployWorld> {
+    const sandbox = await startSandbox({ traffic });
     return new DeployWorld(sandbox, new SandboxCli(sandbox));
   }
 
