@@ -14,11 +14,11 @@ import { LocalWorkspace } from '@pulumi/pulumi/automation/index.js';
 import { pinnedPulumiCommand } from '../../sandbox/engine.js';
 import { SLOTS, type Slot } from '../../src/canary/ports/aws.js';
 import type { DeploymentMeta, DesiredState, StackRunner } from '../../src/canary/ports/stack.js';
-import { ecsCrdHome, stackWorkspaceDir } from '../../src/stack/backend.js';
 import { stackName } from '../../src/stack/naming.js';
 import { deploymentProgram } from '../../src/stack/program.js';
 import { openStackRunner, PULUMI_PROJECT } from '../../src/stack/runner.js';
 import { updateMessage } from '../../src/stack/state.js';
+import { runWorkspace } from '../../src/stack/workspace.js';
 import type { BenchEnv, BenchService } from './env.js';
 import { openMinimalStack } from './minimal.js';
 import { type Summary, summarize } from './stats.js';
@@ -166,10 +166,14 @@ async function openDirectStack(
   const stack = await LocalWorkspace.selectStack(
     { stackName: name, projectName: PULUMI_PROJECT, program: async () => ({}) },
     {
-      workDir: stackWorkspaceDir(ecsCrdHome(), env.backend.url, name),
+      workDir: runWorkspace(PULUMI_PROJECT, name),
       pulumiCommand: await pinnedPulumiCommand(),
       projectSettings: { name: PULUMI_PROJECT, runtime: 'nodejs', backend: { url: env.backend.url } },
-      envVars: { PULUMI_SKIP_UPDATE_CHECK: 'true', ...env.backend.env },
+      envVars: {
+        PULUMI_SKIP_UPDATE_CHECK: 'true',
+        PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER: 'true',
+        ...env.backend.env,
+      },
     },
   );
   return {

@@ -3,8 +3,8 @@
  * file backend under `~/.ecs-crd/state`: no login, no account. Teams choose S3 or Pulumi
  * Cloud with `--backend-url` / `PULUMI_BACKEND_URL`.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
@@ -108,50 +108,4 @@ function defaultPassphraseFile(home: string): string {
     });
   }
   return file;
-}
-
-/**
- * The engine's work folder of one stack on one backend: `<home>/workspaces/<key>/<stack>`,
- * where `key` is a digest of the backend URL (a URL may name a bucket, a host or hold
- * credentials: never in a path). A stack of the same name on another backend is another stack,
- * with its own settings.
- *
- * The folder keeps no secrets settings between runs: a passphrase-sealed stack's salt belongs
- * to the stack in its backend (the engine reads it from the state, PULUMI_FALLBACK_TO_STATE_
- * SECRETS_MANAGER), not to a local file that would outlive the stack or a change of backend
- * and then refuse every run with "incorrect passphrase".
- */
-export function stackWorkspace(home: string, backendUrl: string, stack: string): string {
-  ensurePrivateDir(join(home, 'workspaces'));
-  const dir = ensurePrivateDir(stackWorkspaceDir(home, backendUrl, stack));
-  forgetSecretsSettings(join(dir, `Pulumi.${stack}.yaml`));
-  return dir;
-}
-
-/** Where `stackWorkspace` keeps a stack's work folder, without touching it. */
-export function stackWorkspaceDir(home: string, backendUrl: string, stack: string): string {
-  const key = createHash('sha256').update(backendUrl).digest('hex').slice(0, 16);
-  return join(home, 'workspaces', key, stack);
-}
-
-/** The stack settings' keys that seal secrets: the engine writes them, the state keeps them. */
-const SECRETS_SETTINGS = /^(encryptionsalt|encryptedkey|secretsprovider):/;
-
-/**
- * Drops the secrets settings from a stack settings file, atomically (another ecs-crd run on the
- * same stack, a `status` beside a `deploy`, may be reading it: it sees the old file or the new).
- * The engine writes each of these keys on one line of its own, at the top level.
- */
-function forgetSecretsSettings(file: string): void {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return; // no settings yet
-  }
-  const kept = text.split('\n').filter((line) => !SECRETS_SETTINGS.test(line));
-  if (kept.length === text.split('\n').length) return;
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, kept.join('\n'), { mode: 0o600 });
-  renameSync(temporary, file);
 }

@@ -1,6 +1,6 @@
 /**
  * The `StackRunner` over Pulumi's Automation API: one inline stack per (project, service,
- * environment, region) in Pulumi project `ecs-crd`, a stable work dir, the pinned CLI.
+ * environment, region) in Pulumi project `ecs-crd`, a work dir of its own per run, the pinned CLI.
  * Pulumi itself is imported lazily: `--help` and `validate` never pay for it.
  */
 import type {
@@ -14,13 +14,14 @@ import type {
   StackRunner,
 } from '../canary/ports/stack.js';
 import { EcsCrdError } from '../errors.js';
-import { type Backend, ecsCrdHome, stackWorkspace } from './backend.js';
+import type { Backend } from './backend.js';
 import { beyondTornReads, translateEngineError } from './engine-errors.js';
 import { EngineEventTranslator, plannedChanges, type RawEngineEvent, summaryOf } from './events.js';
 import { stackName } from './naming.js';
 import { awsProviderConfig, engineAwsEnv, type ProviderSettings } from './provider-config.js';
 import { checkSecretsProvider, isKeyService, recordedSecretsProvider } from './secrets-provider.js';
 import { parseOutputs, readWholeHistory, updateMessage } from './state.js';
+import { runWorkspace } from './workspace.js';
 
 type Automation = typeof import('@pulumi/pulumi/automation/index.js');
 type Stack = import('@pulumi/pulumi/automation/index.js').Stack;
@@ -49,7 +50,7 @@ export interface StackRunnerOptions {
 /** Opens (lazily: no engine call yet) the runner for one service's stack. */
 export async function openStackRunner(options: StackRunnerOptions): Promise<StackRunner> {
   const auto = await import('@pulumi/pulumi/automation/index.js');
-  return new PulumiStackRunner(auto, options, options.backend, ecsCrdHome(options.env ?? process.env));
+  return new PulumiStackRunner(auto, options, options.backend);
 }
 
 class PulumiStackRunner implements StackRunner {
@@ -60,12 +61,13 @@ class PulumiStackRunner implements StackRunner {
    * update): reading them again costs two more CLI calls. undefined: not known, ask the engine.
    */
   private known: StackOutputs | null | undefined;
+  /** This run's engine work folder, made on first use. */
+  private workDir: string | undefined;
 
   constructor(
     private readonly auto: Automation,
     private readonly options: StackRunnerOptions,
     private readonly backend: Backend,
-    private readonly home: string,
   ) {
     this.name = stackName(options.identity);
   }
@@ -191,11 +193,20 @@ class PulumiStackRunner implements StackRunner {
   private async open(create: boolean): Promise<Stack | undefined> {
     if (this.stack) return this.stack;
     const pulumiCommand = await this.command();
-    const workDir = stackWorkspace(this.home, this.backend.url, this.name);
     const args = { stackName: this.name, projectName: PULUMI_PROJECT, program: async () => ({}) };
     const asked = this.backend.secretsProvider;
+    const envVars: Record<string, string> = {
+      PULUMI_SKIP_UPDATE_CHECK: 'true',
+      // The work folder is new (see runWorkspace): the engine takes the secrets settings from
+      // the stack's state, or from what adoptSecretsSettings puts there.
+      PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER: 'true',
+      ...this.backend.env,
+      ...engineAwsEnv(this.options.provider, this.options.env ?? process.env),
+      ...this.options.engineEnv,
+    };
+    this.workDir ??= runWorkspace(PULUMI_PROJECT, this.name, envVars.PULUMI_HOME ?? process.env.PULUMI_HOME);
     const opts = {
-      workDir,
+      workDir: this.workDir,
       pulumiCommand,
       // Used by `stack init` only: an existing stack keeps the provider its state records.
       ...(asked ? { secretsProvider: asked } : {}),
@@ -204,15 +215,7 @@ class PulumiStackRunner implements StackRunner {
         runtime: 'nodejs' as const,
         backend: { url: this.backend.url },
       },
-      envVars: {
-        PULUMI_SKIP_UPDATE_CHECK: 'true',
-        // The workspace keeps no salt between runs (see stackWorkspace, adoptSalt); should another
-        // run on this machine drop it while this one runs, the engine takes the stack's own.
-        PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER: 'true',
-        ...this.backend.env,
-        ...engineAwsEnv(this.options.provider, this.options.env ?? process.env),
-        ...this.options.engineEnv,
-      },
+      envVars,
     };
     let stack: Stack;
     try {
@@ -234,8 +237,8 @@ class PulumiStackRunner implements StackRunner {
   }
 
   /**
-   * The work folder keeps no secrets settings between runs (see stackWorkspace): they come
-   * from the stack's state. A passphrase stack's salt goes into the settings, so the engine
+   * The work folder is new to this run (see runWorkspace): the secrets settings come from the
+   * stack's state. A passphrase stack's salt goes into the settings, so the engine
    * checks the passphrase before its first operation and a wrong one is refused before
    * anything changes (a salt the engine had to find in the state by itself would let a wrong
    * passphrase through until it first needs a secret). A key service's stack needs nothing:

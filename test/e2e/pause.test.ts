@@ -6,7 +6,7 @@
  * paused deployment rolled back leaves the stable release at 100 % and no candidate; a timed
  * pause goes on by itself; and `version: "{{env.GIT_SHA}}"` deploys the variable's value.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -202,27 +202,53 @@ describe('pause and promote through the CLI', function () {
     expect(now.live?.version).to.equal(sha);
   });
 
-  it('deploy --wait holds the pause and goes on when promoted from another process', async () => {
+  it('deploy --wait holds the pause and goes on when promoted from another process, while two more terminals read its status back to back', async () => {
+    // One machine (its HOME, its temp folder) running five processes on one stack at once: the
+    // engine's work folders must never be shared, or a reader's rewrite of Pulumi.yaml tears the
+    // deploy's next step (a CI run saw "expected project to be an object, was '<nil>'").
+    const machine = otherHome();
+    mkdirSync(join(machine, 'tmp'), { mode: 0o700 });
+    const env = { HOME: machine, TMPDIR: join(machine, 'tmp') };
     const file = cli.release({ version: '5.0.0', strategy: PAUSED_AT_20 });
-    const run = cli.start(['deploy', ...cli.flags(file, '--wait', '--json')]);
+    const run = cli.start(['deploy', ...cli.flags(file, '--wait', '--json')], { env });
+    let finished = false;
+    const reads: CliResult[] = [];
+    const reader = async () => {
+      while (!finished) reads.push(await cli.run(['status', ...cli.flags(file, '--json')], { env }));
+    };
     let result: CliResult;
+    let readers: Promise<unknown> | undefined;
     try {
       const deadline = Date.now() + 120_000;
-      while ((await status(file)).phase !== 'paused') {
+      while ((await status(file, env)).phase !== 'paused') {
         if (Date.now() > deadline || run.child.exitCode !== null)
           throw new Error(`never paused; output:\n${run.output()}`);
         await new Promise((r) => setTimeout(r, 300));
       }
-      const promoted = await cli.run(['promote', ...cli.flags(file)]);
+      readers = Promise.all([reader(), reader()]);
+      const promoted = await cli.run(['promote', ...cli.flags(file)], { env });
       expect(promoted.code, promoted.stdout + promoted.stderr).to.equal(0);
       expect(promoted.stdout + promoted.stderr).to.match(/running|holds|goes on/i);
       result = await run.done;
     } finally {
+      finished = true;
       run.child.kill('SIGKILL');
+      await readers;
     }
     expect(result.code, result.stdout + result.stderr).to.equal(0);
     expect(json<{ outcome: string }>(result).outcome).to.equal('deployed');
-    expect((await status(file)).live?.version).to.equal('5.0.0');
+    expect((await status(file, env)).live?.version).to.equal('5.0.0');
+    const failed = reads.filter((r) => r.code !== 0);
+    expect(
+      failed.map((r) => r.stderr),
+      `${failed.length} of ${reads.length} status reads failed`,
+    ).to.deep.equal([]);
+    expect(reads.length, 'status read while the deploy went on').to.be.at.least(2);
+    // Every run removed its work folder and the engine's note of the stack it selected there.
+    expect(readdirSync(join(machine, 'tmp'))).to.deep.equal([]);
+    const notes = join(machine, '.pulumi', 'workspaces');
+    expect(existsSync(notes) ? readdirSync(notes) : []).to.deep.equal([]);
+    rmSync(machine, { recursive: true, force: true });
   });
 });
 

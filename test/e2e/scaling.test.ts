@@ -23,9 +23,10 @@ import type { Environment, Slot, SlotInfo } from '../../src/canary/ports/aws.js'
 import type { DesiredState, StackRunner } from '../../src/canary/ports/stack.js';
 import { checkDeployment } from '../../src/config/check.js';
 import type { DeploymentConfig } from '../../src/config/types.js';
-import { resolveBackend, stackWorkspaceDir } from '../../src/stack/backend.js';
+import { resolveBackend } from '../../src/stack/backend.js';
 import { serviceName, stackName } from '../../src/stack/naming.js';
 import { openStackRunner, PULUMI_PROJECT } from '../../src/stack/runner.js';
+import { runWorkspace } from '../../src/stack/workspace.js';
 import { buildIdentity, buildMeta } from '../helpers/builders.js';
 
 const FQDN = 'api.sandbox.example.com';
@@ -180,9 +181,13 @@ describe('auto scaling through a canary (engine, stand-in, moto)', function () {
     const stack = await LocalWorkspace.selectStack(
       { stackName: name, projectName: PULUMI_PROJECT, program: async () => ({}) },
       {
-        workDir: stackWorkspaceDir(join(dir, 'home'), backendUrl, name),
+        workDir: runWorkspace(PULUMI_PROJECT, name),
         pulumiCommand: await pinnedPulumiCommand(),
-        envVars: { ...engineEnv, PULUMI_BACKEND_URL: backendUrl },
+        envVars: {
+          ...engineEnv,
+          PULUMI_BACKEND_URL: backendUrl,
+          PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER: 'true',
+        },
       },
     );
     await stack.refresh();

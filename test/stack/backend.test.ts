@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { UsageError } from '../../src/errors.js';
 import { ExitCode, exitCodeOf } from '../../src/exit-codes.js';
-import { resolveBackend, stackWorkspace } from '../../src/stack/backend.js';
+import { resolveBackend } from '../../src/stack/backend.js';
 import { checkSecretsProvider, recordedSecretsProvider } from '../../src/stack/secrets-provider.js';
 
 describe('state backend', () => {
@@ -178,38 +178,6 @@ describe('state backend', () => {
         .to.throw(UsageError, /Pulumi Cloud/)
         .with.property('hint')
         .that.matches(/^Omit --secrets-provider/);
-    });
-  });
-
-  describe('the engine’s work folder of a stack', () => {
-    const STACK = 'sandbox-api-dev-eu-west-1';
-
-    it('is one per backend, named by a digest of its URL, never the URL, private', () => {
-      const url = 's3://team-state/ecs-crd?region=eu-west-1';
-      const one = stackWorkspace(home, url, STACK);
-      const other = stackWorkspace(home, 'file:///var/state', STACK);
-      expect(one).to.not.equal(other);
-      expect(stackWorkspace(home, url, STACK)).to.equal(one);
-      for (const dir of [one, other]) {
-        expect(dir.startsWith(join(home, 'workspaces'))).to.equal(true);
-        expect(dir).to.not.match(/team-state|var\/state|s3/);
-        expect(dir.endsWith(STACK)).to.equal(true);
-        expect(statSync(dir).mode & 0o777).to.equal(0o700);
-      }
-    });
-
-    it('keeps no passphrase salt between runs: the stack in its backend holds it', () => {
-      const dir = stackWorkspace(home, 'file:///var/state', STACK);
-      const settings = join(dir, `Pulumi.${STACK}.yaml`);
-      writeFileSync(
-        settings,
-        'encryptionsalt: v1:abc:v1:def:ghi\nconfig:\n  aws:region: eu-west-1\n  aws:skipCredentialsValidation: "true"\n',
-      );
-      stackWorkspace(home, 'file:///var/state', STACK);
-      expect(readFileSync(settings, 'utf8')).to.equal(
-        'config:\n  aws:region: eu-west-1\n  aws:skipCredentialsValidation: "true"\n',
-      );
-      expect(statSync(settings).mode & 0o777).to.equal(0o600);
     });
   });
 });

@@ -1,0 +1,58 @@
+/**
+ * The engine's work folder: one per run, private, gone when the process exits.
+ *
+ * A folder shared by the runs of one stack on one machine cannot be made safe: the engine
+ * rewrites `Pulumi.yaml`, `Pulumi.<stack>.yaml` (`config set-all`, the secrets salt) and its
+ * `~/.pulumi/workspaces/…-workspace.json` (`stack select`) in place, so a `status` or a
+ * `promote` beside a `deploy --wait` could make the deploy's next step read a torn file
+ * ("expected project to be an object, was '<nil>'") and roll back. Nothing in the folder is
+ * worth keeping: the project settings are constants, the stack's config is set again by every
+ * run, its secrets settings come from the state. So every run gets a fresh one, as the
+ * Automation API itself does for an inline program given no work dir.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const folders = new Set<{ dir: string; bookkeeping: string }>();
+let sweeping = false;
+
+/**
+ * A new private (0700) folder for this run's engine calls on a stack of `project`, removed at exit along
+ * with the engine's note of the stack it selected there. `pulumiHome`: where the engine keeps
+ * its bookkeeping (`PULUMI_HOME`, else `~/.pulumi`).
+ */
+export function runWorkspace(project: string, stack: string, pulumiHome?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `${project}-${stack}-`));
+  folders.add({ dir, bookkeeping: selectedStackNote(project, dir, pulumiHome) });
+  if (!sweeping) {
+    sweeping = true;
+    // Synchronous on purpose: 'exit' runs after an interrupt's graceful end and after errors alike.
+    process.once('exit', removeRunWorkspaces);
+  }
+  return dir;
+}
+
+/**
+ * The file `pulumi stack select` writes for a work folder: `<PULUMI_HOME>/workspaces/<project>-
+ * <sha1 of the folder's Pulumi.yaml path>-workspace.json` (pulumi sdk/go/common/workspace,
+ * `projectWorkspace.settingsPath`). Without removing it, each run would leave one behind.
+ */
+export function selectedStackNote(project: string, dir: string, pulumiHome?: string): string {
+  const digest = createHash('sha1').update(join(dir, 'Pulumi.yaml')).digest('hex');
+  return join(pulumiHome ?? join(homedir(), '.pulumi'), 'workspaces', `${project}-${digest}-workspace.json`);
+}
+
+/** Removes every run folder made so far (also called by tests that outlive many runners). */
+export function removeRunWorkspaces(): void {
+  for (const folder of folders) {
+    folders.delete(folder);
+    try {
+      rmSync(folder.dir, { recursive: true, force: true });
+      rmSync(folder.bookkeeping, { force: true });
+    } catch {
+      // Best effort, at exit: what an engine process still held is left to the OS's temp cleaning.
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { removeRunWorkspaces, runWorkspace, selectedStackNote } from '../../src/stack/workspace.js';
+
+describe('the engine’s work folder of a run', () => {
+  const STACK = 'sandbox-api-dev-eu-west-1';
+  let temp: string;
+  let pulumiHome: string;
+  const before = process.env.TMPDIR;
+  beforeEach(() => {
+    temp = mkdtempSync(join(tmpdir(), 'ecs-crd-tmp-'));
+    pulumiHome = mkdtempSync(join(tmpdir(), 'ecs-crd-pulumi-home-'));
+    // os.tmpdir() reads TMPDIR at each call: the folders land where this test can count them.
+    process.env.TMPDIR = temp;
+  });
+  afterEach(() => {
+    if (before === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = before;
+    rmSync(temp, { recursive: true, force: true });
+    rmSync(pulumiHome, { recursive: true, force: true });
+  });
+
+  it('is new and private for every run, even of the same stack: no run reads what another writes', () => {
+    const one = runWorkspace('ecs-crd', STACK, pulumiHome);
+    const other = runWorkspace('ecs-crd', STACK, pulumiHome);
+    expect(one).to.not.equal(other);
+    for (const dir of [one, other]) {
+      expect(dir.startsWith(join(temp, `ecs-crd-${STACK}-`))).to.equal(true);
+      expect(statSync(dir).mode & 0o777).to.equal(0o700);
+      expect(readdirSync(dir)).to.deep.equal([]);
+    }
+    removeRunWorkspaces();
+  });
+
+  it('is removed with the engine’s note of the stack selected there, and leaves other notes alone', () => {
+    const dir = runWorkspace('ecs-crd', STACK, pulumiHome);
+    writeFileSync(join(dir, 'Pulumi.yaml'), 'name: ecs-crd\n');
+    const note = selectedStackNote('ecs-crd', dir, pulumiHome);
+    mkdirSync(join(pulumiHome, 'workspaces'));
+    writeFileSync(note, `{"stack": "${STACK}"}`);
+    const another = join(
+      pulumiHome,
+      'workspaces',
+      'ecs-crd-0123456789abcdef0123456789abcdef01234567-workspace.json',
+    );
+    writeFileSync(another, '{"stack": "other"}');
+    removeRunWorkspaces();
+    expect(existsSync(dir)).to.equal(false);
+    expect(existsSync(note)).to.equal(false);
+    expect(existsSync(another)).to.equal(true);
+    expect(readdirSync(temp)).to.deep.equal([]);
+  });
+
+  it('names the note as the engine does: the sha1 of the folder’s Pulumi.yaml path', () => {
+    // sha1('/tmp/w/Pulumi.yaml'), computed apart from the code under test.
+    expect(selectedStackNote('ecs-crd', '/tmp/w', '/home/u/.pulumi')).to.equal(
+      '/home/u/.pulumi/workspaces/ecs-crd-88ab8d3c0bc8d21317a82f95f7a00914172a0678-workspace.json',
+    );
+  });
+});
