@@ -4,7 +4,7 @@
  * Cloud with `--backend-url` / `PULUMI_BACKEND_URL`.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
@@ -98,7 +98,7 @@ function normaliseFileUrl(url: string): string {
 function defaultPassphraseFile(home: string): string {
   const file = join(home, 'passphrase');
   if (!existsSync(file)) {
-    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
+    createWhole(file, randomBytes(32).toString('base64url'));
   } else if ((statSync(file).mode & 0o077) !== 0) {
     chmodSync(file, 0o600);
   }
@@ -108,4 +108,22 @@ function defaultPassphraseFile(home: string): string {
     });
   }
   return file;
+}
+
+/**
+ * Creates `file` with `content` unless it exists, so that no reader ever sees it empty: two first
+ * runs at once (CI jobs sharing a HOME) must agree on one passphrase, and neither may read the
+ * other's file between its creation and its write. The content goes to a file of this process's
+ * own, then `link` creates the name with it whole, or fails when another run got there first.
+ */
+function createWhole(file: string, content: string): void {
+  const own = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(own, content, { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(own, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    rmSync(own, { force: true });
+  }
 }

@@ -1,6 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { UsageError } from '../../src/errors.js';
 import { ExitCode, exitCodeOf } from '../../src/exit-codes.js';
@@ -32,6 +34,24 @@ describe('state backend', () => {
     const first = readFileSync(a, 'utf8');
     resolveBackend(undefined, { ECS_CRD_HOME: home });
     expect(readFileSync(a, 'utf8')).to.equal(first);
+  });
+
+  it('agrees on one passphrase when first runs start at once: none fails, none reads it empty', async function () {
+    this.timeout(60_000);
+    // Each run loads first, then waits for the same instant: their first steps coincide.
+    const resolveIn = `
+      const { resolveBackend } = await import(${JSON.stringify(new URL('../../src/stack/backend.ts', import.meta.url).href)});
+      while (Date.now() < Number(process.argv[2]));
+      const file = resolveBackend(undefined, { ECS_CRD_HOME: process.argv[1] }).env.PULUMI_CONFIG_PASSPHRASE_FILE;
+      process.stdout.write((await import('node:fs')).readFileSync(file, 'utf8'));`;
+    const at = String(Date.now() + 3000);
+    const runs = Array.from({ length: 6 }, () =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', resolveIn, home, at]),
+    );
+    const passphrases = (await Promise.all(runs)).map((r) => r.stdout);
+    expect(new Set(passphrases).size).to.equal(1);
+    expect(passphrases[0]).to.have.length.greaterThan(20);
+    expect(readdirSync(home).sort()).to.deep.equal(['passphrase', 'state']);
   });
 
   it('takes the flag over PULUMI_BACKEND_URL and leaves a given passphrase to the engine', () => {
