@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { UsageError } from '../errors.js';
 
 const folders = new Set<{ dir: string; bookkeeping: string }>();
 let sweeping = false;
@@ -24,7 +25,7 @@ let sweeping = false;
  * its bookkeeping (`PULUMI_HOME`, else `~/.pulumi`).
  */
 export function runWorkspace(project: string, stack: string, pulumiHome?: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `${project}-${stack}-`));
+  const dir = makeFolder(join(tmpdir(), `${project}-${stack}-`));
   folders.add({ dir, bookkeeping: selectedStackNote(project, dir, pulumiHome) });
   if (!sweeping) {
     sweeping = true;
@@ -32,6 +33,22 @@ export function runWorkspace(project: string, stack: string, pulumiHome?: string
     process.once('exit', removeRunWorkspaces);
   }
   return dir;
+}
+
+function makeFolder(prefix: string): string {
+  try {
+    return mkdtempSync(prefix);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
+    // Before any engine call of the run: nothing has changed yet.
+    throw new UsageError(
+      `The engine's work folder cannot be created in ${tmpdir()} (${code}). Nothing was changed.`,
+      {
+        cause,
+        hint: 'Point TMPDIR at a writable folder with free space, then run the command again.',
+      },
+    );
+  }
 }
 
 /**

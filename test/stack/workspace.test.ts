@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { UsageError } from '../../src/errors.js';
 import { removeRunWorkspaces, runWorkspace, selectedStackNote } from '../../src/stack/workspace.js';
 
 describe('the engine’s work folder of a run', () => {
@@ -51,6 +52,16 @@ describe('the engine’s work folder of a run', () => {
     expect(existsSync(note)).to.equal(false);
     expect(existsSync(another)).to.equal(true);
     expect(readdirSync(temp)).to.deep.equal([]);
+  });
+
+  it('says where it could not be made and what to do (exit 2), before any engine call', () => {
+    process.env.TMPDIR = join(temp, 'missing');
+    expect(() => runWorkspace('ecs-crd', STACK, pulumiHome))
+      .to.throw(UsageError)
+      .with.property('message')
+      .that.includes(join(temp, 'missing'))
+      .and.includes('ENOENT')
+      .and.includes('Nothing was changed');
   });
 
   it('names the note as the engine does: the sha1 of the folder’s Pulumi.yaml path', () => {
