@@ -46,7 +46,15 @@ describe('state backend', () => {
       process.stdout.write((await import('node:fs')).readFileSync(file, 'utf8'));`;
     const at = String(Date.now() + 3000);
     const runs = Array.from({ length: 6 }, () =>
-      promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', resolveIn, home, at]),
+      promisify(execFile)(process.execPath, [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        resolveIn,
+        home,
+        at,
+      ]),
     );
     const passphrases = (await Promise.all(runs)).map((r) => r.stdout);
     expect(new Set(passphrases).size).to.equal(1);
