@@ -36,7 +36,8 @@ here so the emulator is as strict as AWS:
 - RegisterTaskDefinition refuses what ECS refuses of the keys a release may set (Fargate
   without host paths, Docker volumes, privileged, ipcMode…; links outside bridge mode; a mount
   of an unknown volume; EFS authorization without transit encryption; see
-  `_task_definition_problems`); CreateService keeps `capacityProviderStrategy`,
+  `_task_definition_problems`), and one over 64 KiB ("Actual length: '66420'. Max allowed length
+  is '65536' bytes.", Amazon ECS service quotas, "Task definition size"); CreateService keeps `capacityProviderStrategy`,
   `enableExecuteCommand`, `healthCheckGracePeriodSeconds` and the placement (moto drops them) and refuses a
   launch type beside a strategy, or a provider the cluster does not have.
 
@@ -409,6 +410,17 @@ def _task_definition_problems(
     return problems
 
 
+# Amazon ECS service quotas, "Task definition size": 64 KiB, not adjustable.
+TASK_DEFINITION_MAX_BYTES = 65536
+
+
+def _task_definition_size(family, container_definitions, fields) -> int:  # type: ignore[no-untyped-def]
+    """The request's JSON as ECS would measure it, near enough: the fields moto was given, compact."""
+    given = {key: value for key, value in fields.items() if value not in (None, [], {})}
+    document = {"family": family, "containerDefinitions": container_definitions, **given}
+    return len(json.dumps(document, separators=(",", ":"), default=str).encode())
+
+
 def _patch_ecs_task_definitions() -> None:
     original = EC2ContainerServiceBackend.register_task_definition
 
@@ -423,6 +435,9 @@ def _patch_ecs_task_definitions() -> None:
         )
         if problems:
             raise EcsClientException(problems[0])
+        size = _task_definition_size(family, container_definitions, kwargs)
+        if size > TASK_DEFINITION_MAX_BYTES:
+            raise EcsClientException(f"Actual length: '{size}'. Max allowed length is '{TASK_DEFINITION_MAX_BYTES}' bytes.")
         return original(self, family, container_definitions, *args, **kwargs)
 
     EC2ContainerServiceBackend.register_task_definition = register_task_definition

@@ -4,6 +4,7 @@
  * problem is collected; none stops the others from being found.
  */
 
+import { taskDefinitionTooLarge } from './container-definitions.js';
 import { normalise } from './normalise.js';
 import { formatPath, orderProblems, type PathProblem, problemsFromIssues } from './problems.js';
 import { deploymentFileSchema } from './schema.js';
@@ -69,7 +70,11 @@ export function checkDeployment(text: string, options: CheckOptions): CheckResul
     [...environmentWarnings(rendered.data), ...hookWarnings(data, rendered.data)].map(place),
   );
   if (!parsed.success || problems.length > 0 || textProblems.length > 0) return fail(problems, warnings);
-  return { ok: true, file, config: normalise(parsed.data, values), warnings };
+  const config = normalise(parsed.data, values);
+  // Measured on the normalised release: the size of what ecs-crd would send, defaults included.
+  const tooLarge = taskDefinitionTooLarge(config.service);
+  if (tooLarge) return fail([place({ path: ['service', 'containers'], message: tooLarge })], warnings);
+  return { ok: true, file, config, warnings };
 }
 
 function withoutExtensions(data: unknown): unknown {

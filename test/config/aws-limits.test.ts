@@ -5,7 +5,7 @@ import {
   secretsPolicy,
   taskPolicy,
 } from '../../src/config/iam-policies.js';
-import { check, fileWith, type LooseFile, problems } from './fixtures.js';
+import { check, fileWith, type LooseFile, positions, problems } from './fixtures.js';
 
 const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
 const https = (f: LooseFile, arns: unknown[]) => {
@@ -246,6 +246,54 @@ describe('config: what AWS would refuse mid-deployment is refused by validate', 
         Array.from({ length: 200 }, (_, i) => [`KEY_${i}`, `${secret}:key_${i}::`]),
       );
       expect(problems(fileWith((f) => (f.service.containers[0].secrets = keys)))).to.deep.equal([]);
+    });
+  });
+
+  describe('ECS’s 64 KiB task definition', () => {
+    /** `count` variables of `Section:Key` names and 40-character values, as a .NET service has them. */
+    const environment = (count: number) =>
+      Object.fromEntries(
+        Array.from({ length: count }, (_, i) => [
+          `Section${i % 40}:Key${i}`,
+          `value-${String(i).padStart(34, '0')}`,
+        ]),
+      );
+
+    it('takes a release whose containers render under 65,536 bytes', () => {
+      // 800 variables render about 63,300 bytes: under the quota, deployed as they are.
+      expect(
+        problems(fileWith((f) => (f.service.containers[0].environment = environment(800)))),
+      ).to.deep.equal([]);
+    });
+
+    it('refuses, at service.containers, one that ECS would refuse mid-deployment, naming the size and what takes it', () => {
+      const text = fileWith((f) => (f.service.containers[0].environment = environment(900)));
+      const found = problems(text);
+      expect(found).to.have.length(1);
+      expect(found[0])
+        .to.match(
+          /^service\.containers: make a task definition of at least 7\d,\d{3} bytes, over the 65,536 ECS registers/,
+        )
+        .and.to.match(/the environment of container \S+ takes \d{2},\d{3}/)
+        .and.to.include('move values to secrets');
+      expect(positions(text)[0]).to.match(/^\d+:\d+ service\.containers$/);
+    });
+
+    it('counts every container together, as one task definition', () => {
+      const text = fileWith((f) => {
+        const [first] = f.service.containers;
+        f.service.containers = [
+          { ...first, environment: environment(600) },
+          {
+            ...first,
+            name: 'sidecar',
+            essential: false,
+            port_mappings: undefined,
+            environment: environment(600),
+          },
+        ];
+      });
+      expect(problems(text)[0]).to.match(/^service\.containers: make a task definition of at least/);
     });
   });
 });

@@ -525,6 +525,31 @@ describe('sandbox: every task definition and service key reaches the emulator', 
     expect(allowed.taskDefinition?.revision).to.equal(1);
   });
 
+  it('refuses, as ECS does, a task definition over 64 KiB, and registers one just under', async () => {
+    const withVariables = (count: number) => ({
+      family: 'sized',
+      containerDefinitions: [
+        {
+          name: 'web',
+          image: 'nginx:1.27',
+          memory: 128,
+          environment: Array.from({ length: count }, (_, i) => ({ name: `KEY_${i}`, value: 'v'.repeat(40) })),
+        },
+      ],
+    });
+    // Each variable is about 70 bytes of JSON: 900 of them about 63,000 bytes, 1,000 about 70,000.
+    const under = await ecs.send(new RegisterTaskDefinitionCommand(withVariables(900)));
+    expect(under.taskDefinition?.revision).to.equal(1);
+    const error = await ecs.send(new RegisterTaskDefinitionCommand(withVariables(1000))).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.name).to.equal('ClientException');
+    const [, length] =
+      error?.message.match(/^Actual length: '(\d+)'\. Max allowed length is '65536' bytes\.$/) ?? [];
+    expect(Number(length), error?.message).to.be.within(65_537, 75_000);
+  });
+
   it('refuses to change a live service’s capacity provider strategy in place, as pulumi-aws 7 does', async () => {
     const release = fargateRelease(sandbox);
     release.service.capacity_provider_strategy = [{ capacity_provider: 'FARGATE', weight: 1, base: 0 }];
