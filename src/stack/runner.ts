@@ -204,7 +204,9 @@ class PulumiStackRunner implements StackRunner {
       ...engineAwsEnv(this.options.provider, this.options.env ?? process.env),
       ...this.options.engineEnv,
     };
-    this.workDir ??= runWorkspace(PULUMI_PROJECT, this.name, envVars.PULUMI_HOME ?? process.env.PULUMI_HOME);
+    this.workDir ??= runWorkspace(PULUMI_PROJECT, this.name, {
+      pulumiHome: envVars.PULUMI_HOME ?? process.env.PULUMI_HOME,
+    });
     const opts = {
       workDir: this.workDir,
       pulumiCommand,

@@ -20,13 +20,19 @@ const folders = new Set<{ dir: string; bookkeeping: string }>();
 let sweeping = false;
 
 /**
- * A new private (0700) folder for this run's engine calls on a stack of `project`, removed at exit along
- * with the engine's note of the stack it selected there. `pulumiHome`: where the engine keeps
- * its bookkeeping (`PULUMI_HOME`, else `~/.pulumi`).
+ * A new private (0700) folder for this run's engine calls on a stack of `project`, in `parent`
+ * (default the system's temp folder, `TMPDIR`), removed at exit along with the engine's note of
+ * the stack it selected there. `pulumiHome`: where the engine keeps its bookkeeping
+ * (`PULUMI_HOME`, else `~/.pulumi`).
  */
-export function runWorkspace(project: string, stack: string, pulumiHome?: string): string {
-  const dir = makeFolder(join(tmpdir(), `${project}-${stack}-`));
-  folders.add({ dir, bookkeeping: selectedStackNote(project, dir, pulumiHome) });
+export function runWorkspace(
+  project: string,
+  stack: string,
+  where: { pulumiHome?: string | undefined; parent?: string } = {},
+): string {
+  const parent = where.parent ?? tmpdir();
+  const dir = makeFolder(parent, `${project}-${stack}-`);
+  folders.add({ dir, bookkeeping: selectedStackNote(project, dir, where.pulumiHome) });
   if (!sweeping) {
     sweeping = true;
     // Synchronous on purpose: 'exit' runs after an interrupt's graceful end and after errors alike.
@@ -35,14 +41,14 @@ export function runWorkspace(project: string, stack: string, pulumiHome?: string
   return dir;
 }
 
-function makeFolder(prefix: string): string {
+function makeFolder(parent: string, name: string): string {
   try {
-    return mkdtempSync(prefix);
+    return mkdtempSync(join(parent, name));
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
     // Before any engine call of the run: nothing has changed yet.
     throw new UsageError(
-      `The engine's work folder cannot be created in ${tmpdir()} (${code}). Nothing was changed.`,
+      `The engine's work folder cannot be created in ${parent} (${code}). Nothing was changed.`,
       {
         cause,
         hint: 'Point TMPDIR at a writable folder with free space, then run the command again.',

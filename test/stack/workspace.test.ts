@@ -9,23 +9,20 @@ describe('the engine’s work folder of a run', () => {
   const STACK = 'sandbox-api-dev-eu-west-1';
   let temp: string;
   let pulumiHome: string;
-  const before = process.env.TMPDIR;
+  let where: { pulumiHome: string; parent: string };
   beforeEach(() => {
     temp = mkdtempSync(join(tmpdir(), 'ecs-crd-tmp-'));
     pulumiHome = mkdtempSync(join(tmpdir(), 'ecs-crd-pulumi-home-'));
-    // os.tmpdir() reads TMPDIR at each call: the folders land where this test can count them.
-    process.env.TMPDIR = temp;
+    where = { pulumiHome, parent: temp };
   });
   afterEach(() => {
-    if (before === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = before;
     rmSync(temp, { recursive: true, force: true });
     rmSync(pulumiHome, { recursive: true, force: true });
   });
 
   it('is new and private for every run, even of the same stack: no run reads what another writes', () => {
-    const one = runWorkspace('ecs-crd', STACK, pulumiHome);
-    const other = runWorkspace('ecs-crd', STACK, pulumiHome);
+    const one = runWorkspace('ecs-crd', STACK, where);
+    const other = runWorkspace('ecs-crd', STACK, where);
     expect(one).to.not.equal(other);
     for (const dir of [one, other]) {
       expect(dir.startsWith(join(temp, `ecs-crd-${STACK}-`))).to.equal(true);
@@ -36,7 +33,7 @@ describe('the engine’s work folder of a run', () => {
   });
 
   it('is removed with the engine’s note of the stack selected there, and leaves other notes alone', () => {
-    const dir = runWorkspace('ecs-crd', STACK, pulumiHome);
+    const dir = runWorkspace('ecs-crd', STACK, where);
     writeFileSync(join(dir, 'Pulumi.yaml'), 'name: ecs-crd\n');
     const note = selectedStackNote('ecs-crd', dir, pulumiHome);
     mkdirSync(join(pulumiHome, 'workspaces'));
@@ -55,8 +52,7 @@ describe('the engine’s work folder of a run', () => {
   });
 
   it('says where it could not be made and what to do (exit 2), before any engine call', () => {
-    process.env.TMPDIR = join(temp, 'missing');
-    expect(() => runWorkspace('ecs-crd', STACK, pulumiHome))
+    expect(() => runWorkspace('ecs-crd', STACK, { ...where, parent: join(temp, 'missing') }))
       .to.throw(UsageError)
       .with.property('message')
       .that.includes(join(temp, 'missing'))
