@@ -19,7 +19,6 @@ import {
   type AwsContext,
   discoverFor,
   fieldsOf,
-  openInAccount,
   reportFileWarnings,
   type ServiceContext,
   type ServiceOptions,
@@ -53,10 +52,6 @@ export interface HandoffDocument extends ServiceFields {
 export type PromoteResult =
   | { kind: 'resumed'; document: DeployDocument }
   | { kind: 'handed'; document: HandoffDocument };
-
-export async function promoteService(options: PromoteOptions): Promise<PromoteResult> {
-  return promoteIn(await openInAccount(options.service), options);
-}
 
 /** The promotion, once the file is checked and the account and stack are open. */
 export async function promoteIn(

@@ -1,10 +1,12 @@
 /**
- * The deployment report's runs: `deploy` records its events (every run, so that `history
- * --report` can render it later) and, with `--report FILE.html`, writes the page at the end
- * whatever the outcome; `history --report` renders a kept one. The page itself is
+ * The deployment report's runs: `deploy` and `promote` record their events (every run, so that
+ * `history --report` can render it later; a promotion's after what its deployment kept at the
+ * pause) and, with `--report FILE.html`, write the page at the end whatever the outcome;
+ * `history --report` renders a kept one. The page itself is
  * `src/ui/report.ts`; the files are `report-store.ts`.
  */
 
+import type { EventSink } from '../canary/events.js';
 import type { StackIdentity } from '../canary/ports/stack.js';
 import type { DeployDocument } from '../ui/documents.js';
 import { redact } from '../ui/redact.js';
@@ -12,6 +14,7 @@ import { renderReport } from '../ui/report.js';
 import { type ReportData, type ReportOutcome, reportModel, type TimedEvent } from '../ui/report-data.js';
 import { recordEvents } from '../ui/report-recorder.js';
 import { type DeployOptions, deployIn } from './deploy.js';
+import { type PromoteOptions, type PromoteResult, promoteIn } from './promote.js';
 import {
   checkReportPath,
   keepReport,
@@ -21,6 +24,7 @@ import {
   readShelvedReport,
   writePrivateFile,
 } from './report-store.js';
+import type { RunPorts } from './rollout-deps.js';
 import {
   type AwsContext,
   openInAccount,
@@ -36,12 +40,18 @@ export interface ReportRunOptions {
   open?: (service: ServiceOptions) => Promise<{ aws: AwsContext; ctx: ServiceContext }>;
 }
 
-/** One `deploy` run that keeps its report data, and writes the page when asked. */
+/** One `deploy` or `promote` run that keeps its report data, and writes the page when asked. */
 export interface DeployReportRun {
   /** For stderr once the reporter is closed: where the page went, or why something was not written. */
   readonly notes: string[];
   /** `deployService`, recording the run's events on the way. */
   deploy(options: DeployOptions): Promise<DeployDocument>;
+  /**
+   * `promoteIn` on the opened service, recording the resumed rollout's events after those the paused run kept
+   * under the same deployment id, so that the data and the page are of the whole deployment.
+   * A promotion handed to the run that still holds the stack keeps nothing: that run does.
+   */
+  promote(options: PromoteOptions): Promise<PromoteResult>;
 }
 
 /**
@@ -52,44 +62,93 @@ export function deployReportRun(file: string | undefined, options: ReportRunOpti
   const path = file === undefined ? undefined : checkReportPath(file);
   const notes: string[] = [];
   const open = options.open ?? ((service: ServiceOptions) => openInAccount(service));
+
+  /** Runs `run` on the opened service with a recording reporter, then keeps what it leaves. */
+  async function recorded<T>(
+    run: RunPorts & { service: ServiceOptions },
+    work: (opened: { aws: AwsContext; ctx: ServiceContext }, reporter: EventSink) => Promise<T>,
+    documentOf: (result: T) => DeployDocument | null,
+  ): Promise<T> {
+    const clock = run.clock;
+    const recorder = recordEvents(run.reporter, clock ? () => clock.now() : Date.now);
+    const opened = await open(run.service);
+    let document: DeployDocument | null = null;
+    let error: unknown = null;
+    try {
+      const result = await work(opened, recorder.sink);
+      document = documentOf(result);
+      return result;
+    } catch (caught) {
+      error = caught;
+      throw caught;
+    } finally {
+      const data = await reportData(opened.ctx, recorder.events(), document, error, options.env);
+      if (data) notes.push(...(await saveRun(data, path, opened.ctx.reports, options.env)));
+    }
+  }
+
   return {
     notes,
-    async deploy(deploy) {
-      const clock = deploy.clock;
-      const recorder = recordEvents(deploy.reporter, clock ? () => clock.now() : Date.now);
-      const opened = await open(deploy.service);
-      let document: DeployDocument | null = null;
-      let error: unknown = null;
-      try {
-        document = await deployIn(opened, { ...deploy, reporter: recorder.sink });
-        return document;
-      } catch (caught) {
-        error = caught;
-        throw caught;
-      } finally {
-        const data = reportData(opened.ctx, recorder.events(), document, error);
-        if (data) notes.push(...(await saveRun(data, path, opened.ctx.reports, options.env)));
-      }
+    deploy: (deploy) =>
+      recorded(
+        deploy,
+        (opened, reporter) => deployIn(opened, { ...deploy, reporter }),
+        (d) => d,
+      ),
+    promote: async (promote) => {
+      const result = await recorded(
+        promote,
+        (opened, reporter) => promoteIn(opened, { ...promote, reporter }),
+        (done) => (done.kind === 'resumed' ? done.document : null),
+      );
+      if (result.kind === 'handed' && path !== undefined)
+        notes.push(
+          `No report written to ${path}: ${result.document.handed_to} goes on and keeps the deployment's data; \`ecs-crd history --report\` renders it once it ends.`,
+        );
+      return result;
     },
   };
 }
 
-/** What a run leaves to report; null when it was refused before its rollout began (nothing changed). */
-function reportData(
-  ctx: Pick<ServiceContext, 'identity' | 'stack'>,
+/**
+ * What a run leaves to report; null when it was refused before its rollout began or resumed
+ * (nothing changed). A resumed rollout's events follow those its deployment kept at the pause.
+ */
+async function reportData(
+  ctx: Pick<ServiceContext, 'identity' | 'stack' | 'reports'>,
   events: TimedEvent[],
   document: DeployDocument | null,
   error: unknown,
-): ReportData | null {
-  if (document === null && !events.some((event) => event.code === 'rollout.started')) return null;
+  env?: NodeJS.ProcessEnv,
+): Promise<ReportData | null> {
+  const resumed = events.find((event) => event.code === 'rollout.resumed');
+  if (document === null && !resumed && !events.some((event) => event.code === 'rollout.started')) return null;
   const { project, name, environment, region }: StackIdentity = ctx.identity;
+  // A promotion that threw has no document, so no id: its own events are all it has.
+  const id = resumed ? document?.deployment_id : undefined;
+  const earlier = id === undefined ? null : await keptEarlier(ctx, id, env);
   return {
     document,
     identity: { project, name, environment, region },
     stack: ctx.stack,
-    events,
+    events: [...(earlier?.events ?? []), ...events],
     error: error === null ? null : redact(error instanceof Error ? error.message : String(error)),
   };
+}
+
+/** What the paused run kept of deployment `id`: the team's copy first, then this machine's. */
+async function keptEarlier(
+  ctx: Pick<ServiceContext, 'stack' | 'reports'>,
+  id: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<ReportData | null> {
+  try {
+    const shelved = ctx.reports && (await readShelvedReport(ctx.reports, ctx.stack, id));
+    return shelved || readKeptReport(ctx.stack, id, env);
+  } catch {
+    // Paused on a machine that keeps it elsewhere: the promotion's own part is still worth keeping.
+    return null;
+  }
 }
 
 /**

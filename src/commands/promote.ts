@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { pinnedPulumiVersion, serviceOptions } from '../app/options.js';
-import { type HandoffDocument, promoteService } from '../app/promote.js';
+import type { HandoffDocument, PromoteResult } from '../app/promote.js';
+import { deployReportRun } from '../app/report.js';
 import { awsFlags, BaseCommand, backendFlags, deploymentFileFlags, regionFrom } from '../base-command.js';
 import { exitCodeOfOutcome } from '../exit-codes.js';
 import { colorEnabled } from '../ui/format.js';
@@ -35,25 +36,37 @@ Refuses (exit 2, nothing changed) when the deployment is not paused, or when the
     force: Flags.boolean({
       summary: 'Take the stack over even from a holder that may still be running elsewhere.',
     }),
+    report: Flags.string({
+      summary:
+        'At the end, whatever the outcome, write a report of the whole deployment to this HTML file (mode 0600): before the pause and after it.',
+      helpValue: 'FILE',
+    }),
   };
 
   async run(): Promise<void> {
     const { flags } = this;
     const service = serviceOptions(flags, regionFrom(flags.region), pinnedPulumiVersion(this.config.pjson));
-    const result = await this.withInterrupts((interrupts) =>
-      this.withReporter((reporter) =>
-        promoteService({
-          service,
-          reporter,
-          signal: interrupts.signal,
-          hardStop: interrupts.hardStop,
-          full: flags.full,
-          wait: flags.wait,
-          force: flags.force,
-          toolVersion: this.config.version,
-        }),
-      ),
-    );
+    // Before anything: a report path that cannot be written is refused now, not after the rollout.
+    const report = deployReportRun(flags.report);
+    let result: PromoteResult;
+    try {
+      result = await this.withInterrupts((interrupts) =>
+        this.withReporter((reporter) =>
+          report.promote({
+            service,
+            reporter,
+            signal: interrupts.signal,
+            hardStop: interrupts.hardStop,
+            full: flags.full,
+            wait: flags.wait,
+            force: flags.force,
+            toolVersion: this.config.version,
+          }),
+        ),
+      );
+    } finally {
+      for (const note of report.notes) this.logToStderr(note);
+    }
     if (result.kind === 'handed') {
       if (this.jsonEnabled()) this.logJson(result.document);
       else this.log(handoffLine(result.document));

@@ -15,7 +15,7 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { deployReportRun } from '../../src/app/report.js';
@@ -29,9 +29,13 @@ import {
   reportsDir,
 } from '../../src/app/report-store.js';
 import { UsageError } from '../../src/errors.js';
+import { fileLeaseStore } from '../../src/stack/lease.js';
 import { openedService } from '../app/opened.js';
+import { FakeControl, pausedOutputs } from '../app/paused.js';
+import { buildConfig } from '../helpers/builders.js';
 import { conditionScript, FakeHealthProbe, FakeStackRunner, RecordingReporter } from '../helpers/fakes.js';
-import { rolledBackReport } from './event-fixtures.js';
+import { RecordingStackRunner } from '../helpers/recording-runner.js';
+import { rolledBackReport, started, T0 } from './event-fixtures.js';
 
 const mode = (path: string) => statSync(path).mode & 0o777;
 const service = { environment: 'prod' as const, region: 'eu-west-1', pulumiVersion: '3.274.1' };
@@ -227,6 +231,89 @@ describe('deployment report: files', () => {
       expect(document.outcome).to.equal('deployed');
       expect(run.notes).to.have.length(1);
       expect(run.notes[0]).to.match(/^Warning: could not write the report /);
+    });
+  });
+
+  describe('promote --report', () => {
+    /** A stack paused at 10 % by deployment d-paused, whose run kept what it did up to the pause. */
+    function pausedHere() {
+      const opened = openedService({ runner: new RecordingStackRunner({ outputs: pausedOutputs() }) });
+      opened.ctx.config = buildConfig({ service: { version: '1.5.0' } });
+      opened.ctx.leases = fileLeaseStore(join(dir, 'leases'));
+      const { project, name, environment, region } = opened.ctx.identity;
+      keepReport(
+        {
+          document: null,
+          identity: { project, name, environment, region },
+          stack: opened.ctx.stack,
+          events: [{ ...started, time: T0 }],
+          error: null,
+        },
+        'd-paused',
+        env,
+      );
+      return opened;
+    }
+    const promote = {
+      service,
+      reporter: () => {},
+      by: 'ana@laptop (pid 4242)',
+      openControl: () => new FakeControl(),
+    };
+
+    it('writes the page and keeps the data of the whole deployment: the paused run’s events, then the promotion’s', async () => {
+      const opened = pausedHere();
+      const file = join(dir, 'promoted.html');
+      const run = deployReportRun(file, { env, open: async () => opened });
+      const result = await run.promote({ ...promote, clock: opened.clock });
+      if (result.kind !== 'resumed') expect.fail('resumed');
+      expect(result.document.outcome).to.equal('deployed');
+      expect(run.notes).to.deep.equal([`Report written to ${file}`]);
+      const kept = readKeptReport(opened.ctx.stack, 'd-paused', env);
+      const codes = kept.events.map((e) => e.code);
+      // The paused run's start (at T0), then the resumed rollout's own start and resumption.
+      expect(kept.events[0]).to.deep.include({ code: 'rollout.started', time: T0 });
+      expect(codes.slice(1, 3)).to.deep.equal(['rollout.started', 'rollout.resumed']);
+      expect(codes.at(-1)).to.equal('rollout.finished');
+      expect(kept.document).to.deep.equal(result.document);
+      expect(readFileSync(file, 'utf8')).to.contain('outcome-deployed').and.contain('d-paused');
+    });
+
+    it('keeps the promotion’s own part when the pause was kept on another machine', async () => {
+      const opened = pausedHere();
+      rmSync(reportsDir(opened.ctx.stack, env), { recursive: true });
+      await deployReportRun(undefined, { env, open: async () => opened }).promote({
+        ...promote,
+        clock: opened.clock,
+      });
+      const codes = readKeptReport(opened.ctx.stack, 'd-paused', env).events.map((e) => e.code);
+      // The resumed rollout's own start, then its resumption: nothing from before the pause.
+      expect(codes.slice(0, 2)).to.deep.equal(['rollout.started', 'rollout.resumed']);
+    });
+
+    it('writes nothing when the run that holds the stack goes on, and says who keeps the data', async () => {
+      const opened = pausedHere();
+      // This process as a deploy waiting at the pause: it holds the stack, so promote hands it on.
+      mkdirSync(join(dir, 'leases'), { recursive: true });
+      writeFileSync(
+        join(dir, 'leases', `${opened.ctx.stack}.json`),
+        JSON.stringify({
+          host: hostname(),
+          user: 'ci',
+          pid: process.pid,
+          command: 'deploy',
+          since: new Date().toISOString(),
+        }),
+      );
+      const file = join(dir, 'handed.html');
+      const run = deployReportRun(file, { env, open: async () => opened });
+      const result = await run.promote({ ...promote, clock: opened.clock });
+      expect(result.kind).to.equal('handed');
+      expect(existsSync(file)).to.equal(false);
+      expect(run.notes).to.have.length(1);
+      expect(run.notes[0]).to.match(
+        /^No report written to .*handed\.html: deploy by ci@.* goes on and keeps the deployment's data/,
+      );
     });
   });
 });
