@@ -6,7 +6,7 @@
  * paused deployment rolled back leaves the stable release at 100 % and no candidate; a timed
  * pause goes on by itself; and `version: "{{env.GIT_SHA}}"` deploys the variable's value.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -87,9 +87,13 @@ describe('pause and promote through the CLI', function () {
     const started = Date.now();
     const paused = await cli.run(['deploy', ...cli.flags(file, '--json')]);
     expect(paused.code, paused.stderr).to.equal(0);
-    const doc = json<{ outcome: string; version: string; slot: string; paused: Record<string, unknown> }>(
-      paused,
-    );
+    const doc = json<{
+      outcome: string;
+      version: string;
+      slot: string;
+      deployment_id: string;
+      paused: Record<string, unknown>;
+    }>(paused);
     expect(doc.outcome).to.equal('paused');
     expect(doc.version).to.equal('2.0.0');
     expect(doc.paused).to.deep.include({ weight: 20, step: 1 });
@@ -118,7 +122,8 @@ describe('pause and promote through the CLI', function () {
 
     // Another machine: another HOME and ECS_CRD_HOME (no report, no passphrase, no workspace of
     // the first run), the same backend.
-    const promoted = await cli.run(['promote', ...cli.flags(file, '--json')], {
+    const page = join(elsewhere, 'promoted.html');
+    const promoted = await cli.run(['promote', ...cli.flags(file, '--json', '--report', page)], {
       env: { HOME: elsewhere, ECS_CRD_HOME: join(elsewhere, '.ecs-crd') },
     });
     expect(promoted.code, promoted.stderr).to.equal(0);
@@ -126,6 +131,7 @@ describe('pause and promote through the CLI', function () {
       outcome: 'deployed',
       version: '2.0.0',
     });
+    expect(readFileSync(page, 'utf8')).to.contain('outcome-deployed').and.contain(doc.deployment_id);
     const after = await status(file);
     expect(after.phase).to.equal('stable');
     expect(after.live?.version).to.equal('2.0.0');
