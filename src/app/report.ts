@@ -63,11 +63,15 @@ export function deployReportRun(file: string | undefined, options: ReportRunOpti
   const notes: string[] = [];
   const open = options.open ?? ((service: ServiceOptions) => openInAccount(service));
 
-  /** Runs `run` on the opened service with a recording reporter, then keeps what it leaves. */
+  /**
+   * Runs `run` on the opened service with a recording reporter, then keeps what it leaves;
+   * `resumes`: after what its deployment kept when it paused.
+   */
   async function recorded<T>(
     run: RunPorts & { service: ServiceOptions },
     work: (opened: { aws: AwsContext; ctx: ServiceContext }, reporter: EventSink) => Promise<T>,
     documentOf: (result: T) => DeployDocument | null,
+    resumes = false,
   ): Promise<T> {
     const clock = run.clock;
     const recorder = recordEvents(run.reporter, clock ? () => clock.now() : Date.now);
@@ -82,7 +86,14 @@ export function deployReportRun(file: string | undefined, options: ReportRunOpti
       error = caught;
       throw caught;
     } finally {
-      const data = await reportData(opened.ctx, recorder.events(), document, error, options.env);
+      const earlier =
+        resumes && document ? await keptEarlier(opened.ctx, document.deployment_id, options.env) : null;
+      const data = reportData(
+        opened.ctx,
+        [...(earlier?.events ?? []), ...recorder.events()],
+        document,
+        error,
+      );
       if (data) notes.push(...(await saveRun(data, path, opened.ctx.reports, options.env)));
     }
   }
@@ -100,6 +111,7 @@ export function deployReportRun(file: string | undefined, options: ReportRunOpti
         promote,
         (opened, reporter) => promoteIn(opened, { ...promote, reporter }),
         (done) => (done.kind === 'resumed' ? done.document : null),
+        true,
       );
       if (result.kind === 'handed' && path !== undefined)
         notes.push(
@@ -110,28 +122,20 @@ export function deployReportRun(file: string | undefined, options: ReportRunOpti
   };
 }
 
-/**
- * What a run leaves to report; null when it was refused before its rollout began or resumed
- * (nothing changed). A resumed rollout's events follow those its deployment kept at the pause.
- */
-async function reportData(
-  ctx: Pick<ServiceContext, 'identity' | 'stack' | 'reports'>,
+/** What a run leaves to report; null when it was refused before its rollout began (nothing changed). */
+function reportData(
+  ctx: Pick<ServiceContext, 'identity' | 'stack'>,
   events: TimedEvent[],
   document: DeployDocument | null,
   error: unknown,
-  env?: NodeJS.ProcessEnv,
-): Promise<ReportData | null> {
-  const resumed = events.find((event) => event.code === 'rollout.resumed');
-  if (document === null && !resumed && !events.some((event) => event.code === 'rollout.started')) return null;
+): ReportData | null {
+  if (document === null && !events.some((event) => event.code === 'rollout.started')) return null;
   const { project, name, environment, region }: StackIdentity = ctx.identity;
-  // A promotion that threw has no document, so no id: its own events are all it has.
-  const id = resumed ? document?.deployment_id : undefined;
-  const earlier = id === undefined ? null : await keptEarlier(ctx, id, env);
   return {
     document,
     identity: { project, name, environment, region },
     stack: ctx.stack,
-    events: [...(earlier?.events ?? []), ...events],
+    events,
     error: error === null ? null : redact(error instanceof Error ? error.message : String(error)),
   };
 }
