@@ -21,7 +21,7 @@ import { stackName } from './naming.js';
 import { awsProviderConfig, engineAwsEnv, type ProviderSettings } from './provider-config.js';
 import { checkSecretsProvider, isKeyService, recordedSecretsProvider } from './secrets-provider.js';
 import { parseOutputs, readWholeHistory, updateMessage } from './state.js';
-import { runWorkspace } from './workspace.js';
+import { checkTempFolder, runWorkspace } from './workspace.js';
 
 type Automation = typeof import('@pulumi/pulumi/automation/index.js');
 type Stack = import('@pulumi/pulumi/automation/index.js').Stack;
@@ -49,6 +49,7 @@ export interface StackRunnerOptions {
 
 /** Opens (lazily: no engine call yet) the runner for one service's stack. */
 export async function openStackRunner(options: StackRunnerOptions): Promise<StackRunner> {
+  checkTempFolder();
   const auto = await import('@pulumi/pulumi/automation/index.js');
   return new PulumiStackRunner(auto, options, options.backend);
 }

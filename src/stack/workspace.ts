@@ -11,7 +11,7 @@
  * Automation API itself does for an inline program given no work dir.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
@@ -45,16 +45,32 @@ function makeFolder(parent: string, name: string): string {
   try {
     return mkdtempSync(join(parent, name));
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
-    // Before any engine call of the run: nothing has changed yet.
-    throw new UsageError(
-      `The engine's work folder cannot be created in ${parent} (${code}). Nothing was changed.`,
-      {
-        cause,
-        hint: 'Point TMPDIR at a writable folder with free space, then run the command again.',
-      },
-    );
+    throw unusable(parent, cause);
   }
+}
+
+/**
+ * Refuses (exit 2) a temp folder that is missing or not writable, before the Pulumi SDK is
+ * loaded: the SDK resolves it as it loads and would fail with a stack trace.
+ */
+export function checkTempFolder(parent: string = tmpdir()): void {
+  try {
+    accessSync(realpathSync(parent), constants.W_OK | constants.X_OK);
+  } catch (cause) {
+    throw unusable(parent, cause);
+  }
+}
+
+function unusable(parent: string, cause: unknown): UsageError {
+  const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
+  // Before any engine call of the run: nothing has changed yet.
+  return new UsageError(
+    `The engine's work folder cannot be created in ${parent} (${code}). Nothing was changed.`,
+    {
+      cause,
+      hint: 'Point TMPDIR at a writable folder with free space, then run the command again.',
+    },
+  );
 }
 
 /**

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { UsageError } from '../../src/errors.js';
-import { removeRunWorkspaces, runWorkspace, selectedStackNote } from '../../src/stack/workspace.js';
+import {
+  checkTempFolder,
+  removeRunWorkspaces,
+  runWorkspace,
+  selectedStackNote,
+} from '../../src/stack/workspace.js';
 
 describe('the engine’s work folder of a run', () => {
   const STACK = 'sandbox-api-dev-eu-west-1';
@@ -58,6 +63,17 @@ describe('the engine’s work folder of a run', () => {
       .that.includes(join(temp, 'missing'))
       .and.includes('ENOENT')
       .and.includes('Nothing was changed');
+  });
+
+  it('checks the temp folder before the Pulumi SDK loads (it resolves it as it loads): missing or read-only is exit 2', () => {
+    expect(() => checkTempFolder(temp)).to.not.throw();
+    expect(() => checkTempFolder(join(temp, 'missing')))
+      .to.throw(UsageError)
+      .with.property('message')
+      .that.includes('ENOENT');
+    const file = join(temp, 'a-file');
+    writeFileSync(file, '');
+    expect(() => checkTempFolder(file)).to.throw(UsageError, /ENOTDIR|EACCES/);
   });
 
   it('names the note as the engine does: the sha1 of the folder’s Pulumi.yaml path', () => {
