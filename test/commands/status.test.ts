@@ -49,6 +49,7 @@ describe('ecs-crd status, history, preview, undeploy: flags and usage', () => {
       '--force',
       '--full',
       '--profile',
+      '--report',
       '--secrets-provider',
       '--wait',
     ],
