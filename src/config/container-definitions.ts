@@ -246,6 +246,8 @@ export function taskDefinitionTooLarge(service: ServiceConfig): string | undefin
     .map((c) => ({ name: c.name, bytes: Buffer.byteLength(JSON.stringify(c.environment)) }))
     .sort((a, b) => b.bytes - a.bytes);
   const largest = environments[0];
-  const where = largest ? `; the environment of container ${largest.name} takes ${count(largest.bytes)} bytes` : '';
+  const where = largest
+    ? `; the environment of container ${largest.name} takes ${count(largest.bytes)} bytes`
+    : '';
   return `make a task definition of at least ${count(size)} bytes, over the ${count(TASK_DEFINITION_MAX_BYTES)} ECS registers${where} (move values to secrets: one Secrets Manager secret holds several, as JSON keys; or into a file the image reads)`;
 }
