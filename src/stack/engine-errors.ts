@@ -96,9 +96,25 @@ export function translateEngineError(
   }
   const aws = awsFailure(said, err, context);
   if (aws) return aws;
+  const full = diskFull(err, said);
+  if (full) return full;
   const lines = engineErrorLines(said);
   return new EcsCrdError(`The Pulumi engine failed${lines.length ? `: ${lines.join('; ')}` : '.'}`, {
     cause: err,
+  });
+}
+
+/**
+ * A full disk, whether the SDK hit it writing the run's work folder (Node's `ENOSPC`) or the
+ * engine writing the state, its backups or its plugins' files ("no space left on device").
+ */
+function diskFull(err: unknown, said: string): EcsCrdError | undefined {
+  const node = (err as NodeJS.ErrnoException).code === 'ENOSPC';
+  if (!node && !/no space left on device/i.test(said)) return undefined;
+  const where = node ? (err as NodeJS.ErrnoException).path : engineErrorLines(said)[0];
+  return new EcsCrdError(`The disk is full${where ? `: ${where}` : ''}.`, {
+    cause: err,
+    hint: 'Free space where ecs-crd and the engine write: the temp folder (TMPDIR, the engine’s work folder), the state backend’s folder and ~/.ecs-crd (ECS_CRD_HOME). Then `ecs-crd status` says whether a deployment was left unfinished (`ecs-crd rollback` recovers it).',
   });
 }
 

@@ -175,6 +175,28 @@ describe('engine errors', () => {
     });
   });
 
+  it('a full disk, hit by the SDK or by the engine, says so and where to free space', () => {
+    const sdk = Object.assign(new Error('ENOSPC: no space left on device, write'), {
+      code: 'ENOSPC',
+      path: '/tmp/ecs-crd-api-XXXX/Pulumi.yaml',
+    });
+    const engine = commandError(
+      'error: could not save checkpoint: write /state/.pulumi/stacks/ecs-crd/api.json: no space left on device\n',
+    );
+    for (const [error, where] of [
+      [translateEngineError(sdk, auto), '/tmp/ecs-crd-api-XXXX/Pulumi.yaml'],
+      [
+        translateEngineError(engine, auto),
+        'could not save checkpoint: write /state/.pulumi/stacks/ecs-crd/api.json',
+      ],
+    ] as const) {
+      expect(error.message)
+        .to.match(/^The disk is full: /)
+        .and.include(where);
+      expect(error.hint).to.include('TMPDIR').and.include('ecs-crd rollback');
+    }
+  });
+
   it('caps what it repeats', () => {
     const text = Array.from({ length: 9 }, (_, i) => `error: problem ${i}`).join('\n');
     expect(engineErrorLines(text)).to.have.length(5);
