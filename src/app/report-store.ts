@@ -5,6 +5,8 @@
  * newest per stack) so that `history --report` can render a past run on this machine; on an S3
  * backend also beside the state (`ReportShelf`), so that any machine of the team can.
  */
+
+import { randomBytes } from 'node:crypto';
 import {
   accessSync,
   constants,
@@ -33,21 +35,32 @@ const FORMAT = 'ecs-crd-report/1';
 const DEPLOYMENT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
 /**
- * The absolute path `--report` will write, refused now (exit 2) when it cannot be: a folder,
- * under a file, or in a folder this user may not write. Missing folders are created at the end.
+ * The absolute path `--report` will write, refused now (exit 2) when it cannot be: empty, a
+ * folder, a device or anything but a regular file, under a file, or where this user cannot
+ * create a file (the page is written beside it, then renamed over it: so a file is made and
+ * removed there now, which catches read-only and pseudo file systems that `access` lets
+ * through). Missing folders are created at the end.
  */
 export function checkReportPath(file: string): string {
-  const path = resolve(file);
   const hint = { hint: 'Pass the path of a file to write, e.g. --report deploy-report.html.' };
+  if (file.trim() === '') throw new UsageError('--report needs the path of a file to write', hint);
+  const path = resolve(file);
   const existing = statOf(path);
   if (existing?.isDirectory()) throw new UsageError(`--report ${file}: is a folder, not a file`, hint);
+  if (existing && !existing.isFile())
+    throw new UsageError(`--report ${file}: is not a regular file (a device, a pipe or a socket)`, hint);
   let dir = dirname(path);
   while (statOf(dir) === null && dirname(dir) !== dir) dir = dirname(dir);
   if (!statOf(dir)?.isDirectory()) throw new UsageError(`--report ${file}: ${dir} is not a folder`, hint);
+  const probe = join(dir, `.ecs-crd-report-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
-    accessSync(existing ? path : dir, constants.W_OK);
-  } catch {
-    throw new UsageError(`--report ${file}: ${existing ? path : dir} is not writable`, hint);
+    if (existing) accessSync(path, constants.W_OK);
+    writeFileSync(probe, '', { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new UsageError(`--report ${file}: ${existing ? path : dir} is not writable (${code})`, hint);
+  } finally {
+    rmSync(probe, { force: true });
   }
   return path;
 }

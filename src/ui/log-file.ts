@@ -44,6 +44,7 @@ export function openLogFile(
   now: () => Date = () => new Date(),
   warn: (message: string) => void = (message) => process.stderr.write(`Warning: ${message}\n`),
 ): LogFile {
+  if (path.trim() === '') throw new UsageError('--log-file needs the path of a file to write');
   ensureFolder(dirname(resolve(path)), path);
   const fd = openTarget(path);
   let open = true;

@@ -67,6 +67,10 @@ describe('ui/log-file', () => {
     }
   });
 
+  it('refuses an empty path (`--log-file=`), saying what it needs', () => {
+    expect(() => openLogFile('')).to.throw(UsageError, /^--log-file needs the path of a file to write$/);
+  });
+
   it('refuses a FIFO nobody reads at once, rather than waiting for a reader', () => {
     const fifo = join(dir, 'fifo');
     execFileSync('mkfifo', [fifo]);

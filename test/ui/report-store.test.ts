@@ -56,6 +56,18 @@ describe('deployment report: files', () => {
       expect(() => checkReportPath(join(dir, 'file', 'report.html'))).to.throw(UsageError, /is not a folder/);
     });
 
+    it('refuses an empty path, a device, and a place where no file can be made, leaving nothing there', () => {
+      expect(() => checkReportPath('')).to.throw(UsageError, /needs the path of a file/);
+      // Written beside it and renamed over it, the page would replace the device itself.
+      expect(() => checkReportPath('/dev/null')).to.throw(UsageError, /not a regular file/);
+      // access() lets root through where no file can be made: a pseudo file system.
+      expect(() => checkReportPath('/proc/report.html')).to.throw(UsageError, /\/proc is not writable/);
+      const existing = join(dir, 'old.html');
+      writeFileSync(existing, 'old');
+      expect(checkReportPath(existing)).to.equal(existing);
+      expect(readdirSync(dir).sort()).to.deep.equal(['old.html']);
+    });
+
     it('accepts a file in missing folders without creating them yet', () => {
       const path = checkReportPath(join(dir, 'a', 'b', 'report.html'));
       expect(path).to.equal(join(dir, 'a', 'b', 'report.html'));
