@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 
 const folders = new Set<{ dir: string; bookkeeping: string }>();
-let sweeping = false;
+let removedAtExit = false;
 
 /**
  * A new private (0700) folder for this run's engine calls on a stack of `project`, in `parent`
@@ -31,10 +31,12 @@ export function runWorkspace(
   where: { pulumiHome?: string | undefined; parent?: string } = {},
 ): string {
   const parent = where.parent ?? tmpdir();
-  const dir = makeFolder(parent, `${project}-${stack}-`);
+  // Its real path: the engine names its note after the real path of the folder it runs in, so a
+  // relative or symlinked TMPDIR would leave the note behind.
+  const dir = realpathSync(makeFolder(parent, `${project}-${stack}-`));
   folders.add({ dir, bookkeeping: selectedStackNote(project, dir, where.pulumiHome) });
-  if (!sweeping) {
-    sweeping = true;
+  if (!removedAtExit) {
+    removedAtExit = true;
     // Synchronous on purpose: 'exit' runs after an interrupt's graceful end and after errors alike.
     process.once('exit', removeRunWorkspaces);
   }

@@ -1,4 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -33,6 +43,23 @@ describe('the engine’s work folder of a run', () => {
       expect(dir.startsWith(join(temp, `ecs-crd-${STACK}-`))).to.equal(true);
       expect(statSync(dir).mode & 0o777).to.equal(0o700);
       expect(readdirSync(dir)).to.deep.equal([]);
+    }
+    removeRunWorkspaces();
+  });
+
+  it('is named by its real path, as the engine names its note: a relative or symlinked TMPDIR leaves none behind', () => {
+    const link = join(pulumiHome, 'tmp-link');
+    symlinkSync(temp, link);
+    const dir = runWorkspace('ecs-crd', STACK, { ...where, parent: link });
+    expect(dir.startsWith(`${realpathSync(temp)}/`)).to.equal(true);
+    const cwd = process.cwd();
+    try {
+      process.chdir(temp);
+      expect(
+        runWorkspace('ecs-crd', STACK, { ...where, parent: '.' }).startsWith(`${realpathSync(temp)}/`),
+      ).to.equal(true);
+    } finally {
+      process.chdir(cwd);
     }
     removeRunWorkspaces();
   });
