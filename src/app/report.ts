@@ -41,7 +41,7 @@ export interface ReportRunOptions {
 }
 
 /** One `deploy` or `promote` run that keeps its report data, and writes the page when asked. */
-export interface DeployReportRun {
+export interface RecordedRun {
   /** For stderr once the reporter is closed: where the page went, or why something was not written. */
   readonly notes: string[];
   /** `deployService`, recording the run's events on the way. */
@@ -58,7 +58,7 @@ export interface DeployReportRun {
  * Checks `file` at once (a folder or an unwritable place is a usage error before anything is
  * done), then returns the run that will write it.
  */
-export function deployReportRun(file: string | undefined, options: ReportRunOptions = {}): DeployReportRun {
+export function recordedRun(file: string | undefined, options: ReportRunOptions = {}): RecordedRun {
   const path = file === undefined ? undefined : checkReportPath(file);
   const notes: string[] = [];
   const open = options.open ?? ((service: ServiceOptions) => openInAccount(service));
@@ -140,15 +140,27 @@ function reportData(
   };
 }
 
-/** What the paused run kept of deployment `id`: the team's copy first, then this machine's. */
+/**
+ * A kept deployment (`id`, else the newest): the team's copy first (this machine's may be older,
+ * or missing when another machine ran it), then this machine's; a usage error when neither.
+ */
+async function readReport(
+  ctx: Pick<ServiceContext, 'stack' | 'reports'>,
+  id: string | undefined,
+  env?: NodeJS.ProcessEnv,
+): Promise<ReportData> {
+  const shelved = ctx.reports && (await readShelvedReport(ctx.reports, ctx.stack, id));
+  return shelved || readKeptReport(ctx.stack, id, env);
+}
+
+/** What the paused run kept of deployment `id`, if anything can be read. */
 async function keptEarlier(
   ctx: Pick<ServiceContext, 'stack' | 'reports'>,
   id: string,
   env?: NodeJS.ProcessEnv,
 ): Promise<ReportData | null> {
   try {
-    const shelved = ctx.reports && (await readShelvedReport(ctx.reports, ctx.stack, id));
-    return shelved || readKeptReport(ctx.stack, id, env);
+    return await readReport(ctx, id, env);
   } catch {
     // Paused on a machine that keeps it elsewhere: the promotion's own part is still worth keeping.
     return null;
@@ -206,9 +218,7 @@ export async function historyReport(
 ): Promise<HistoryReportDocument> {
   const path = checkReportPath(file);
   const ctx = await openService(service);
-  // The team's copy first: this machine's may be older, or missing (another machine deployed).
-  const shelved = ctx.reports && (await readShelvedReport(ctx.reports, ctx.stack, options.deploymentId));
-  const data = shelved || readKeptReport(ctx.stack, options.deploymentId, options.env);
+  const data = await readReport(ctx, options.deploymentId, options.env);
   writePrivateFile(path, renderReport(data));
   const model = reportModel(data);
   return { report: path, deployment_id: model.deploymentId, version: model.version, outcome: model.outcome };

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { pinnedPulumiVersion, serviceOptions } from '../app/options.js';
-import { deployReportRun } from '../app/report.js';
+import { recordedRun } from '../app/report.js';
 import {
   adoptFlags,
   awsFlags,
@@ -53,7 +53,7 @@ Ctrl-C (or SIGTERM) lets the running update finish, rolls back, and exits 130; a
     const { flags } = this;
     const service = serviceOptions(flags, regionFrom(flags.region), pinnedPulumiVersion(this.config.pjson));
     // Before anything: a report path that cannot be written is refused now, not after the rollout.
-    const report = deployReportRun(flags.report);
+    const report = recordedRun(flags.report);
     let result: DeployDocument;
     try {
       result = await this.withInterrupts((interrupts) =>

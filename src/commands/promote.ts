@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { pinnedPulumiVersion, serviceOptions } from '../app/options.js';
 import type { HandoffDocument, PromoteResult } from '../app/promote.js';
-import { deployReportRun } from '../app/report.js';
+import { recordedRun } from '../app/report.js';
 import { awsFlags, BaseCommand, backendFlags, deploymentFileFlags, regionFrom } from '../base-command.js';
 import { exitCodeOfOutcome } from '../exit-codes.js';
 import { colorEnabled } from '../ui/format.js';
@@ -47,7 +47,7 @@ Refuses (exit 2, nothing changed) when the deployment is not paused, or when the
     const { flags } = this;
     const service = serviceOptions(flags, regionFrom(flags.region), pinnedPulumiVersion(this.config.pjson));
     // Before anything: a report path that cannot be written is refused now, not after the rollout.
-    const report = deployReportRun(flags.report);
+    const report = recordedRun(flags.report);
     let result: PromoteResult;
     try {
       result = await this.withInterrupts((interrupts) =>

@@ -18,7 +18,7 @@ import {
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { deployReportRun } from '../../src/app/report.js';
+import { recordedRun } from '../../src/app/report.js';
 import {
   checkReportPath,
   KEPT_PER_STACK,
@@ -127,7 +127,7 @@ describe('deployment report: files', () => {
     it('writes the page 0600 (its missing folder 0700) and keeps the data of a deployed run', async () => {
       const opened = openedService();
       const file = join(dir, 'out', 'report.html');
-      const run = deployReportRun(file, { env, open: async () => opened });
+      const run = recordedRun(file, { env, open: async () => opened });
       const reports = new RecordingReporter();
       const document = await run.deploy({ service, reporter: reports.reporter, clock: opened.clock });
       expect(document.outcome).to.equal('deployed');
@@ -152,7 +152,7 @@ describe('deployment report: files', () => {
         conditionScript(opened.ctx.config.canary.scale.desired, () => 'unhealthy'),
       );
       const file = join(dir, 'rolled-back.html');
-      const document = await deployReportRun(file, { env, open: async () => opened }).deploy({
+      const document = await recordedRun(file, { env, open: async () => opened }).deploy({
         service,
         reporter: () => {},
         clock: opened.clock,
@@ -161,7 +161,7 @@ describe('deployment report: files', () => {
       expect(readFileSync(file, 'utf8')).to.contain('outcome-rolled_back');
 
       const again = openedService();
-      const quiet = await deployReportRun(undefined, { env, open: async () => again }).deploy({
+      const quiet = await recordedRun(undefined, { env, open: async () => again }).deploy({
         service,
         reporter: () => {},
         clock: again.clock,
@@ -182,7 +182,7 @@ describe('deployment report: files', () => {
       };
       const opened = openedService();
       opened.ctx.reports = shelf;
-      const run = deployReportRun(undefined, { env, open: async () => opened });
+      const run = recordedRun(undefined, { env, open: async () => opened });
       const document = await run.deploy({ service, reporter: () => {}, clock: opened.clock });
       expect(run.notes).to.deep.equal([]);
       const back = await readShelvedReport(shelf, opened.ctx.stack, document.deployment_id);
@@ -197,7 +197,7 @@ describe('deployment report: files', () => {
           throw new Error('S3 refused PutObject: AccessDenied');
         },
       };
-      const second = deployReportRun(undefined, { env, open: async () => refused });
+      const second = recordedRun(undefined, { env, open: async () => refused });
       const quiet = await second.deploy({ service, reporter: () => {}, clock: refused.clock });
       expect(quiet.outcome).to.equal('deployed');
       expect(second.notes).to.deep.equal([
@@ -212,7 +212,7 @@ describe('deployment report: files', () => {
         failBeforeChange: () => new Error('engine crashed'),
       });
       const file = join(dir, 'failed.html');
-      const error = await deployReportRun(file, { env, open: async () => opened })
+      const error = await recordedRun(file, { env, open: async () => opened })
         .deploy({ service, reporter: () => {}, clock: opened.clock })
         .catch((e: unknown) => e);
       expect(error).to.be.instanceOf(Error);
@@ -226,7 +226,7 @@ describe('deployment report: files', () => {
         throw new UsageError('no ALB is tagged CanaryGroup=orders');
       };
       const file = join(dir, 'refused.html');
-      const error = await deployReportRun(file, { env, open: async () => opened })
+      const error = await recordedRun(file, { env, open: async () => opened })
         .deploy({ service, reporter: () => {}, clock: opened.clock })
         .catch((e: unknown) => e);
       expect(error).to.be.instanceOf(UsageError);
@@ -237,7 +237,7 @@ describe('deployment report: files', () => {
     it('turns a page it cannot write at the end into a warning, not a failure of the run', async () => {
       const opened = openedService();
       const file = join(dir, 'late', 'report.html');
-      const run = deployReportRun(file, { env, open: async () => opened });
+      const run = recordedRun(file, { env, open: async () => opened });
       mkdirSync(join(dir, 'late', 'report.html'), { recursive: true });
       const document = await run.deploy({ service, reporter: () => {}, clock: opened.clock });
       expect(document.outcome).to.equal('deployed');
@@ -276,7 +276,7 @@ describe('deployment report: files', () => {
     it('writes the page and keeps the data of the whole deployment: the paused run’s events, then the promotion’s', async () => {
       const opened = pausedHere();
       const file = join(dir, 'promoted.html');
-      const run = deployReportRun(file, { env, open: async () => opened });
+      const run = recordedRun(file, { env, open: async () => opened });
       const result = await run.promote({ ...promote, clock: opened.clock });
       if (result.kind !== 'resumed') expect.fail('resumed');
       expect(result.document.outcome).to.equal('deployed');
@@ -294,7 +294,7 @@ describe('deployment report: files', () => {
     it('keeps the promotion’s own part when the pause was kept on another machine', async () => {
       const opened = pausedHere();
       rmSync(reportsDir(opened.ctx.stack, env), { recursive: true });
-      await deployReportRun(undefined, { env, open: async () => opened }).promote({
+      await recordedRun(undefined, { env, open: async () => opened }).promote({
         ...promote,
         clock: opened.clock,
       });
@@ -318,7 +318,7 @@ describe('deployment report: files', () => {
         }),
       );
       const file = join(dir, 'handed.html');
-      const run = deployReportRun(file, { env, open: async () => opened });
+      const run = recordedRun(file, { env, open: async () => opened });
       const result = await run.promote({ ...promote, clock: opened.clock });
       expect(result.kind).to.equal('handed');
       expect(existsSync(file)).to.equal(false);
