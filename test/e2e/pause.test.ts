@@ -59,7 +59,8 @@ describe('pause and promote through the CLI', function () {
   after(async () => {
     ecs?.destroy();
     cli?.cleanup();
-    if (elsewhere) rmSync(elsewhere, { recursive: true, force: true });
+    // Every HOME made here, `elsewhere` and those of single scenarios, whatever they ended with.
+    for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
     await sandbox?.stop();
   });
 
@@ -254,13 +255,15 @@ describe('pause and promote through the CLI', function () {
     expect(readdirSync(join(machine, 'tmp'))).to.deep.equal([]);
     const notes = join(machine, '.pulumi', 'workspaces');
     expect(existsSync(notes) ? readdirSync(notes) : []).to.deep.equal([]);
-    rmSync(machine, { recursive: true, force: true });
   });
 });
+
+const homes: string[] = [];
 
 /** A HOME of its own, with the pinned Pulumi CLI a second machine would have installed. */
 function otherHome(): string {
   const home = mkdtempSync(join(tmpdir(), 'ecs-crd-elsewhere-'));
+  homes.push(home);
   const version = pinnedPulumiVersion();
   mkdirSync(join(home, '.pulumi', 'versions'), { recursive: true });
   symlinkSync(join(homedir(), '.pulumi', 'versions', version), join(home, '.pulumi', 'versions', version));
