@@ -39,6 +39,8 @@ export function slotPortsDiffer(
   mapping: { host_port: number | { blue: number; green: number } },
   ctx: Context,
 ) {
+  // Read only once valid: a `host_port: null` the schema refused is still as written here.
+  if (!validParts(ctx)(['host_port'])) return;
   const port = mapping.host_port;
   if (typeof port === 'number' || port.blue === 0 || port.blue !== port.green) return;
   report(

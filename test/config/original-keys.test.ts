@@ -98,6 +98,12 @@ describe('config: the original tool’s spellings of canary and service', () => 
       { container_port: 80, host_port: { blue: 8100, green: 8102 }, protocol: 'tcp' },
     ]);
     expect(problems(perSlot(0, 0))).to.deep.equal([]);
+    // Found by the property test (seed -1084251720): the rule read a refused value and threw.
+    expect(
+      problems(fileWith((f) => (web(f).port_mappings = [{ container_port: 80, host_port: null }]))),
+    ).to.deep.equal([
+      'service.containers[0].port_mappings[0].host_port: must be a port (0-65535) or one per slot, {blue: …, green: …}',
+    ]);
     expect(problems(perSlot(8100, 8100))).to.deep.equal([
       'service.containers[0].port_mappings[0].host_port.green: must differ from host_port.blue (both 8100): both releases may run on one instance during a canary, and two containers cannot bind one host port (write one port for both slots, or 0 for a dynamic one, if that is what you mean)',
     ]);
