@@ -11,10 +11,13 @@ type Automation = typeof import('@pulumi/pulumi/automation/index.js');
 const TORN_CHECKPOINT = /failed to load checkpoint: (?:unexpected )?EOF/;
 
 /**
- * A read (`status`, `history`) beside a running `deploy` on a file backend may catch the
- * checkpoint while that run's engine rewrites it, and the engine then fails with `failed to
- * load checkpoint: EOF`: a torn read, not a broken stack. It is read again, a few times,
- * before the error is the user's.
+ * Any engine call beside a running `deploy` on a file backend (another terminal's `status`,
+ * `history`, `preview`, even opening the stack) may catch the checkpoint while that run's
+ * engine rewrites it: the engine's file store (gocloud fileblob) renames the checkpoint into
+ * place but rewrites its `.attrs` sidecar in place (create, then write), and every read of the
+ * checkpoint, its existence check included, decodes that sidecar. An empty one fails with
+ * `failed to load checkpoint: EOF`: a torn read, not a broken stack. It is read again, a few
+ * times, before the error is the user's.
  */
 export async function beyondTornReads<T>(
   read: () => Promise<T>,
@@ -91,6 +94,16 @@ export function translateEngineError(
       {
         cause: err,
         hint: `Set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE to the passphrase the stack was created with${key ? ' and pass --secrets-provider passphrase (a stack keeps the provider it was created with; `pulumi stack change-secrets-provider` moves it)' : ' (--secrets-provider only chooses how a new stack is sealed)'}.`,
+      },
+    );
+  }
+  if (TORN_CHECKPOINT.test(said)) {
+    // What beyondTornReads could not read past: a save that lasted, or a sidecar left empty.
+    return new EcsCrdError(
+      'The stack’s state could not be read: its checkpoint’s metadata file was empty at every try (failed to load checkpoint: EOF).',
+      {
+        cause: err,
+        hint: 'Another run may be saving it: run the command again. If it fails again with no other run going on, the `<stack>.json.attrs` file beside the checkpoint (in the backend’s `.pulumi/stacks/ecs-crd/` folder) was left empty, by a full disk say: remove that file (it holds only metadata) and run again.',
       },
     );
   }

@@ -75,13 +75,15 @@ class PulumiStackRunner implements StackRunner {
 
   async preview(state: DesiredState, options: RunOptions = {}): Promise<PlannedChange[]> {
     const stack = await this.open(true);
-    const events: RawEngineEvent[] = [];
-    await this.engine(() =>
-      stack.preview({
+    let events: RawEngineEvent[] = [];
+    await this.read(() => {
+      // A torn read fails as the engine loads the checkpoint, before any event: start afresh.
+      events = [];
+      return stack.preview({
         program: this.program(state),
         ...this.watch(options, (e) => events.push(e)),
-      }),
-    );
+      });
+    });
     return plannedChanges(events);
   }
 
@@ -118,7 +120,7 @@ class PulumiStackRunner implements StackRunner {
     if (this.known !== undefined) return this.known;
     const stack = await this.open(false);
     if (!stack) return null;
-    this.known = parseOutputs(await this.engine(() => beyondTornReads(() => stack.outputs())));
+    this.known = parseOutputs(await this.read(() => stack.outputs()));
     return this.known;
   }
 
@@ -126,9 +128,7 @@ class PulumiStackRunner implements StackRunner {
     const stack = await this.open(false);
     if (!stack) return [];
     // No secret is read from history: skip the decryption (a passphrase key derivation).
-    return readWholeHistory((pageSize, page) =>
-      this.engine(() => beyondTornReads(() => stack.history(pageSize, page, false))),
-    );
+    return readWholeHistory((pageSize, page) => this.read(() => stack.history(pageSize, page, false)));
   }
 
   async cancel(): Promise<void> {
@@ -223,8 +223,8 @@ class PulumiStackRunner implements StackRunner {
     let stack: Stack;
     try {
       stack = create
-        ? await this.engine(() => this.auto.LocalWorkspace.createOrSelectStack(args, opts))
-        : await this.engine(() => this.auto.LocalWorkspace.selectStack(args, opts));
+        ? await this.read(() => this.auto.LocalWorkspace.createOrSelectStack(args, opts))
+        : await this.read(() => this.auto.LocalWorkspace.selectStack(args, opts));
     } catch (err) {
       if (!create && err instanceof EcsCrdError && err.cause instanceof this.auto.StackNotFoundError)
         return undefined;
@@ -232,7 +232,7 @@ class PulumiStackRunner implements StackRunner {
     }
     await this.adoptSecretsSettings(stack);
     const config = awsProviderConfig(this.options.provider);
-    await this.engine(() =>
+    await this.read(() =>
       stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }]))),
     );
     this.stack = stack;
@@ -251,7 +251,7 @@ class PulumiStackRunner implements StackRunner {
    * its first checkpoint with its default, a passphrase.
    */
   private async adoptSecretsSettings(stack: Stack): Promise<void> {
-    const exported = await this.engine(() => stack.exportStack());
+    const exported = await this.read(() => stack.exportStack());
     const deployment = exported.deployment as
       | { secrets_providers?: { type?: string; state?: { salt?: unknown } } }
       | undefined;
@@ -291,6 +291,15 @@ class PulumiStackRunner implements StackRunner {
         hint: `Put it at ~/.pulumi/versions/${version}/bin/pulumi: \`curl -fsSL https://get.pulumi.com | sh -s -- --version ${version} --install-root ~/.pulumi/versions/${version} --no-edit-path\`, or from a clone of ecs-crd \`bash scripts/install-pulumi.sh\` (builds it from Go modules when offline).`,
       });
     }
+  }
+
+  /**
+   * Runs one engine call that may run again as it is (selecting or creating the stack, setting
+   * this folder's config, reading, previewing), again when it caught the checkpoint mid-write
+   * (see beyondTornReads): any of them may run beside another terminal's deploy.
+   */
+  private read<T>(call: () => Promise<T>): Promise<T> {
+    return this.engine(() => beyondTornReads(call));
   }
 
   /** Runs one engine call, translating its failures into ecs-crd's errors. */

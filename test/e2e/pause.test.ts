@@ -247,7 +247,7 @@ describe('pause and promote through the CLI', function () {
     expect((await status(file, env)).live?.version).to.equal('5.0.0');
     const failed = reads.filter((r) => r.code !== 0);
     expect(
-      failed.map((r) => r.stderr),
+      failed.map((r) => `exit ${r.code ?? r.signal}: ${r.stdout}${r.stderr}`),
       `${failed.length} of ${reads.length} status reads failed`,
     ).to.deep.equal([]);
     expect(reads.length, 'status read while the deploy went on').to.be.at.least(2);

@@ -53,6 +53,14 @@ describe('engine errors', () => {
     expect(error.hint).to.match(/PULUMI_CONFIG_PASSPHRASE/);
   });
 
+  it('a checkpoint that stays unreadable says to run again, or which file a full disk left empty', () => {
+    const error = translateEngineError(commandError('error: failed to load checkpoint: EOF\n'), auto);
+    expect(error.message).to.match(/state could not be read.*failed to load checkpoint: EOF/);
+    expect(error.hint)
+      .to.match(/run the command again/)
+      .and.to.match(/\.json\.attrs/);
+  });
+
   describe('the engine’s own AWS calls (S3 state, KMS secrets)', () => {
     // As pulumi 3.274.1 words them against the sandbox's moto.
     const NO_BUCKET =
