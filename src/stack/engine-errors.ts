@@ -34,6 +34,12 @@ export async function beyondTornReads<T>(
   }
 }
 
+/** Whether the engine said the stack does not exist (the error as `engine()` translated it, or raw). */
+export function stackRemoved(err: unknown): boolean {
+  const raw = err instanceof EcsCrdError ? err.cause : err;
+  return raw !== undefined && /no stack named '[^']*' found/.test(engineText(raw));
+}
+
 function engineText(err: unknown): string {
   const result = (err as { commandResult?: { stdout?: string; stderr?: string } }).commandResult;
   if (result) return `${result.stderr ?? ''}\n${result.stdout ?? ''}`;

@@ -15,7 +15,7 @@ import type {
 } from '../canary/ports/stack.js';
 import { EcsCrdError } from '../errors.js';
 import type { Backend } from './backend.js';
-import { beyondTornReads, translateEngineError } from './engine-errors.js';
+import { beyondTornReads, stackRemoved, translateEngineError } from './engine-errors.js';
 import { EngineEventTranslator, plannedChanges, type RawEngineEvent, summaryOf } from './events.js';
 import { stackName } from './naming.js';
 import { awsProviderConfig, engineAwsEnv, type ProviderSettings } from './provider-config.js';
@@ -120,7 +120,10 @@ class PulumiStackRunner implements StackRunner {
     if (this.known !== undefined) return this.known;
     const stack = await this.open(false);
     if (!stack) return null;
-    this.known = parseOutputs(await this.read(() => stack.outputs()));
+    this.known = await this.unlessRemoved(
+      async () => parseOutputs(await this.read(() => stack.outputs())),
+      null,
+    );
     return this.known;
   }
 
@@ -128,7 +131,10 @@ class PulumiStackRunner implements StackRunner {
     const stack = await this.open(false);
     if (!stack) return [];
     // No secret is read from history: skip the decryption (a passphrase key derivation).
-    return readWholeHistory((pageSize, page) => this.read(() => stack.history(pageSize, page, false)));
+    return this.unlessRemoved(
+      () => readWholeHistory((pageSize, page) => this.read(() => stack.history(pageSize, page, false))),
+      [],
+    );
   }
 
   async cancel(): Promise<void> {
@@ -230,13 +236,32 @@ class PulumiStackRunner implements StackRunner {
         return undefined;
       throw err;
     }
-    await this.adoptSecretsSettings(stack);
-    const config = awsProviderConfig(this.options.provider);
-    await this.read(() =>
-      stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }]))),
-    );
-    this.stack = stack;
-    return stack;
+    const configured = async () => {
+      await this.adoptSecretsSettings(stack);
+      const config = awsProviderConfig(this.options.provider);
+      await this.read(() =>
+        stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }]))),
+      );
+      return stack;
+    };
+    const opened = create ? await configured() : await this.unlessRemoved(configured, undefined);
+    this.stack = opened;
+    return opened;
+  }
+
+  /**
+   * `read`'s value, or `removed` when the stack is gone: an `undeploy` in another terminal may
+   * remove it between this run's select and its next engine call ("no stack named … found"),
+   * and a stack removed meanwhile reads as one that never was.
+   */
+  private async unlessRemoved<T>(read: () => Promise<T>, removed: T): Promise<T> {
+    try {
+      return await read();
+    } catch (err) {
+      if (!stackRemoved(err)) throw err;
+      this.stack = undefined;
+      return removed;
+    }
   }
 
   /**

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { expect } from 'chai';
-import { SandboxCli, waitForOutput } from '../../sandbox/ecs-crd.js';
+import { type CliResult, SandboxCli, waitForOutput } from '../../sandbox/ecs-crd.js';
 import { FAKE_CREDENTIALS, type Sandbox, startSandbox } from '../../sandbox/harness.js';
 
 /** A sandbox CLI whose environment a scenario can change (another backend, passphrase, no credentials). */
@@ -165,7 +165,7 @@ describe('hostile use: the CLI refuses or recovers, and says what happened', fun
     });
   });
 
-  describe('reads in another terminal while a deploy rewrites the state', () => {
+  describe('reads in other terminals while another run changes the state', () => {
     it('status, history and preview read a checkpoint caught mid-write again, and succeed', async () => {
       const file = cli.release({ version: '1.0.0' });
       const deploy = await cli.run(['deploy', ...cli.flags(file)]);
@@ -193,6 +193,37 @@ describe('hostile use: the CLI refuses or recovers, and says what happened', fun
         stop();
       }
       expect(failed).to.deep.equal([]);
+    });
+
+    it('status and history in other terminals while undeploy removes the stack: exit 0 throughout, then phase none', async () => {
+      const file = cli.release({ version: '1.0.0' });
+      const deploy = await cli.run(['deploy', ...cli.flags(file)]);
+      expect(deploy.code, deploy.stderr).to.equal(0);
+      let finished = false;
+      const reads: { command: string; code: number | null; out: string }[] = [];
+      const reader = async (command: string) => {
+        while (!finished) {
+          const r = await cli.run([command, ...cli.flags(file, '--json')]);
+          reads.push({ command, code: r.code, out: r.stdout + r.stderr });
+        }
+      };
+      const readers = Promise.all([reader('status'), reader('status'), reader('history')]);
+      let undeploy: CliResult | undefined;
+      try {
+        // Readers under way first, so that some of them meet the stack's removal.
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        undeploy = await cli.run(['undeploy', ...cli.flags(file, '--yes')]);
+      } finally {
+        finished = true;
+        await readers;
+      }
+      expect(undeploy.code, undeploy.stdout + undeploy.stderr).to.equal(0);
+      // Before the fix, a reader that met the removal failed: "no stack named '…' found", exit 1.
+      const failed = reads.filter((r) => r.code !== 0).map((r) => `${r.command} → ${r.code}: ${r.out}`);
+      expect(failed, `${failed.length} of ${reads.length} reads failed`).to.deep.equal([]);
+      expect(reads.length).to.be.at.least(3);
+      const after = await cli.run(['status', ...cli.flags(file, '--json')]);
+      expect(JSON.parse(after.stdout).phase).to.equal('none');
     });
   });
 

@@ -1,7 +1,12 @@
 import { expect } from 'chai';
 import { EcsCrdError, StackLockedError, UsageError } from '../../src/errors.js';
 import { ExitCode, exitCodeOf } from '../../src/exit-codes.js';
-import { beyondTornReads, engineErrorLines, translateEngineError } from '../../src/stack/engine-errors.js';
+import {
+  beyondTornReads,
+  engineErrorLines,
+  stackRemoved,
+  translateEngineError,
+} from '../../src/stack/engine-errors.js';
 
 class FakeConcurrentUpdateError extends Error {}
 const auto = { ConcurrentUpdateError: FakeConcurrentUpdateError } as never;
@@ -59,6 +64,14 @@ describe('engine errors', () => {
     expect(error.hint)
       .to.match(/run the command again/)
       .and.to.match(/\.json\.attrs/);
+  });
+
+  it('knows a stack removed meanwhile, raw or translated, and nothing else', () => {
+    const gone = commandError("error: no stack named 'sandbox-api-dev-eu-west-1' found\n");
+    expect(stackRemoved(gone)).to.equal(true);
+    expect(stackRemoved(translateEngineError(gone, auto))).to.equal(true);
+    expect(stackRemoved(commandError('error: failed to load checkpoint: EOF\n'))).to.equal(false);
+    expect(stackRemoved(new EcsCrdError("no stack named 'x' found, said a user's file"))).to.equal(false);
   });
 
   describe('the engine’s own AWS calls (S3 state, KMS secrets)', () => {
