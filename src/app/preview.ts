@@ -95,9 +95,14 @@ export async function previewIn(
   options: Pick<PreviewOptions, 'reporter' | 'adopt'>,
 ): Promise<PreviewDocument> {
   const warnings = reportFileWarnings(options.reporter, ctx.warnings);
+  const lease = await leaseView(ctx.leases, ctx.stack);
+  const previous = await ctx.runner.outputs();
+  // Before any look at the account: beside a run under way, that look would see its half-made
+  // resources and call them foreign (exit 2) instead of naming the run.
+  refuseUnfinished(ctx.identity, previous, RECOVER_FIRST, lease);
   const environment = await discoverFor(aws, ctx, options.reporter);
   await refuseForeignNames(aws, ctx, environment, {
-    previous: await ctx.runner.outputs(),
+    previous,
     records: await aws.lookup.liveWeights(environment.zones),
     adopt: options.adopt ?? false,
   });
@@ -107,7 +112,7 @@ export async function previewIn(
     environment,
     runner: ctx.runner,
     reporter: options.reporter,
-    lease: await leaseView(ctx.leases, ctx.stack),
+    lease,
     warnings,
   });
 }

@@ -4,7 +4,7 @@
  * concludes while it waits for one. `src/app/lease.ts` performs them through a `LeaseStore`.
  */
 import { StackLockedError, UsageError } from '../errors.js';
-import { interruptedRun } from './phase.js';
+import { heldByAnotherRun, interruptedRun } from './phase.js';
 import { describeHolder, type LeaseHolder, type Liveness, type StoredLease } from './ports/lease.js';
 
 /** Seconds a lease lives without renewal, when `ECS_CRD_LEASE_TTL` says nothing. */
@@ -130,11 +130,10 @@ export function leaseRefusal(
   if (liveness === 'expired') {
     return interruptedRun(held.holder, undefined, `its lease was last renewed ${ageText(held.ageMs)} ago`);
   }
-  const who = describeHolder(held.holder);
-  const why = renewedWhileWaiting ? ' (it renewed its lease while this run waited)' : '';
-  return new StackLockedError(`The stack is held by another run: ${who}${why}.`, {
-    hint: 'Wait for it to end (`ecs-crd status` shows it). If that machine or process is gone, its lease expires and `ecs-crd rollback` takes the stack over; `ecs-crd rollback --force` does so at once.',
-  });
+  return heldByAnotherRun(
+    held.holder,
+    renewedWhileWaiting ? ' (it renewed its lease while this run waited)' : '',
+  );
 }
 
 /** `83 s`, `4 min`. */

@@ -75,6 +75,9 @@ export function refuseUnfinished(
   const service = `${identity.name} in ${identity.environment} (${identity.region})`;
   // A paused deployment whose run is gone (a timed pause killed) is still one to promote.
   if (outputs?.meta.phase === 'paused') throw pausedDeployment(service, outputs.meta, hint);
+  // A run that holds the lease and lives is not unfinished but under way: rolling it back is
+  // the last thing to suggest (a `preview` beside a deploy used to).
+  if (typeof lease === 'object' && lease.liveness === 'alive') throw heldByAnotherRun(lease.holder);
   const gone = goneLease(lease);
   if (gone)
     throw interruptedRun(gone.holder, hint, gone.liveness === 'expired' ? 'its lease expired' : undefined);
@@ -96,6 +99,13 @@ function pausedDeployment(service: string, meta: DeploymentMeta, hint: string): 
     `The deployment of version ${meta.candidateVersion ?? 'unknown'} of ${service} (deployment ${meta.deploymentId}) is paused${at}: ${PAUSED_NEXT}.`,
     { hint: hint === RECOVER_FIRST ? `Then deploy again; ${PAUSED_NEXT}.` : hint },
   );
+}
+
+/** The refusal of a stack whose lease a running run holds (exit 5); `why` says more of it. */
+export function heldByAnotherRun(holder: LeaseHolder, why = ''): StackLockedError {
+  return new StackLockedError(`The stack is held by another run: ${describeHolder(holder)}${why}.`, {
+    hint: 'Wait for it to end (`ecs-crd status` shows it). If that machine or process is gone, its lease expires and `ecs-crd rollback` takes the stack over; `ecs-crd rollback --force` does so at once.',
+  });
 }
 
 /**

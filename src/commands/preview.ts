@@ -16,7 +16,7 @@ export default class Preview extends BaseCommand<typeof Preview> {
   static override description =
     `Looks up the account and the two slots' ALBs (read-only AWS calls), then runs a Pulumi preview of the deployment's first update: the candidate release provisioned beside the live one, at weight 0. Lists each resource it would create, update, replace or delete with the properties that change, then each step of the canary: the weights, the wait and the elapsed time.
 
-Takes no lock and writes nothing: safe while a deployment runs. Refuses, as deploy would, when the last deployment did not finish.`;
+Takes no lock and writes nothing. Refuses, as deploy would (exit 5), while another run holds the stack (it names that run) and when the last deployment did not finish.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -e prod -r eu-west-1 -f deploy/prod.deploy.yml',

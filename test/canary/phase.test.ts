@@ -48,9 +48,22 @@ describe('canary/phase: one reading of an unfinished deployment', () => {
       .that.matches(/ecs-crd rollback/);
   });
 
-  it('lets a settled stack through when the lease is free, held by a live run, or not kept', () => {
-    for (const view of ['free', 'untracked', lease('alive')] as const) {
+  it('lets a settled stack through when the lease is free or not kept', () => {
+    for (const view of ['free', 'untracked'] as const) {
       expect(() => refuseUnfinished(buildIdentity(), stableOutputs(), undefined, view)).to.not.throw();
+    }
+  });
+
+  it('refuses a stack a live run holds as deploy would (exit 5), naming it, never suggesting a rollback first', () => {
+    // Before: settled outputs went through, and `deploying` ones said "did not finish: run rollback".
+    for (const outputs of [
+      stableOutputs(),
+      { ...stableOutputs(), meta: { ...stableOutputs().meta, phase: 'deploying' as const } },
+    ]) {
+      expect(() => refuseUnfinished(buildIdentity(), outputs, undefined, lease('alive')))
+        .to.throw(StackLockedError, /^The stack is held by another run: deploy by ci@ci-3 \(pid 4242\)/)
+        .with.property('hint')
+        .that.matches(/^Wait for it to end/);
     }
   });
 

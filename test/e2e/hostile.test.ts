@@ -195,6 +195,23 @@ describe('hostile use: the CLI refuses or recovers, and says what happened', fun
       expect(failed).to.deep.equal([]);
     });
 
+    it('preview beside a running deploy is refused (exit 5) naming that run, not told to roll it back', async () => {
+      const file = cli.release({ version: '1.0.0' });
+      const run = cli.start(['deploy', ...cli.flags(file)]);
+      try {
+        await waitForOutput(run.output, /Updating the stack \(provision\)/);
+        // Before: "did not finish … Run `ecs-crd rollback`" (exit 5), or, in a first deploy, its
+        // half-made ECS service called foreign (exit 2).
+        const preview = await cli.run(['preview', ...cli.flags(file)]);
+        expect(preview.code, preview.stdout + preview.stderr).to.equal(5);
+        expect(preview.stderr).to.match(/held by another run: deploy by \S+ \(pid \d+\)/);
+        expect(preview.stderr).to.match(/Wait for it to end/);
+      } finally {
+        const done = await run.done;
+        expect(done.code, done.stderr).to.equal(0);
+      }
+    });
+
     it('status and history in other terminals while undeploy removes the stack: exit 0 throughout, then phase none', async () => {
       const file = cli.release({ version: '1.0.0' });
       const deploy = await cli.run(['deploy', ...cli.flags(file)]);
