@@ -79,10 +79,19 @@ export function endpointOf(
   return url === '' ? undefined : url;
 }
 
+/** The form of every AWS region's name: eu-west-1, ap-southeast-4, us-gov-west-1, us-isob-east-1. */
+const AWS_REGION = /^[a-z]{2}(-[a-z]+){1,2}-\d{1,2}$/;
+
 /** The region every command that names a stack or calls AWS needs. */
 export function regionOf(options: Pick<ServiceOptions, 'region'>): string {
   if (options.region === undefined || options.region === '') {
     throw new UsageError('no AWS region', { hint: 'pass -r/--region, or set AWS_REGION' });
+  }
+  // A typo would name another stack (`status` would say "not deployed") and fail only at AWS.
+  if (!AWS_REGION.test(options.region)) {
+    throw new UsageError(`${JSON.stringify(options.region)} is not an AWS region name.`, {
+      hint: 'Regions are named like eu-west-1 or us-gov-west-1: check -r/--region, AWS_REGION and AWS_DEFAULT_REGION.',
+    });
   }
   return options.region;
 }

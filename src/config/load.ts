@@ -37,6 +37,11 @@ export const MAX_FILE_BYTES = 1024 * 1024;
  * than `MAX_FILE_BYTES` (never read whole: a path to a huge file or a device costs nothing).
  */
 export async function loadDeployment(options: LoadOptions): Promise<CheckResult> {
+  if (options.file === '') {
+    throw new DeploymentFileError('', '-f/--file needs the path of a deployment file', {
+      hint: `pass -f FILE, or -d DIR for a directory holding ${options.environment}.deploy.yml`,
+    });
+  }
   const file = deploymentFilePath(options);
   let bytes: Buffer;
   try {

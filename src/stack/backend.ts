@@ -65,7 +65,7 @@ export function resolveBackend(
   if (isDefault) {
     url = `file://${ensurePrivateDir(join(ensurePrivateDir(home), 'state'))}`;
   } else {
-    url = normaliseFileUrl(chosen);
+    url = normaliseFileUrl(checkBackendUrl(chosen));
     if (url.startsWith('file://')) ensurePrivateDir(url.slice('file://'.length));
   }
   const out: Record<string, string> = { PULUMI_BACKEND_URL: url };
@@ -94,6 +94,28 @@ export function resolveBackend(
  */
 export function besideState(backendUrl: string, name: string): string {
   return `${backendUrl.replace(/[?#].*$/, '').replace(/\/+$/, '')}/.ecs-crd/${name}`;
+}
+
+/** The schemes of the engine's state backends: its file store (gocloud), Pulumi Cloud, Postgres. */
+const BACKEND_SCHEMES = ['file', 's3', 'gs', 'azblob', 'https', 'http', 'postgres'];
+
+/**
+ * Refuses (exit 2) a URL the engine has no backend for, or a `file://` naming no folder (it
+ * would have meant the current folder), before anything is opened.
+ */
+function checkBackendUrl(url: string): string {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (scheme === undefined || !BACKEND_SCHEMES.includes(scheme)) {
+    throw new UsageError(`${url} is not a state backend URL.`, {
+      hint: 'Use file:///path/to/folder (or file://~/folder), s3://bucket/prefix, gs://bucket, azblob://container, https://api.pulumi.com, or postgres://…, in --backend-url or PULUMI_BACKEND_URL.',
+    });
+  }
+  if (scheme === 'file' && url.slice('file://'.length).trim() === '') {
+    throw new UsageError(`${url} names no folder.`, {
+      hint: 'Give the folder of the state: file:///path/to/folder, or file://~/folder.',
+    });
+  }
+  return url;
 }
 
 /** `file://~/x` and relative `file://x` become absolute: the engine resolves them against its own cwd. */

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { openInAccount, type ServiceOptions } from '../../src/app/service.js';
+import { openInAccount, regionOf, type ServiceOptions } from '../../src/app/service.js';
 import { InvalidDeploymentError } from '../../src/config/errors.js';
 import { UsageError } from '../../src/errors.js';
 import { ExitCode, exitCodeOf } from '../../src/exit-codes.js';
@@ -63,5 +63,17 @@ describe('app/service: what prepare checks first', () => {
     const error = await rejection(openInAccount(options(valid, undefined)));
     expect(error).to.be.instanceOf(UsageError);
     expect(error.message).to.equal('no AWS region');
+  });
+
+  it('refuses a region that is no region’s name (exit 2): a typo would name another stack', async () => {
+    const valid = BROKEN.replace('weight: 150\n', 'weight: 10\n').replace('version: 1.10', 'version: "1.10"');
+    for (const region of ['eu west 1', 'eu-west1', 'EU-WEST-1', 'eu-west-1 ', 'local']) {
+      const error = await rejection(openInAccount(options(valid, region)));
+      expect(exitCodeOf(error), region).to.equal(ExitCode.Usage);
+      expect(error.message).to.equal(`${JSON.stringify(region)} is not an AWS region name.`);
+    }
+    for (const region of ['eu-west-1', 'ap-southeast-4', 'us-gov-west-1', 'us-isob-east-1', 'il-central-1']) {
+      expect(() => regionOf({ region }), region).to.not.throw();
+    }
   });
 });

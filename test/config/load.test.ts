@@ -79,6 +79,12 @@ describe('config/load', () => {
     );
   });
 
+  it('says -f needs a path when it is given empty (exit 2), instead of a blank one', async () => {
+    const error = await loadDeployment({ environment: 'prod', file: '' }).catch((e: unknown) => e);
+    expect(exitCodeOf(error)).to.equal(ExitCode.Usage);
+    expect((error as DeploymentFileError).message).to.equal('-f/--file needs the path of a deployment file');
+  });
+
   it('points at a .yaml file of the same name', async () => {
     writeFileSync(join(dir, 'prod.deploy.yaml'), '');
     const error = await loadDeployment({ environment: 'prod', dir }).catch((e: unknown) => e);

@@ -85,6 +85,27 @@ describe('state backend', () => {
     });
   });
 
+  it('refuses (exit 2) a URL the engine has no backend for, and a file:// naming no folder', () => {
+    const env = { ECS_CRD_HOME: home, PULUMI_CONFIG_PASSPHRASE: '' };
+    for (const [url, message] of [
+      ['ftp://x', 'ftp://x is not a state backend URL.'],
+      ['/srv/state', '/srv/state is not a state backend URL.'],
+      ['file://', 'file:// names no folder.'],
+    ] as const) {
+      let error: unknown;
+      try {
+        resolveBackend(url, env);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(exitCodeOf(error), url).to.equal(ExitCode.Usage);
+      expect((error as UsageError).message).to.equal(message);
+    }
+    for (const url of ['s3://b/p?region=eu-west-1', 'gs://b', 'azblob://c', 'postgres://h/db']) {
+      expect(resolveBackend(url, env).url, url).to.be.a('string');
+    }
+  });
+
   it('makes a relative file backend absolute', () => {
     const url = resolveBackend(`file://${join(home, 'x')}`, {
       ECS_CRD_HOME: home,
