@@ -10,7 +10,6 @@ import { randomBytes } from 'node:crypto';
 import {
   accessSync,
   constants,
-  mkdirSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -22,7 +21,7 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import type { AwsClientOptions } from '../aws/clients.js';
 import { UsageError } from '../errors.js';
-import { besideState, ecsCrdHome, ensurePrivateDir } from '../stack/backend.js';
+import { besideState, ecsCrdHome, ensurePrivateDir, makePrivateDirs } from '../stack/backend.js';
 import type { ReportData } from '../ui/report-data.js';
 
 /** How many deployments' data is kept per stack. */
@@ -120,7 +119,7 @@ export async function readShelvedReport(
 
 /** Writes `content` to `path` as a private file (0600), its missing folders 0700, atomically. */
 export function writePrivateFile(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  makePrivateDirs(dirname(path));
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, content, { mode: 0o600 });
   renameSync(temporary, path);

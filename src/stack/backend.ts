@@ -15,20 +15,53 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { askedSecretsProvider, isKeyService } from './secrets-provider.js';
 
 /** The folder ecs-crd keeps its own files in; `ECS_CRD_HOME` moves it (tests, CI caches). */
 export function ecsCrdHome(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.ECS_CRD_HOME ?? join(homedir(), '.ecs-crd'));
+  // Set but empty is unset, as for every other variable: not the current folder.
+  return resolve(env.ECS_CRD_HOME || join(homedir(), '.ecs-crd'));
 }
 
-/** Creates a private folder (0700), tightening it when it already exists with wider rights. */
+/**
+ * Creates a private folder (0700), tightening it when it already exists with wider rights.
+ * One the system refuses (a path under /proc, a read-only disk) is the user's input (exit 2).
+ */
 export function ensurePrivateDir(dir: string): string {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
+  try {
+    makePrivateDirs(dir);
+    if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
+    throw new UsageError(`The folder ${dir} cannot be created (${code}). Nothing was changed.`, {
+      cause,
+      hint: 'Point ECS_CRD_HOME, or a file:// --backend-url, at a folder this user can write.',
+    });
+  }
   return dir;
+}
+
+/**
+ * `mkdir -p` with 0700 for each folder it makes. Not Node's `mkdirSync(…, { recursive: true })`:
+ * under /proc that retries for ever (mkdir says ENOENT, the parent exists, mkdir again), and a
+ * run given ECS_CRD_HOME=/proc/x hung at full CPU.
+ */
+export function makePrivateDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let at = resolve(dir); !existsSync(at); at = dirname(at)) {
+    missing.unshift(at);
+    if (dirname(at) === at) break;
+  }
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder, { mode: 0o700 });
+    } catch (err) {
+      // Made meanwhile by another run: as good.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
 }
 
 export interface Backend {
@@ -73,7 +106,9 @@ export function resolveBackend(
   // A passphrase the user's environment may still hold is left alone: the engine never reads
   // it for a stack sealed by a key service (it takes the stack's own provider).
   if (isKeyService(secretsProvider)) return backend;
-  if (env.PULUMI_CONFIG_PASSPHRASE !== undefined || env.PULUMI_CONFIG_PASSPHRASE_FILE !== undefined) {
+  if (env.PULUMI_CONFIG_PASSPHRASE !== undefined) return backend;
+  if (env.PULUMI_CONFIG_PASSPHRASE_FILE !== undefined) {
+    checkPassphraseFile(env.PULUMI_CONFIG_PASSPHRASE_FILE);
     return backend;
   }
   // Pulumi Cloud seals with its own keys unless a passphrase is asked for.
@@ -94,6 +129,22 @@ export function resolveBackend(
  */
 export function besideState(backendUrl: string, name: string): string {
   return `${backendUrl.replace(/[?#].*$/, '').replace(/\/+$/, '')}/.ecs-crd/${name}`;
+}
+
+/**
+ * A passphrase file the engine could not read fails its first call with "The Pulumi engine
+ * failed" (exit 1): refused here instead, before anything is opened, its content never shown.
+ */
+function checkPassphraseFile(file: string): void {
+  try {
+    readFileSync(file);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
+    throw new UsageError(`PULUMI_CONFIG_PASSPHRASE_FILE names ${file}, which cannot be read (${code}).`, {
+      cause,
+      hint: 'Point it at the file that holds the passphrase of this backend, or set PULUMI_CONFIG_PASSPHRASE.',
+    });
+  }
 }
 
 /** The schemes of the engine's state backends: its file store (gocloud), Pulumi Cloud, Postgres. */

@@ -5,16 +5,17 @@
  * request. Reached through the file backend's `LeaseStore` (./lease.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ControlChannel, parseRequest } from '../canary/ports/control.js';
+import { makePrivateDirs } from './backend.js';
 
 /** The channel of `stack` in the lease folder `dir`. */
 export function fileControlChannel(dir: string, stack: string): ControlChannel {
   const file = join(dir, `${stack}.control.json`);
   return {
     async send(request) {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
+      makePrivateDirs(dir);
       // Beside the target, so that the rename stays within one file system and is atomic.
       const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
       try {

@@ -8,10 +8,11 @@
  * The control channel's requests live in the same folder (./control.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseHolder, UNREADABLE_HOLDER } from '../canary/lease.js';
 import type { LeaseStore, StoredLease } from '../canary/ports/lease.js';
+import { makePrivateDirs } from './backend.js';
 import { fileControlChannel } from './control.js';
 
 /** The folder of leases for a backend URL; undefined for backends without one. */
@@ -29,7 +30,7 @@ export function fileLeaseStore(dir: string): LeaseStore {
     checksPids: true,
     read: (stack) => readStored(fileOf(stack)),
     async create(stack, holder) {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
+      makePrivateDirs(dir);
       const text = JSON.stringify(holder);
       try {
         await writeFile(fileOf(stack), text, { mode: 0o600, flag: 'wx' });

@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { UsageError } from '../../src/errors.js';
 import { ExitCode, exitCodeOf } from '../../src/exit-codes.js';
-import { resolveBackend } from '../../src/stack/backend.js';
+import { ecsCrdHome, makePrivateDirs, resolveBackend } from '../../src/stack/backend.js';
 import { checkSecretsProvider, recordedSecretsProvider } from '../../src/stack/secrets-provider.js';
 
 describe('state backend', () => {
@@ -103,6 +103,50 @@ describe('state backend', () => {
     }
     for (const url of ['s3://b/p?region=eu-west-1', 'gs://b', 'azblob://c', 'postgres://h/db']) {
       expect(resolveBackend(url, env).url, url).to.be.a('string');
+    }
+  });
+
+  it('takes an empty ECS_CRD_HOME as unset, not as the current folder', () => {
+    expect(ecsCrdHome({ ECS_CRD_HOME: '' })).to.equal(join(homedir(), '.ecs-crd'));
+  });
+
+  it('refuses (exit 2), and never hangs on, a folder the system will not make: one under /proc', () => {
+    // Node's recursive mkdir retries such a path for ever (a run with ECS_CRD_HOME=/proc/x hung).
+    let error: unknown;
+    try {
+      resolveBackend(undefined, { ECS_CRD_HOME: '/proc/ecs-crd-test/home' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(exitCodeOf(error)).to.equal(ExitCode.Usage);
+    expect((error as UsageError).message).to.equal(
+      'The folder /proc/ecs-crd-test/home cannot be created (ENOENT). Nothing was changed.',
+    );
+  });
+
+  it('makes every missing folder 0700, and takes one another run made meanwhile', () => {
+    const deep = join(home, 'a', 'b', 'c');
+    makePrivateDirs(deep);
+    makePrivateDirs(deep);
+    for (const dir of [join(home, 'a'), join(home, 'a', 'b'), deep]) {
+      expect(statSync(dir).mode & 0o777, dir).to.equal(0o700);
+    }
+  });
+
+  it('refuses (exit 2) a passphrase file that cannot be read, never showing what it holds', () => {
+    for (const file of [join(home, 'missing'), home]) {
+      let error: unknown;
+      try {
+        resolveBackend('s3://b/p', { ECS_CRD_HOME: home, PULUMI_CONFIG_PASSPHRASE_FILE: file });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(exitCodeOf(error), file).to.equal(ExitCode.Usage);
+      expect((error as UsageError).message).to.match(
+        new RegExp(
+          `^PULUMI_CONFIG_PASSPHRASE_FILE names ${file}, which cannot be read \\((ENOENT|EISDIR)\\)\\.$`,
+        ),
+      );
     }
   });
 
