@@ -21,7 +21,8 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import type { AwsClientOptions } from '../aws/clients.js';
 import { UsageError } from '../errors.js';
-import { besideState, ecsCrdHome, ensurePrivateDir, makePrivateDirs } from '../stack/backend.js';
+import { makePrivateDirs } from '../private-dirs.js';
+import { besideState, ecsCrdHome, ensurePrivateDir } from '../stack/backend.js';
 import type { ReportData } from '../ui/report-data.js';
 
 /** How many deployments' data is kept per stack. */

@@ -4,19 +4,11 @@
  * Cloud with `--backend-url` / `PULUMI_BACKEND_URL`.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  chmodSync,
-  existsSync,
-  linkSync,
-  mkdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, existsSync, linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { makePrivateDirs } from '../private-dirs.js';
 import { askedSecretsProvider, isKeyService } from './secrets-provider.js';
 
 /** The folder ecs-crd keeps its own files in; `ECS_CRD_HOME` moves it (tests, CI caches). */
@@ -41,27 +33,6 @@ export function ensurePrivateDir(dir: string): string {
     });
   }
   return dir;
-}
-
-/**
- * `mkdir -p` with 0700 for each folder it makes. Not Node's `mkdirSync(…, { recursive: true })`:
- * under /proc that retries for ever (mkdir says ENOENT, the parent exists, mkdir again), and a
- * run given ECS_CRD_HOME=/proc/x hung at full CPU.
- */
-export function makePrivateDirs(dir: string): void {
-  const missing: string[] = [];
-  for (let at = resolve(dir); !existsSync(at); at = dirname(at)) {
-    missing.unshift(at);
-    if (dirname(at) === at) break;
-  }
-  for (const folder of missing) {
-    try {
-      mkdirSync(folder, { mode: 0o700 });
-    } catch (err) {
-      // Made meanwhile by another run: as good.
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-  }
 }
 
 export interface Backend {

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ControlChannel, parseRequest } from '../canary/ports/control.js';
-import { makePrivateDirs } from './backend.js';
+import { makePrivateDirs } from '../private-dirs.js';
 
 /** The channel of `stack` in the lease folder `dir`. */
 export function fileControlChannel(dir: string, stack: string): ControlChannel {

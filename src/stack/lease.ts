@@ -12,7 +12,7 @@ import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseHolder, UNREADABLE_HOLDER } from '../canary/lease.js';
 import type { LeaseStore, StoredLease } from '../canary/ports/lease.js';
-import { makePrivateDirs } from './backend.js';
+import { makePrivateDirs } from '../private-dirs.js';
 import { fileControlChannel } from './control.js';
 
 /** The folder of leases for a backend URL; undefined for backends without one. */

@@ -11,7 +11,6 @@ import {
   constants,
   fchmodSync,
   fstatSync,
-  mkdirSync,
   openSync,
   type Stats,
   statSync,
@@ -20,6 +19,7 @@ import {
 import { dirname, resolve } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { UsageError } from '../errors.js';
+import { makePrivateDirs } from '../private-dirs.js';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -77,29 +77,14 @@ export function openLogFile(
   };
 }
 
-/**
- * Creates the missing folders above the file, 0700, one level at a time. Never `mkdir -p`:
- * Node's recursive mkdir loops forever where a folder cannot be made under one that exists
- * (`/proc/nope`: ENOENT under /proc, so it retries the parent, which exists, and so on).
- */
+/** Creates the missing folders above the file, 0700 (see makePrivateDirs). */
 function ensureFolder(folder: string, path: string): void {
-  const missing: string[] = [];
-  for (let at = folder; ; at = dirname(at)) {
-    const stats = statOf(at, path);
-    if (stats) {
-      if (!stats.isDirectory()) throw cannotOpen(path, `${at} is not a folder`);
-      break;
-    }
-    missing.unshift(at);
-    if (dirname(at) === at) break;
-  }
-  for (const level of missing) {
-    try {
-      mkdirSync(level, { mode: 0o700 });
-    } catch (error) {
-      if (codeOf(error) === 'EEXIST') continue;
-      throw cannotOpen(path, `cannot create the folder ${level}: ${reasonOf(error)}`, error);
-    }
+  try {
+    makePrivateDirs(folder);
+  } catch (error) {
+    const at = (error as NodeJS.ErrnoException).path ?? folder;
+    if (codeOf(error) === 'ENOTDIR') throw cannotOpen(path, `${at} is not a folder`);
+    throw cannotOpen(path, `cannot create the folder ${at}: ${reasonOf(error)}`, error);
   }
 }
 

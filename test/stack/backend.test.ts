@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { UsageError } from '../../src/errors.js';
 import { ExitCode, exitCodeOf } from '../../src/exit-codes.js';
-import { ecsCrdHome, makePrivateDirs, resolveBackend } from '../../src/stack/backend.js';
+import { makePrivateDirs } from '../../src/private-dirs.js';
+import { ecsCrdHome, resolveBackend } from '../../src/stack/backend.js';
 import { checkSecretsProvider, recordedSecretsProvider } from '../../src/stack/secrets-provider.js';
 
 describe('state backend', () => {
