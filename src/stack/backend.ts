@@ -4,7 +4,17 @@
  * Cloud with `--backend-url` / `PULUMI_BACKEND_URL`.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  existsSync,
+  linkSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
@@ -108,7 +118,9 @@ export function besideState(backendUrl: string, name: string): string {
  */
 function checkPassphraseFile(file: string): void {
   try {
-    readFileSync(file);
+    // Not read: a pipe (`<(pass show …)`) would be drained before the engine reads it.
+    if (statSync(file).isDirectory()) throw Object.assign(new Error(file), { code: 'EISDIR' });
+    accessSync(file, constants.R_OK);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
     throw new UsageError(`PULUMI_CONFIG_PASSPHRASE_FILE names ${file}, which cannot be read (${code}).`, {
