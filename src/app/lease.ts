@@ -163,7 +163,7 @@ export async function acquireLease(
     if (sameRun(current.holder, holder))
       return holding(store, stack, holder, current.version, at.ttlMs, options);
     let liveness = livenessOf(current, at);
-    const move = onHeldLease(liveness, options, seenRunning(current, at));
+    const move = onHeldLease(liveness, options, seenRunning(current, at), current.holder);
     if (move === 'refuse') throw leaseRefusal(current, liveness);
     if (move === 'wait') {
       const waited = await waitForLease(store, stack, current, at, options);

@@ -44,8 +44,9 @@ const UNDEPLOY_UNFINISHED =
 export async function undeployStack(request: UndeployRequest): Promise<UndeployDocument> {
   const { identity, runner, force } = request;
   const fields = serviceFields(identity, stackName(identity));
-  const lock = { force, reporter: request.reporter };
-  return withLease(request.leases, fields.stack, 'undeploy', lock, async ({ lost }) => {
+  // A killed undeploy is finished by the next one: the user's intent is the same.
+  const lock = { force, resumes: 'undeploy', reporter: request.reporter };
+  return withLease(request.leases, fields.stack, 'undeploy', lock, async ({ lost, takenOver }) => {
     const outputs = await runner.outputs();
     if (!force) refuseUnfinished(identity, outputs, UNDEPLOY_UNFINISHED);
     const live = liveRelease(outputs, request.config);
@@ -54,8 +55,12 @@ export async function undeployStack(request: UndeployRequest): Promise<UndeployD
     if (!(await request.confirm(question))) {
       return undeployDocument(fields, live, { destroyed: false, changes: {} });
     }
-    // With the lease ours, an engine lock left behind is stale (or `force` said to break it).
-    if (force) await runner.cancel().catch(() => undefined);
+    // With the lease ours, an engine lock left behind is stale (or `force` said to break it),
+    // and so are the operations a killed run left pending.
+    if (force || takenOver) {
+      await runner.cancel().catch(() => undefined);
+      await runner.clearPending();
+    }
     const summary = await reportedRun(
       request.reporter ?? (() => {}),
       'destroy',

@@ -78,6 +78,8 @@ export function seenRunning(lease: StoredLease, at: LivenessContext): boolean {
 export interface LeasePolicy {
   /** Take over a lease whose holder is gone (dead or expired): `rollback`, `promote`. */
   takeOverGone?: boolean;
+  /** Take over the lease of a gone run of this command, to finish its work: `undeploy`. */
+  resumes?: string;
   /** Wait for a live holder to renew or expire, instead of refusing at once: `rollback`. */
   waitForExpiry?: boolean;
   /** Take it over whoever holds it. */
@@ -90,9 +92,17 @@ export type HeldLeaseMove = 'take-over' | 'wait' | 'refuse';
  * What to do about a lease someone else holds. A holder `running` (seen on this host) is not
  * waited for: it would only renew, so the refusal comes at once.
  */
-export function onHeldLease(liveness: Liveness, policy: LeasePolicy, running = false): HeldLeaseMove {
+export function onHeldLease(
+  liveness: Liveness,
+  policy: LeasePolicy,
+  running = false,
+  holder?: LeaseHolder,
+): HeldLeaseMove {
   if (policy.force) return 'take-over';
-  if (liveness !== 'alive') return policy.takeOverGone ? 'take-over' : 'refuse';
+  if (liveness !== 'alive') {
+    const resumed = policy.resumes !== undefined && holder?.command === policy.resumes;
+    return policy.takeOverGone || resumed ? 'take-over' : 'refuse';
+  }
   return policy.waitForExpiry && !running ? 'wait' : 'refuse';
 }
 

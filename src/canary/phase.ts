@@ -58,6 +58,10 @@ export function isSettled(phase: Phase): boolean {
 }
 
 /** What `deploy` and `preview` tell the user to do about an unfinished deployment. */
+/** What to do about an undeploy that stopped half-way. */
+const FINISH_UNDEPLOY =
+  'Run `ecs-crd undeploy` with the same flags to finish removing it, or `ecs-crd rollback` to restore the stable release.';
+
 export const RECOVER_FIRST =
   'Run `ecs-crd rollback` with the same flags to restore the stable release, then deploy again.';
 
@@ -118,9 +122,14 @@ export function interruptedRun(
   why?: string,
 ): StackLockedError {
   const attempt = attemptOf(holder);
+  const undeploy = holder.command === 'undeploy';
   const what = attempt
     ? `The deployment of version ${attempt.version} (deployment ${attempt.deploymentId}, started ${attempt.startedAt})`
-    : 'A deployment of this service';
+    : undeploy
+      ? 'An undeploy of this service'
+      : 'A deployment of this service';
   const gone = why ? `no longer runs: ${why}` : 'no longer runs';
-  return new StackLockedError(`${what} was interrupted: ${describeHolder(holder)} ${gone}.`, { hint });
+  return new StackLockedError(`${what} was interrupted: ${describeHolder(holder)} ${gone}.`, {
+    hint: undeploy && hint === RECOVER_FIRST ? FINISH_UNDEPLOY : hint,
+  });
 }

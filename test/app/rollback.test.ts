@@ -115,7 +115,7 @@ describe('rollback: recovery reported on the event stream', () => {
     expect(document.changed).to.equal(false);
     expect(document.actions).to.deep.equal([]);
     expect(events).to.deep.equal([]);
-    expect(runner.calls).to.deep.equal(['cancel', 'outputs']);
+    expect(runner.calls).to.deep.equal(['cancel', 'clearPending', 'outputs']);
   });
 
   it('reports the failed update, then fails with exit 4 and says how far it got', async () => {

@@ -1,9 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { readLease } from '../../src/app/lease.js';
 import { type UndeployRequest, undeployStack } from '../../src/app/undeploy.js';
+import type { ProgressEvent } from '../../src/canary/events.js';
+import { interruptedRun } from '../../src/canary/phase.js';
 import type { LeaseHolder } from '../../src/canary/ports/lease.js';
 import type { EngineEvent } from '../../src/canary/ports/stack.js';
 import { StackLockedError } from '../../src/errors.js';
@@ -52,12 +55,12 @@ describe('undeploy: destroy the stack, then remove it', () => {
     return { runner, run };
   }
 
-  /** Another run holding the stack: this very process, so it is alive. */
-  function holdLease(command = 'deploy'): void {
+  /** Another run holding the stack: this very process, so it is alive (or `pid`, one that ended). */
+  function holdLease(command = 'deploy', pid = process.pid): void {
     mkdirSync(leases, { recursive: true });
     const holder: LeaseHolder = {
       host: hostname(),
-      pid: process.pid,
+      pid,
       user: 'ci',
       command,
       since: '2025-01-01T12:00:00.000Z',
@@ -139,8 +142,38 @@ describe('undeploy: destroy the stack, then remove it', () => {
     const { runner, run } = setUp({ outputs: unfinished() }, { force: true });
     const result = await run();
     expect(result.destroyed).to.equal(true);
-    expect(runner.calls).to.deep.equal(['outputs', 'cancel', 'destroy', 'remove']);
+    expect(runner.calls).to.deep.equal(['outputs', 'cancel', 'clearPending', 'destroy', 'remove']);
     expect(await readLease(fileLeaseStore(leases), STACK)).to.equal(undefined);
+  });
+
+  it('finishes an undeploy that was killed: takes its lease over, clears what it left pending, destroys', async () => {
+    holdLease('undeploy', spawnSync(process.execPath, ['-e', '0']).pid);
+    const events: ProgressEvent[] = [];
+    const { runner, run } = setUp({ outputs: stable() }, { reporter: (e) => events.push(e) });
+    const result = await run();
+    expect(result.destroyed).to.equal(true);
+    expect(runner.calls).to.deep.equal(['outputs', 'cancel', 'clearPending', 'destroy', 'remove']);
+    expect(events.find((e) => e.code === 'lease.notice')?.text).to.match(
+      /^Took the stack over from undeploy by ci@/,
+    );
+    expect(await readLease(fileLeaseStore(leases), STACK)).to.equal(undefined);
+  });
+
+  it('refuses a killed deploy’s stack (exit 5), and a killed undeploy’s refusal elsewhere says to undeploy again', async () => {
+    holdLease('deploy', spawnSync(process.execPath, ['-e', '0']).pid);
+    const { runner, run } = setUp({ outputs: stable() });
+    const error = await rejection(run());
+    expect(error.message).to.match(/^A deployment of this service was interrupted: deploy by ci@/);
+    expect(runner.calls).to.deep.equal([]);
+    const undeploy = interruptedRun({
+      host: 'ci-3',
+      pid: 42,
+      user: 'ci',
+      command: 'undeploy',
+      since: '2025-01-01T12:00:00Z',
+    });
+    expect(undeploy.message).to.match(/^An undeploy of this service was interrupted/);
+    expect(undeploy.hint).to.match(/^Run `ecs-crd undeploy` with the same flags to finish removing it/);
   });
 
   it('lets the lease go and keeps the stack when the destroy fails', async () => {

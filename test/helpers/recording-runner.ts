@@ -15,7 +15,15 @@ import type {
 } from '../../src/canary/ports/stack.js';
 import { FakeStackRunner, type FakeStackRunnerOptions } from './fakes.js';
 
-export type RunnerCall = 'preview' | 'up' | 'destroy' | 'outputs' | 'history' | 'cancel' | 'remove';
+export type RunnerCall =
+  | 'preview'
+  | 'up'
+  | 'destroy'
+  | 'outputs'
+  | 'history'
+  | 'cancel'
+  | 'clearPending'
+  | 'remove';
 
 export interface RecordingRunnerOptions extends FakeStackRunnerOptions {
   /** What `preview` returns (after sending `events`). */
@@ -80,6 +88,7 @@ export class RecordingStackRunner implements StackRunner {
   }
 
   async clearPending(): Promise<boolean> {
+    this.calls.push('clearPending');
     return false;
   }
 
