@@ -59,7 +59,7 @@ export function isSettled(phase: Phase): boolean {
 
 /** What `deploy` and `preview` tell the user to do about an unfinished deployment. */
 /** What to do about an undeploy that stopped half-way. */
-const FINISH_UNDEPLOY =
+export const FINISH_UNDEPLOY =
   'Run `ecs-crd undeploy` with the same flags to finish removing it, or `ecs-crd rollback` to restore the stable release.';
 
 export const RECOVER_FIRST =

@@ -2,6 +2,7 @@
  * The human renderings of `status` and `history`: a few aligned lines from the same documents
  * `--json` prints, so the two never disagree. Pure.
  */
+import { FINISH_UNDEPLOY } from '../canary/phase.js';
 import { describeHolder, type Liveness } from '../canary/ports/lease.js';
 import type { DeploymentOutcome, StatusPhase } from '../canary/status.js';
 import { alignColumns } from './columns.js';
@@ -35,7 +36,10 @@ const LIVENESS_TEXT: Record<Liveness, string> = {
 /** `status` for a person: the service, then one labelled line per fact. */
 export function statusLines(doc: StatusDocument): string[] {
   const title = `${doc.project}/${doc.service} in ${doc.environment} (${doc.region}), stack ${doc.stack}`;
-  const rows: string[][] = [['phase', PHASE_TEXT[doc.phase]]];
+  const undeploying = doc.phase === 'interrupted' && doc.lease?.command === 'undeploy';
+  const rows: string[][] = [
+    ['phase', undeploying ? 'interrupted: an undeploy stopped before it finished' : PHASE_TEXT[doc.phase]],
+  ];
   if (doc.live) {
     rows.push([
       'live',
@@ -53,7 +57,9 @@ export function statusLines(doc: StatusDocument): string[] {
   if (doc.lease)
     rows.push(['held by', `${describeHolder(doc.lease)} (${LIVENESS_TEXT[doc.lease.liveness]})`]);
   const lines = [title, ...alignColumns(rows).map((line) => `  ${line}`)];
-  if (doc.phase === 'interrupted' || doc.last_deployment?.outcome === 'rollback_failed') {
+  if (undeploying) {
+    lines.push(FINISH_UNDEPLOY);
+  } else if (doc.phase === 'interrupted' || doc.last_deployment?.outcome === 'rollback_failed') {
     lines.push('Run `ecs-crd rollback` with the same flags to restore the stable release.');
   }
   return lines;

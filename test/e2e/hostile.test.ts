@@ -244,6 +244,28 @@ describe('hostile use: the CLI refuses or recovers, and says what happened', fun
     });
   });
 
+  describe('an undeploy killed half-way', () => {
+    it('status says so, and the next undeploy takes its lease over and finishes (exit 0, nothing left)', async () => {
+      const file = cli.release({ version: '1.0.0' });
+      const deploy = await cli.run(['deploy', ...cli.flags(file)]);
+      expect(deploy.code, deploy.stderr).to.equal(0);
+      const run = cli.start(['undeploy', ...cli.flags(file, '--yes')]);
+      await waitForOutput(run.output, /engine\.event\s+delete /);
+      run.child.kill('SIGKILL');
+      await run.done;
+
+      const status = await cli.run(['status', ...cli.flags(file)]);
+      expect(status.stdout, status.stderr).to.match(/interrupted: an undeploy stopped before it finished/);
+      // Before: refused (exit 5), "A deployment of this service was interrupted … then deploy again".
+      const again = await cli.run(['undeploy', ...cli.flags(file, '--yes')]);
+      expect(again.code, again.stdout + again.stderr).to.equal(0);
+      expect(again.stderr).to.match(/took the stack over from undeploy by/i);
+      expect(await created()).to.deep.equal([]);
+      const after = await cli.run(['status', ...cli.flags(file, '--json')]);
+      expect(JSON.parse(after.stdout).phase).to.equal('none');
+    });
+  });
+
   describe('item 9: a kill in the first second of provision', () => {
     it('status says interrupted and names rollback, history lists it, deploy refuses (exit 5), rollback recovers it', async () => {
       const file = cli.release({ version: '1.0.0' });

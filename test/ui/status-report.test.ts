@@ -54,6 +54,30 @@ describe('status and history for a person', () => {
     ]);
   });
 
+  it('status: an undeploy killed half-way says so, and to undeploy again or roll back', () => {
+    const doc: StatusDocument = {
+      ...SERVICE,
+      phase: 'interrupted',
+      live: { slot: 'blue', version: '1.4.0', release_id: 'orders-blue' },
+      weights: {},
+      last_deployment: null,
+      lease: {
+        host: 'ci-3',
+        pid: 4242,
+        user: 'ci',
+        command: 'undeploy',
+        since: '2025-01-01T12:00:00.000Z',
+        liveness: 'dead',
+      },
+      paused: null,
+    };
+    const lines = statusLines(doc);
+    expect(lines[1]).to.equal('  phase    interrupted: an undeploy stopped before it finished');
+    expect(lines.at(-1)).to.equal(
+      'Run `ecs-crd undeploy` with the same flags to finish removing it, or `ecs-crd rollback` to restore the stable release.',
+    );
+  });
+
   it('status: a lease not renewed in time shows as expired', () => {
     const doc: StatusDocument = {
       ...SERVICE,
