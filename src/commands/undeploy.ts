@@ -10,7 +10,7 @@ export default class Undeploy extends BaseCommand<typeof Undeploy> {
   static override description =
     `Destroys both slots' releases (ECS services, task definitions, target groups, listener rules), the weighted DNS records, the log group and the roles, then removes the stack from the state backend. The two ALBs and their listeners belong to the platform team and are left alone, and so are listeners ecs-crd created on them (other services' rules may use them).
 
-Asks for confirmation on a terminal unless --yes. Refuses while a deployment runs or when the last one did not finish (run \`ecs-crd rollback\` first), unless --force.`;
+Asks for confirmation on a terminal unless --yes. Refuses while a deployment runs or when the last one did not finish (run \`ecs-crd rollback\` first), unless --force. Finishes an undeploy that was killed half-way.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -e qua -r eu-west-1 -f deploy/qua.deploy.yml',
