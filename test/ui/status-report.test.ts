@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { Liveness } from '../../src/canary/ports/lease.js';
 import { alignColumns } from '../../src/ui/columns.js';
 import type { DeploymentDocument, StatusDocument } from '../../src/ui/documents.js';
 import { historyLines, statusLines } from '../../src/ui/status-report.js';
@@ -21,6 +22,11 @@ const interrupted: DeploymentDocument = {
   reason: null,
 };
 
+/** The lease a status shows: held by `command` of ci@ci-3, whose run is `liveness`. */
+function leaseOf(command: string, liveness: Liveness): StatusDocument['lease'] {
+  return { host: 'ci-3', pid: 4242, user: 'ci', command, since: '2025-01-01T12:00:00.000Z', liveness };
+}
+
 describe('status and history for a person', () => {
   it('status: one labelled line per fact, aligned, and what to do about an interrupted deployment', () => {
     const doc: StatusDocument = {
@@ -32,14 +38,7 @@ describe('status and history for a person', () => {
         'orders.shop.example.org': { 'orders-blue': 90, 'orders-green': 10 },
       },
       last_deployment: interrupted,
-      lease: {
-        host: 'ci-3',
-        pid: 4242,
-        user: 'ci',
-        command: 'deploy',
-        since: '2025-01-01T12:00:00.000Z',
-        liveness: 'dead',
-      },
+      lease: leaseOf('deploy', 'dead'),
       paused: null,
     };
     expect(statusLines(doc)).to.deep.equal([
@@ -61,14 +60,7 @@ describe('status and history for a person', () => {
       live: { slot: 'blue', version: '1.4.0', release_id: 'orders-blue' },
       weights: {},
       last_deployment: null,
-      lease: {
-        host: 'ci-3',
-        pid: 4242,
-        user: 'ci',
-        command: 'undeploy',
-        since: '2025-01-01T12:00:00.000Z',
-        liveness: 'dead',
-      },
+      lease: leaseOf('undeploy', 'dead'),
       paused: null,
     };
     const lines = statusLines(doc);
@@ -85,14 +77,7 @@ describe('status and history for a person', () => {
       live: null,
       weights: {},
       last_deployment: null,
-      lease: {
-        host: 'ci-3',
-        pid: 4242,
-        user: 'ci',
-        command: 'deploy',
-        since: '2025-01-01T12:00:00.000Z',
-        liveness: 'expired',
-      },
+      lease: leaseOf('deploy', 'expired'),
       paused: null,
     };
     expect(statusLines(doc)).to.include(
