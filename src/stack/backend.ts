@@ -135,7 +135,7 @@ const BACKEND_SCHEMES = ['file', 's3', 'gs', 'azblob', 'https', 'http', 'postgre
 
 /**
  * Refuses (exit 2) a URL the engine has no backend for, or a `file://` naming no folder (it
- * would have meant the current folder), before anything is opened.
+ * would have meant the current folder), before anything is opened; gives the scheme in lower case.
  */
 function checkBackendUrl(url: string): string {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
@@ -149,7 +149,8 @@ function checkBackendUrl(url: string): string {
       hint: 'Give the folder of the state: file:///path/to/folder, or file://~/folder.',
     });
   }
-  return url;
+  // The engine reads the scheme in any case, but looks for `file://` in lower case alone.
+  return `${scheme}${url.slice(scheme.length)}`;
 }
 
 /** `file://~/x` and relative `file://x` become absolute: the engine resolves them against its own cwd. */

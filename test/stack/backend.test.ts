@@ -105,6 +105,10 @@ describe('state backend', () => {
     for (const url of ['s3://b/p?region=eu-west-1', 'gs://b', 'azblob://c', 'postgres://h/db']) {
       expect(resolveBackend(url, env).url, url).to.be.a('string');
     }
+    expect(resolveBackend(`FILE://${join(home, 'upper')}`, env).url).to.equal(
+      `file://${join(home, 'upper')}`,
+    );
+    expect(statSync(join(home, 'upper')).isDirectory()).to.equal(true);
   });
 
   it('takes an empty ECS_CRD_HOME as unset, not as the current folder', () => {
